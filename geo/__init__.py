@@ -1,0 +1,1 @@
+"""Geography: configured cities, district boundaries and map layers."""

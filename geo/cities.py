@@ -1,0 +1,181 @@
+"""Cities as configuration: adcode, names, boundary file, districts and options.
+
+Three cities are configured in ``cities.yaml``; any other prefecture-level city can be
+added by adcode from the bundled all-China county file (``add_city``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+GEO_DIR = Path(__file__).parent
+BOUNDARY_DIR = GEO_DIR / "boundaries"
+CITIES_FILE = GEO_DIR / "cities.yaml"
+ATTRIBUTION = (
+    "Boundaries © OpenStreetMap contributors (ODbL 1.0), via the mapchina R package by "
+    "Mingchu Xu (GPL-3), github.com/xmc811/mapchina"
+)
+
+
+@dataclass(frozen=True)
+class District:
+    """A district or county of a city."""
+
+    adcode: str
+    name_zh: str
+    name_en: str
+    population: int
+
+    def name(self, lang: str) -> str:
+        """The district's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_zh
+
+
+@dataclass(frozen=True)
+class City:
+    """A prefecture-level city and its districts."""
+
+    key: str
+    adcode: str
+    name_zh: str
+    name_en: str
+    short_zh: str
+    boundaries: str
+    center: tuple[float, float]
+    zoom: int
+    demo: bool
+    districts: tuple[District, ...] = field(default_factory=tuple)
+
+    def name(self, lang: str) -> str:
+        """The city's name in ``lang``."""
+        return self.name_en if lang == "en" else self.name_zh
+
+    @property
+    def population(self) -> int:
+        """The sum of the districts' populations."""
+        return sum(d.population for d in self.districts)
+
+    def boundary_geojson(self) -> dict:
+        """The districts' boundaries as a GeoJSON FeatureCollection."""
+        return _read_boundaries(self.boundaries)
+
+
+@lru_cache(maxsize=16)
+def _read_boundaries(file_name: str) -> dict:
+    return json.loads((BOUNDARY_DIR / file_name).read_text(encoding="utf-8"))
+
+
+def _city_from_config(key: str, conf: dict) -> City:
+    features = _read_boundaries(conf["boundaries"])["features"]
+    names = {f["properties"]["adcode"]: f["properties"] for f in features}
+    districts = tuple(
+        District(
+            adcode=adcode,
+            name_zh=names[adcode]["name_zh"],
+            name_en=names[adcode].get("name_en") or names[adcode]["name_zh"],
+            population=int(opts.get("population", 0)),
+        )
+        for adcode, opts in conf["districts"].items()
+    )
+    return City(
+        key=key,
+        adcode=conf["adcode"],
+        name_zh=conf["name_zh"],
+        name_en=conf["name_en"],
+        short_zh=conf.get("short_zh", conf["name_zh"]),
+        boundaries=conf["boundaries"],
+        center=tuple(conf["center"]),
+        zoom=int(conf.get("zoom", 10)),
+        demo=bool(conf.get("demo", False)),
+        districts=districts,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_cities(path: Path = CITIES_FILE) -> dict[str, City]:
+    """All configured cities, keyed by their short key (``xiamen``).
+
+    Args:
+        path: the cities YAML file.
+
+    Returns:
+        Cities in file order.
+    """
+    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {key: _city_from_config(key, conf) for key, conf in config.items()}
+
+
+def get_city(key_or_adcode: str) -> City:
+    """A configured city by key (``xiamen``) or adcode (``350200``).
+
+    Raises:
+        KeyError: naming the unknown city and the known ones.
+    """
+    cities = load_cities()
+    for city in cities.values():
+        if key_or_adcode in (city.key, city.adcode):
+            return city
+    raise KeyError(f"unknown city {key_or_adcode!r}; configured: {', '.join(cities)}")
+
+
+def china_city_row(adcode: str) -> dict[str, str]:
+    """The row of the bundled all-China city list for a prefecture adcode.
+
+    Raises:
+        KeyError: when no such prefecture-level city is in the list.
+    """
+    with (BOUNDARY_DIR / "china_cities.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["city_adcode"] == adcode:
+                return row
+    raise KeyError(f"no prefecture-level city with adcode {adcode} in china_cities.csv")
+
+
+def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CITIES_FILE) -> City:
+    """Configure a new city from the bundled all-China county boundaries.
+
+    Writes ``boundaries/<adcode>.geojson`` (the city's counties) and appends the city to
+    the cities file. District populations are unknown there, so they are weighted equally.
+
+    Args:
+        key: short key for the city, e.g. ``quanzhou``.
+        adcode: its 6-digit prefecture adcode, e.g. ``350500``.
+        name_en: English name; defaults to the key, capitalised.
+        path: the cities YAML file to extend.
+
+    Returns:
+        The new city.
+    """
+    row = china_city_row(adcode)
+    with gzip.open(BOUNDARY_DIR / "china_counties.geojson.gz", "rt", encoding="utf-8") as fh:
+        everything = json.load(fh)
+    features = [f for f in everything["features"] if f["properties"]["city_adcode"] == adcode]
+    for feature in features:
+        props = feature["properties"]
+        feature["properties"] = {"adcode": props["adcode"], "name_zh": props["name_zh"], "name_en": props["name_zh"]}
+    collection = {k: v for k, v in everything.items() if k != "features"} | {"features": features}
+    (BOUNDARY_DIR / f"{adcode}.geojson").write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
+    bbox = [float(row[k]) for k in ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")]
+    conf = {
+        "adcode": adcode,
+        "name_zh": row["city_name_zh"],
+        "name_en": name_en or key.capitalize(),
+        "short_zh": row["city_name_zh"].removesuffix("市"),
+        "province_zh": row["province_name_zh"],
+        "boundaries": f"{adcode}.geojson",
+        "center": [round((bbox[1] + bbox[3]) / 2, 3), round((bbox[0] + bbox[2]) / 2, 3)],
+        "zoom": 9,
+        "demo": False,
+        "districts": {f["properties"]["adcode"]: {"population": 100000} for f in features},
+    }
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("\n" + yaml.safe_dump({key: conf}, allow_unicode=True, sort_keys=False))
+    load_cities.cache_clear()
+    return get_city(key)

@@ -1,0 +1,1 @@
+"""Indicator layer: catalog, SQL store, importers, demo data, queries and warnings."""
