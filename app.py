@@ -1,0 +1,78 @@
+"""City Vitals: creates the Dash app, binds the cache and the store; ``python app.py`` serves it.
+
+``gunicorn app:server`` serves the same app (run ``python manage.py init`` first).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+
+from indicators import db
+from indicators.cache import cache, cache_config
+from pages import _shell
+from settings import Settings, get_settings
+
+INDEX_TEMPLATE = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+{%metas%}
+<title>{%title%}</title>
+{%favicon%}
+{%css%}
+</head>
+<body>
+{%app_entry%}
+<footer>{%config%}{%scripts%}{%renderer%}</footer>
+</body>
+</html>"""
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    """Create the app for ``settings`` (from the environment when not given).
+
+    Args:
+        settings: the installation's settings.
+
+    Returns:
+        The Dash app; its Flask server is ``app.server``.
+    """
+    settings = settings or get_settings()
+    db.use(settings.database_url)
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        title="城市生命体征 · City Vitals",
+        update_title=None,
+        serve_locally=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                   {"name": "description", "content": "City Vitals 城市生命体征 — city indicators cockpit"}],
+    )
+    app.index_string = INDEX_TEMPLATE
+    app.server.config["CITYVITALS_SETTINGS"] = settings
+    cache.init_app(app.server, config=cache_config(settings.cache_url, settings.cache_timeout))
+    app.layout = _shell.layout
+    return app
+
+
+app = create_app()
+server = app.server
+
+
+def main() -> None:
+    """Initialise an empty store (with a progress bar), then serve."""
+    from indicators.bootstrap import init_store, store_is_empty
+
+    settings = get_settings()
+    if store_is_empty(settings.database_url):
+        print("First start: creating the store and generating demo data …")
+        report = init_store(settings.database_url, city_keys=settings.demo_city_keys, seed=settings.demo_seed)
+        print(f"Store ready in {report.seconds:.1f} s ({report.rows:,} demo observations).")
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    print(f"City Vitals on http://{settings.host}:{settings.port}/")
+    app.run(host=settings.host, port=settings.port, debug=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The store's engine: created once per database URL, shared by every query.
+
+``use(url)`` points the process at a store (the app and commands do it from settings,
+tests from a fixture); ``engine()`` returns it. Schema changes go through Alembic
+migrations (``upgrade``), so an existing store is upgraded without losing data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, create_engine, event, select, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from indicators.models import Meta
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_engines: dict[str, Engine] = {}
+_current: list[str] = []
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached; pages show an honest message instead of a traceback."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets pages read while a load writes; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine for ``url``, creating the SQLite file's folder when needed.
+
+    Args:
+        url: SQLAlchemy database URL.
+
+    Returns:
+        A new engine.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def use(url: str) -> Engine:
+    """Make ``url`` the store of this process.
+
+    Args:
+        url: SQLAlchemy database URL.
+
+    Returns:
+        Its engine (created once per URL).
+    """
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    _current[:] = [url]
+    return _engines[url]
+
+
+def engine() -> Engine:
+    """The current store's engine.
+
+    Raises:
+        RuntimeError: when no store was chosen with ``use``.
+    """
+    if not _current:
+        raise RuntimeError("no store configured: call indicators.db.use(url) first")
+    return _engines[_current[0]]
+
+
+@contextmanager
+def connect() -> Iterator[Connection]:
+    """A connection to the current store for reading.
+
+    Raises:
+        StoreUnavailable: when the database cannot be reached or fails, so pages can say
+            so honestly.
+    """
+    try:
+        with engine().connect() as conn:
+            yield conn
+    except DBAPIError as exc:
+        raise StoreUnavailable(f"store unavailable: {exc.orig!r}") from exc
+
+
+def dispose(url: str) -> None:
+    """Close and forget the engine of ``url`` (tests drop their stores)."""
+    eng = _engines.pop(url, None)
+    if eng is not None:
+        eng.dispose()
+    if _current == [url]:
+        _current.clear()
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic configuration for the store at ``url``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str) -> None:
+    """Create the schema or upgrade it to the newest migration, keeping all data."""
+    command.upgrade(alembic_config(url), "head")
+
+
+def data_version(session: Session) -> int:
+    """The store's data version: it grows with every load that changes data."""
+    value = session.scalar(select(Meta.value).where(Meta.key == "data_version"))
+    return int(value) if value is not None else 0
+
+
+def bump_data_version(session: Session) -> int:
+    """Increase the data version inside the caller's transaction.
+
+    Returns:
+        The new version.
+    """
+    new = data_version(session) + 1
+    if session.execute(update(Meta).where(Meta.key == "data_version").values(value=str(new))).rowcount == 0:
+        session.add(Meta(key="data_version", value=str(new)))
+    return new

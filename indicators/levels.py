@@ -1,0 +1,69 @@
+"""Warning levels and health scores of single values, from the catalog's thresholds.
+
+Health score (0–100) of one value, documented for the pages: the value is placed on a
+piecewise-linear scale anchored at the *good anchor* = 100, blue = 60, yellow = 40,
+orange = 20 and red = 0, measured in the indicator's bad direction (for ``target``
+indicators, on the distance from the target). The good anchor is the target when it lies
+on the good side of blue, otherwise two threshold steps (blue − yellow) beyond blue.
+A theme's score is the mean over its indicators that have thresholds and a value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LEVELS = ("blue", "yellow", "orange", "red")
+LEVEL_RANK = {"normal": 0, "blue": 1, "yellow": 2, "orange": 3, "red": 4}
+ANCHOR_SCORES = (100.0, 60.0, 40.0, 20.0, 0.0)
+
+
+def badness(value: float, direction: str, target: float | None) -> float:
+    """``value`` expressed so that larger is worse (negated for ``up``, distance for ``target``)."""
+    if direction == "up":
+        return -value
+    if direction == "target":
+        return abs(value - (target or 0.0))
+    return value
+
+
+def _bad_thresholds(direction: str, thresholds: tuple[float, float, float, float]) -> tuple[float, ...]:
+    return tuple(-t for t in thresholds) if direction == "up" else tuple(thresholds)
+
+
+def level_of(value: float | None, direction: str, thresholds, target: float | None = None) -> str:
+    """The warning level of ``value``: ``normal``, ``blue``, ``yellow``, ``orange`` or ``red``.
+
+    Args:
+        value: the value; ``None`` or NaN gives ``nodata``.
+        direction: ``up``, ``down``, ``target`` or ``neutral``.
+        thresholds: (blue, yellow, orange, red) in the bad direction, or Nones.
+        target: the target, for ``target`` indicators.
+
+    Returns:
+        The level name; ``normal`` when no threshold is reached or there are none.
+    """
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "nodata"
+    if direction == "neutral" or thresholds[0] is None:
+        return "normal"
+    bad = badness(value, direction, target)
+    level = "normal"
+    for name, threshold in zip(LEVELS, _bad_thresholds(direction, thresholds)):
+        if bad >= threshold:
+            level = name
+    return level
+
+
+def score_of(value: float | None, direction: str, thresholds, target: float | None = None) -> float | None:
+    """The 0–100 health score of ``value`` (see the module docstring); None without thresholds."""
+    if value is None or direction == "neutral" or thresholds[0] is None or np.isnan(value):
+        return None
+    bad_thresholds = _bad_thresholds(direction, thresholds)
+    step = bad_thresholds[1] - bad_thresholds[0]
+    anchor = bad_thresholds[0] - 2 * step
+    if direction == "target":
+        anchor = 0.0
+    elif target is not None and badness(target, direction, None) < bad_thresholds[0]:
+        anchor = badness(target, direction, None)
+    xs = (anchor, *bad_thresholds)
+    return float(np.interp(badness(value, direction, target), xs, ANCHOR_SCORES))

@@ -1,0 +1,266 @@
+"""The SQL store's tables, as SQLAlchemy 2 typed models.
+
+Observations are keyed by (indicator, area, period); ``period`` is the first day of the
+period (the day, the ISO week's Monday, the month, quarter or year start). A corrected
+value overwrites the observation and keeps the old one in ``revisions``. ``latest`` holds,
+per series, the newest value with the previous period's and the year-before value, so
+the snapshot of every indicator of an area is one indexed read.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+
+class City(Base):
+    """A prefecture-level city."""
+
+    __tablename__ = "cities"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    adcode: Mapped[str] = mapped_column(String(12), unique=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+
+
+class Area(Base):
+    """A city (level ``city``) or one of its districts/counties (level ``district``)."""
+
+    __tablename__ = "areas"
+
+    adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    city_key: Mapped[str] = mapped_column(ForeignKey("cities.key"), index=True)
+    level: Mapped[str] = mapped_column(String(16))
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+    population: Mapped[int | None] = mapped_column(Integer)
+
+
+class IndicatorDef(Base):
+    """An indicator's definition, loaded from the catalog file."""
+
+    __tablename__ = "indicators"
+
+    code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(300))
+    theme: Mapped[str] = mapped_column(String(24), index=True)
+    topics: Mapped[str] = mapped_column(String(120), default="")
+    unit: Mapped[str] = mapped_column(String(40))
+    frequency: Mapped[str] = mapped_column(String(12))
+    direction: Mapped[str] = mapped_column(String(12))
+    department: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(200))
+    source_standard: Mapped[str] = mapped_column(String(64), default="")
+    source_id: Mapped[str] = mapped_column(String(64), default="")
+    spatial_level: Mapped[str] = mapped_column(String(12))
+    aggregation: Mapped[str] = mapped_column(String(40))
+    blue: Mapped[float | None] = mapped_column(Float)
+    yellow: Mapped[float | None] = mapped_column(Float)
+    orange: Mapped[float | None] = mapped_column(Float)
+    red: Mapped[float | None] = mapped_column(Float)
+    target: Mapped[float | None] = mapped_column(Float)
+    min_value: Mapped[float | None] = mapped_column(Float)
+    max_value: Mapped[float | None] = mapped_column(Float)
+    typical: Mapped[float] = mapped_column(Float)
+    sensitivity: Mapped[str] = mapped_column(String(12))
+    headline: Mapped[bool] = mapped_column(Boolean, default=False)
+    definition: Mapped[str] = mapped_column(Text)
+    catalog_version: Mapped[str] = mapped_column(String(16))
+
+
+class LoadBatch(Base):
+    """One load of data: the demo generator, a department's file or a SQL source."""
+
+    __tablename__ = "load_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    checksum: Mapped[str] = mapped_column(String(64), default="")
+    user: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(12))
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_inserted: Mapped[int] = mapped_column(Integer, default=0)
+    rows_updated: Mapped[int] = mapped_column(Integer, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Observation(Base):
+    """One value of one indicator, for one area and period."""
+
+    __tablename__ = "observations"
+
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"), primary_key=True)
+    area_adcode: Mapped[str] = mapped_column(ForeignKey("areas.adcode"), primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    flags: Mapped[str] = mapped_column(String(16), default="")
+    source: Mapped[str] = mapped_column(String(64), default="")
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batches.id"))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+    # Maps and rankings read all areas of one indicator at one period.
+    __table_args__ = (Index("ix_observations_indicator_period", "indicator_code", "period"),)
+
+
+class Revision(Base):
+    """An observation's earlier value, kept when a correction replaced it."""
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(String(24))
+    area_adcode: Mapped[str] = mapped_column(String(12))
+    period: Mapped[date] = mapped_column(Date)
+    old_value: Mapped[float] = mapped_column(Float)
+    new_value: Mapped[float] = mapped_column(Float)
+    old_batch_id: Mapped[int | None] = mapped_column(Integer)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batches.id"))
+    revised_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_revisions_series", "indicator_code", "area_adcode", "period"),)
+
+
+class Latest(Base):
+    """The newest value of each series, with the values it is compared with."""
+
+    __tablename__ = "latest"
+
+    indicator_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    area_adcode: Mapped[str] = mapped_column(String(12), primary_key=True, index=True)
+    period: Mapped[date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    prev_value: Mapped[float | None] = mapped_column(Float)
+    yoy_value: Mapped[float | None] = mapped_column(Float)
+    first_period: Mapped[date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer)
+    batch_id: Mapped[int] = mapped_column(Integer)
+
+
+class ForecastRun(Base):
+    """The current forecast of one series: chosen model, backtest scores, data version."""
+
+    __tablename__ = "forecast_runs"
+
+    indicator_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    area_adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    model: Mapped[str] = mapped_column(String(64))
+    mase: Mapped[float | None] = mapped_column(Float)
+    smape: Mapped[float | None] = mapped_column(Float)
+    data_version: Mapped[str] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ForecastPoint(Base):
+    """One forecast period of a series, with its 80% and 95% intervals."""
+
+    __tablename__ = "forecasts"
+
+    indicator_code: Mapped[str] = mapped_column(String(24), primary_key=True)
+    area_adcode: Mapped[str] = mapped_column(String(12), primary_key=True)
+    period: Mapped[date] = mapped_column(Date, primary_key=True)
+    yhat: Mapped[float] = mapped_column(Float)
+    lower_80: Mapped[float] = mapped_column(Float)
+    upper_80: Mapped[float] = mapped_column(Float)
+    lower_95: Mapped[float] = mapped_column(Float)
+    upper_95: Mapped[float] = mapped_column(Float)
+
+
+class Alert(Base):
+    """A warning on one series from one rule, followed until closed."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(String(24), index=True)
+    area_adcode: Mapped[str] = mapped_column(String(12), index=True)
+    rule: Mapped[str] = mapped_column(String(24))
+    level: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    department: Mapped[str] = mapped_column(String(64))
+    sentence_zh: Mapped[str] = mapped_column(Text)
+    sentence_en: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text, default="")
+    period: Mapped[date | None] = mapped_column(Date)
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AlertEvent(Base):
+    """One step in an alert's life: who did what, when, with which comment."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    user: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(24))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str | None] = mapped_column(String(8))
+    department: Mapped[str | None] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class User(Base):
+    """A person who signs in, with a role and an optional scope."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    city_key: Mapped[str | None] = mapped_column(String(32))
+    districts: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AuditEntry(Base):
+    """One line of the audit trail: who did what, when, from where."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32))
+    target: Mapped[str] = mapped_column(String(255), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    remote_addr: Mapped[str] = mapped_column(String(64), default="")
+
+
+class Meta(Base):
+    """Store-wide values, such as the data version that keys the query cache."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))

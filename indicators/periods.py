@@ -1,0 +1,82 @@
+"""Period arithmetic: a period is stored as its first day (day, ISO-week Monday, month,
+quarter or year start)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+# Days after a period ends by which its value is due from the department.
+PUBLICATION_LAG_DAYS = {"daily": 1, "weekly": 3, "monthly": 20, "quarterly": 30, "yearly": 120}
+
+
+def period_start(day: date, frequency: str) -> date:
+    """The first day of the period of ``frequency`` that contains ``day``."""
+    if frequency == "daily":
+        return day
+    if frequency == "weekly":
+        return day - timedelta(days=day.weekday())
+    if frequency == "monthly":
+        return day.replace(day=1)
+    if frequency == "quarterly":
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    if frequency == "yearly":
+        return date(day.year, 1, 1)
+    raise ValueError(f"unknown frequency {frequency!r}")
+
+
+def shift(period: date, frequency: str, steps: int) -> date:
+    """The period ``steps`` periods after ``period`` (before, when negative)."""
+    if frequency == "daily":
+        return period + timedelta(days=steps)
+    if frequency == "weekly":
+        return period + timedelta(weeks=steps)
+    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[frequency] * steps
+    index = period.year * 12 + period.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def year_ago(period: date, frequency: str) -> date:
+    """The period one year before ``period`` (同比 compares with it)."""
+    if frequency == "daily":
+        try:
+            return period.replace(year=period.year - 1)
+        except ValueError:  # 29 February
+            return period.replace(year=period.year - 1, day=28)
+    if frequency == "weekly":
+        return period - timedelta(weeks=52)
+    return shift(period, frequency, -{"monthly": 12, "quarterly": 4, "yearly": 1}[frequency])
+
+
+def due_date(period: date, frequency: str) -> date:
+    """The day by which the value of ``period`` should have arrived."""
+    end = shift(period, frequency, 1) - timedelta(days=1)
+    return end + timedelta(days=PUBLICATION_LAG_DAYS[frequency])
+
+
+def periods_overdue(latest: date | None, frequency: str, today: date) -> int:
+    """How many periods after ``latest`` are past their due date on ``today``.
+
+    Returns:
+        0 when the data is on time; ``-1`` when the series has no data at all.
+    """
+    if latest is None:
+        return -1
+    overdue, period = 0, shift(latest, frequency, 1)
+    while due_date(period, frequency) < today and overdue < 1000:
+        overdue += 1
+        period = shift(period, frequency, 1)
+    return overdue
+
+
+def format_period(period: date, frequency: str, lang: str) -> str:
+    """A period as readers expect it: 2024年3月 / Mar 2024, 2024Q1, 3月15日 …"""
+    if frequency == "yearly":
+        return f"{period.year}年" if lang == "zh" else str(period.year)
+    if frequency == "quarterly":
+        return f"{period.year}Q{(period.month - 1) // 3 + 1}"
+    if frequency == "monthly":
+        return f"{period.year}年{period.month}月" if lang == "zh" else period.strftime("%b %Y")
+    if frequency == "weekly":
+        week = period.isocalendar()[1]
+        return f"{period.isocalendar()[0]}年第{week}周" if lang == "zh" else f"{period.isocalendar()[0]}-W{week:02d}"
+    return f"{period.month}月{period.day}日" if lang == "zh" else period.strftime("%d %b %Y")

@@ -1,0 +1,159 @@
+"""Writing to the store: schema, catalog and cities, bulk observations, the latest table.
+
+Everything that changes data goes through here or ``loading.py``; pages only read, through
+``queries.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Connection, delete, func, insert, select, tuple_
+from sqlalchemy.orm import Session
+
+from geo.cities import City
+from indicators.catalog import Catalog
+from indicators.models import Area, IndicatorDef, Latest, Observation
+from indicators.periods import shift, year_ago
+
+OBSERVATION_COLUMNS = ("indicator_code", "area_adcode", "period", "value", "flags", "source", "batch_id", "loaded_at")
+
+
+def sync_catalog(session: Session, catalog: Catalog) -> int:
+    """Insert new indicators and update those whose catalog entry changed.
+
+    Args:
+        session: an open session; the caller commits.
+        catalog: the validated catalog.
+
+    Returns:
+        How many indicators were inserted or updated.
+    """
+    stored = dict(session.execute(select(IndicatorDef.code, IndicatorDef.catalog_version)).all())
+    changed = 0
+    for entry in catalog:
+        if stored.get(entry.code) == catalog.version:
+            continue
+        fields = entry.model_dump(exclude={"demo"})
+        fields["topics"] = ";".join(entry.topics)
+        session.merge(IndicatorDef(**fields, catalog_version=catalog.version))
+        changed += 1
+    return changed
+
+
+def sync_city(session: Session, city: City) -> None:
+    """Insert or update a city and its areas (the city itself and its districts)."""
+    from indicators.models import City as CityRow
+
+    session.merge(CityRow(key=city.key, adcode=city.adcode, name_zh=city.name_zh, name_en=city.name_en))
+    session.merge(
+        Area(adcode=city.adcode, city_key=city.key, level="city", name_zh=city.name_zh,
+             name_en=city.name_en, population=city.population)
+    )
+    for district in city.districts:
+        session.merge(
+            Area(adcode=district.adcode, city_key=city.key, level="district", name_zh=district.name_zh,
+                 name_en=district.name_en, population=district.population)
+        )
+
+
+def count_observations(session: Session, city: City) -> int:
+    """How many observations the store holds for the areas of ``city``."""
+    adcodes = [city.adcode, *(d.adcode for d in city.districts)]
+    return session.scalar(select(func.count()).select_from(Observation).where(Observation.area_adcode.in_(adcodes)))
+
+
+def insert_observations(conn: Connection, frame: pd.DataFrame, *, batch_id: int, source: str,
+                        loaded_at: datetime) -> int:
+    """Bulk-insert new observations (no existing keys) inside the caller's transaction.
+
+    Uses the driver directly: ``COPY`` on PostgreSQL, ``executemany`` on SQLite, because
+    the ORM is ten times slower for the demo's millions of rows.
+
+    Args:
+        conn: a connection inside a transaction.
+        frame: columns ``code``, ``adcode``, ``period`` (date), ``value``; optional ``flags``.
+        batch_id: the load batch the rows belong to.
+        source: where the rows come from (``demo``, a file name).
+        loaded_at: the load time.
+
+    Returns:
+        The number of rows inserted.
+    """
+    if frame.empty:
+        return 0
+    flags = frame["flags"] if "flags" in frame else [""] * len(frame)
+    postgres = conn.dialect.name == "postgresql"
+    periods = frame["period"] if postgres else [p.isoformat() for p in frame["period"]]
+    stamp = loaded_at if postgres else loaded_at.isoformat(sep=" ")
+    rows = zip(frame["code"], frame["adcode"], periods, frame["value"].astype(float), flags,
+               [source] * len(frame), [batch_id] * len(frame), [stamp] * len(frame))
+    if postgres:
+        with conn.connection.dbapi_connection.cursor() as cursor:
+            with cursor.copy(f"COPY observations ({', '.join(OBSERVATION_COLUMNS)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    else:
+        placeholders = ", ".join("?" * len(OBSERVATION_COLUMNS))
+        conn.exec_driver_sql(
+            f"INSERT INTO observations ({', '.join(OBSERVATION_COLUMNS)}) VALUES ({placeholders})", list(rows)
+        )
+    return len(frame)
+
+
+def compute_latest(frame: pd.DataFrame, frequency: str, batch_id: int | None = None) -> list[dict]:
+    """The ``latest`` rows of every series of one indicator in ``frame``.
+
+    Args:
+        frame: one indicator's observations: ``code``, ``adcode``, ``period``, ``value``
+            and optionally ``batch_id`` (the newest batch that touched a row wins).
+        frequency: the indicator's frequency, to find the previous and year-ago periods.
+        batch_id: the batch to record when ``frame`` has no ``batch_id`` column.
+
+    Returns:
+        One dict per (indicator, area), ready for the ``latest`` table.
+    """
+    rows = []
+    for (code, adcode), series in frame.groupby(["code", "adcode"], sort=False):
+        values = dict(zip(series["period"], series["value"]))
+        last = max(values)
+        batches = series["batch_id"] if "batch_id" in series else [batch_id]
+        rows.append({
+            "indicator_code": code,
+            "area_adcode": adcode,
+            "period": last,
+            "value": float(values[last]),
+            "prev_value": values.get(shift(last, frequency, -1)),
+            "yoy_value": values.get(year_ago(last, frequency)),
+            "first_period": min(values),
+            "count": len(values),
+            "batch_id": int(max(batches)),
+        })
+    return rows
+
+
+def replace_latest(conn: Connection, rows: list[dict]) -> None:
+    """Replace the ``latest`` rows of the series in ``rows``."""
+    if not rows:
+        return
+    keys = [(r["indicator_code"], r["area_adcode"]) for r in rows]
+    for start in range(0, len(keys), 500):
+        conn.execute(delete(Latest).where(
+            tuple_(Latest.indicator_code, Latest.area_adcode).in_(keys[start:start + 500])))
+    conn.execute(insert(Latest), rows)
+
+
+def refresh_latest(conn: Connection, catalog: Catalog, series: Iterable[tuple[str, str]]) -> None:
+    """Recompute ``latest`` for the given (indicator, area) series from the observations."""
+    by_code: dict[str, list[str]] = {}
+    for code, adcode in series:
+        by_code.setdefault(code, []).append(adcode)
+    for code, adcodes in by_code.items():
+        query = select(Observation.indicator_code.label("code"), Observation.area_adcode.label("adcode"),
+                       Observation.period, Observation.value, Observation.batch_id).where(
+            Observation.indicator_code == code, Observation.area_adcode.in_(adcodes))
+        frame = pd.DataFrame(conn.execute(query).all(), columns=["code", "adcode", "period", "value", "batch_id"])
+        replace_latest(conn, compute_latest(frame, catalog[code].frequency))
+

@@ -1,0 +1,118 @@
+"""City Vitals command line: ``python manage.py COMMAND``.
+
+Commands: init, load, stats, bench, city. Every command reads the same settings as the app
+(``CITYVITALS_*`` environment variables; see ``settings.py``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from settings import get_settings
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create or upgrade the store, load the catalog and cities, generate missing demo data."""
+    from indicators.bootstrap import init_store
+
+    settings = get_settings()
+    keys = tuple(args.city) if args.city else settings.demo_city_keys
+    report = init_store(settings.database_url, city_keys=keys, seed=settings.demo_seed, progress=not args.quiet)
+    generated = ", ".join(f"{k}: {n:,} observations" for k, n in report.generated.items()) or "no demo data needed"
+    print(f"store ready in {report.seconds:.1f} s ({report.indicators_changed} indicator definitions written; {generated})")
+    return 0
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    """Validate and load a department's CSV/XLSX file; print the row-level report."""
+    from indicators import db
+    from indicators.loading import load_file
+
+    settings = get_settings()
+    db.use(settings.database_url)
+    report = load_file(Path(args.file), user=args.user, dry_run=args.dry_run, city_key=args.city)
+    print(report.text())
+    return 0 if report.ok else 1
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    """Print what the store holds."""
+    from indicators import db
+    from indicators.queries import store_stats
+
+    db.use(get_settings().database_url)
+    stats = store_stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False))
+    else:
+        print(f"indicators: {stats['indicators']}")
+        for name in ("themes", "topics"):
+            print(f"{name}: " + ", ".join(f"{k} {v}" for k, v in stats[name].items()))
+        for key, city in stats["cities"].items():
+            print(f"{key}: {city['areas']} areas, {city['observations']:,} observations")
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Run the store benchmark and print its figures."""
+    from benchmarks.store_bench import main as bench_main
+
+    return bench_main(args.bench_args)
+
+
+def cmd_city(args: argparse.Namespace) -> int:
+    """Add a prefecture-level city by adcode from the bundled all-China boundaries."""
+    from geo.cities import add_city
+
+    city = add_city(args.key, args.adcode, name_en=args.name_en)
+    print(f"configured {city.key}: {city.name_zh} ({city.adcode}) with {len(city.districts)} districts; "
+          f"run `python manage.py init --city {city.key}` to generate its demo data")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser."""
+    parser = argparse.ArgumentParser(prog="manage.py", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    init = sub.add_parser("init", help="create or upgrade the store; load catalog; generate demo data if empty")
+    init.add_argument("--city", action="append", help="city key to generate demo data for (repeatable)")
+    init.add_argument("--quiet", action="store_true", help="no progress bars")
+    init.set_defaults(func=cmd_init)
+
+    load = sub.add_parser("load", help="import a department's CSV or XLSX file")
+    load.add_argument("file")
+    load.add_argument("--dry-run", action="store_true", help="only validate; write nothing")
+    load.add_argument("--user", default="cli", help="who is loading (recorded)")
+    load.add_argument("--city", help="city key, so that district names resolve unambiguously")
+    load.set_defaults(func=cmd_load)
+
+    stats = sub.add_parser("stats", help="what the store holds")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(func=cmd_stats)
+
+    bench = sub.add_parser("bench", help="store benchmarks (see benchmarks/store_bench.py --help)")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(func=cmd_bench)
+
+    city = sub.add_parser("city", help="configure another city")
+    city_sub = city.add_subparsers(dest="city_command", required=True)
+    add = city_sub.add_parser("add", help="add a prefecture-level city by adcode")
+    add.add_argument("key")
+    add.add_argument("adcode")
+    add.add_argument("--name-en")
+    add.set_defaults(func=cmd_city)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command."""
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

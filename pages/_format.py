@@ -1,0 +1,50 @@
+"""Numbers, changes and dates formatted for readers: 万/亿 in Chinese, k/M/bn in English."""
+
+from __future__ import annotations
+
+import math
+
+from indicators.periods import format_period
+
+__all__ = ["format_value", "format_change", "format_period"]
+
+
+def _trim(number: float, digits: int) -> str:
+    text = f"{number:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def format_value(value: float | None, lang: str, *, digits: int = 2) -> str:
+    """A value as a reader expects it.
+
+    Chinese: 12.35万, 3.2亿 from 10,000 up; English: 123.5k, 3.2M, 1.2bn from 100,000 up.
+    Smaller numbers keep up to ``digits`` decimals, trailing zeros removed.
+
+    Args:
+        value: the number; None or NaN gives "—".
+        lang: "zh" or "en".
+        digits: decimals for numbers below the abbreviation thresholds.
+
+    Returns:
+        The formatted number (without unit).
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    size = abs(value)
+    if lang == "zh":
+        if size >= 1e8:
+            return _trim(value / 1e8, 2) + "亿"
+        if size >= 1e4:
+            return _trim(value / 1e4, 2) + "万"
+    else:
+        for limit, divisor, suffix in ((1e9, 1e9, "bn"), (1e6, 1e6, "M"), (1e5, 1e3, "k")):
+            if size >= limit:
+                return _trim(value / divisor, 2) + suffix
+    return _trim(value, digits if size < 1000 else 0)
+
+
+def format_change(pct: float | None) -> str:
+    """A relative change in percent with its sign, e.g. "+3.2%"; "—" when unknown."""
+    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+        return "—"
+    return f"{pct:+.1f}%"

@@ -1,0 +1,95 @@
+"""The app shell: header with city and language switches, the page container, the footer.
+
+Page state that matters (city, language) lives in the URL query (``?city=ningde&lang=en``),
+so a link can be sent to a colleague; the header is rebuilt from the URL.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+import dash
+import flask
+from dash import Input, Output, callback, dcc, html
+
+from geo.cities import load_cities
+from indicators.db import StoreUnavailable
+from indicators.queries import last_update
+from pages._i18n import t
+from settings import Settings
+
+
+def current_settings() -> Settings:
+    """The running app's settings."""
+    return flask.current_app.config["CITYVITALS_SETTINGS"]
+
+
+def resolve(city: str | None, lang: str | None) -> tuple[str, str]:
+    """The city key and language to show: the URL's when valid, else the settings' defaults."""
+    settings = current_settings()
+    city = city if city in load_cities() else settings.city
+    lang = lang if lang in ("zh", "en") else settings.lang
+    return city, lang
+
+
+def href(path: str, city: str, lang: str, **extra: str) -> str:
+    """A link to ``path`` that keeps the city and language."""
+    return f"{path}?{urlencode({'city': city, 'lang': lang, **extra})}"
+
+
+def _switch(label: str, options: list[tuple[str, str, bool]]) -> html.Nav:
+    links = [dcc.Link(text, href=target, className="switch-option" + (" is-active" if active else ""),
+                      **({"aria-current": "true"} if active else {})) for text, target, active in options]
+    return html.Nav(links, className="switch", **{"aria-label": label})
+
+
+def build_header(path: str, city: str, lang: str, updated: str) -> list:
+    """The header's content for the page at ``path``.
+
+    Args:
+        path: the current path, kept by the switches.
+        city: the city key shown.
+        lang: the language shown.
+        updated: the data's last update time, already formatted.
+
+    Returns:
+        The header's children.
+    """
+    cities = [(c.short_zh if lang == "zh" else c.name_en, href(path, key, lang), key == city)
+              for key, c in load_cities().items() if c.demo or key == city]
+    languages = [("中文", href(path, city, "zh"), lang == "zh"), ("English", href(path, city, "en"), lang == "en")]
+    return [
+        dcc.Link([html.Span(t("app_title", lang), className="brand-title"),
+                  html.Span(t("app_subtitle", lang), className="brand-subtitle")],
+                 href=href("/", city, lang), className="brand"),
+        html.Span(t("demo_badge", lang), className="demo-badge", title=t("demo_note", lang)),
+        html.Div(className="header-spacer"),
+        html.Span([t("last_update", lang), " ", html.Time(updated)], className="header-updated"),
+        _switch(t("city", lang), cities),
+        _switch(t("language", lang), languages),
+    ]
+
+
+def layout() -> html.Div:
+    """The shell around every page."""
+    return html.Div([
+        dcc.Location(id="shell-url"),
+        html.Header(id="shell-header", className="shell-header"),
+        html.Main(dash.page_container, className="shell-main"),
+        html.Footer(id="shell-footer", className="shell-footer"),
+    ], className="shell")
+
+
+@callback(Output("shell-header", "children"), Output("shell-footer", "children"),
+          Input("shell-url", "pathname"), Input("shell-url", "search"))
+def update_shell(pathname: str | None, search: str | None):
+    """Rebuild the header and footer for the URL."""
+    query = parse_qs((search or "").lstrip("?"))
+    city, lang = resolve(query.get("city", [None])[0], query.get("lang", [None])[0])
+    try:
+        stamp = last_update()
+        updated = stamp.strftime("%Y-%m-%d %H:%M") if stamp else "—"
+    except StoreUnavailable:
+        updated = "—"
+    footer = [html.Span(t("demo_note", lang)), html.Span(" · City Vitals")]
+    return build_header(pathname or "/", city, lang, updated), footer

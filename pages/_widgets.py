@@ -1,0 +1,94 @@
+"""Card and tile builders shared by the pages: data in, Dash component out, no I/O."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+from dash import html
+
+from pages._format import format_change, format_period, format_value
+from pages._i18n import t, theme_name
+
+LEVEL_ORDER = ("red", "orange", "yellow", "blue", "normal")
+
+
+def level_badge(level: str, lang: str) -> html.Span:
+    """A coloured badge naming a warning level."""
+    return html.Span(t(f"level_{level}", lang), className=f"level-badge level-{level}")
+
+
+def level_counts(counts: Mapping[str, int], lang: str) -> html.Ul:
+    """Counts of indicators per warning level, worst first, as coloured chips."""
+    return html.Ul([
+        html.Li([html.Span(className=f"dot level-{level}"), t(f"level_{level}", lang), " ",
+                 html.Strong(str(counts.get(level, 0)))], className="level-count")
+        for level in LEVEL_ORDER
+    ], className="level-counts")
+
+
+def _score_text(score: float | None) -> str:
+    return "—" if score is None or math.isnan(score) else f"{score:.0f}"
+
+
+def theme_card(row: Mapping, *, lang: str, total: int) -> html.Section:
+    """One theme's card: name, indicator count, health score and counts by level.
+
+    Args:
+        row: a row of ``queries.theme_scores`` (theme, score, counts per level).
+        lang: "zh" or "en".
+        total: how many indicators the catalog has in the theme.
+
+    Returns:
+        The card.
+    """
+    return html.Section([
+        html.H3(theme_name(row["theme"], lang), className="card-title"),
+        html.Div([
+            html.Div([html.Span(_score_text(row["score"]), className="score-value"),
+                      html.Span(t("health_score", lang), className="score-label")], className="score"),
+            html.Div([html.Span(str(total), className="count-value"),
+                      html.Span(t("indicators_count", lang), className="count-label")], className="count"),
+        ], className="theme-figures"),
+        level_counts(row, lang),
+    ], className=f"card theme-card theme-{row['theme']}", **{"data-theme": row["theme"]})
+
+
+def _change(label: str, pct: float | None, direction: str) -> html.Span:
+    # The arrow shows the way the number went; the colour says whether that is good.
+    if pct is None or math.isnan(pct) or direction in ("neutral", "target") or abs(pct) < 0.05:
+        tone = "flat"
+    else:
+        tone = "good" if (pct > 0) == (direction == "up") else "bad"
+    arrow = "" if pct is None or math.isnan(pct) else ("▲" if pct > 0 else "▼" if pct < 0 else "")
+    return html.Span([f"{label} ", arrow, format_change(pct)], className=f"change change-{tone}")
+
+
+def indicator_tile(row: Mapping, *, lang: str) -> html.Article:
+    """A headline indicator: name, latest value with unit, period, YoY/MoM and level colour.
+
+    Args:
+        row: a row of ``queries.latest_snapshot``.
+        lang: "zh" or "en".
+
+    Returns:
+        The tile.
+    """
+    name = row["name_en"] if lang == "en" else row["name_zh"]
+    late = row["overdue"] > 0
+    return html.Article([
+        html.Header([html.H4(name, className="tile-name", title=name), level_badge(row["level"], lang)],
+                    className="tile-head"),
+        html.Div([html.Span(format_value(row["value"], lang), className="tile-value"),
+                  html.Span(row["unit"], className="tile-unit")], className="tile-figure"),
+        html.Div([_change(t("yoy", lang), row["yoy_pct"], row["direction"]),
+                  _change(t("mom", lang), row["mom_pct"], row["direction"])], className="tile-changes"),
+        html.Footer([html.Span(f"{t('as_of', lang)} {format_period(row['period'], row['frequency'], lang)}"),
+                     html.Span(t("late", lang), className="late-mark") if late else None],
+                    className="tile-foot"),
+    ], className=f"tile level-{row['level']}", **{"data-code": row["code"]})
+
+
+def notice(text: str, kind: str = "info") -> html.Div:
+    """A message box, e.g. when the store is unavailable."""
+    return html.Div(text, className=f"notice notice-{kind}", role="status")

@@ -1,0 +1,59 @@
+"""Home: the city at a glance — five themes with their scores and the headline indicators."""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from geo.cities import get_city
+from indicators.db import StoreUnavailable
+from indicators.queries import indicators, latest_snapshot, theme_scores
+from pages._i18n import t
+from pages._shell import resolve
+from pages._widgets import indicator_tile, notice, theme_card
+
+dash.register_page(__name__, path="/", title="城市生命体征 · City Vitals", name="home")
+
+
+def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
+    """The page skeleton; its content is filled by ``fill_home`` from the URL's city and language."""
+    city, lang = resolve(city, lang)
+    return html.Div([
+        dcc.Store(id="home-args", data={"city": city, "lang": lang}),
+        html.H1(get_city(city).name(lang), className="page-title"),
+        dcc.Loading(html.Div(id="home-content", className="home"), type="dot"),
+    ])
+
+
+def build_home(city_key: str, lang: str) -> list:
+    """The home page's content for a city, read from the store.
+
+    Args:
+        city_key: the city.
+        lang: "zh" or "en".
+
+    Returns:
+        The theme cards and the headline tiles.
+    """
+    city = get_city(city_key)
+    scores = theme_scores(city.adcode)
+    catalog = indicators()
+    totals = catalog["theme"].value_counts()
+    snapshot = latest_snapshot(city.adcode)
+    headlines = snapshot[snapshot["headline"] & (snapshot["sensitivity"] == "public")]
+    return [
+        html.H2(t("themes", lang), className="section-title"),
+        html.Div([theme_card(row, lang=lang, total=int(totals.get(row["theme"], 0)))
+                  for row in scores.to_dict("records")], className="theme-grid"),
+        html.H2(t("headlines", lang), className="section-title"),
+        html.Div([indicator_tile(row, lang=lang) for row in headlines.to_dict("records")], className="tile-grid"),
+    ]
+
+
+@callback(Output("home-content", "children"), Input("home-args", "data"))
+def fill_home(args: dict) -> list:
+    """Fill the home page for the URL's city and language."""
+    try:
+        return build_home(args["city"], args["lang"])
+    except StoreUnavailable:
+        return [notice(t("store_down", args["lang"]), "error")]

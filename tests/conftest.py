@@ -1,0 +1,118 @@
+"""Shared fixtures: a temporary store per test on SQLite and, when it answers, PostgreSQL.
+
+``CITYVITALS_TEST_POSTGRES_URL`` names the PostgreSQL server (default: the local one,
+database ``test``); each test gets its own schema there, dropped afterwards. With
+``CITYVITALS_REQUIRE_POSTGRES=1`` (set by ``.ci/run``) an unreachable server fails the
+run instead of skipping the PostgreSQL half.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+POSTGRES_URL = os.environ.get("CITYVITALS_TEST_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("CITYVITALS_REQUIRE_POSTGRES") == "1"
+# The demo store of the query tests ends on a fixed day, so results do not drift with the calendar.
+DEMO_TODAY = date(2025, 6, 30)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--skip-slow", action="store_true", help="skip tests marked slow")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: slow tests (Prophet fits, large stores); --skip-slow skips them")
+    config.addinivalue_line("markers", "browser: tests in headless Chromium")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--skip-slow"):
+        skip = pytest.mark.skip(reason="--skip-slow")
+        for item in items:
+            if "slow" in item.keywords:
+                item.add_marker(skip)
+
+
+def postgres_available() -> bool:
+    """Whether the test PostgreSQL server answers."""
+    import sqlalchemy
+
+    try:
+        engine = sqlalchemy.create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _backend_url(backend: str, tmp_dir: Path):
+    """Yield a fresh, empty store URL on ``backend``; clean it up afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_dir / 'store.db'}"
+        return
+    if not postgres_available():
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required but does not answer at {POSTGRES_URL}")
+        pytest.skip(f"PostgreSQL does not answer at {POSTGRES_URL}")
+    import sqlalchemy
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sqlalchemy.create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    try:
+        yield url
+    finally:
+        from indicators import db
+
+        db.dispose(url)
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty store (no schema) on each backend, made current with ``db.use``."""
+    from indicators import db
+
+    for url in _backend_url(request.param, tmp_path):
+        db.use(url)
+        yield url
+        db.dispose(url)
+
+
+@pytest.fixture(params=BACKENDS, scope="session")
+def demo_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """A store with the real catalog and Xiamen's demo data up to ``DEMO_TODAY``, per backend, once."""
+    from indicators import db
+    from indicators.bootstrap import init_store
+
+    for url in _backend_url(request.param, tmp_path_factory.mktemp(request.param)):
+        init_store(url, city_keys=("xiamen",), seed=7, today=DEMO_TODAY, progress=False)
+        yield url
+
+
+@pytest.fixture
+def use_demo_store(demo_store: str) -> str:
+    """Make the session's demo store current for one test."""
+    from indicators import db
+
+    db.use(demo_store)
+    return demo_store

@@ -1,0 +1,51 @@
+import math
+
+import pytest
+
+from indicators.levels import level_of, score_of
+
+PM25 = (75, 115, 150, 250)          # down: lower is better
+SATISFACTION = (85, 80, 75, 70)     # up: higher is better
+CPI_DISTANCE = (0.5, 1.0, 1.5, 2.0)  # target 3: distance from target
+
+
+@pytest.mark.parametrize("value, level", [
+    (30, "normal"), (75, "blue"), (120, "yellow"), (150, "orange"), (300, "red"),
+])
+def test_down_levels(value, level):
+    assert level_of(value, "down", PM25) == level
+
+
+@pytest.mark.parametrize("value, level", [
+    (92, "normal"), (85, "blue"), (79, "yellow"), (74.9, "orange"), (60, "red"),
+])
+def test_up_levels(value, level):
+    assert level_of(value, "up", SATISFACTION) == level
+
+
+@pytest.mark.parametrize("value, level", [(3.2, "normal"), (3.6, "blue"), (1.9, "yellow"), (5.5, "red")])
+def test_target_levels_use_distance(value, level):
+    assert level_of(value, "target", CPI_DISTANCE, target=3.0) == level
+
+
+def test_no_thresholds_and_no_data():
+    assert level_of(10, "neutral", (None,) * 4) == "normal"
+    assert level_of(None, "down", PM25) == "nodata"
+    assert level_of(float("nan"), "down", PM25) == "nodata"
+    assert score_of(10, "neutral", (None,) * 4) is None
+
+
+def test_score_anchors_and_monotonic():
+    assert score_of(75, "down", PM25) == pytest.approx(60)
+    assert score_of(115, "down", PM25) == pytest.approx(40)
+    assert score_of(250, "down", PM25) == 0
+    assert score_of(-100, "down", PM25) == 100
+    values = [10, 40, 80, 130, 200]
+    scores = [score_of(v, "down", PM25) for v in values]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_score_uses_a_good_side_target_as_full_marks():
+    assert score_of(95, "up", SATISFACTION, target=95) == pytest.approx(100)
+    assert score_of(90, "up", SATISFACTION, target=95) == pytest.approx(80)
+    assert math.isclose(score_of(3.0, "target", CPI_DISTANCE, target=3.0), 100)
