@@ -4,10 +4,11 @@ The file is ``indicators/catalog.csv`` (UTF-8). One row per indicator; ``topics`
 ``;``-separated list. Thresholds are the four warning levels in the indicator's *bad*
 direction:
 
-* ``direction=down`` (lower is better): ``blue < yellow < orange < red``; a value at or
-  above a threshold reaches that level.
-* ``direction=up`` (higher is better): ``blue > yellow > orange > red``; a value at or
-  below a threshold reaches that level.
+* ``direction=down`` (lower is better): ``blue < yellow < orange < red``; a value above a
+  threshold reaches that level (so the published limit itself, e.g. PM2.5 75 µg/m³, is
+  still normal).
+* ``direction=up`` (higher is better): ``blue > yellow > orange > red``; a value below a
+  threshold reaches that level.
 * ``direction=target``: thresholds are distances from ``target``
   (``|value - target|``), ``blue < yellow < orange < red``.
 * ``direction=neutral``: no thresholds.
@@ -22,7 +23,7 @@ from __future__ import annotations
 import csv
 import hashlib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -173,10 +174,10 @@ class Catalog:
     def __getitem__(self, code: str) -> Indicator:
         return self.by_code[code]
 
-    @property
+    @cached_property
     def by_code(self) -> dict[str, Indicator]:
         """Indicators keyed by code."""
-        return _index(self)
+        return {ind.code: ind for ind in self.indicators}
 
     @property
     def by_name_zh(self) -> dict[str, Indicator]:
@@ -185,11 +186,6 @@ class Catalog:
         for ind in self.indicators:
             names.setdefault(ind.name_zh, ind)
         return names
-
-
-@lru_cache(maxsize=8)
-def _index(catalog: Catalog) -> dict[str, Indicator]:
-    return {ind.code: ind for ind in catalog.indicators}
 
 
 def _parse_row(row: dict[str, str]) -> dict[str, object]:
@@ -204,7 +200,7 @@ def _parse_row(row: dict[str, str]) -> dict[str, object]:
 def _format_error(code: str, line: int, exc: ValidationError) -> list[str]:
     messages = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or err["msg"].split(":", 1)[0].removeprefix("Value error, ")
+        field = str(err["loc"][0]) if err["loc"] else ""
         reason = err["msg"].removeprefix("Value error, ")
         if not err["loc"] and ":" in reason:
             field, reason = (part.strip() for part in reason.split(":", 1))
@@ -225,6 +221,11 @@ def parse_catalog(text: str) -> Catalog:
         CatalogError: listing every bad entry with its line, code and field.
     """
     reader = csv.DictReader(text.splitlines())
+    # Optional columns may be left out of a file; required ones missing would fail every row.
+    missing = [name for name, info in Indicator.model_fields.items()
+               if info.is_required() and name not in (reader.fieldnames or [])]
+    if missing:
+        raise CatalogError(f"invalid catalog: header: missing column(s) {', '.join(missing)}")
     errors: list[str] = []
     entries: list[Indicator] = []
     seen: dict[str, int] = {}
@@ -263,3 +264,18 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
         The validated catalog.
     """
     return parse_catalog(path.read_text(encoding="utf-8-sig"))
+
+
+DEPARTMENTS_PATH = Path(__file__).with_name("departments.csv")
+
+
+@lru_cache(maxsize=1)
+def department_names() -> dict[str, str]:
+    """English names of the responsible departments, keyed by their Chinese names."""
+    with DEPARTMENTS_PATH.open(encoding="utf-8") as fh:
+        return {row["name_zh"]: row["name_en"] for row in csv.DictReader(fh)}
+
+
+def department_en(name_zh: str) -> str:
+    """A department's English name (its Chinese name when none is recorded)."""
+    return department_names().get(name_zh, name_zh)

@@ -57,6 +57,12 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
+def _engine_for(url: str) -> Engine:
+    if url not in _engines:
+        _engines[url] = make_engine(url)
+    return _engines[url]
+
+
 def use(url: str) -> Engine:
     """Make ``url`` the store of this process.
 
@@ -66,10 +72,8 @@ def use(url: str) -> Engine:
     Returns:
         Its engine (created once per URL).
     """
-    if url not in _engines:
-        _engines[url] = make_engine(url)
     _current[:] = [url]
-    return _engines[url]
+    return _engine_for(url)
 
 
 def engine() -> Engine:
@@ -117,7 +121,10 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str) -> None:
     """Create the schema or upgrade it to the newest migration, keeping all data."""
-    command.upgrade(alembic_config(url), "head")
+    config = alembic_config(url)
+    with _engine_for(url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
 
 
 def data_version(session: Session) -> int:

@@ -40,7 +40,8 @@ def level_of(value: float | None, direction: str, thresholds, target: float | No
         target: the target, for ``target`` indicators.
 
     Returns:
-        The level name; ``normal`` when no threshold is reached or there are none.
+        The level name; ``normal`` when no threshold is passed (a value equal to a
+        threshold has not passed it) or there are none.
     """
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "nodata"
@@ -49,7 +50,7 @@ def level_of(value: float | None, direction: str, thresholds, target: float | No
     bad = badness(value, direction, target)
     level = "normal"
     for name, threshold in zip(LEVELS, _bad_thresholds(direction, thresholds)):
-        if bad >= threshold:
+        if bad > threshold:
             level = name
     return level
 

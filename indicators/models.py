@@ -87,6 +87,19 @@ class IndicatorDef(Base):
     catalog_version: Mapped[str] = mapped_column(String(16))
 
 
+class ThresholdOverride(Base):
+    """Warning thresholds for one area that differ from the catalog's (e.g. a port district)."""
+
+    __tablename__ = "threshold_overrides"
+
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"), primary_key=True)
+    area_adcode: Mapped[str] = mapped_column(ForeignKey("areas.adcode"), primary_key=True)
+    blue: Mapped[float] = mapped_column(Float)
+    yellow: Mapped[float] = mapped_column(Float)
+    orange: Mapped[float] = mapped_column(Float)
+    red: Mapped[float] = mapped_column(Float)
+
+
 class LoadBatch(Base):
     """One load of data: the demo generator, a department's file or a SQL source."""
 
@@ -157,6 +170,8 @@ class Latest(Base):
     first_period: Mapped[date] = mapped_column(Date)
     count: Mapped[int] = mapped_column(Integer)
     batch_id: Mapped[int] = mapped_column(Integer)
+    # The last few (period, value) pairs as JSON, so warning rules need no history scan.
+    recent: Mapped[str] = mapped_column(Text, default="[]")
 
 
 class ForecastRun(Base):

@@ -6,9 +6,11 @@ Everything that changes data goes through here or ``loading.py``; pages only rea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, delete, func, insert, select, tuple_
 from sqlalchemy.orm import Session
@@ -18,6 +20,7 @@ from indicators.catalog import Catalog
 from indicators.models import Area, IndicatorDef, Latest, Observation
 from indicators.periods import shift, year_ago
 
+RECENT_VALUES = 6
 OBSERVATION_COLUMNS = ("indicator_code", "area_adcode", "period", "value", "flags", "source", "batch_id", "loaded_at")
 
 
@@ -107,7 +110,7 @@ def compute_latest(frame: pd.DataFrame, frequency: str, batch_id: int | None = N
     """The ``latest`` rows of every series of one indicator in ``frame``.
 
     Args:
-        frame: one indicator's observations: ``code``, ``adcode``, ``period``, ``value``
+        frame: one indicator's observations (a single code): ``code``, ``adcode``, ``period``, ``value``
             and optionally ``batch_id`` (the newest batch that touched a row wins).
         frequency: the indicator's frequency, to find the previous and year-ago periods.
         batch_id: the batch to record when ``frame`` has no ``batch_id`` column.
@@ -115,21 +118,37 @@ def compute_latest(frame: pd.DataFrame, frequency: str, batch_id: int | None = N
     Returns:
         One dict per (indicator, area), ready for the ``latest`` table.
     """
+    days = pd.to_datetime(frame["period"]).to_numpy().astype("datetime64[D]")
+    values = frame["value"].to_numpy(dtype=float)
+    batches = frame["batch_id"].to_numpy() if "batch_id" in frame else None
     rows = []
-    for (code, adcode), series in frame.groupby(["code", "adcode"], sort=False):
-        values = dict(zip(series["period"], series["value"]))
-        last = max(values)
-        batches = series["batch_id"] if "batch_id" in series else [batch_id]
+    area_ids, adcodes = pd.factorize(frame["adcode"])
+    by_area = np.argsort(area_ids, kind="stable")
+    bounds = np.searchsorted(area_ids[by_area], np.arange(len(adcodes) + 1))
+    code = frame["code"].iat[0] if len(frame) else None
+    for area, adcode in enumerate(adcodes):
+        index = by_area[bounds[area]:bounds[area + 1]]
+        order = index[np.argsort(days[index], kind="stable")]
+        series_days, series_values = days[order], values[order]
+        last = series_days[-1].astype(object)
+
+        def value_at(period: date) -> float | None:
+            position = np.searchsorted(series_days, np.datetime64(period, "D"))
+            found = position < len(series_days) and series_days[position] == np.datetime64(period, "D")
+            return float(series_values[position]) if found else None
+
+        recent = zip(series_days[-RECENT_VALUES:].astype(object), series_values[-RECENT_VALUES:])
         rows.append({
             "indicator_code": code,
             "area_adcode": adcode,
             "period": last,
-            "value": float(values[last]),
-            "prev_value": values.get(shift(last, frequency, -1)),
-            "yoy_value": values.get(year_ago(last, frequency)),
-            "first_period": min(values),
-            "count": len(values),
-            "batch_id": int(max(batches)),
+            "value": float(series_values[-1]),
+            "prev_value": value_at(shift(last, frequency, -1)),
+            "yoy_value": value_at(year_ago(last, frequency)),
+            "first_period": series_days[0].astype(object),
+            "count": len(order),
+            "batch_id": int(batches[index].max()) if batches is not None else batch_id,
+            "recent": json.dumps([[p.isoformat(), float(v)] for p, v in recent]),
         })
     return rows
 

@@ -2,7 +2,6 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 03:01:33.424085
 """
 
 from alembic import op
@@ -123,6 +122,7 @@ def upgrade() -> None:
     sa.Column('first_period', sa.Date(), nullable=False),
     sa.Column('count', sa.Integer(), nullable=False),
     sa.Column('batch_id', sa.Integer(), nullable=False),
+    sa.Column('recent', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('indicator_code', 'area_adcode')
     )
     with op.batch_alter_table('latest', schema=None) as batch_op:
@@ -225,9 +225,21 @@ def upgrade() -> None:
     with op.batch_alter_table('observations', schema=None) as batch_op:
         batch_op.create_index('ix_observations_indicator_period', ['indicator_code', 'period'], unique=False)
 
+    op.create_table('threshold_overrides',
+    sa.Column('indicator_code', sa.String(length=24), nullable=False),
+    sa.Column('area_adcode', sa.String(length=12), nullable=False),
+    sa.Column('blue', sa.Float(), nullable=False),
+    sa.Column('yellow', sa.Float(), nullable=False),
+    sa.Column('orange', sa.Float(), nullable=False),
+    sa.Column('red', sa.Float(), nullable=False),
+    sa.ForeignKeyConstraint(['area_adcode'], ['areas.adcode'], ),
+    sa.ForeignKeyConstraint(['indicator_code'], ['indicators.code'], ),
+    sa.PrimaryKeyConstraint('indicator_code', 'area_adcode')
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('threshold_overrides')
     with op.batch_alter_table('observations', schema=None) as batch_op:
         batch_op.drop_index('ix_observations_indicator_period')
 

@@ -1,0 +1,224 @@
+"""Warnings over the whole store: evaluate the rules, keep one open alert per series and rule,
+and follow each alert through its lifecycle.
+
+Lifecycle: new → acknowledged → dispatched → resolved → closed. Each step records who,
+when and a comment in ``alert_events``. A worse level escalates the open alert; a series
+that recovers resolves it automatically, with a note.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from indicators import db
+from indicators.catalog import department_en
+from indicators.levels import LEVEL_RANK
+from indicators.models import Alert, AlertEvent, Area, ForecastPoint, ForecastRun, IndicatorDef, Latest, ThresholdOverride
+from indicators.periods import periods_overdue
+from indicators.rules import Finding, SeriesState, evaluate
+
+OPEN_STATES = ("new", "acknowledged", "dispatched")
+SYSTEM = "system"
+# action: (states it may start from, state it leads to)
+TRANSITIONS = {
+    "acknowledge": ({"new"}, "acknowledged"),
+    "dispatch": ({"new", "acknowledged", "dispatched"}, "dispatched"),
+    "resolve": (set(OPEN_STATES), "resolved"),
+    "close": ({"resolved"}, "closed"),
+}
+
+
+class AlertActionError(ValueError):
+    """An alert action that is not allowed from the alert's state; the message says why."""
+
+
+@dataclass
+class WarnReport:
+    """What one evaluation did."""
+
+    series: int = 0
+    opened: int = 0
+    escalated: int = 0
+    updated: int = 0
+    resolved: int = 0
+    findings: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+
+
+def _optional(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def load_states(session: Session, today: date) -> list[SeriesState]:
+    """Everything the rules need about every series in the store, read in a few bulk queries."""
+    definitions = {row.code: row for row in session.scalars(select(IndicatorDef))}
+    areas = {a.adcode: a for a in session.scalars(select(Area))}
+    overrides = {(o.indicator_code, o.area_adcode): (o.blue, o.yellow, o.orange, o.red)
+                 for o in session.scalars(select(ThresholdOverride))}
+    forecasts: dict[tuple[str, str], list[tuple]] = {}
+    for row in session.execute(select(ForecastPoint.indicator_code, ForecastPoint.area_adcode, ForecastPoint.period,
+                                      ForecastPoint.yhat, ForecastPoint.lower_95, ForecastPoint.upper_95,
+                                      ForecastPoint.lower_80, ForecastPoint.upper_80).order_by(ForecastPoint.period)):
+        forecasts.setdefault((row[0], row[1]), []).append(tuple(row[2:]))
+    bands = {}
+    for code, adcode, details in session.execute(select(ForecastRun.indicator_code, ForecastRun.area_adcode,
+                                                        ForecastRun.details)):
+        band = json.loads(details or "{}").get("band")
+        if band:
+            bands[(code, adcode)] = band
+    states = []
+    for latest in session.scalars(select(Latest)):
+        ind, area = definitions.get(latest.indicator_code), areas.get(latest.area_adcode)
+        if ind is None or area is None:
+            continue
+        key = (ind.code, area.adcode)
+        recent = tuple((date.fromisoformat(p), v) for p, v in json.loads(latest.recent or "[]"))
+        band = bands.get(key)
+        states.append(SeriesState(
+            code=ind.code, name_zh=ind.name_zh, name_en=ind.name_en, unit=ind.unit, frequency=ind.frequency,
+            direction=ind.direction, department=ind.department, department_en=department_en(ind.department),
+            thresholds=overrides.get(key, (ind.blue, ind.yellow, ind.orange, ind.red)), target=ind.target,
+            area_adcode=area.adcode, area_zh=area.name_zh, area_en=area.name_en, recent=recent, yoy_value=_optional(latest.yoy_value),
+            overdue=periods_overdue(latest.period, ind.frequency, today), forecast=tuple(forecasts.get(key, ())),
+            band=tuple(band["range"]) if band and band.get("period") == latest.period.isoformat() else None,
+        ))
+    return states
+
+
+def _event(alert: Alert, action: str, *, user: str, to_state: str, comment: str = "",
+           from_state: str | None = None, department: str | None = None) -> AlertEvent:
+    return AlertEvent(alert_id=alert.id, at=datetime.now(), user=user, action=action, from_state=from_state,
+                      to_state=to_state, level=alert.level, department=department, comment=comment)
+
+
+def _apply(alert: Alert, finding: Finding, now: datetime) -> None:
+    alert.level, alert.period = finding.level, finding.period
+    alert.sentence_zh, alert.sentence_en = finding.sentence_zh, finding.sentence_en
+    alert.details = json.dumps(finding.details, ensure_ascii=False, default=str)
+    alert.updated_at = now
+
+
+def _already_handled(session: Session) -> dict[tuple, tuple[date | None, str]]:
+    """For each series and rule, the period and level of its newest resolved or closed alert."""
+    newest = (select(func.max(Alert.id)).where(Alert.state.in_(("resolved", "closed")))
+              .group_by(Alert.indicator_code, Alert.area_adcode, Alert.rule))
+    rows = session.execute(select(Alert.indicator_code, Alert.area_adcode, Alert.rule, Alert.period, Alert.level)
+                           .where(Alert.id.in_(newest)))
+    return {(c, a, r): (p, lvl) for c, a, r, p, lvl in rows}
+
+
+def reconcile(session: Session, findings: dict[tuple[str, str, str], Finding], report: WarnReport) -> None:
+    """Open, escalate, update or auto-resolve alerts so that they match ``findings``.
+
+    Args:
+        session: a session in a transaction.
+        findings: the current findings, keyed by (indicator, area, rule).
+        report: counts to update.
+    """
+    now = datetime.now()
+    open_alerts = {(a.indicator_code, a.area_adcode, a.rule): a
+                   for a in session.scalars(select(Alert).where(Alert.state.in_(OPEN_STATES)))}
+    handled = _already_handled(session)
+    new_alerts: list[tuple[Alert, Finding]] = []
+    for key, finding in findings.items():
+        alert = open_alerts.get(key)
+        if alert is None:
+            previous = handled.get(key)
+            # A person resolved this very breach: do not reopen it unless it got worse.
+            if previous and previous[0] == finding.period and LEVEL_RANK[finding.level] <= LEVEL_RANK[previous[1]]:
+                continue
+            definition = session.get(IndicatorDef, key[0])
+            alert = Alert(indicator_code=key[0], area_adcode=key[1], rule=key[2], state="new",
+                          department=definition.department, opened_at=now)
+            _apply(alert, finding, now)
+            new_alerts.append((alert, finding))
+        elif LEVEL_RANK[finding.level] > LEVEL_RANK[alert.level]:
+            old = alert.level
+            _apply(alert, finding, now)
+            session.add(_event(alert, "escalate", user=SYSTEM, from_state=alert.state, to_state=alert.state,
+                               comment=f"{old} → {finding.level}"))
+            report.escalated += 1
+        elif (finding.level, finding.sentence_zh) != (alert.level, alert.sentence_zh):
+            _apply(alert, finding, now)
+            report.updated += 1
+    session.add_all(alert for alert, _ in new_alerts)
+    session.flush()
+    session.add_all(_event(alert, "open", user=SYSTEM, to_state="new", comment=f.sentence_zh) for alert, f in new_alerts)
+    report.opened += len(new_alerts)
+    for key, alert in open_alerts.items():
+        if key not in findings:
+            session.add(_event(alert, "auto_resolve", user=SYSTEM, from_state=alert.state, to_state="resolved",
+                               comment="指标已恢复正常,系统自动解除 / back to normal, resolved automatically"))
+            alert.state, alert.updated_at = "resolved", now
+            report.resolved += 1
+
+
+def run_warnings(today: date | None = None) -> WarnReport:
+    """Evaluate every rule on every series of the current store and update the alerts.
+
+    Args:
+        today: the day staleness is judged on (today by default).
+
+    Returns:
+        What changed, and how long it took.
+    """
+    started = time.perf_counter()
+    report = WarnReport()
+    with Session(db.engine()) as session, session.begin():
+        states = load_states(session, today or date.today())
+        findings = {}
+        for state in states:
+            for finding in evaluate(state):
+                findings[(state.code, state.area_adcode, finding.rule)] = finding
+        report.series = len(states)
+        report.findings = Counter((f.rule, f.level) for f in findings.values())
+        reconcile(session, findings, report)
+        if report.opened or report.escalated or report.updated or report.resolved:
+            db.bump_data_version(session)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def act(alert_id: int, action: str, *, user: str, comment: str = "", department: str | None = None) -> Alert:
+    """Move an alert one step through its lifecycle.
+
+    Args:
+        alert_id: the alert.
+        action: ``acknowledge``, ``dispatch``, ``resolve`` or ``close``.
+        user: who acts (recorded).
+        comment: why (recorded).
+        department: for ``dispatch``: the department it goes to (the indicator's own by default).
+
+    Returns:
+        The alert after the step.
+
+    Raises:
+        AlertActionError: unknown alert or action, or an action not allowed from its state.
+    """
+    if action not in TRANSITIONS:
+        raise AlertActionError(f"unknown action {action!r}; allowed: {', '.join(TRANSITIONS)}")
+    allowed_from, to_state = TRANSITIONS[action]
+    with Session(db.engine(), expire_on_commit=False) as session, session.begin():
+        alert = session.get(Alert, alert_id)
+        if alert is None:
+            raise AlertActionError(f"no alert #{alert_id}")
+        if alert.state not in allowed_from:
+            raise AlertActionError(f"alert #{alert_id} is {alert.state}; {action} is allowed only from "
+                                   f"{', '.join(sorted(allowed_from))}")
+        if action == "dispatch":
+            alert.department = department or alert.department
+        session.add(_event(alert, action, user=user, from_state=alert.state, to_state=to_state, comment=comment,
+                           department=alert.department if action == "dispatch" else None))
+        alert.state, alert.updated_at = to_state, datetime.now()
+        if to_state == "closed":
+            alert.closed_at = alert.updated_at
+        db.bump_data_version(session)
+    return alert

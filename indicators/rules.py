@@ -1,0 +1,285 @@
+"""Warning rules: small registered classes, each judging one (indicator, area) series.
+
+A rule gets a ``SeriesState`` (everything known about the series, read in bulk by
+``indicators.alerts``) and returns a ``Finding`` or None. Rules never read the store.
+Levels are the four-colour scale blue < yellow < orange < red.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar
+
+import numpy as np
+from scipy.stats import norm
+
+from indicators.levels import LEVEL_RANK, LEVELS, badness, level_of
+from indicators.periods import format_period
+
+RULES: dict[str, type["Rule"]] = {}
+LEVEL_ZH = {"blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
+PERIOD_UNIT_ZH = {"daily": "日", "weekly": "周", "monthly": "个月", "quarterly": "个季度", "yearly": "年"}
+PERIOD_UNIT_EN = {"daily": "days", "weekly": "weeks", "monthly": "months", "quarterly": "quarters", "yearly": "years"}
+
+
+def register_rule(cls: type["Rule"]) -> type["Rule"]:
+    """Register a rule class under its ``name``."""
+    RULES[cls.name] = cls
+    return cls
+
+
+@dataclass(frozen=True)
+class SeriesState:
+    """What the rules know about one series.
+
+    Attributes:
+        code, name_zh, name_en, unit, frequency, direction, department, department_en: the indicator.
+        thresholds: effective (blue, yellow, orange, red) for this area (override or catalog), or Nones.
+        target: the indicator's target.
+        area_adcode, area_zh, area_en: the area.
+        recent: the newest values, oldest first, as (period, value), at most ``RECENT`` of them.
+        yoy_value: the value one year before the newest period.
+        overdue: periods past due (0 on time, -1 never loaded).
+        forecast: future (period, yhat, lower_95, upper_95, lower_80, upper_80) rows.
+        band: the 95% backtest band (lower, upper) for the newest value, when known.
+    """
+
+    RECENT: ClassVar[int] = 6
+
+    code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    frequency: str
+    direction: str
+    department: str
+    department_en: str
+    thresholds: tuple[float | None, float | None, float | None, float | None]
+    target: float | None
+    area_adcode: str
+    area_zh: str
+    area_en: str
+    recent: tuple[tuple[date, float], ...] = ()
+    yoy_value: float | None = None
+    overdue: int = 0
+    forecast: tuple[tuple, ...] = ()
+    band: tuple[float, float] | None = None
+
+    @property
+    def latest(self) -> tuple[date, float] | None:
+        """The newest (period, value)."""
+        return self.recent[-1] if self.recent else None
+
+    def level(self, value: float) -> str:
+        """The threshold level of ``value`` for this series."""
+        return level_of(value, self.direction, self.thresholds, self.target)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule firing on a series."""
+
+    rule: str
+    level: str
+    period: date | None
+    sentence_zh: str
+    sentence_en: str
+    details: dict = field(default_factory=dict)
+
+
+def _num(value: float) -> str:
+    return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+
+
+def _tail(state: SeriesState) -> str:
+    return f",责任单位:{state.department}"
+
+
+def _tail_en(state: SeriesState) -> str:
+    return f"; responsible: {state.department_en}"
+
+
+class Rule:
+    """A warning rule; subclasses set ``name`` and implement ``evaluate``."""
+
+    name: ClassVar[str]
+    label_zh: ClassVar[str]
+    label_en: ClassVar[str]
+
+    def evaluate(self, state: SeriesState) -> Finding | None:
+        """Judge one series; None when the rule does not fire."""
+        raise NotImplementedError
+
+
+@register_rule
+class ThresholdRule(Rule):
+    """The newest value reaches one of the four thresholds (direction-aware)."""
+
+    name, label_zh, label_en = "threshold", "阈值预警", "threshold"
+
+    def evaluate(self, state: SeriesState) -> Finding | None:
+        if state.latest is None or state.thresholds[0] is None or state.direction == "neutral":
+            return None
+        period, value = state.latest
+        level = state.level(value)
+        if level not in LEVELS:
+            return None
+        threshold = state.thresholds[LEVELS.index(level)]
+        run = 0
+        for _, earlier in reversed(state.recent):
+            if LEVEL_RANK.get(state.level(earlier), 0) < LEVEL_RANK[level]:
+                break
+            run += 1
+        if state.direction == "target":
+            bound_zh, bound_en = f"偏离目标 {_num(state.target)} 超过 {_num(threshold)}", f"more than {_num(threshold)} off the target {_num(state.target)}"
+        elif state.direction == "up":
+            bound_zh, bound_en = f"低于 {_num(threshold)} {state.unit}", f"at or below {_num(threshold)} {state.unit}"
+        else:
+            bound_zh, bound_en = f"高于 {_num(threshold)} {state.unit}", f"at or above {_num(threshold)} {state.unit}"
+        if run >= 2:
+            when_zh = f"连续{run}{PERIOD_UNIT_ZH[state.frequency]}"
+            when_en = f" for {run} {PERIOD_UNIT_EN[state.frequency]} in a row"
+        else:
+            when_zh = f"{format_period(period, state.frequency, 'zh')}为 {_num(value)} {state.unit},"
+            when_en = f" was {_num(value)} {state.unit} in {format_period(period, state.frequency, 'en')},"
+        zh = f"{state.area_zh} {state.name_zh} {when_zh}{bound_zh}({LEVEL_ZH[level]}预警){_tail(state)}"
+        en = f"{state.area_en} {state.name_en}{when_en} {bound_en} ({level} warning){_tail_en(state)}"
+        return Finding(self.name, level, period, zh, en, {"value": value, "threshold": threshold, "run": run})
+
+
+@register_rule
+class ChangeRule(Rule):
+    """A sharp worsening: MoM or YoY beyond a set percentage, or N consecutive worsening periods."""
+
+    name, label_zh, label_en = "change", "变化预警", "change"
+    mom_pct: ClassVar[float] = 30.0
+    yoy_pct: ClassVar[float] = 50.0
+    consecutive: ClassVar[int] = 4
+
+    def _worsening_pct(self, state: SeriesState, old: float | None, new: float) -> float | None:
+        if old is None or old == 0 or state.direction not in ("up", "down"):
+            return None
+        pct = (new - old) / abs(old) * 100
+        return pct if (pct > 0) == (state.direction == "down") else None
+
+    def evaluate(self, state: SeriesState) -> Finding | None:
+        if state.latest is None or state.direction not in ("up", "down"):
+            return None
+        period, value = state.latest
+        prev = state.recent[-2][1] if len(state.recent) >= 2 else None
+        mom = self._worsening_pct(state, prev, value)
+        yoy = self._worsening_pct(state, state.yoy_value, value)
+        if mom is not None and abs(mom) >= self.mom_pct:
+            level = "orange" if abs(mom) >= 2 * self.mom_pct else "yellow"
+            return self._finding(state, period, level, "环比", "month-on-month" if state.frequency == "monthly"
+                                 else "period-on-period", mom)
+        if yoy is not None and abs(yoy) >= self.yoy_pct:
+            level = "orange" if abs(yoy) >= 2 * self.yoy_pct else "yellow"
+            return self._finding(state, period, level, "同比", "year-on-year", yoy)
+        values = [v for _, v in state.recent[-(self.consecutive + 1):]]
+        if len(values) == self.consecutive + 1:
+            steps = np.diff(values) * (-1 if state.direction == "up" else 1)
+            if (steps > 0).all():
+                zh = (f"{state.area_zh} {state.name_zh} 连续{self.consecutive}{PERIOD_UNIT_ZH[state.frequency]}恶化,"
+                      f"最新 {_num(value)} {state.unit}(蓝色预警){_tail(state)}")
+                en = (f"{state.area_en} {state.name_en} worsened {self.consecutive} {PERIOD_UNIT_EN[state.frequency]} "
+                      f"in a row, now {_num(value)} {state.unit} (blue warning){_tail_en(state)}")
+                return Finding(self.name, "blue", period, zh, en, {"consecutive": self.consecutive})
+        return None
+
+    def _finding(self, state, period, level, kind_zh, kind_en, pct) -> Finding:
+        zh = (f"{state.area_zh} {state.name_zh} {format_period(period, state.frequency, 'zh')}{kind_zh}"
+              f"{'上升' if pct > 0 else '下降'} {abs(pct):.1f}%({LEVEL_ZH[level]}预警){_tail(state)}")
+        en = (f"{state.area_en} {state.name_en} {'rose' if pct > 0 else 'fell'} {abs(pct):.1f}% {kind_en} in "
+              f"{format_period(period, state.frequency, 'en')} ({level} warning){_tail_en(state)}")
+        return Finding(self.name, level, period, zh, en, {"pct": pct, "kind": kind_en})
+
+
+@register_rule
+class ForecastRule(Rule):
+    """Early warning: the forecast crosses a threshold within the horizon."""
+
+    name, label_zh, label_en = "forecast", "预测预警", "forecast"
+    min_chance: ClassVar[float] = 0.5
+
+    def evaluate(self, state: SeriesState) -> Finding | None:
+        if not state.forecast or state.thresholds[0] is None or state.direction == "neutral" or state.latest is None:
+            return None
+        current = LEVEL_RANK.get(state.level(state.latest[1]), 0)
+        for period, yhat, lower_95, upper_95, *_ in state.forecast:
+            level = state.level(yhat)
+            if LEVEL_RANK.get(level, 0) > current and level in LEVELS:
+                chance = self._chance(state, yhat, lower_95, upper_95, state.thresholds[LEVELS.index(level)])
+                if chance < self.min_chance:
+                    continue
+                when_zh, when_en = format_period(period, state.frequency, "zh"), format_period(period, state.frequency, "en")
+                zh = (f"{state.area_zh} {state.name_zh} 预计{when_zh}达到 {_num(yhat)} {state.unit},"
+                      f"可能触发{LEVEL_ZH[level]}预警(概率约{chance:.0%}){_tail(state)}")
+                en = (f"{state.area_en} {state.name_en} is forecast to reach {_num(yhat)} {state.unit} in {when_en}, "
+                      f"a likely {level} warning (chance about {chance:.0%}){_tail_en(state)}")
+                return Finding(self.name, level, period, zh, en,
+                               {"expected_period": period.isoformat(), "yhat": yhat, "chance": round(chance, 3)})
+        return None
+
+    @staticmethod
+    def _chance(state: SeriesState, yhat: float, lower: float, upper: float, threshold: float) -> float:
+        """P(value beyond threshold), a normal law fitted to the 95% interval."""
+        sd = (upper - lower) / (2 * 1.96)
+        if not sd or math.isnan(sd):
+            return 1.0
+        if state.direction == "target":
+            off = abs(yhat - state.target)
+            return float(norm.sf((threshold - off) / sd))
+        distance = badness(threshold, state.direction, None) - badness(yhat, state.direction, None)
+        return float(norm.sf(distance / sd))
+
+
+@register_rule
+class AnomalyRule(Rule):
+    """The newest value lies outside the 95% band its model expected from the backtest."""
+
+    name, label_zh, label_en = "anomaly", "异常预警", "anomaly"
+
+    def evaluate(self, state: SeriesState) -> Finding | None:
+        if state.band is None or state.latest is None:
+            return None
+        period, value = state.latest
+        lower, upper = state.band
+        if lower <= value <= upper:
+            return None
+        width = max(upper - lower, 1e-9)
+        distance = (lower - value if value < lower else value - upper) / width
+        level = "yellow" if distance >= 0.5 else "blue"
+        side_zh, side_en = ("低于", "below") if value < lower else ("高于", "above")
+        zh = (f"{state.area_zh} {state.name_zh} {format_period(period, state.frequency, 'zh')}为 {_num(value)} "
+              f"{state.unit},{side_zh}模型预期区间 {_num(lower)}–{_num(upper)}(异常,{LEVEL_ZH[level]}预警){_tail(state)}")
+        en = (f"{state.area_en} {state.name_en} was {_num(value)} {state.unit} in "
+              f"{format_period(period, state.frequency, 'en')}, {side_en} the expected range {_num(lower)}–{_num(upper)} "
+              f"(anomaly, {level} warning){_tail_en(state)}")
+        return Finding(self.name, level, period, zh, en, {"value": value, "lower": lower, "upper": upper})
+
+
+@register_rule
+class StaleRule(Rule):
+    """No value N periods after it was due."""
+
+    name, label_zh, label_en = "stale", "数据迟报", "stale data"
+    levels_by_overdue: ClassVar[tuple[tuple[int, str], ...]] = ((3, "orange"), (2, "yellow"), (1, "blue"))
+
+    def evaluate(self, state: SeriesState) -> Finding | None:
+        if state.overdue < 1 or state.latest is None:
+            return None
+        level = next(level for limit, level in self.levels_by_overdue if state.overdue >= limit)
+        last = state.latest[0]
+        zh = (f"{state.area_zh} {state.name_zh} 已逾期 {state.overdue} 期未报送(最新数据为"
+              f"{format_period(last, state.frequency, 'zh')},{LEVEL_ZH[level]}预警){_tail(state)}")
+        en = (f"{state.area_en} {state.name_en} is {state.overdue} period(s) overdue (latest data "
+              f"{format_period(last, state.frequency, 'en')}; {level} warning){_tail_en(state)}")
+        return Finding(self.name, level, None, zh, en, {"overdue": state.overdue, "latest": last.isoformat()})
+
+
+def evaluate(state: SeriesState) -> list[Finding]:
+    """Every registered rule's finding for one series."""
+    return [finding for rule in RULES.values() if (finding := rule().evaluate(state)) is not None]

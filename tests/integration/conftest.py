@@ -1,0 +1,104 @@
+"""Browser tests: the real app, started as ``python app.py`` on a fresh store, in headless Chromium.
+
+The server is started once per session in a subprocess, exactly as the README's first
+command does (first start → init with demo data → serve). Playwright drives Debian's
+``/usr/bin/chromium``; every request that would leave 127.0.0.1 is aborted and recorded.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"]
+VIEWPORTS = {"mobile": (390, 844), "pc": (1920, 1080), "wall": (3840, 2160)}
+
+
+def artifacts_dir() -> Path:
+    """Where screenshots go (printed by scripts/test)."""
+    folder = Path(os.environ.get("ARTIFACTS_DIR", ROOT / "artifacts"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory):
+    """The app served by ``python app.py`` on a new SQLite store; yields its base URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
+    port = _free_port()
+    store = tmp_path_factory.mktemp("browser-store") / "store.db"
+    env = {**os.environ, "CITYVITALS_DATABASE_URL": f"sqlite:///{store}", "CITYVITALS_PORT": str(port),
+           "CITYVITALS_HOST": "127.0.0.1"}
+    log = (tmp_path_factory.mktemp("browser-log") / "server.log").open("w")
+    process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"app.py exited with {process.returncode}; see {log.name}")
+        try:
+            with urlopen(base + "/", timeout=2):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        process.kill()
+        pytest.fail("app.py did not answer within 240 s")
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": ARGS}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def viewport(request: pytest.FixtureRequest) -> dict:
+    name = request.param
+    width, height = VIEWPORTS[name]
+    return {"name": name, "width": width, "height": height}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args, viewport):
+    mobile = viewport["name"] == "mobile"
+    return {**browser_context_args, "is_mobile": mobile, "has_touch": mobile,
+            "viewport": {"width": viewport["width"], "height": viewport["height"]}}
+
+
+@pytest.fixture
+def page_problems(page, live_server) -> dict[str, list[str]]:
+    """Console errors, page errors, failed requests and requests that tried to leave the server."""
+    problems: dict[str, list[str]] = {"console": [], "offsite": [], "failed": []}
+
+    def route(route):
+        if route.request.url.startswith(live_server):
+            return route.continue_()
+        problems["offsite"].append(route.request.url)
+        return route.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
+    page.on("pageerror", lambda e: problems["console"].append(str(e)))
+    page.on("requestfailed", lambda r: r.url.startswith(live_server) and problems["failed"].append(r.url))
+    return problems

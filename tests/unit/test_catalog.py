@@ -1,0 +1,283 @@
+"""The indicator catalog: the real file is complete and coherent, and bad files are rejected."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from indicators.catalog import CATALOG_PATH, THEMES, TOPICS, CatalogError, Indicator, load_catalog, parse_catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = ROOT.parent / "shared" / "reference" / "indicators_reference.csv"
+HEADER = (
+    "code,name_zh,name_en,theme,topics,unit,frequency,direction,department,source,source_standard,source_id,"
+    "spatial_level,aggregation,blue,yellow,orange,red,target,min_value,max_value,typical,sensitivity,headline,"
+    "definition,demo"
+)
+PREFIX = {"economy": "ECO", "market": "MKT", "public_service": "PUB", "governance": "GOV", "environment": "ENV"}
+DEMO_KEYS = {"trend", "season", "noise"}
+DEMO_FLAGS = {"breach", "integer"}
+DEMO_SEASONS = {"spring_festival", "summer", "winter", "typhoon", "epidemic", "weekday", "school"}
+
+
+def level(ind: Indicator, value: float) -> int:
+    """Warning level of ``value``: 0 normal, 1 blue, 2 yellow, 3 orange, 4 red."""
+    if not ind.has_thresholds:
+        return 0
+    if ind.direction == "target":
+        assert ind.target is not None
+        distance = abs(value - ind.target)
+        return sum(distance >= t for t in ind.thresholds)
+    if ind.direction == "up":
+        return sum(value <= t for t in ind.thresholds)
+    return sum(value >= t for t in ind.thresholds)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def good_rows() -> list[dict[str, str]]:
+    with CATALOG_PATH.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def to_text(rows: list[dict[str, str]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=HEADER.split(","), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def rejection(text: str) -> str:
+    with pytest.raises(CatalogError) as info:
+        parse_catalog(text)
+    return str(info.value)
+
+
+# --------------------------------------------------------------------------- the level helper
+
+
+def _ind(direction: str, thresholds, target=None) -> Indicator:
+    blue, yellow, orange, red = thresholds
+    return Indicator(code="TST-XX-001", name_zh="测试", name_en="Test", theme="economy", unit="%", frequency="daily",
+                     direction=direction, department="市统计局", source="test", spatial_level="city", blue=blue,
+                     yellow=yellow, orange=orange, red=red, target=target, typical=0 if target is None else target,
+                     definition="测试。")
+
+
+def test_level_helper_follows_the_documented_ordering():
+    aqi = _ind("down", (100, 150, 200, 300))
+    assert [level(aqi, v) for v in (42, 100, 149, 150, 250, 301)] == [0, 1, 1, 2, 3, 4]
+    satisfaction = _ind("up", (90, 88, 85, 80))
+    assert [level(satisfaction, v) for v in (94, 90, 87, 85, 70)] == [0, 1, 2, 3, 4]
+    cpi = _ind("target", (2, 2.5, 3, 4), target=3)
+    assert [level(cpi, v) for v in (3, 1.5, 1, 0.4, 0, -1, 7.5)] == [0, 0, 1, 2, 3, 4, 4]
+
+
+# --------------------------------------------------------------------------- the real catalog
+
+
+def test_header_is_exact():
+    first = CATALOG_PATH.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert first == HEADER
+
+
+def test_catalog_loads_with_enough_indicators(catalog):
+    assert len(catalog) >= 520
+    themes = Counter(ind.theme for ind in catalog)
+    assert set(themes) == set(THEMES)
+    assert all(count >= 70 for count in themes.values()), themes
+    topics = Counter(topic for ind in catalog for topic in ind.topics)
+    assert set(topics) == set(TOPICS)
+    assert all(count >= 15 for count in topics.values()), topics
+
+
+def test_codes_are_readable_and_match_their_theme(catalog):
+    for ind in catalog:
+        assert ind.code.startswith(PREFIX[ind.theme] + "-"), ind.code
+    assert "ECO-POP-001" in catalog and catalog["ECO-POP-001"].spatial_level == "district"
+
+
+def test_names_are_unique(catalog):
+    """Department files are matched by name as well as by code, so a name means one indicator."""
+    for attribute in ("name_zh", "name_en"):
+        names = Counter(getattr(ind, attribute).lower() for ind in catalog)
+        assert [name for name, count in names.items() if count > 1] == [], attribute
+
+
+def test_entries_are_grounded_in_the_reference():
+    if not REFERENCE.exists():
+        pytest.skip(f"reference file {REFERENCE} is not available (tests read ../shared relative to the repo root)")
+    with REFERENCE.open(encoding="utf-8") as handle:
+        reference = list(csv.DictReader(handle))
+    by_key = {(r["source_standard"], r["source_id"], r["name_zh"]): r for r in reference}
+    pairs = {(r["source_standard"], r["source_id"]) for r in reference}
+    grounded = 0
+    for ind in load_catalog():
+        if not ind.source_standard:
+            continue
+        assert (ind.source_standard, ind.source_id) in pairs, ind.code
+        # Many reference rows have no source_id, so the Chinese name completes the key.
+        ref = by_key.get((ind.source_standard, ind.source_id, ind.name_zh))
+        assert ref is not None, f"{ind.code}: {ind.name_zh} is not the reference row's name"
+        assert (ind.name_en, ind.unit, ind.frequency, ind.direction, ind.theme) == (
+            ref["name_en"], ref["unit"], ref["frequency"], ref["direction"], ref["theme"]), ind.code
+        assert not ref["topic"] or ref["topic"] in ind.topics, ind.code
+        grounded += 1
+    assert grounded >= 300
+
+
+def test_every_weight_is_a_district_sum(catalog):
+    weighted = [ind for ind in catalog if ind.weight_code]
+    assert weighted
+    for ind in weighted:
+        weight = catalog[ind.weight_code]
+        assert weight.spatial_level == "district" and weight.aggregation == "sum", ind.code
+        assert ind.spatial_level == "district", ind.code
+
+
+def test_spatial_levels_and_aggregations(catalog):
+    share = sum(ind.spatial_level == "district" for ind in catalog) / len(catalog)
+    assert 0.5 <= share <= 0.7, share
+    for ind in catalog:
+        if ind.spatial_level == "city":
+            assert ind.aggregation == "none", ind.code
+        if ind.aggregation == "sum":
+            assert ind.unit != "%", ind.code
+
+
+def test_restricted_indicators_are_petitions_or_public_safety(catalog):
+    restricted = [ind for ind in catalog if ind.sensitivity == "restricted"]
+    assert restricted
+    for ind in restricted:
+        assert {"petition", "safety"} & set(ind.topics), ind.code
+    for ind in catalog:
+        if "petition" in ind.topics:
+            assert ind.sensitivity == "restricted", ind.code
+
+
+def test_typical_values_sit_on_the_normal_side_of_blue(catalog):
+    thresholded = [ind for ind in catalog if ind.has_thresholds]
+    assert len(thresholded) >= 0.6 * len(catalog)
+    for ind in thresholded:
+        assert level(ind, ind.typical) == 0, f"{ind.code}: typical {ind.typical} reaches {ind.thresholds}"
+        assert ind.typical not in ind.thresholds, ind.code
+
+
+def test_headlines_frequencies_and_metadata(catalog):
+    headlines = Counter(ind.theme for ind in catalog if ind.headline)
+    assert set(headlines) == set(THEMES)
+    assert all(6 <= count <= 8 for count in headlines.values()), headlines
+    frequencies = Counter(ind.frequency for ind in catalog)
+    assert frequencies.most_common(1)[0][0] == "monthly"
+    assert frequencies["daily"] >= 50 and frequencies["weekly"] >= 5
+    for ind in catalog:
+        assert ind.department.startswith("市"), ind.code
+        assert re.search(r"[\u4e00-\u9fff]", ind.definition), ind.code
+
+
+def test_demo_hints_use_the_documented_vocabulary(catalog):
+    breach = 0
+    for ind in catalog:
+        for part in filter(None, ind.demo.split(";")):
+            key, _, value = part.partition("=")
+            if not value:
+                assert key in DEMO_FLAGS, (ind.code, part)
+                continue
+            assert key in DEMO_KEYS, (ind.code, part)
+            if key == "season":
+                assert set(value.split("+")) <= DEMO_SEASONS, (ind.code, part)
+            else:
+                float(value)
+        if "breach" in ind.demo.split(";"):
+            assert ind.has_thresholds, ind.code
+            breach += 1
+    thresholded = sum(ind.has_thresholds for ind in catalog)
+    assert 0.03 * thresholded <= breach <= 0.08 * thresholded
+    assert len({ind.theme for ind in catalog if "breach" in ind.demo}) == len(THEMES)
+
+
+# --------------------------------------------------------------------------- bad catalogs
+
+
+def _pick(rows, **wanted) -> dict[str, str]:
+    """The first row with the wanted values and all four thresholds (when asked)."""
+    need_thresholds = wanted.pop("thresholds", False)
+    for row in rows:
+        if all(row[k] == v for k, v in wanted.items()) and (not need_thresholds or row["blue"]):
+            return dict(row)
+    raise AssertionError(f"no row like {wanted}")
+
+
+@pytest.fixture()
+def sample(good_rows):
+    """A few good rows: a weight, an up, a down and a weighted district indicator."""
+    rows = [
+        _pick(good_rows, code="ECO-POP-001"),
+        _pick(good_rows, direction="up", spatial_level="city", thresholds=True),
+        _pick(good_rows, direction="down", aggregation="sum", thresholds=True),
+        _pick(good_rows, aggregation="wmean:ECO-POP-001", thresholds=True),
+    ]
+    assert len(parse_catalog(to_text(rows))) == 4
+    return rows
+
+
+def test_rejects_a_duplicate_code(sample):
+    text = to_text(sample)
+    text += text.splitlines()[2] + "\n"  # the up row again, as line 6
+    message = rejection(text)
+    code = sample[1]["code"]
+    assert f"line 6, {code}: field 'code': duplicate of line 3" in message
+
+
+def test_rejects_an_unknown_theme(sample):
+    sample[2]["theme"] = "economics"
+    message = rejection(to_text(sample))
+    assert f"{sample[2]['code']}: field 'theme'" in message
+
+
+def test_rejects_an_unknown_topic(sample):
+    sample[3]["topics"] = "health;petitions"
+    message = rejection(to_text(sample))
+    assert re.search(rf"{sample[3]['code']}: field 'topics[.\d]*'", message), message
+
+
+def test_rejects_thresholds_out_of_order_for_up(sample):
+    row = sample[1]
+    row["blue"], row["red"] = row["red"], row["blue"]
+    message = rejection(to_text(sample))
+    assert f"{row['code']}: field 'thresholds': not ordered for direction up" in message
+
+
+def test_rejects_thresholds_out_of_order_for_down(sample):
+    row = sample[2]
+    row["blue"], row["yellow"], row["orange"], row["red"] = row["red"], row["orange"], row["yellow"], row["blue"]
+    message = rejection(to_text(sample))
+    assert f"{row['code']}: field 'thresholds': not ordered for direction down" in message
+
+
+def test_rejects_an_aggregation_naming_a_missing_indicator(sample):
+    sample[3]["aggregation"] = "wmean:ECO-POP-999"
+    message = rejection(to_text(sample))
+    assert f"{sample[3]['code']}: field 'aggregation': weight indicator ECO-POP-999 is missing" in message
+
+
+def test_rejects_a_weight_that_is_gone(sample):
+    message = rejection(to_text(sample[1:]))
+    assert f"{sample[3]['code']}: field 'aggregation'" in message and "ECO-POP-001" in message
+
+
+def test_lists_every_bad_entry_at_once(sample):
+    sample[1]["theme"] = "economics"
+    sample[2]["topics"] = "weather"
+    message = rejection(to_text(sample))
+    assert sample[1]["code"] in message and sample[2]["code"] in message
