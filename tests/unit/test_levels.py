@@ -10,14 +10,14 @@ CPI_DISTANCE = (0.5, 1.0, 1.5, 2.0)  # target 3: distance from target
 
 
 @pytest.mark.parametrize("value, level", [
-    (30, "normal"), (75, "blue"), (120, "yellow"), (150, "orange"), (300, "red"),
+    (30, "normal"), (75, "normal"), (75.1, "blue"), (120, "yellow"), (150.5, "orange"), (300, "red"),
 ])
 def test_down_levels(value, level):
     assert level_of(value, "down", PM25) == level
 
 
 @pytest.mark.parametrize("value, level", [
-    (92, "normal"), (85, "blue"), (79, "yellow"), (74.9, "orange"), (60, "red"),
+    (92, "normal"), (85, "normal"), (84.9, "blue"), (79, "yellow"), (74.9, "orange"), (60, "red"),
 ])
 def test_up_levels(value, level):
     assert level_of(value, "up", SATISFACTION) == level
