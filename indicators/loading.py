@@ -102,7 +102,7 @@ def write_observations(session: Session, frame: pd.DataFrame, *, catalog: Catalo
     merged = frame.merge(_existing(session, frame), on=["code", "adcode", "period"], how="left")
     new = merged[merged["old_value"].isna()]
     known = merged[merged["old_value"].notna()]
-    changed = known[~np.isclose(known["value"], known["old_value"], rtol=1e-12, atol=1e-12)]
+    changed = known[~np.isclose(known["value"].astype(float), known["old_value"].astype(float), rtol=1e-12, atol=1e-12)]
     insert_observations(session.connection(), new, batch_id=batch_id, source=source, loaded_at=now)
     if not changed.empty:
         session.execute(update(Observation), [
