@@ -260,7 +260,15 @@ def period_starts(frequency: str, start: date, end: date) -> np.ndarray:
 
 
 def period_ends(frequency: str, starts: np.ndarray) -> np.ndarray:
-    """The day after each period (exclusive end), for ``period_starts`` output."""
+    """The day after each period (its exclusive end).
+
+    Args:
+        frequency: daily, weekly, monthly, quarterly or yearly.
+        starts: ``period_starts`` output.
+
+    Returns:
+        ``datetime64[D]`` array, one per start.
+    """
     if frequency in ("daily", "weekly"):
         return starts + (1 if frequency == "daily" else 7)
     step = {"monthly": 1, "quarterly": 3, "yearly": 12}[frequency]
@@ -282,7 +290,14 @@ def demo_periods(frequency: str, start: date, end: date) -> list[date]:
 
 
 def default_daily_start(end: date) -> date:
-    """Daily series cover the three previous calendar years and this one."""
+    """Where daily series begin by default: the three previous calendar years and this one.
+
+    Args:
+        end: today.
+
+    Returns:
+        1 January of ``end.year - 3``.
+    """
     return date(end.year - 3, 1, 1)
 
 
@@ -290,7 +305,14 @@ def default_daily_start(end: date) -> date:
 
 
 def spring_festival(year: int) -> date:
-    """Lunar New Year's Day (春节) of ``year``."""
+    """Lunar New Year's Day (春节).
+
+    Args:
+        year: a Gregorian year.
+
+    Returns:
+        The real date: from a table for 2018–2030, else from the ``holidays`` China calendar.
+    """
     if year in SPRING_FESTIVAL:
         return SPRING_FESTIVAL[year]
     days = [d for d, name in holidays.China(years=year, language="en_US").items() if "Spring Festival" in name]
@@ -654,13 +676,21 @@ def _decimals(ind: Indicator, spec: DemoSpec) -> int:
     return 0 if spec.integer else 2 if abs(ind.typical) >= 1 else 4
 
 
-def _aggregate(ind: Indicator, values: np.ndarray, weights: np.ndarray | None, decimals: int) -> np.ndarray:
+def _aggregate(ind: Indicator, values: np.ndarray, weights: np.ndarray | None, decimals: int | None = None):
     """The city row from the district rows, by the catalog's aggregation rule.
 
-    Sums are rounded like their districts (only float dust changes); means stay exact.
+    Args:
+        ind: the indicator, for its rule.
+        values: district rows × periods.
+        weights: the weight indicator's district values per period, for ``wmean``.
+        decimals: round a sum like its districts (only float dust changes); means stay exact.
+
+    Returns:
+        The city's values per period.
     """
     if ind.aggregation == "sum":
-        return np.round(values.sum(axis=0), decimals)
+        total = values.sum(axis=0)
+        return total if decimals is None else np.round(total, decimals)
     if ind.aggregation == "mean":
         return values.mean(axis=0)
     if weights is not None:
@@ -836,7 +866,8 @@ class _Generator:
         """
         ramp = _ramp(values.shape[1], ind.frequency)
         if single is None:
-            target = _breach_target(ind, self.seed, self.city.adcode, _breach_level(self.seed, ind.code, self.city.adcode))
+            level = _breach_level(self.seed, ind.code, self.city.adcode)
+            target = _breach_target(ind, self.seed, self.city.adcode, level)
             step = (target - self.judged(ind, rows, values, weights)) * ramp
             # Shares move a sum's total by the step; for means every district moves (some
             # more than others) and their mean, the city, moves by the step.
@@ -870,18 +901,17 @@ class _Generator:
         if not self.aggregated(ind, rows):
             return float(values[0, -1])
         last = None if weights is None else weights[:, -1:]
-        return float(_aggregate(ind, values[:, -1:], last, 12)[-1])
+        return float(_aggregate(ind, values[:, -1:], last)[-1])
 
     def push_over(self, ind: Indicator, spec: DemoSpec, rows: _Rows, values: np.ndarray, weights, single, target):
         """Make sure rounding and clipping did not pull a breach back below blue."""
         decimals = _decimals(ind, spec)
-        unit = 10.0**-decimals * (-1 if ind.direction == "up" else 1)
         for _ in range(3):
             last = values[single, -1] if single is not None else self.judged(ind, rows, values, weights)
             if _level(ind, last) > 0 or ind.direction == "neutral":
                 return values
             gap = target - last
-            shift = gap + (np.sign(gap) or 1) * abs(unit)
+            shift = gap + (np.sign(gap) or 1) * 10.0**-decimals  # one published digit past the target
             if single is not None:
                 values[single, -1] += shift
             elif rows.shares:  # on one district, or rounding each district would swallow it

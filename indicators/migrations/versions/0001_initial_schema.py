@@ -220,7 +220,8 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['area_adcode'], ['areas.adcode'], ),
     sa.ForeignKeyConstraint(['batch_id'], ['load_batches.id'], ),
     sa.ForeignKeyConstraint(['indicator_code'], ['indicators.code'], ),
-    sa.PrimaryKeyConstraint('indicator_code', 'area_adcode', 'period')
+    sa.PrimaryKeyConstraint('indicator_code', 'area_adcode', 'period'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('observations', schema=None) as batch_op:
         batch_op.create_index('ix_observations_indicator_period', ['indicator_code', 'period'], unique=False)

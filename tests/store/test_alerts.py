@@ -1,0 +1,130 @@
+"""The warnings engine over a store with known breaches, and the alert lifecycle, on both backends."""
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from geo.cities import get_city
+from indicators import db
+from indicators.alerts import AlertActionError, act, run_warnings
+from indicators.catalog import parse_catalog
+from indicators.models import Alert, AlertEvent, LoadBatch, ThresholdOverride
+from indicators.store import compute_latest, insert_observations, replace_latest, sync_catalog, sync_city
+
+MINI = parse_catalog((Path(__file__).parents[1] / "data" / "mini_catalog.csv").read_text(encoding="utf-8"))
+XIAMEN = get_city("xiamen")
+TODAY = date(2024, 12, 10)
+
+
+def _series(code, adcode, values, freq, end):
+    periods = pd.date_range(end=end, periods=len(values), freq=freq).date
+    return pd.DataFrame({"code": code, "adcode": adcode, "period": periods, "value": values})
+
+
+def _write(frames):
+    with Session(db.engine()) as session, session.begin():
+        batch = LoadBatch(kind="test", status="ok", finished_at=datetime.now())
+        session.add(batch)
+        session.flush()
+        for frame in frames:
+            conn = session.connection()
+            conn.exec_driver_sql("DELETE FROM observations WHERE indicator_code = %s AND area_adcode = %s"
+                                 .replace("%s", "?" if conn.dialect.name == "sqlite" else "%s"),
+                                 (frame["code"].iat[0], frame["adcode"].iat[0]))
+            insert_observations(conn, frame, batch_id=batch.id, source="test", loaded_at=datetime.now())
+            replace_latest(conn, compute_latest(frame, MINI[frame["code"].iat[0]].frequency, batch.id))
+
+
+@pytest.fixture
+def store(store_url):
+    db.upgrade(store_url)
+    with Session(db.engine()) as session, session.begin():
+        sync_catalog(session, MINI)
+        sync_city(session, XIAMEN)
+    pm_normal = [30.0 + (i % 3) for i in range(20)]
+    _write([
+        # Known breaches: 思明 PM2.5 160 for three days (orange, threshold); 湖里 hotline satisfaction 79 (yellow).
+        _series("ENV-AIR-001", "350203", pm_normal[:17] + [160.0, 165.0, 158.0], "D", date(2024, 12, 9)),
+        _series("ENV-AIR-001", "350206", pm_normal, "D", date(2024, 12, 9)),
+        _series("GOV-HOT-001", "350206", [91.0] * 11 + [79.0], "MS", date(2024, 11, 1)),
+        _series("GOV-HOT-001", "350203", [91.0] * 12, "MS", date(2024, 11, 1)),
+        # Stale: the last value is from August, three months overdue by 10 December.
+        _series("ECO-IND-001", XIAMEN.adcode, [6.0] * 12, "MS", date(2024, 8, 1)),
+    ])
+    return store_url
+
+
+def _open_alerts():
+    with Session(db.engine()) as session:
+        return {(a.indicator_code, a.area_adcode, a.rule): a.level
+                for a in session.scalars(select(Alert).where(Alert.state.in_(("new", "acknowledged", "dispatched"))))}
+
+
+def test_finds_exactly_the_known_breaches(store):
+    report = run_warnings(today=TODAY)
+    assert _open_alerts() == {
+        ("ENV-AIR-001", "350203", "threshold"): "orange",
+        ("GOV-HOT-001", "350206", "threshold"): "yellow",
+        ("ECO-IND-001", XIAMEN.adcode, "stale"): "yellow",  # two periods overdue (Sep, Oct)
+    }
+    assert report.opened == 3 and report.series == 5
+    with Session(db.engine()) as session:
+        alert = session.scalar(select(Alert).where(Alert.rule == "threshold", Alert.area_adcode == "350203"))
+        assert alert.sentence_zh == "思明区 PM2.5日均浓度 连续3日高于 150 μg/m³(橙色预警),责任单位:市生态环境局"
+        assert alert.department == "市生态环境局" and alert.state == "new"
+
+
+def test_second_run_deduplicates_escalates_and_auto_resolves(store):
+    run_warnings(today=TODAY)
+    again = run_warnings(today=TODAY)
+    assert (again.opened, again.escalated, again.resolved) == (0, 0, 0)
+    pm_normal = [30.0 + (i % 3) for i in range(20)]
+    _write([
+        _series("ENV-AIR-001", "350203", pm_normal[:17] + [160.0, 165.0, 260.0], "D", date(2024, 12, 9)),
+        _series("GOV-HOT-001", "350206", [91.0] * 12, "MS", date(2024, 11, 1)),
+    ])
+    third = run_warnings(today=TODAY)
+    assert third.escalated == 1 and third.resolved == 1
+    alerts = _open_alerts()
+    assert alerts[("ENV-AIR-001", "350203", "threshold")] == "red"
+    assert ("GOV-HOT-001", "350206", "threshold") not in alerts
+    with Session(db.engine()) as session:
+        actions = session.scalars(select(AlertEvent.action).order_by(AlertEvent.id)).all()
+    assert alerts[("ENV-AIR-001", "350203", "change")] == "yellow"  # 165 → 260 is +58% in a day
+    assert actions.count("open") == 4 and "escalate" in actions and "auto_resolve" in actions
+
+
+def test_per_area_threshold_override(store):
+    with Session(db.engine()) as session, session.begin():
+        session.add(ThresholdOverride(indicator_code="GOV-HOT-001", area_adcode="350206",
+                                      blue=78, yellow=75, orange=70, red=65))
+    run_warnings(today=TODAY)
+    assert ("GOV-HOT-001", "350206", "threshold") not in _open_alerts()
+
+
+def test_lifecycle_keeps_its_whole_history(store):
+    run_warnings(today=TODAY)
+    with Session(db.engine()) as session:
+        alert_id = session.scalar(select(Alert.id).where(Alert.rule == "threshold", Alert.area_adcode == "350206"))
+    with pytest.raises(AlertActionError, match="close is allowed only from resolved"):
+        act(alert_id, "close", user="analyst")
+    act(alert_id, "acknowledge", user="analyst", comment="看到了")
+    act(alert_id, "dispatch", user="leader", comment="请核查", department="市政务服务中心")
+    act(alert_id, "resolve", user="hotline", comment="已整改")
+    closed = act(alert_id, "close", user="leader", comment="确认关闭")
+    assert closed.state == "closed" and closed.closed_at is not None and closed.department == "市政务服务中心"
+    with Session(db.engine()) as session:
+        history = session.execute(select(AlertEvent.action, AlertEvent.user, AlertEvent.from_state,
+                                         AlertEvent.to_state, AlertEvent.comment)
+                                  .where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)).all()
+    assert [h[0] for h in history] == ["open", "acknowledge", "dispatch", "resolve", "close"]
+    assert history[2] == ("dispatch", "leader", "acknowledged", "dispatched", "请核查")
+    with pytest.raises(AlertActionError, match="unknown action"):
+        act(alert_id, "delete", user="x")
+    # A person closed this breach: the same period is not reopened by the next run.
+    run_warnings(today=TODAY)
+    assert ("GOV-HOT-001", "350206", "threshold") not in _open_alerts()
