@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from indicators import db
 from indicators.catalog import department_en
-from indicators.levels import LEVEL_RANK
+from indicators.levels import LEVEL_RANK, area_thresholds
 from indicators.models import Alert, AlertEvent, Area, ForecastPoint, ForecastRun, IndicatorDef, Latest, ThresholdOverride
 from indicators.periods import periods_overdue
 from indicators.rules import Finding, SeriesState, evaluate
@@ -85,7 +85,9 @@ def load_states(session: Session, today: date) -> list[SeriesState]:
         states.append(SeriesState(
             code=ind.code, name_zh=ind.name_zh, name_en=ind.name_en, unit=ind.unit, frequency=ind.frequency,
             direction=ind.direction, department=ind.department, department_en=department_en(ind.department),
-            thresholds=overrides.get(key, (ind.blue, ind.yellow, ind.orange, ind.red)), target=ind.target,
+            thresholds=overrides.get(key, area_thresholds((ind.blue, ind.yellow, ind.orange, ind.red),
+                                                          ind.aggregation, area.level)),
+            target=ind.target,
             area_adcode=area.adcode, area_zh=area.name_zh, area_en=area.name_en, recent=recent, yoy_value=_optional(latest.yoy_value),
             overdue=periods_overdue(latest.period, ind.frequency, today), forecast=tuple(forecasts.get(key, ())),
             band=tuple(band["range"]) if band and band.get("period") == latest.period.isoformat() else None,

@@ -17,6 +17,20 @@ LEVEL_RANK = {"normal": 0, "blue": 1, "yellow": 2, "orange": 3, "red": 4}
 ANCHOR_SCORES = (100.0, 60.0, 40.0, 20.0, 0.0)
 
 
+def area_thresholds(thresholds, aggregation: str, area_level: str):
+    """The catalog thresholds that apply to an area.
+
+    Thresholds of summed indicators are set for the city total, so a district (a part of
+    that total) gets none; a per-area override can still give it its own.
+
+    Returns:
+        (blue, yellow, orange, red), all None when the thresholds do not apply.
+    """
+    if aggregation == "sum" and area_level == "district":
+        return (None, None, None, None)
+    return tuple(thresholds)
+
+
 def badness(value: float, direction: str, target: float | None) -> float:
     """``value`` expressed so that larger is worse (negated for ``up``, distance for ``target``)."""
     if direction == "up":

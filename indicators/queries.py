@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from indicators import db
 from indicators.cache import cached
 from indicators.catalog import THEMES, TOPICS
-from indicators.levels import LEVEL_RANK, level_of, score_of
+from indicators.levels import LEVEL_RANK, area_thresholds, level_of, score_of
 from indicators.models import Area, City, IndicatorDef, LoadBatch, Latest, Observation, Revision
 from indicators.periods import periods_overdue
 
@@ -101,13 +101,16 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     latest = _frame(select(Latest.indicator_code.label("code"), Latest.period, Latest.value, Latest.prev_value,
                            Latest.yoy_value, Latest.count).where(Latest.area_adcode == adcode))
     frame = indicators().merge(latest, on="code", how="inner")
+    with db.connect() as conn:
+        area_level = conn.scalar(select(Area.level).where(Area.adcode == adcode))
     today = today or date.today()
     frame["mom_pct"] = _pct_change(frame["value"], frame["prev_value"])
     frame["yoy_pct"] = _pct_change(frame["value"], frame["yoy_value"])
-    rows = frame[["value", "direction", "blue", "yellow", "orange", "red", "target"]].itertuples(index=False)
+    rows = frame[["value", "direction", "aggregation", "blue", "yellow", "orange", "red", "target"]].itertuples(
+        index=False)
     levels, scores = [], []
-    for value, direction, *thresholds, target in rows:
-        thresholds = [None if pd.isna(t) else t for t in thresholds]
+    for value, direction, aggregation, *thresholds, target in rows:
+        thresholds = area_thresholds([None if pd.isna(t) else t for t in thresholds], aggregation, area_level)
         target = None if pd.isna(target) else target
         levels.append(level_of(value, direction, thresholds, target))
         scores.append(score_of(value, direction, thresholds, target))
@@ -176,7 +179,8 @@ def area_values(code: str, city_key: str, period: date | None = None) -> pd.Data
     meta = indicators().set_index("code").loc[code]
     thresholds = [None if pd.isna(meta[c]) else meta[c] for c in ("blue", "yellow", "orange", "red")]
     target = None if pd.isna(meta["target"]) else meta["target"]
-    frame["warning"] = [level_of(v, meta["direction"], thresholds, target) for v in frame["value"]]
+    frame["warning"] = [level_of(v, meta["direction"], area_thresholds(thresholds, meta["aggregation"], lvl), target)
+                        for v, lvl in zip(frame["value"], frame["level"])]
     ascending = meta["direction"] == "down"
     return frame.sort_values(["level", "value"], ascending=[True, ascending]).reset_index(drop=True)
 

@@ -38,8 +38,8 @@ def href(path: str, city: str, lang: str, **extra: str) -> str:
 
 
 def _switch(label: str, options: list[tuple[str, str, bool]]) -> html.Nav:
-    links = [dcc.Link(text, href=target, className="switch-option" + (" is-active" if active else ""),
-                      **({"aria-current": "true"} if active else {})) for text, target, active in options]
+    links = [html.A(text, href=target, className="switch-option" + (" is-active" if active else ""),
+                    **({"aria-current": "true"} if active else {})) for text, target, active in options]
     return html.Nav(links, className="switch", **{"aria-label": label})
 
 

@@ -49,3 +49,11 @@ def test_score_uses_a_good_side_target_as_full_marks():
     assert score_of(95, "up", SATISFACTION, target=95) == pytest.approx(100)
     assert score_of(90, "up", SATISFACTION, target=95) == pytest.approx(80)
     assert math.isclose(score_of(3.0, "target", CPI_DISTANCE, target=3.0), 100)
+
+
+def test_summed_thresholds_apply_to_the_city_total_only():
+    from indicators.levels import area_thresholds
+
+    assert area_thresholds((10, 20, 30, 40), "sum", "district") == (None, None, None, None)
+    assert area_thresholds((10, 20, 30, 40), "sum", "city") == (10, 20, 30, 40)
+    assert area_thresholds((10, 20, 30, 40), "wmean:ECO-POP-001", "district") == (10, 20, 30, 40)
