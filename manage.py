@@ -1,6 +1,6 @@
 """City Vitals command line: ``python manage.py COMMAND``.
 
-Commands: init, load, stats, bench, city. Every command reads the same settings as the app
+Commands: init, load, forecast, warn, stats, bench, city. Every command reads the same settings as the app
 (``CITYVITALS_*`` environment variables; see ``settings.py``).
 """
 
@@ -35,7 +35,49 @@ def cmd_load(args: argparse.Namespace) -> int:
     db.use(settings.database_url)
     report = load_file(Path(args.file), user=args.user, dry_run=args.dry_run, city_key=args.city)
     print(report.text())
+    if report.ok and not args.dry_run and (report.inserted or report.updated):
+        _warn()
     return 0 if report.ok else 1
+
+
+def cmd_forecast(args: argparse.Namespace) -> int:
+    """Forecast every series whose data changed (all with --all), then evaluate the warnings."""
+    from forecasting.batch import run_batch, summary
+    from indicators import db
+
+    db.use(get_settings().database_url)
+    horizons = dict(_horizon(h) for h in args.horizon or [])
+    report = run_batch(everything=args.all, workers=args.workers, horizons=horizons, prophet=args.prophet,
+                       progress=not args.quiet)
+    print(summary(report))
+    _warn()
+    return 0
+
+
+def _horizon(text: str) -> tuple[str, int]:
+    frequency, _, periods = text.partition("=")
+    if frequency not in ("daily", "weekly", "monthly", "quarterly", "yearly") or not periods.isdigit():
+        raise argparse.ArgumentTypeError(f"--horizon wants FREQUENCY=PERIODS, e.g. daily=60, not {text!r}")
+    return frequency, int(periods)
+
+
+def _warn() -> None:
+    from indicators.alerts import run_warnings
+
+    report = run_warnings()
+    levels = ", ".join(f"{rule}/{level} {n}" for (rule, level), n in sorted(report.findings.items()))
+    print(f"warnings: {report.series} series evaluated in {report.seconds:.2f} s; {report.opened} opened, "
+          f"{report.escalated} escalated, {report.updated} updated, {report.resolved} resolved"
+          + (f"; firing now: {levels}" if levels else ""))
+
+
+def cmd_warn(args: argparse.Namespace) -> int:
+    """Evaluate the warning rules over the whole store and update the alerts."""
+    from indicators import db
+
+    db.use(get_settings().database_url)
+    _warn()
+    return 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -89,6 +131,18 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--user", default="cli", help="who is loading (recorded)")
     load.add_argument("--city", help="city key, so that district names resolve unambiguously")
     load.set_defaults(func=cmd_load)
+
+    forecast = sub.add_parser("forecast", help="forecast the series whose data changed, then evaluate warnings")
+    forecast.add_argument("--all", action="store_true", help="redo every series")
+    forecast.add_argument("--workers", type=int, help="processes (default: all cores)")
+    forecast.add_argument("--prophet", choices=("none", "headline", "all"), default="headline",
+                          help="which daily/weekly series may use Prophet (default: city-level headlines)")
+    forecast.add_argument("--horizon", action="append", metavar="FREQ=N", help="e.g. daily=60 (repeatable)")
+    forecast.add_argument("--quiet", action="store_true", help="no progress bar")
+    forecast.set_defaults(func=cmd_forecast)
+
+    warn = sub.add_parser("warn", help="evaluate the warning rules and update the alerts")
+    warn.set_defaults(func=cmd_warn)
 
     stats = sub.add_parser("stats", help="what the store holds")
     stats.add_argument("--json", action="store_true")

@@ -151,12 +151,18 @@ class ThresholdRule(Rule):
 
 @register_rule
 class ChangeRule(Rule):
-    """A sharp worsening: MoM or YoY beyond a set percentage, or N consecutive worsening periods."""
+    """A sharp worsening: MoM or YoY beyond a set percentage, or N consecutive worsening periods.
+
+    Judged on monthly and slower series of levels and counts: day-to-day swings are the
+    threshold and anomaly rules' business, and a relative change of a percentage or a
+    growth rate says nothing (5% → 3% is not "−40%").
+    """
 
     name, label_zh, label_en = "change", "变化预警", "change"
     mom_pct: ClassVar[float] = 30.0
     yoy_pct: ClassVar[float] = 50.0
     consecutive: ClassVar[int] = 4
+    frequencies: ClassVar[tuple[str, ...]] = ("monthly", "quarterly", "yearly")
 
     def _worsening_pct(self, state: SeriesState, old: float | None, new: float) -> float | None:
         if old is None or old == 0 or state.direction not in ("up", "down"):
@@ -165,7 +171,8 @@ class ChangeRule(Rule):
         return pct if (pct > 0) == (state.direction == "down") else None
 
     def evaluate(self, state: SeriesState) -> Finding | None:
-        if state.latest is None or state.direction not in ("up", "down"):
+        if (state.latest is None or state.direction not in ("up", "down") or state.unit == "%"
+                or state.frequency not in self.frequencies or any(v < 0 for _, v in state.recent)):
             return None
         period, value = state.latest
         prev = state.recent[-2][1] if len(state.recent) >= 2 else None
@@ -238,7 +245,11 @@ class ForecastRule(Rule):
 
 @register_rule
 class AnomalyRule(Rule):
-    """The newest value lies outside the 95% band its model expected from the backtest."""
+    """The newest value lies outside the 95% band its model expected, on the bad side.
+
+    The band is the chosen model's one-step forecast made without the newest value. A
+    surprise on the good side is no warning; neutral indicators are judged on both sides.
+    """
 
     name, label_zh, label_en = "anomaly", "异常预警", "anomaly"
 
@@ -247,7 +258,8 @@ class AnomalyRule(Rule):
             return None
         period, value = state.latest
         lower, upper = state.band
-        if lower <= value <= upper:
+        bad_side = {"up": value < lower, "down": value > upper}.get(state.direction, not lower <= value <= upper)
+        if not bad_side:
             return None
         width = max(upper - lower, 1e-9)
         distance = (lower - value if value < lower else value - upper) / width

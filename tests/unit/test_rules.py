@@ -47,11 +47,20 @@ def test_up_direction_threshold_and_mom_drop():
     assert "change" not in result  # -15% month on month is below the 30% rule
 
 
+def monthly_count(values, **extra) -> SeriesState:
+    return state(values, thresholds=(None,) * 4, frequency="monthly", unit="件", **extra)
+
+
 def test_change_rule_month_on_month_and_consecutive():
-    assert fired(state([40, 41, 40, 42, 40, 56], thresholds=(None,) * 4)) == {"change": "yellow"}  # +40%
-    assert fired(state([40, 41, 40, 42, 40, 70], thresholds=(None,) * 4)) == {"change": "orange"}  # +75%
-    creeping = state([30, 31, 33, 36, 40, 44], thresholds=(None,) * 4)
-    assert fired(creeping) == {"change": "blue"}
+    assert fired(monthly_count([40, 41, 40, 42, 40, 56])) == {"change": "yellow"}  # +40%
+    assert fired(monthly_count([40, 41, 40, 42, 40, 70])) == {"change": "orange"}  # +75%
+    assert fired(monthly_count([30, 31, 33, 36, 40, 44])) == {"change": "blue"}
+    assert fired(monthly_count([40, 41, 40, 42, 40, 20])) == {}  # better, not worse
+
+
+def test_change_rule_leaves_daily_series_and_rates_alone():
+    assert fired(state([40, 41, 40, 42, 40, 70], thresholds=(None,) * 4)) == {}
+    assert fired(state([4.0, 4.1, 4.0, 4.2, 4.0, 7.0], thresholds=(None,) * 4, frequency="monthly", unit="%")) == {}
 
 
 def test_stale_rule_levels():
@@ -75,9 +84,12 @@ def test_forecast_ignores_unlikely_crossings():
     assert "forecast" not in fired(state([30, 35, 40, 45, 50, 55], forecast=forecast))
 
 
-def test_anomaly_outside_the_backtest_band():
+def test_anomaly_outside_the_backtest_band_on_the_bad_side():
     assert fired(state([30, 31, 30, 29, 30, 60], thresholds=(None,) * 4, band=(20.0, 40.0)))["anomaly"] == "yellow"
     assert "anomaly" not in fired(state([30, 31, 30, 29, 30, 35], thresholds=(None,) * 4, band=(20.0, 40.0)))
+    assert "anomaly" not in fired(state([30, 31, 30, 29, 30, 5], thresholds=(None,) * 4, band=(20.0, 40.0)))
+    neutral = state([30, 31, 30, 29, 30, 5], direction="neutral", thresholds=(None,) * 4, band=(20.0, 40.0))
+    assert fired(neutral)["anomaly"] == "yellow"
 
 
 @pytest.mark.parametrize("value, level", [(3.2, None), (3.9, "yellow"), (5.5, "red")])
