@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 
 from indicators import db
 from indicators.cache import cached
-from indicators.catalog import THEMES, TOPICS
+from indicators.catalog import THEMES, TOPICS, department_en
 from indicators.levels import LEVEL_RANK, area_thresholds, level_of, score_of
-from indicators.models import Area, City, IndicatorDef, LoadBatch, Latest, Observation, Revision
-from indicators.periods import periods_overdue
+from indicators.models import (Alert, AlertEvent, Area, City, ForecastPoint, ForecastRun, IndicatorDef, LoadBatch,
+                               Latest, Observation, Revision)
+from indicators.periods import format_period, periods_overdue
 
 INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name != "catalog_version"]
 
@@ -232,3 +233,115 @@ def store_stats() -> dict:
         "cities": by_city,
         "observations": sum(per_area.values()),
     }
+
+
+@cached
+def forecast_of(code: str, adcode: str) -> pd.DataFrame:
+    """The stored forecast of one series with its intervals.
+
+    Returns:
+        Columns ``period``, ``yhat``, ``lower_80``, ``upper_80``, ``lower_95``, ``upper_95``;
+        ``attrs`` holds ``model``, ``mase``, ``smape`` and ``created_at`` (empty frame when
+        the series has no forecast yet).
+    """
+    frame = _frame(select(ForecastPoint.period, ForecastPoint.yhat, ForecastPoint.lower_80, ForecastPoint.upper_80,
+                          ForecastPoint.lower_95, ForecastPoint.upper_95)
+                   .where(ForecastPoint.indicator_code == code, ForecastPoint.area_adcode == adcode)
+                   .order_by(ForecastPoint.period))
+    with db.connect() as conn:
+        run = conn.execute(select(ForecastRun.model, ForecastRun.mase, ForecastRun.smape, ForecastRun.created_at)
+                           .where(ForecastRun.indicator_code == code, ForecastRun.area_adcode == adcode)).first()
+    if run is not None:
+        frame.attrs.update(model=run.model, mase=run.mase, smape=run.smape, created_at=run.created_at)
+    return frame
+
+
+ALERT_COLUMNS = ["id", "indicator_code", "area_adcode", "rule", "level", "state", "department", "sentence_zh",
+                 "sentence_en", "period", "opened_at", "updated_at", "closed_at"]
+
+
+@cached
+def alerts(city_key: str | None = None, *, adcode: str | None = None, theme: str | None = None,
+           topic: str | None = None, level: str | None = None, rule: str | None = None,
+           department: str | None = None, state: str | None = "open") -> pd.DataFrame:
+    """Alerts matching the filters, worst level first, newest first within a level.
+
+    Args:
+        city_key: only the city's areas (the city and its districts).
+        adcode, theme, topic, level, rule, department: exact filters.
+        state: ``open`` (new, acknowledged or dispatched), a single state, or None for all.
+
+    Returns:
+        One row per alert with the indicator's names, theme and sensitivity and the area's names.
+    """
+    query = select(*(Alert.__table__.c[c] for c in ALERT_COLUMNS))
+    if state == "open":
+        query = query.where(Alert.state.in_(("new", "acknowledged", "dispatched")))
+    elif state:
+        query = query.where(Alert.state == state)
+    for column, value in ((Alert.area_adcode, adcode), (Alert.level, level), (Alert.rule, rule),
+                          (Alert.department, department)):
+        if value:
+            query = query.where(column == value)
+    if city_key:
+        query = query.where(Alert.area_adcode.in_(areas(city_key)["adcode"].tolist()))
+    frame = _frame(query)
+    meta = indicators()[["code", "name_zh", "name_en", "theme", "topics", "unit", "frequency", "sensitivity"]]
+    frame = frame.merge(meta.rename(columns={"code": "indicator_code"}), on="indicator_code", how="left")
+    if theme:
+        frame = frame[frame["theme"] == theme]
+    if topic:
+        frame = frame[frame["topics"].map(lambda topics: topic in topics)]
+    with db.connect() as conn:
+        names = pd.DataFrame(conn.execute(select(Area.adcode, Area.name_zh, Area.name_en)).all(),
+                             columns=["area_adcode", "area_zh", "area_en"])
+    frame = frame.merge(names, on="area_adcode", how="left")
+    frame["rank"] = frame["level"].map(LEVEL_RANK)
+    return frame.sort_values(["rank", "updated_at"], ascending=[False, False]).drop(columns="rank").reset_index(drop=True)
+
+
+@cached
+def alert_history(alert_id: int) -> pd.DataFrame:
+    """One alert's events, oldest first: who did what, when, with which comment."""
+    return _frame(select(AlertEvent.at, AlertEvent.user, AlertEvent.action, AlertEvent.from_state,
+                         AlertEvent.to_state, AlertEvent.level, AlertEvent.department, AlertEvent.comment)
+                  .where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id))
+
+
+def alert_counts(city_key: str) -> dict[str, int]:
+    """Open alerts of a city by level, for the cockpit's counters."""
+    counts = alerts(city_key)["level"].value_counts()
+    return {level: int(counts.get(level, 0)) for level in ("red", "orange", "yellow", "blue")}
+
+
+def explain_level(code: str, adcode: str, lang: str = "zh") -> str:
+    """The sentence that explains an indicator's current colour in an area.
+
+    Says the newest value and period, the threshold it passed (or that it passed none), the
+    source and the responsible department, e.g. "2024年11月 为 79 %,低于黄色阈值 80 %(…)".
+    """
+    snapshot = latest_snapshot(adcode)
+    rows = snapshot[snapshot["code"] == code]
+    if rows.empty:
+        return "暂无数据。" if lang == "zh" else "No data yet."
+    row = rows.iloc[0]
+    when = format_period(row["period"], row["frequency"], lang)
+    value = f"{row['value']:,.4g} {row['unit']}"
+    names = {"blue": ("蓝色", "blue"), "yellow": ("黄色", "yellow"), "orange": ("橙色", "orange"), "red": ("红色", "red")}
+    thresholds = [(level, row[level]) for level in names if not pd.isna(row[level])]
+    if row["level"] in names:
+        threshold = row[row["level"]]
+        word_zh, word_en = {"up": ("低于", "below"), "down": ("高于", "above")}.get(row["direction"], ("偏离目标超过", "off target by more than"))
+        zh = f"{when} 为 {value},{word_zh}{names[row['level']][0]}阈值 {threshold:,.4g}"
+        en = f"{value} in {when}, {word_en} the {names[row['level']][1]} threshold {threshold:,.4g}"
+    elif thresholds:
+        zh = f"{when} 为 {value},未越过任何预警阈值"
+        en = f"{value} in {when}, within all warning thresholds"
+    else:
+        zh = f"{when} 为 {value},该指标未设预警阈值"
+        en = f"{value} in {when}; this indicator has no warning thresholds"
+    scale = "、".join(f"{names[l][0]} {v:,.4g}" for l, v in thresholds)
+    scale_en = ", ".join(f"{names[l][1]} {v:,.4g}" for l, v in thresholds)
+    if lang == "zh":
+        return zh + (f"(阈值:{scale})" if scale else "") + f"。来源:{row['source']};责任单位:{row['department']}。"
+    return en + (f" (thresholds: {scale_en})" if scale_en else "") + f". Source: {row['source']}; responsible: {department_en(row['department'])}."

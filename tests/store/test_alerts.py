@@ -128,3 +128,25 @@ def test_lifecycle_keeps_its_whole_history(store):
     # A person closed this breach: the same period is not reopened by the next run.
     run_warnings(today=TODAY)
     assert ("GOV-HOT-001", "350206", "threshold") not in _open_alerts()
+
+
+def test_alert_queries_for_the_pages(store):
+    from indicators.queries import alert_counts, alert_history, alerts, explain_level
+
+    run_warnings(today=TODAY)
+    open_now = alerts("xiamen")
+    assert open_now["level"].tolist()[0] == "orange"  # worst first
+    assert set(open_now["rule"]) == {"threshold", "stale"}
+    assert alert_counts("xiamen") == {"red": 0, "orange": 1, "yellow": 2, "blue": 0}
+    assert alerts("xiamen", theme="environment")["indicator_code"].tolist() == ["ENV-AIR-001"]
+    assert alerts("xiamen", topic="city_operation")["area_zh"].tolist() == ["湖里区"]
+    assert alerts("xiamen", department="市生态环境局", level="orange")["area_adcode"].tolist() == ["350203"]
+    assert alerts("ningde").empty
+    alert_id = int(alerts("xiamen", rule="threshold", adcode="350206")["id"].iloc[0])
+    act(alert_id, "acknowledge", user="analyst", comment="收到")
+    assert alert_history(alert_id)["action"].tolist() == ["open", "acknowledge"]
+    assert alerts("xiamen", state="acknowledged")["id"].tolist() == [alert_id]
+    assert explain_level("GOV-HOT-001", "350206") == (
+        "2024年11月 为 79 %,低于黄色阈值 80(阈值:蓝色 85、黄色 80、橙色 75、红色 70)。"
+        "来源:12345热线系统;责任单位:市政务服务中心。")
+    assert explain_level("GOV-HOT-001", "350203", "en").startswith("91 % in Nov 2024, within all warning thresholds")
