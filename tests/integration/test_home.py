@@ -34,7 +34,7 @@ def test_language_and_city_switches(page, live_server, page_problems, viewport):
                            "document.querySelector('.theme-grid').innerText.includes('Economy')")
     assert "lang=en" in page.url
     page.get_by_role("link", name="Ningde").click()
-    page.wait_for_function("document.querySelector('.page-title').innerText === 'Ningde'")
+    page.wait_for_function("document.querySelector('.page-title')?.innerText === 'Ningde'")
     page.wait_for_selector(".tile")
     assert "city=ningde" in page.url and "lang=en" in page.url
     assert page_problems == {"console": [], "offsite": [], "failed": []}
