@@ -1,0 +1,40 @@
+"""Card and tile builders: data in, component out, no browser."""
+
+import json
+from datetime import date
+
+import plotly
+import pytest
+
+from pages._widgets import indicator_tile, theme_card
+
+
+def text_of(component) -> str:
+    return json.dumps(component.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+ROW = {"code": "GOV-HOT-002", "name_zh": "12345热线满意率", "name_en": "12345 hotline satisfaction", "unit": "%",
+       "value": 78.5, "level": "yellow", "yoy_pct": -8.2, "mom_pct": 1.5, "direction": "up",
+       "period": date(2024, 11, 1), "frequency": "monthly", "overdue": 0}
+
+
+def test_tile_shows_value_unit_period_changes_and_level():
+    tile = indicator_tile(ROW, lang="zh")
+    text = text_of(tile)
+    assert tile.className == "tile level-yellow" and tile.to_plotly_json()["props"]["data-code"] == "GOV-HOT-002"
+    for part in ("12345热线满意率", "78.5", "%", "黄色", "截至 2024年11月", "-8.2%", "+1.5%"):
+        assert part in text
+    assert "change-bad" in text and "change-good" in text  # falling satisfaction is bad, rising is good
+    assert "数据迟报" not in text
+
+
+def test_tile_in_english_and_late():
+    text = text_of(indicator_tile({**ROW, "overdue": 2}, lang="en"))
+    assert "12345 hotline satisfaction" in text and "as of Nov 2024" in text and "Late data" in text
+
+
+@pytest.mark.parametrize("lang, name", [("zh", "社会治理"), ("en", "Social governance")])
+def test_theme_card(lang, name):
+    row = {"theme": "governance", "score": 71.6, "normal": 120, "blue": 3, "yellow": 2, "orange": 1, "red": 0}
+    text = text_of(theme_card(row, lang=lang, total=134))
+    assert name in text and '"72"' in text and '"134"' in text
