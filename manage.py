@@ -148,8 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_stats)
 
-    bench = sub.add_parser("bench", help="store benchmarks (see benchmarks/store_bench.py --help)")
-    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench = sub.add_parser("bench", help="store benchmarks; options as in benchmarks/store_bench.py --help",
+                           add_help=False)
     bench.set_defaults(func=cmd_bench)
 
     city = sub.add_parser("city", help="configure another city")
@@ -164,7 +164,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if args.command != "bench" and extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args.bench_args = extra
     return args.func(args)
 
 

@@ -82,3 +82,42 @@ def score_of(value: float | None, direction: str, thresholds, target: float | No
         anchor = badness(target, direction, None)
     xs = (anchor, *bad_thresholds)
     return float(np.interp(badness(value, direction, target), xs, ANCHOR_SCORES))
+
+
+def levels_and_scores(values: np.ndarray, directions: np.ndarray, thresholds: np.ndarray,
+                      targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``level_of`` and ``score_of`` for many values at once (the snapshot of an area).
+
+    Args:
+        values: n values (NaN for none).
+        directions: n directions.
+        thresholds: n×4 (blue, yellow, orange, red), NaN where there are none.
+        targets: n targets, NaN where there are none.
+
+    Returns:
+        (levels as strings, scores with NaN where there is no score).
+    """
+    values, thresholds, targets = (np.asarray(a, dtype=float) for a in (values, thresholds, targets))
+    directions = np.asarray(directions)
+    up, target_dir = directions == "up", directions == "target"
+    bad = np.where(target_dir, np.abs(values - np.nan_to_num(targets)), np.where(up, -values, values))
+    bad_thr = np.where(up[:, None], -thresholds, thresholds)
+    usable = ~np.isnan(bad_thr[:, 0]) & (directions != "neutral")
+    with np.errstate(invalid="ignore"):
+        passed = (bad[:, None] > bad_thr).sum(axis=1)
+    names = np.array(("normal", *LEVELS))
+    levels = np.where(np.isnan(values), "nodata", np.where(usable, names[np.where(usable, passed, 0)], "normal"))
+    step = bad_thr[:, 1] - bad_thr[:, 0]
+    target_bad = np.where(up, -targets, targets)
+    anchor = np.where(~np.isnan(target_bad) & (target_bad < bad_thr[:, 0]), target_bad, bad_thr[:, 0] - 2 * step)
+    anchor = np.where(target_dir, 0.0, anchor)
+    xs = np.column_stack([anchor, bad_thr])
+    ys = np.array(ANCHOR_SCORES)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        segment = np.clip((xs[:, 1:4] < bad[:, None]).sum(axis=1), 0, 3)
+        rows = np.arange(len(values))
+        x0, x1 = xs[rows, segment], xs[rows, segment + 1]
+        inside = ys[segment] + (bad - x0) / (x1 - x0) * (ys[segment + 1] - ys[segment])
+        scores = np.where(bad <= xs[:, 0], 100.0, np.where(bad >= xs[:, 4], 0.0, inside))
+    scores = np.where(usable & ~np.isnan(values), scores, np.nan)
+    return levels, scores

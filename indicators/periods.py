@@ -53,6 +53,24 @@ def due_date(period: date, frequency: str) -> date:
     return end + timedelta(days=PUBLICATION_LAG_DAYS[frequency])
 
 
+def expected_latest(frequency: str, today: date) -> date:
+    """The newest period whose value is due by ``today``."""
+    period = period_start(today, frequency)
+    while due_date(period, frequency) >= today:
+        period = shift(period, frequency, -1)
+    return period
+
+
+def periods_between(earlier: date, later: date, frequency: str) -> int:
+    """How many periods ``later`` is after ``earlier`` (both period starts)."""
+    if frequency == "daily":
+        return (later - earlier).days
+    if frequency == "weekly":
+        return (later - earlier).days // 7
+    months = (later.year - earlier.year) * 12 + later.month - earlier.month
+    return months // {"monthly": 1, "quarterly": 3, "yearly": 12}[frequency]
+
+
 def periods_overdue(latest: date | None, frequency: str, today: date) -> int:
     """How many periods after ``latest`` are past their due date on ``today``.
 
@@ -61,11 +79,7 @@ def periods_overdue(latest: date | None, frequency: str, today: date) -> int:
     """
     if latest is None:
         return -1
-    overdue, period = 0, shift(latest, frequency, 1)
-    while due_date(period, frequency) < today and overdue < 1000:
-        overdue += 1
-        period = shift(period, frequency, 1)
-    return overdue
+    return max(0, periods_between(latest, expected_latest(frequency, today), frequency))
 
 
 def format_period(period: date, frequency: str, lang: str) -> str:

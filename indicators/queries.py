@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from indicators import db
 from indicators.cache import cached
 from indicators.catalog import THEMES, TOPICS, department_en
-from indicators.levels import LEVEL_RANK, area_thresholds, level_of, score_of
+from indicators.levels import LEVEL_RANK, area_thresholds, level_of, levels_and_scores
 from indicators.models import (Alert, AlertEvent, Area, City, ForecastPoint, ForecastRun, IndicatorDef, LoadBatch,
                                Latest, Observation, Revision)
-from indicators.periods import format_period, periods_overdue
+from indicators.periods import expected_latest, format_period, periods_between
 
 INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name != "catalog_version"]
 
@@ -25,7 +25,8 @@ INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name !=
 def _frame(query, columns: list[str] | None = None) -> pd.DataFrame:
     with db.connect() as conn:
         result = conn.execute(query)
-        return pd.DataFrame(result.all(), columns=columns or list(result.keys()))
+        # Plain tuples: pandas probes Row objects attribute by attribute, which costs more than the query.
+        return pd.DataFrame([tuple(row) for row in result], columns=columns or list(result.keys()))
 
 
 @cached
@@ -85,6 +86,11 @@ def _pct_change(new: pd.Series, old: pd.Series) -> pd.Series:
     return change.where(old.notna() & (old != 0))
 
 
+SNAPSHOT_COLUMNS = ["code", "name_zh", "name_en", "theme", "topics", "unit", "frequency", "direction", "department",
+                    "source", "spatial_level", "aggregation", "blue", "yellow", "orange", "red", "target",
+                    "sensitivity", "headline"]
+
+
 @cached
 def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     """The newest value of every indicator of one area, with its comparisons and level.
@@ -99,27 +105,26 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
         ``level`` (normal/blue/yellow/orange/red), ``score`` (0–100 or NaN) and
         ``overdue`` (periods past due, 0 when on time), worst level first.
     """
-    latest = _frame(select(Latest.indicator_code.label("code"), Latest.period, Latest.value, Latest.prev_value,
-                           Latest.yoy_value, Latest.count).where(Latest.area_adcode == adcode))
-    frame = indicators().merge(latest, on="code", how="inner")
-    with db.connect() as conn:
-        area_level = conn.scalar(select(Area.level).where(Area.adcode == adcode))
-    today = today or date.today()
+    columns = [IndicatorDef.__table__.c[c] for c in SNAPSHOT_COLUMNS]
+    frame = _frame(select(*columns, Latest.period, Latest.value, Latest.prev_value, Latest.yoy_value, Latest.count,
+                          Area.level.label("area_level"))
+                   .join(Latest, Latest.indicator_code == IndicatorDef.code)
+                   .join(Area, Area.adcode == Latest.area_adcode)
+                   .where(Latest.area_adcode == adcode))
+    frame["topics"] = frame["topics"].map(lambda s: tuple(t for t in s.split(";") if t))
     frame["mom_pct"] = _pct_change(frame["value"], frame["prev_value"])
     frame["yoy_pct"] = _pct_change(frame["value"], frame["yoy_value"])
-    rows = frame[["value", "direction", "aggregation", "blue", "yellow", "orange", "red", "target"]].itertuples(
-        index=False)
-    levels, scores = [], []
-    for value, direction, aggregation, *thresholds, target in rows:
-        thresholds = area_thresholds([None if pd.isna(t) else t for t in thresholds], aggregation, area_level)
-        target = None if pd.isna(target) else target
-        levels.append(level_of(value, direction, thresholds, target))
-        scores.append(score_of(value, direction, thresholds, target))
-    frame["level"] = levels
-    frame["score"] = pd.array(scores, dtype="Float64").astype(float)
-    frame["overdue"] = [periods_overdue(p, f, today) for p, f in zip(frame["period"], frame["frequency"])]
-    frame["rank"] = frame["level"].map(LEVEL_RANK)
-    return frame.sort_values(["rank", "code"], ascending=[False, True]).drop(columns="rank").reset_index(drop=True)
+    thresholds = frame[["blue", "yellow", "orange", "red"]].to_numpy(dtype=float, copy=True)
+    # Thresholds of summed indicators are for the city total (see levels.area_thresholds).
+    thresholds[((frame["aggregation"] == "sum") & (frame["area_level"] == "district")).to_numpy()] = np.nan
+    frame["level"], frame["score"] = levels_and_scores(frame["value"].to_numpy(dtype=float), frame["direction"].to_numpy(),
+                                                       thresholds, frame["target"].to_numpy(dtype=float))
+    today = today or date.today()
+    expected = {f: expected_latest(f, today) for f in frame["frequency"].unique()}
+    frame["overdue"] = [max(0, periods_between(p, expected[f], f)) for p, f in zip(frame["period"], frame["frequency"])]
+    rank = frame["level"].map(LEVEL_RANK).to_numpy()
+    order = np.lexsort((frame["code"].to_numpy(), -rank))
+    return frame.iloc[order].drop(columns="area_level").reset_index(drop=True)
 
 
 @cached
@@ -130,27 +135,32 @@ def series(code: str, adcode: str, start: date | None = None, end: date | None =
         Columns ``period``, ``value``, ``revisions`` (how many times corrected) and
         ``first_value`` (the value first loaded, NaN when never corrected), by period.
     """
-    query = select(Observation.period, Observation.value).where(
-        Observation.indicator_code == code, Observation.area_adcode == adcode)
+    revised = (select(Revision.period, func.count().label("revisions"), func.min(Revision.id).label("first_id"))
+               .where(Revision.indicator_code == code, Revision.area_adcode == adcode)
+               .group_by(Revision.period).subquery())
+    first = Revision.__table__.alias("first_revision")
+    query = (select(Observation.period, Observation.value, revised.c.revisions, first.c.old_value)
+             .outerjoin(revised, revised.c.period == Observation.period)
+             .outerjoin(first, first.c.id == revised.c.first_id)
+             .where(Observation.indicator_code == code, Observation.area_adcode == adcode))
     if start:
         query = query.where(Observation.period >= start)
     if end:
         query = query.where(Observation.period <= end)
-    frame = _frame(query.order_by(Observation.period), ["period", "value"])
-    revisions = _frame(
-        select(Revision.period, func.count().label("revisions"), func.min(Revision.id).label("first_id"))
-        .where(Revision.indicator_code == code, Revision.area_adcode == adcode)
-        .group_by(Revision.period), ["period", "revisions", "first_id"])
-    if revisions.empty:
-        frame["revisions"] = 0
-        frame["first_value"] = np.nan
-        return frame
-    first = _frame(select(Revision.id.label("first_id"), Revision.old_value.label("first_value"))
-                   .where(Revision.id.in_(revisions["first_id"].tolist())), ["first_id", "first_value"])
-    revisions = revisions.merge(first, on="first_id").drop(columns="first_id")
-    frame = frame.merge(revisions, on="period", how="left")
+    frame = _frame(query.order_by(Observation.period), ["period", "value", "revisions", "first_value"])
     frame["revisions"] = frame["revisions"].fillna(0).astype(int)
+    frame["first_value"] = frame["first_value"].astype(float)
     return frame
+
+
+def _indicator_row(code: str) -> dict:
+    with db.connect() as conn:
+        row = conn.execute(select(IndicatorDef.direction, IndicatorDef.aggregation, IndicatorDef.blue,
+                                  IndicatorDef.yellow, IndicatorDef.orange, IndicatorDef.red, IndicatorDef.target)
+                           .where(IndicatorDef.code == code)).mappings().first()
+    if row is None:
+        raise KeyError(f"unknown indicator {code}")
+    return dict(row)
 
 
 @cached
@@ -166,22 +176,20 @@ def area_values(code: str, city_key: str, period: date | None = None) -> pd.Data
         One row per area with data: ``adcode``, ``level`` (city/district), names,
         ``period``, ``value`` and ``warning`` level, districts ranked best first.
     """
-    area_rows = areas(city_key)
-    adcodes = area_rows["adcode"].tolist()
+    meta = _indicator_row(code)
+    in_city = select(Area.adcode).where(Area.city_key == city_key)
     if period is None:
         with db.connect() as conn:
             period = conn.scalar(select(func.max(Latest.period)).where(
-                Latest.indicator_code == code, Latest.area_adcode.in_(adcodes)))
-        if period is None:
-            return area_rows.iloc[0:0].assign(period=None, value=None, warning=None)
-    values = _frame(select(Observation.area_adcode.label("adcode"), Observation.period, Observation.value).where(
-        Observation.indicator_code == code, Observation.period == period, Observation.area_adcode.in_(adcodes)))
-    frame = area_rows.merge(values, on="adcode", how="inner")
-    meta = indicators().set_index("code").loc[code]
-    thresholds = [None if pd.isna(meta[c]) else meta[c] for c in ("blue", "yellow", "orange", "red")]
-    target = None if pd.isna(meta["target"]) else meta["target"]
-    frame["warning"] = [level_of(v, meta["direction"], area_thresholds(thresholds, meta["aggregation"], lvl), target)
-                        for v, lvl in zip(frame["value"], frame["level"])]
+                Latest.indicator_code == code, Latest.area_adcode.in_(in_city)))
+    frame = _frame(select(Area.adcode, Area.level, Area.name_zh, Area.name_en, Area.population, Observation.period,
+                          Observation.value)
+                   .join(Observation, Observation.area_adcode == Area.adcode)
+                   .where(Area.city_key == city_key, Observation.indicator_code == code,
+                          Observation.period == period))
+    thresholds = [meta[c] for c in ("blue", "yellow", "orange", "red")]
+    frame["warning"] = [level_of(v, meta["direction"], area_thresholds(thresholds, meta["aggregation"], lvl),
+                                 meta["target"]) for v, lvl in zip(frame["value"], frame["level"])]
     ascending = meta["direction"] == "down"
     return frame.sort_values(["level", "value"], ascending=[True, ascending]).reset_index(drop=True)
 

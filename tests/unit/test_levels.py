@@ -57,3 +57,31 @@ def test_summed_thresholds_apply_to_the_city_total_only():
     assert area_thresholds((10, 20, 30, 40), "sum", "district") == (None, None, None, None)
     assert area_thresholds((10, 20, 30, 40), "sum", "city") == (10, 20, 30, 40)
     assert area_thresholds((10, 20, 30, 40), "wmean:ECO-POP-001", "district") == (10, 20, 30, 40)
+
+
+def test_vectorised_levels_and_scores_match_the_scalar_ones():
+    import numpy as np
+
+    from indicators.levels import levels_and_scores
+
+    rng = np.random.default_rng(3)
+    cases = []
+    for _ in range(400):
+        direction = rng.choice(["up", "down", "target", "neutral"])
+        base = np.sort(rng.uniform(0, 100, 4))
+        thresholds = tuple(base[::-1]) if direction == "up" else tuple(base)
+        if direction == "target":
+            thresholds = tuple(np.sort(rng.uniform(0.1, 5, 4)))
+        if direction == "neutral" or rng.random() < 0.1:
+            thresholds = (None,) * 4
+        target = float(rng.uniform(0, 100)) if direction == "target" or rng.random() < 0.3 else None
+        value = float("nan") if rng.random() < 0.05 else float(rng.uniform(-20, 120))
+        cases.append((value, direction, thresholds, target))
+    levels, scores = levels_and_scores(
+        np.array([c[0] for c in cases]), np.array([c[1] for c in cases]),
+        np.array([[np.nan if t is None else t for t in c[2]] for c in cases]),
+        np.array([np.nan if c[3] is None else c[3] for c in cases]))
+    for (value, direction, thresholds, target), level, score in zip(cases, levels, scores):
+        assert level == level_of(value, direction, thresholds, target)
+        expected = score_of(value, direction, thresholds, target)
+        assert (np.isnan(score) if expected is None else score == pytest.approx(expected))
