@@ -15,7 +15,8 @@ from indicators import db
 from indicators.catalog import Catalog, load_catalog
 from indicators.demo import generate_city
 from indicators.models import LoadBatch
-from indicators.store import compute_latest, count_observations, insert_observations, replace_latest, sync_catalog, sync_city
+from indicators.store import (bulk_load, compute_latest, count_observations, insert_observations, replace_latest,
+                              sync_catalog, sync_city)
 
 
 @dataclass
@@ -46,9 +47,10 @@ def generate_demo(session: Session, catalog: Catalog, city: City, *, seed: int, 
     conn, loaded_at, rows = session.connection(), datetime.now(), 0
     chunks = generate_city(catalog, city, end=today, seed=seed)
     bar = tqdm(chunks, total=len(catalog), desc=f"demo data {city.name_zh}", unit="indicator", disable=not progress)
-    for frame in bar:
-        rows += insert_observations(conn, frame, batch_id=batch.id, source="demo", loaded_at=loaded_at)
-        replace_latest(conn, compute_latest(frame, catalog[frame["code"].iat[0]].frequency, batch.id))
+    with bulk_load(conn):
+        for frame in bar:
+            rows += insert_observations(conn, frame, batch_id=batch.id, source="demo", loaded_at=loaded_at)
+            replace_latest(conn, compute_latest(frame, catalog[frame["code"].iat[0]].frequency, batch.id))
     batch.status, batch.rows_total, batch.rows_inserted, batch.finished_at = "ok", rows, rows, datetime.now()
     db.bump_data_version(session)
     return rows

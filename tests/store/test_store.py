@@ -119,3 +119,18 @@ def test_insert_rejects_an_existing_key_and_keeps_the_store(store):
             insert_observations(session.connection(), frame, batch_id=batch, source="x", loaded_at=datetime.now())
     with Session(db.engine()) as session:
         assert session.scalar(select(func.count()).select_from(Observation)) == 96
+
+
+def test_bulk_load_keeps_referential_integrity(store):
+    from indicators.store import bulk_load
+
+    frame = _monthly("NOPE-XXX-001", XIAMEN.adcode, [1.0])  # no such indicator
+    with pytest.raises(Exception):
+        with Session(db.engine()) as session, session.begin():
+            batch = session.scalar(select(LoadBatch.id))
+            with bulk_load(session.connection()):
+                insert_observations(session.connection(), frame, batch_id=batch, source="x", loaded_at=datetime.now())
+    with Session(db.engine()) as session:
+        assert session.scalar(select(func.count()).select_from(Observation)) == 96
+    fks = inspect(db.engine()).get_foreign_keys("observations")
+    assert {fk["referred_table"] for fk in fks} == {"indicators", "areas", "load_batches"}
