@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import logging
+import subprocess
+import sys
+from pathlib import Path
 
 import dash
 
@@ -14,6 +17,7 @@ from indicators.cache import cache, cache_config
 from pages import _shell
 from settings import Settings, get_settings
 
+ROOT = Path(__file__).resolve().parent
 INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -60,15 +64,30 @@ app = create_app()
 server = app.server
 
 
+def first_start(settings: Settings) -> None:
+    """Create the store with demo data and warnings; start the forecasts in the background."""
+    from indicators.alerts import run_warnings
+    from indicators.bootstrap import init_store
+
+    print("First start: creating the store and generating demo data …")
+    report = init_store(settings.database_url, city_keys=settings.demo_city_keys, seed=settings.demo_seed)
+    warnings = run_warnings()
+    print(f"Store ready in {report.seconds:.1f} s ({report.rows:,} demo observations, {warnings.opened} open alerts).")
+    if settings.first_start_forecast:
+        log = ROOT / "data" / "first-forecast.log"
+        log.parent.mkdir(exist_ok=True)
+        subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "forecast", "--quiet"], cwd=ROOT,
+                         stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True)
+        print(f"Forecasts are being computed in the background (a few minutes); progress in {log}.")
+
+
 def main() -> None:
     """Initialise an empty store (with a progress bar), then serve."""
-    from indicators.bootstrap import init_store, store_is_empty
+    from indicators.bootstrap import store_is_empty
 
     settings = get_settings()
     if store_is_empty(settings.database_url):
-        print("First start: creating the store and generating demo data …")
-        report = init_store(settings.database_url, city_keys=settings.demo_city_keys, seed=settings.demo_seed)
-        print(f"Store ready in {report.seconds:.1f} s ({report.rows:,} demo observations).")
+        first_start(settings)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     print(f"City Vitals on http://{settings.host}:{settings.port}/")
     app.run(host=settings.host, port=settings.port, debug=False)

@@ -13,6 +13,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'cityvitals.db'}"
 
+def _flag(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValueError("expected 1/0, true/false, yes/no or on/off")
+
+
 # Each honoured variable, the field it sets, and how to read it.
 ENVIRONMENT = (
     ("CITYVITALS_DATABASE_URL", "database_url", str),
@@ -26,6 +34,7 @@ ENVIRONMENT = (
     ("CITYVITALS_DEMO_CITIES", "demo_cities", str),
     ("CITYVITALS_DEMO_SEED", "demo_seed", int),
     ("CITYVITALS_ENV", "env", str),
+    ("CITYVITALS_FIRST_START_FORECAST", "first_start_forecast", _flag),
 )
 
 
@@ -44,6 +53,8 @@ class Settings:
         demo_cities: comma-separated city keys that get demo data on first start.
         demo_seed: seed of the deterministic demo data.
         env: ``development`` or ``production``.
+        first_start_forecast: on the first start, compute forecasts in a background process
+            while the cockpit already serves.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -57,6 +68,7 @@ class Settings:
     demo_cities: str = "xiamen,ningde"
     demo_seed: int = 20190101
     env: str = "development"
+    first_start_forecast: bool = True
 
     @property
     def is_sqlite(self) -> bool:

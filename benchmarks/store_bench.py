@@ -86,7 +86,7 @@ def fresh_url(backend: str, folder: Path) -> tuple[str, callable]:
 
 def synthetic_cities(rows_wanted: int, rows_per_area: int) -> list[City]:
     """Made-up cities (adcodes 99xxxx) with enough areas for ``rows_wanted`` observations."""
-    n_areas = max(1, rows_wanted // rows_per_area)
+    n_areas = max(1, -(-rows_wanted // rows_per_area))  # rounded up: at least rows_wanted
     cities = []
     for c in range(0, n_areas, 10):
         adcode = f"99{c // 10:02d}00"
@@ -110,13 +110,14 @@ def fill_synthetic(url: str, rows_wanted: int) -> int:
     with Session(engine) as session, session.begin():
         batch = LoadBatch(kind="demo", file_name="synthetic", status="ok")
         session.add(batch)
-        for city in synthetic_cities(rows_wanted, per_area):
+        cities = synthetic_cities(rows_wanted, per_area)
+        for city in cities:
             session.merge(CityRow(key=city.key, adcode=city.adcode, name_zh=city.name_zh, name_en=city.name_en))
             for adcode, level in [(city.adcode, "city"), *((d.adcode, "district") for d in city.districts)]:
                 session.merge(Area(adcode=adcode, city_key=city.key, level=level, name_zh=adcode, name_en=adcode))
         session.flush()
         conn = session.connection()
-        areas = [a for c in synthetic_cities(rows_wanted, per_area) for a in (c.adcode, *(d.adcode for d in c.districts))]
+        areas = [a for c in cities for a in (c.adcode, *(d.adcode for d in c.districts))]
         for indicator in catalog:
             dates = periods[indicator.frequency]
             values = indicator.typical * (1 + 0.01 * rng.standard_normal((len(areas), len(dates))).cumsum(axis=1))

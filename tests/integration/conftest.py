@@ -46,6 +46,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory):
     port = _free_port()
     store = tmp_path_factory.mktemp("browser-store") / "store.db"
     env = {**os.environ, "CITYVITALS_DATABASE_URL": f"sqlite:///{store}", "CITYVITALS_PORT": str(port),
+           "CITYVITALS_FIRST_START_FORECAST": "0",
            "CITYVITALS_HOST": "127.0.0.1"}
     log = (tmp_path_factory.mktemp("browser-log") / "server.log").open("w")
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
