@@ -100,12 +100,11 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path):
 
 @pytest.fixture(params=BACKENDS, scope="session")
 def demo_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    """A store with the real catalog and Xiamen's demo data up to ``DEMO_TODAY``, per backend, once."""
-    from indicators import db
+    """A store made by ``init`` (real catalog, both demo cities up to ``DEMO_TODAY``), per backend, once."""
     from indicators.bootstrap import init_store
 
     for url in _backend_url(request.param, tmp_path_factory.mktemp(request.param)):
-        init_store(url, city_keys=("xiamen",), seed=7, today=DEMO_TODAY, progress=False)
+        init_store(url, city_keys=("xiamen", "ningde"), seed=7, today=DEMO_TODAY, progress=False)
         yield url
 
 

@@ -1,0 +1,56 @@
+"""A store made by ``init`` from nothing, on SQLite and PostgreSQL: what the first start gives."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from indicators.alerts import run_warnings
+from indicators.bootstrap import init_store
+from indicators.queries import latest_snapshot, store_stats, theme_scores
+from tests.conftest import DEMO_TODAY
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_stats_describe_both_demo_cities(use_demo_store):
+    stats = store_stats()
+    assert stats["indicators"] >= 520
+    assert min(stats["themes"].values()) >= 70 and min(stats["topics"].values()) >= 15
+    assert stats["cities"]["xiamen"]["areas"] == 7 and stats["cities"]["ningde"]["areas"] == 10
+    assert stats["cities"]["xiamen"]["observations"] > 400_000
+    assert stats["cities"]["ningde"]["observations"] > stats["cities"]["xiamen"]["observations"]
+    assert stats["cities"]["luan"] == {"areas": 8, "observations": 0}  # configured, not generated
+
+
+def test_stats_command_prints_json(use_demo_store):
+    env = {**os.environ, "CITYVITALS_DATABASE_URL": use_demo_store}
+    out = subprocess.run([sys.executable, "manage.py", "stats", "--json"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, check=True).stdout
+    stats = json.loads(out)
+    assert set(stats) >= {"indicators", "themes", "topics", "cities"}
+    assert stats["cities"]["xiamen"]["areas"] == 7
+
+
+def test_init_again_keeps_everything(use_demo_store):
+    before = store_stats()
+    report = init_store(use_demo_store, city_keys=("xiamen", "ningde"), seed=7, today=DEMO_TODAY, progress=False)
+    assert report.generated == {} and report.indicators_changed == 0
+    assert store_stats() == before
+
+
+def test_demo_city_has_a_living_snapshot(use_demo_store):
+    snapshot = latest_snapshot("350200", today=DEMO_TODAY)
+    assert len(snapshot) >= 500
+    assert snapshot["level"].isin(["blue", "yellow", "orange", "red"]).sum() >= 3  # breaches to find
+    assert (snapshot["level"] == "normal").mean() > 0.8                          # but mostly healthy
+    assert (snapshot["overdue"] > 0).sum() >= 1                                 # some late data
+    scores = theme_scores("350200")
+    assert len(scores) == 5 and scores["score"].between(30, 100).all()
+
+
+def test_warnings_on_the_demo_store(use_demo_store):
+    report = run_warnings(today=DEMO_TODAY)
+    rules = {rule for rule, _ in report.findings}
+    assert {"threshold", "stale"} <= rules
