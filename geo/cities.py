@@ -69,6 +69,7 @@ class City:
 
 @lru_cache(maxsize=16)
 def _read_boundaries(file_name: str) -> dict:
+    # Relative names are in the bundled boundaries folder; absolute paths are used as they are.
     return json.loads((BOUNDARY_DIR / file_name).read_text(encoding="utf-8"))
 
 
@@ -138,7 +139,8 @@ def china_city_row(adcode: str) -> dict[str, str]:
     raise KeyError(f"no prefecture-level city with adcode {adcode} in china_cities.csv")
 
 
-def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CITIES_FILE) -> City:
+def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CITIES_FILE,
+             boundary_dir: Path = BOUNDARY_DIR) -> City:
     """Configure a new city from the bundled all-China county boundaries.
 
     Writes ``boundaries/<adcode>.geojson`` (the city's counties) and appends the city to
@@ -149,10 +151,18 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
         adcode: its 6-digit prefecture adcode, e.g. ``350500``.
         name_en: English name; defaults to the key, capitalised.
         path: the cities YAML file to extend.
+        boundary_dir: where to write the city's boundary file.
 
     Returns:
         The new city.
+
+    Raises:
+        KeyError: when the adcode is not a prefecture-level city of the bundled list.
+        ValueError: when the key or the adcode is configured already.
     """
+    configured = load_cities(path)
+    if key in configured or any(c.adcode == adcode for c in configured.values()):
+        raise ValueError(f"city {key} / {adcode} is configured already")
     row = china_city_row(adcode)
     with gzip.open(BOUNDARY_DIR / "china_counties.geojson.gz", "rt", encoding="utf-8") as fh:
         everything = json.load(fh)
@@ -161,7 +171,8 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
         props = feature["properties"]
         feature["properties"] = {"adcode": props["adcode"], "name_zh": props["name_zh"], "name_en": props["name_zh"]}
     collection = {k: v for k, v in everything.items() if k != "features"} | {"features": features}
-    (BOUNDARY_DIR / f"{adcode}.geojson").write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
+    boundary_file = boundary_dir / f"{adcode}.geojson"
+    boundary_file.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
     bbox = [float(row[k]) for k in ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")]
     conf = {
         "adcode": adcode,
@@ -169,7 +180,7 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
         "name_en": name_en or key.capitalize(),
         "short_zh": row["city_name_zh"].removesuffix("市"),
         "province_zh": row["province_name_zh"],
-        "boundaries": f"{adcode}.geojson",
+        "boundaries": boundary_file.name if boundary_dir == BOUNDARY_DIR else str(boundary_file),
         "center": [round((bbox[1] + bbox[3]) / 2, 3), round((bbox[0] + bbox[2]) / 2, 3)],
         "zoom": 9,
         "demo": False,
@@ -178,4 +189,4 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
     with path.open("a", encoding="utf-8") as fh:
         fh.write("\n" + yaml.safe_dump({key: conf}, allow_unicode=True, sort_keys=False))
     load_cities.cache_clear()
-    return get_city(key)
+    return load_cities(path)[key]
