@@ -1,0 +1,31 @@
+"""Page callbacks called as plain functions: an honest message when the store is down."""
+
+import json
+
+import plotly
+import pytest
+
+from indicators import db
+
+
+@pytest.fixture
+def dash_app():
+    import app as app_module
+
+    return app_module.app
+
+
+def text_of(value) -> str:
+    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+def test_home_says_data_unavailable_when_the_store_is_down(dash_app):
+    from pages.home import fill_home
+    from pages._shell import update_shell
+
+    db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
+    with dash_app.server.test_request_context("/"):
+        assert "数据暂不可用" in text_of(fill_home({"city": "xiamen", "lang": "zh"}))
+        assert "Data temporarily unavailable" in text_of(fill_home({"city": "xiamen", "lang": "en"}))
+        header, footer = update_shell("/", "?city=ningde&lang=en")
+    assert "Ningde" in text_of(header) and "English" in text_of(header)
