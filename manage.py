@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
+
+# The forecast batch forks one process per core; multi-threaded BLAS in each would fight for them.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from settings import get_settings
 

@@ -62,20 +62,24 @@ def test_arima_matches_a_full_sarimax_fit(make_series):
     frame = reference.get_forecast(12).summary_frame(alpha=0.05)
     np.testing.assert_allclose(ours["yhat"], frame["mean"], rtol=2e-3)
     # Conditional (differenced) vs exact likelihood: slightly different estimates, same model.
-    np.testing.assert_allclose(ours["upper_95"] - ours["lower_95"], frame["mean_ci_upper"] - frame["mean_ci_lower"], rtol=0.1)
+    width = frame["mean_ci_upper"] - frame["mean_ci_lower"]
+    np.testing.assert_allclose(ours["upper_95"] - ours["lower_95"], width, rtol=0.1)
 
 
 def test_ets_intervals_match_a_simulation_of_the_fitted_model(make_series):
     y = make_series("monthly", 72, slope=1.0, amplitude=8.0, noise=2.0, seed=5)
     ours = MODELS["ets"].func(on_periods(y), 12, 12, (95,))
     smoothing = ours.attrs["params"]["weights"]
-    fit = ExponentialSmoothing(
-        y.to_numpy(), trend="add", damped_trend=True, seasonal="add", seasonal_periods=12, initialization_method="heuristic"
-    ).fit(optimized=False, **smoothing)
+    model = ExponentialSmoothing(
+        y.to_numpy(), trend="add", damped_trend=True, seasonal="add", seasonal_periods=12,
+        initialization_method="heuristic",
+    )
+    fit = model.fit(optimized=False, **smoothing)
     np.testing.assert_allclose(ours["yhat"], fit.forecast(12), rtol=1e-6)
     # Simulate the component form statsmodels filters with (b_t = phi b + beta* alpha e), from the
     # final states and with the one-step spread of our own interval.
-    alpha, beta, gamma, phi = (smoothing[k] for k in ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "damping_trend"))
+    names = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "damping_trend")
+    alpha, beta, gamma, phi = (smoothing[name] for name in names)
     sigma = (ours["upper_95"] - ours["yhat"]).iloc[0] / 1.959964
     rng = np.random.default_rng(0)
     level, trend = np.full(20000, fit.level[-1]), np.full(20000, fit.trend[-1])

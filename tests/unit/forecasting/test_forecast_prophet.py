@@ -56,3 +56,16 @@ def test_auto_considers_prophet_only_when_allowed(daily_with_spring_festival):
     result = forecast(y, 14, prophet=True)
     assert "prophet" in result.attrs["scores"]
     assert result.attrs["model"] in result.attrs["scores"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("frequency", ["daily", "weekly", "monthly", "quarterly", "yearly"])
+def test_prophet_gives_the_next_periods_for_every_frequency(make_series, frequency):
+    aliases = {"daily": "D", "weekly": "W-MON", "monthly": "MS", "quarterly": "QS", "yearly": "YS"}
+    y = make_series(frequency)
+    y.iloc[3] = np.nan  # Prophet takes the gaps as they are
+    result = forecast(y, 6, method="prophet")
+    assert result.attrs["model"] == "prophet", result.attrs["fallbacks"]
+    assert list(result.index) == list(pd.date_range(y.index[-1], periods=7, freq=aliases[frequency])[1:])
+    values = result[["lower_95", "lower_80", "yhat", "upper_80", "upper_95"]].to_numpy()
+    assert np.isfinite(values).all() and (np.diff(values, axis=1) >= 0).all()

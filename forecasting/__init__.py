@@ -1,0 +1,18 @@
+"""Forecasting: pure functions over pandas Series (nothing here touches the database).
+
+``forecast(y, horizon)`` returns point forecasts and intervals; ``method="auto"`` picks the model
+per series by a rolling-origin backtest. Models live in a registry filled by the
+``@register_model(name)`` decorator (``forecasting.models``): naive, snaive and drift there,
+ets and theta in ``forecasting.exponential``, arima in ``forecasting.arima``, prophet in
+``forecasting.prophet_model``.
+
+For batch runs, set ``OPENBLAS_NUM_THREADS=1`` (before numpy is imported): the models multiply
+tiny matrices, and BLAS threads competing for the cores make them 2-3x slower.
+"""
+
+# Importing the model modules registers their models.
+from forecasting import arima, exponential, prophet_model  # noqa: F401
+from forecasting.core import forecast
+from forecasting.models import MODELS, register_model
+
+__all__ = ["MODELS", "forecast", "register_model"]

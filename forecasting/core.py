@@ -1,0 +1,393 @@
+"""``forecast()``: validate the input, prepare the series, run or choose models, tidy the result."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from forecasting.backtest import AUTO_CANDIDATES, backtest, combo_name, split_combo
+from forecasting.cleaning import fill_gaps, flag_outliers
+from forecasting.frequency import Frequency, future_index, infer_frequency, to_periods, to_timestamps
+from forecasting.models import MODEL_TIME_LIMIT, MODELS
+
+# Models tried, in this order, after the requested (or backtest-chosen) ones fail. naive cannot
+# fail on a non-empty series, so every chain ends with a forecast. Seasonal naive falls back
+# to its non-seasonal self (the M4 convention for series without a usable season).
+FALLBACK_ORDER: Final = ("ets", "theta", "naive")
+FALLBACKS: Final = {"snaive": ("naive",), "naive": ()}
+# History a series needs before ``prophet=True`` lets auto consider Prophet: one year, so that
+# Prophet has a Spring Festival and a yearly cycle to learn from.
+PROPHET_MIN_HISTORY: Final = {"daily": 365, "weekly": 52}
+
+
+class ModelTimeout(Exception):
+    """A model fit ran past MODEL_TIME_LIMIT."""
+
+
+@dataclass
+class Prepared:
+    """A series ready for the models.
+
+    Attributes:
+        y: On a complete PeriodIndex, starting and ending with an observation, outliers
+            replaced by NaN, history limited to ``freq.max_history``.
+        freq: Its frequency.
+        lag: Periods missing at the end of the caller's series, which are forecast too and
+            dropped, so that the result starts right after the caller's last timestamp.
+        outliers: Timestamps set aside as outliers.
+        stamps: The caller's index, whose conventions the result follows.
+    """
+
+    y: pd.Series
+    freq: Frequency
+    lag: int
+    outliers: list[pd.Timestamp]
+    stamps: pd.DatetimeIndex
+
+
+def forecast(
+    y: pd.Series,
+    horizon: int,
+    *,
+    method: str = "auto",
+    levels: tuple[int, ...] = (80, 95),
+    bounds: tuple[float | None, float | None] = (None, None),
+    prophet: bool = False,
+) -> pd.DataFrame:
+    """Forecast a series with intervals.
+
+    Args:
+        y: Values on a regular DatetimeIndex (daily, weekly, monthly, quarterly or yearly, each
+            period stored as its first day); NaN marks gaps.
+        horizon: Number of future periods, at least 1.
+        method: ``auto`` (chosen per series by a rolling-origin backtest, possibly the mean of
+            the two best models), a registered model (``naive``, ``snaive``, ``drift``,
+            ``ets``, ``theta``, ``arima``, ``prophet``), or a combination such as
+            ``mean(ets,theta)``. ``attrs["model"]`` of an earlier result is a valid method, so a
+            batch can rerun auto's choice without its backtest.
+        levels: Interval coverages in percent (integers between 1 and 99).
+        bounds: Physical range ``(lower, upper)``; forecast and intervals are clipped to it,
+            e.g. ``(0, None)`` for counts and ``(0, 100)`` for percentages.
+        prophet: Let ``auto`` consider Prophet for daily and weekly series with a year of
+            history. Off by default: on the benchmark a Prophet fit cost 40 times an ETS fit,
+            and auto with Prophet 50 times auto without (1.7 s instead of 30 ms a series).
+
+    Returns:
+        A DataFrame indexed by the next ``horizon`` periods with ``yhat`` and one
+        ``lower_<level>``/``upper_<level>`` pair per level. ``attrs`` holds ``model`` (the
+        model, or ``mean(a,b)`` for a combination), ``frequency``, ``fallbacks`` (list of
+        ``(model, reason)`` for models that failed), ``outliers`` (timestamps set aside) and,
+        for ``auto``, ``scores`` (``{model: {"mase": .., "smape": ..}}`` from the backtest; empty
+        when the series is too short to backtest, under 7 points, and naive is used).
+
+    Raises:
+        ValueError: For invalid input only: y not a numeric Series on a DatetimeIndex, empty or
+            all NaN, irregular timestamps, horizon < 1, an unknown method, bad levels or bounds.
+    """
+    levels = _check_arguments(horizon, method, levels, bounds)
+    prepared = prepare(y)
+    steps = horizon + prepared.lag
+    fallbacks: list[tuple[str, str]] = []
+    scores = {} if method == "auto" else None
+    observed = prepared.y.to_numpy()[np.isfinite(prepared.y.to_numpy())]
+    if observed.max() == observed.min():
+        frame, model = _flat(prepared, steps, levels), "naive"
+        if method not in ("auto", "naive", "snaive"):
+            fallbacks.append((method, "constant series: the forecast is the constant"))
+    elif method == "auto":
+        frame, model, fallbacks, scores = _auto(prepared, horizon, steps, levels, prophet)
+    elif method in MODELS:
+        chain = [method, *FALLBACKS.get(method, [name for name in FALLBACK_ORDER if name != method])]
+        frame, model, fallbacks = _first_success(chain, prepared, steps, levels)
+    else:
+        frame, model, fallbacks = _combine(split_combo(method), prepared, steps, levels)
+    frame = _finish(frame, prepared, levels, bounds)
+    frame.attrs.update(
+        model=model,
+        frequency=prepared.freq.name,
+        fallbacks=fallbacks,
+        outliers=prepared.outliers,
+    )
+    if scores is not None:
+        frame.attrs["scores"] = scores
+    return frame
+
+
+def _check_arguments(
+    horizon: int, method: str, levels: Sequence[int], bounds: tuple[float | None, float | None]
+) -> tuple[int, ...]:
+    """Validate the arguments other than y; return the levels without duplicates."""
+    if isinstance(horizon, bool) or not isinstance(horizon, Integral) or horizon < 1:
+        raise ValueError(f"horizon must be an integer >= 1, got {horizon!r}")
+    members = split_combo(method) if isinstance(method, str) else ()
+    if method != "auto" and not (members and all(name in MODELS for name in members)):
+        raise ValueError(
+            f"unknown method {method!r}; use 'auto', one of {sorted(MODELS)} or 'mean(a,b)' of them"
+        )
+    levels = tuple(dict.fromkeys(levels))
+    for level in levels:
+        if isinstance(level, bool) or not isinstance(level, Integral) or not 0 < level < 100:
+            raise ValueError(f"levels must be integers between 1 and 99, got {level!r}")
+    if len(bounds) != 2:
+        raise ValueError(f"bounds must be (lower, upper), got {bounds!r}")
+    lower, upper = bounds
+    for bound in bounds:
+        if bound is not None and (not isinstance(bound, Real) or np.isnan(bound)):
+            raise ValueError(f"bounds must be numbers or None, got {bounds!r}")
+    if lower is not None and upper is not None and lower >= upper:
+        raise ValueError(f"bounds must have lower < upper, got {bounds!r}")
+    return tuple(int(level) for level in levels)
+
+
+def prepare(y: pd.Series) -> Prepared:
+    """Validate y and make it ready for the models.
+
+    Args:
+        y: The caller's series.
+
+    Returns:
+        The prepared series with its frequency, trailing gap and outliers.
+
+    Raises:
+        ValueError: If y is not a usable series (see :func:`forecast`).
+    """
+    if not isinstance(y, pd.Series):
+        raise ValueError(f"y must be a pandas Series, got {type(y).__name__}")
+    if not isinstance(y.index, pd.DatetimeIndex):
+        raise ValueError(f"y must have a DatetimeIndex, got {type(y.index).__name__}")
+    if y.empty:
+        raise ValueError("y is empty")
+    try:
+        values = y.astype(float)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"y must be numeric ({error})") from None
+    if values.index.has_duplicates:
+        duplicated = values.index[values.index.duplicated()][:3].tolist()
+        raise ValueError(f"y is irregular: duplicate timestamps {duplicated}")
+    if not values.index.is_monotonic_increasing:
+        values = values.sort_index()
+    freq = infer_frequency(values.index)
+    series = to_periods(values, freq)
+    x = series.to_numpy(dtype=float, copy=True)
+    x[~np.isfinite(x)] = np.nan
+    observed = np.flatnonzero(np.isfinite(x))
+    if observed.size == 0:
+        raise ValueError("y has no observations (all values are NaN)")
+    lag = len(x) - 1 - observed[-1]
+    start = observed[0]
+    if freq.max_history is not None:
+        start = max(start, observed[-1] + 1 - freq.max_history)
+    x, periods = x[start : observed[-1] + 1], series.index[start : observed[-1] + 1]
+    outliers = flag_outliers(x, freq.season)
+    x[outliers] = np.nan
+    first = int(np.flatnonzero(np.isfinite(x))[0])
+    outlier_stamps = to_timestamps(periods[outliers], freq, values.index) if outliers.any() else []
+    prepared = pd.Series(x[first:], index=periods[first:], name=y.name)
+    return Prepared(prepared, freq, int(lag), list(outlier_stamps), values.index)
+
+
+def _auto(
+    prepared: Prepared, horizon: int, steps: int, levels: tuple[int, ...], prophet: bool
+) -> tuple[pd.DataFrame, str, list[tuple[str, str]], dict]:
+    """Backtest the candidates of the frequency, then forecast with the chosen model(s)."""
+    freq, y = prepared.freq, prepared.y
+    candidates = list(AUTO_CANDIDATES[freq.name])
+    if prophet and len(y) >= PROPHET_MIN_HISTORY.get(freq.name, np.inf):
+        candidates.append("prophet")
+
+    def run(name: str, train_length: int, window: int, params: dict | None) -> pd.DataFrame:
+        return _fit(name, prepared, window, (), train_length, params)
+
+    selection = backtest(y, horizon, freq.season, candidates, run)
+    if selection is None or not selection.ranking:
+        # Too short to backtest: the naive forecast is the safest guess on a handful of points.
+        frame, model, fallbacks = _first_success(["naive"], prepared, steps, levels)
+        failures = selection.failures if selection else []
+        return frame, model, failures + fallbacks, {}
+    frame, model, fallbacks = _combine(
+        selection.members, prepared, steps, levels, selection.params, selection.ranking
+    )
+    return frame, model, selection.failures + fallbacks, selection.scores
+
+
+def _combine(
+    members: Sequence[str],
+    prepared: Prepared,
+    steps: int,
+    levels: tuple[int, ...],
+    params: dict[str, dict] | None = None,
+    ranking: Sequence[str] = (),
+) -> tuple[pd.DataFrame, str, list[tuple[str, str]]]:
+    """Forecast with each member and average them; members that fail are dropped (and
+    recorded), and if all fail the rest of ``ranking`` and then FALLBACK_ORDER take over."""
+    frames, used, fallbacks = [], [], []
+    for name in members:
+        try:
+            # auto passes the parameters its backtest validated, replayed on all the data
+            # rather than estimated again: on the benchmark as accurate (mean MASE 1.10 vs
+            # 1.13) for a third less time.
+            frames.append(_fit(name, prepared, steps, levels, params=(params or {}).get(name)))
+            used.append(name)
+        except Exception as error:  # noqa: BLE001 - recorded; another member or the chain takes over
+            fallbacks.append((name, _reason(error)))
+    if not frames:
+        chain = [name for name in ranking if name not in members]
+        chain += [name for name in FALLBACK_ORDER if name not in chain and name not in members]
+        frame, model, more = _first_success(chain, prepared, steps, levels)
+        return frame, model, fallbacks + more
+    # The mean of the members' bounds is a quantile average, which keeps the bounds ordered.
+    return sum(frames[1:], frames[0]) / len(frames), combo_name(used), fallbacks
+
+
+def _first_success(
+    chain: Sequence[str], prepared: Prepared, steps: int, levels: tuple[int, ...]
+) -> tuple[pd.DataFrame, str, list[tuple[str, str]]]:
+    """Run the models of ``chain`` in order until one succeeds; record why the others failed."""
+    fallbacks = []
+    for name in chain:
+        try:
+            return _fit(name, prepared, steps, levels), name, fallbacks
+        except Exception as error:  # noqa: BLE001 - the next model takes over
+            fallbacks.append((name, _reason(error)))
+    # Only values near the float limits get here (naive's spread overflows): the last value,
+    # with intervals left unknown, rather than an exception for a valid series.
+    return _flat(prepared, steps, levels, spread=np.nan), "naive", fallbacks
+
+
+def _fit(
+    name: str,
+    prepared: Prepared,
+    steps: int,
+    levels: tuple[int, ...],
+    train_length: int | None = None,
+    params: dict | None = None,
+) -> pd.DataFrame:
+    """Fit one model on the prepared series (or its first ``train_length`` points), reusing
+    ``params`` from an earlier fit when given, and check the result."""
+    spec = MODELS[name]
+    y = prepared.y if train_length is None else prepared.y.iloc[:train_length]
+    recent = prepared.freq.recent
+    if params is not None and "first_period" in params:
+        # A replay starts where the fit started: its start values (and seasons) belong there.
+        y = y.loc[params["first_period"] :]
+    elif recent is not None and not spec.long_history and len(y) > recent:
+        y = y.iloc[-recent:]
+    if not spec.handles_gaps:
+        # fill_gaps carries the last known value forward when a backtest cut falls in a gap.
+        values = y.to_numpy()
+        filled = fill_gaps(values)
+        if filled is not values:
+            y = pd.Series(filled, index=y.index, name=y.name)
+    with _quiet_warnings(), _time_limit(MODEL_TIME_LIMIT):
+        extra = {} if params is None else {"params": params}
+        frame = spec.func(y, steps, prepared.freq.season, levels, **extra)
+    expected = ["yhat", *(f"{side}_{level}" for level in levels for side in ("lower", "upper"))]
+    if len(frame) != steps or not set(expected) <= set(frame.columns):
+        raise ValueError(f"{name} returned {frame.shape} with columns {list(frame.columns)}")
+    if list(frame.columns) != expected:
+        frame = frame[expected]
+    if not np.isfinite(frame.to_numpy()).all():
+        raise ValueError(f"{name} produced non-finite values")
+    if "params" in frame.attrs:
+        frame.attrs["params"]["first_period"] = y.index[0]
+    return frame
+
+
+def _reason(error: Exception) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+def _flat(prepared: Prepared, steps: int, levels: tuple[int, ...], spread: float | None = None) -> pd.DataFrame:
+    """The last value carried forward. For a constant series the intervals have no spread if
+    the value was seen more than once, and NaN bounds (unknown) for a single observation."""
+    observed = prepared.y.to_numpy()[np.isfinite(prepared.y.to_numpy())]
+    if spread is None:
+        spread = 0.0 if len(observed) > 1 else np.nan
+    value = float(observed[-1])
+    columns = {"yhat": np.full(steps, value)}
+    for level in levels:
+        columns[f"lower_{level}"] = np.full(steps, value - spread)
+        columns[f"upper_{level}"] = np.full(steps, value + spread)
+    return pd.DataFrame(columns, index=future_index(prepared.y.index, steps))
+
+
+def _finish(
+    frame: pd.DataFrame,
+    prepared: Prepared,
+    levels: tuple[int, ...],
+    bounds: tuple[float | None, float | None],
+) -> pd.DataFrame:
+    """Drop the periods of a trailing gap, nest the intervals around yhat (a wider level never
+    gives a narrower interval), clip to the bounds and stamp the periods like the caller's index."""
+    low = -np.inf if bounds[0] is None else bounds[0]
+    high = np.inf if bounds[1] is None else bounds[1]
+    yhat = frame["yhat"].to_numpy()[prepared.lag :]
+    columns = {"yhat": np.clip(yhat, low, high)}
+    inner_lower = inner_upper = yhat
+    for level in sorted(levels):
+        lower = np.minimum(frame[f"lower_{level}"].to_numpy()[prepared.lag :], inner_lower)
+        upper = np.maximum(frame[f"upper_{level}"].to_numpy()[prepared.lag :], inner_upper)
+        columns[f"lower_{level}"] = np.clip(lower, low, high)
+        columns[f"upper_{level}"] = np.clip(upper, low, high)
+        inner_lower, inner_upper = lower, upper
+    order = ["yhat", *(f"{side}_{level}" for level in levels for side in ("lower", "upper"))]
+    index = to_timestamps(frame.index[prepared.lag :], prepared.freq, prepared.stamps)
+    return pd.DataFrame({name: columns[name] for name in order}, index=index)
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def _quiet_warnings() -> Iterator[None]:
+    """Hide statsmodels' convergence and start-value warnings during a fit: the backtest and
+    the fallbacks judge a fit, not its warnings.
+
+    Only in the main thread: ``warnings.catch_warnings`` swaps a process-wide filter list, and
+    two threads doing so at once can leave every warning of the process silenced.
+    """
+    if not _in_main_thread():
+        yield
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise ModelTimeout in the block after ``seconds``.
+
+    Uses SIGALRM, so it only works in the main thread and when no other timer is running (e.g.
+    pytest-timeout's); elsewhere (a web server's worker threads) it does nothing and the
+    models' own iteration limits bound the time instead.
+    """
+    usable = (
+        hasattr(signal, "setitimer")
+        and _in_main_thread()
+        and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    )
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise ModelTimeout(f"took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
