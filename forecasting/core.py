@@ -7,7 +7,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral, Real
 from typing import Final
 
@@ -98,13 +98,14 @@ def forecast(
     steps = horizon + prepared.lag
     fallbacks: list[tuple[str, str]] = []
     scores = {} if method == "auto" else None
+    holdout = None
     observed = prepared.y.to_numpy()[np.isfinite(prepared.y.to_numpy())]
     if observed.max() == observed.min():
         frame, model = _flat(prepared, steps, levels), "naive"
         if method not in ("auto", "naive", "snaive"):
             fallbacks.append((method, "constant series: the forecast is the constant"))
     elif method == "auto":
-        frame, model, fallbacks, scores = _auto(prepared, horizon, steps, levels, prophet)
+        frame, model, fallbacks, scores, holdout = _auto(prepared, horizon, steps, levels, prophet)
     elif method in MODELS:
         chain = [method, *FALLBACKS.get(method, [name for name in FALLBACK_ORDER if name != method])]
         frame, model, fallbacks = _first_success(chain, prepared, steps, levels)
@@ -119,6 +120,10 @@ def forecast(
     )
     if scores is not None:
         frame.attrs["scores"] = scores
+    if holdout is not None:
+        low = -np.inf if bounds[0] is None else bounds[0]
+        high = np.inf if bounds[1] is None else bounds[1]
+        frame.attrs["holdout_95"] = tuple(float(np.clip(v, low, high)) for v in holdout)
     return frame
 
 
@@ -197,8 +202,12 @@ def prepare(y: pd.Series) -> Prepared:
 
 def _auto(
     prepared: Prepared, horizon: int, steps: int, levels: tuple[int, ...], prophet: bool
-) -> tuple[pd.DataFrame, str, list[tuple[str, str]], dict]:
-    """Backtest the candidates of the frequency, then forecast with the chosen model(s)."""
+) -> tuple[pd.DataFrame, str, list[tuple[str, str]], dict, tuple[float, float] | None]:
+    """Backtest the candidates of the frequency, then forecast with the chosen model(s).
+
+    Also returns the 95% band the chosen model(s) give the newest value when it is held
+    out (parameters replayed, so no extra fit), which the anomaly warning compares with.
+    """
     freq, y = prepared.freq, prepared.y
     candidates = list(AUTO_CANDIDATES[freq.name])
     if prophet and len(y) >= PROPHET_MIN_HISTORY.get(freq.name, np.inf):
@@ -212,11 +221,25 @@ def _auto(
         # Too short to backtest: the naive forecast is the safest guess on a handful of points.
         frame, model, fallbacks = _first_success(["naive"], prepared, steps, levels)
         failures = selection.failures if selection else []
-        return frame, model, failures + fallbacks, {}
+        return frame, model, failures + fallbacks, {}, None
     frame, model, fallbacks = _combine(
         selection.members, prepared, steps, levels, selection.params, selection.ranking
     )
-    return frame, model, selection.failures + fallbacks, selection.scores
+    holdout = _holdout_band(prepared, selection.members, selection.params)
+    return frame, model, selection.failures + fallbacks, selection.scores, holdout
+
+
+def _holdout_band(prepared: Prepared, members: Sequence[str], params: dict | None) -> tuple[float, float] | None:
+    """The 95% interval for the newest value from the members replayed on the data before it."""
+    held = replace(prepared, y=prepared.y.iloc[:-1], lag=0)
+    if not np.isfinite(prepared.y.iloc[-1]) or held.y.notna().sum() < 2:
+        return None
+    try:
+        frame, _, _ = _combine(members, held, 1, (95,), params)
+    except Exception:  # noqa: BLE001 - no band is better than no forecast
+        return None
+    band = (float(frame["lower_95"].iloc[0]), float(frame["upper_95"].iloc[0]))
+    return band if all(np.isfinite(band)) else None
 
 
 def _combine(
@@ -290,6 +313,8 @@ def _fit(
     with _quiet_warnings(), _time_limit(MODEL_TIME_LIMIT):
         extra = {} if params is None else {"params": params}
         frame = spec.func(y, steps, prepared.freq.season, levels, **extra)
+    # pandas deep-copies attrs on every operation; the fitted arrays ride along only at the end.
+    fitted = frame.attrs.pop("params", None)
     expected = ["yhat", *(f"{side}_{level}" for level in levels for side in ("lower", "upper"))]
     if len(frame) != steps or not set(expected) <= set(frame.columns):
         raise ValueError(f"{name} returned {frame.shape} with columns {list(frame.columns)}")
@@ -297,8 +322,8 @@ def _fit(
         frame = frame[expected]
     if not np.isfinite(frame.to_numpy()).all():
         raise ValueError(f"{name} produced non-finite values")
-    if "params" in frame.attrs:
-        frame.attrs["params"]["first_period"] = y.index[0]
+    if fitted is not None:
+        frame.attrs["params"] = {**fitted, "first_period": y.index[0]}
     return frame
 
 

@@ -298,3 +298,21 @@ def test_replays_start_where_the_fit_started(monkeypatch):
     assert len(starts) >= 5 and len(set(starts)) == 1
     expected = 300 + pattern[result.index.day_of_week]
     assert np.abs(result["yhat"].to_numpy() - expected).max() < 5
+
+
+def test_auto_gives_the_holdout_band_of_the_newest_value():
+    import numpy as np
+    import pandas as pd
+
+    from forecasting import forecast
+
+    index = pd.date_range("2018-01-01", periods=72, freq="MS")
+    season = 10 * np.sin(np.arange(72) * 2 * np.pi / 12)
+    y = pd.Series(100 + season + np.random.default_rng(5).normal(0, 1, 72), index=index)
+    lower, upper = forecast(y, 6).attrs["holdout_95"]
+    assert lower < y.iloc[-1] < upper and upper - lower < 15
+    shocked = y.copy()
+    shocked.iloc[-1] += 40
+    lower, upper = forecast(shocked, 6).attrs["holdout_95"]
+    assert not lower <= shocked.iloc[-1] <= upper  # the surprise lies outside its band
+    assert "holdout_95" not in forecast(y, 6, method="ets").attrs
