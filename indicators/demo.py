@@ -33,7 +33,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import holidays
@@ -760,6 +760,9 @@ def _ramp(n: int, frequency: str) -> np.ndarray:
 # --------------------------------------------------------------------------- assembly
 
 
+POPULATION_CODE = "ECO-POP-001"  # 常住人口, in 万人
+
+
 @dataclass
 class _Series:
     """One indicator's finished values: the city row first, then the districts."""
@@ -767,6 +770,25 @@ class _Series:
     adcodes: list[str]
     values: np.ndarray  # (areas, periods)
     keep: np.ndarray  # periods that were delivered
+
+
+def _anchor_population(series: _Series, city: City) -> _Series:
+    """Scale each district's resident population so that it ends at the configured figure.
+
+    The catalog's typical values describe a city of about five million people; the
+    population itself is known per district (``cities.yaml``), so the demo follows it, and
+    every mean weighted by population uses the real proportions.
+    """
+    known = {d.adcode: d.population / 1e4 for d in city.districts if d.population}  # 万人
+    if len(known) != len(city.districts) or series.values.shape[1] == 0:
+        return series
+    values = series.values.copy()
+    rows = [i for i, adcode in enumerate(series.adcodes) if adcode in known]
+    for i in rows:
+        values[i] = np.round(values[i] * known[series.adcodes[i]] / values[i, -1], 2)
+    if city.adcode in series.adcodes:
+        values[series.adcodes.index(city.adcode)] = np.round(values[rows].sum(axis=0), 2)
+    return replace(series, values=values)
 
 
 class _Generator:
@@ -790,6 +812,8 @@ class _Generator:
                 raise ValueError(f"{ind.code}: weight indicator {ind.weight_code} is not among the indicators given")
             weights = self.weights(ind, self.series(self.by_code[ind.weight_code], (*stack, ind.code)))
         result = self.generate(ind, weights)
+        if ind.code == POPULATION_CODE:
+            result = _anchor_population(result, self.city)
         if ind.code in self.weight_codes:
             self.done[ind.code] = result
         return result

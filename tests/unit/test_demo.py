@@ -421,3 +421,15 @@ def check_areas_and_aggregation(data: pd.DataFrame, city: City) -> None:
     weighted = joined[kind == "wmean"]  # a weighted mean lies between the districts
     assert (weighted["value"] <= weighted["high"] + 1e-9).all() and (weighted["value"] >= weighted["low"] - 1e-9).all()
     assert (data[data["spatial_level"] == "city"]["adcode"] == city.adcode).all()
+
+
+def test_population_follows_the_configured_districts():
+    from indicators.demo import POPULATION_CODE
+
+    catalog = load_catalog()
+    city = load_cities()["ningde"]
+    frame = next(f for f in generate_city(catalog, city, end=date(2025, 6, 30)) if f["code"].iat[0] == POPULATION_CODE)
+    last = frame[frame["period"] == frame["period"].max()].set_index("adcode")["value"]
+    for district in city.districts:
+        assert last[district.adcode] == pytest.approx(district.population / 1e4, abs=0.01)
+    assert last[city.adcode] == pytest.approx(city.population / 1e4, abs=0.05)
