@@ -1,59 +1,31 @@
 """The warnings engine over a store with known breaches, and the alert lifecycle, on both backends."""
 
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 
-import pandas as pd
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.cities import get_city
 from indicators import db
 from indicators.alerts import AlertActionError, act, run_warnings
-from indicators.catalog import parse_catalog
-from indicators.models import Alert, AlertEvent, LoadBatch, ThresholdOverride
-from indicators.store import compute_latest, insert_observations, replace_latest, sync_catalog, sync_city
+from indicators.models import Alert, AlertEvent, ThresholdOverride
+from tests.store._mini import XIAMEN, create_mini_store, series_frame, write_series
 
-MINI = parse_catalog((Path(__file__).parents[1] / "data" / "mini_catalog.csv").read_text(encoding="utf-8"))
-XIAMEN = get_city("xiamen")
 TODAY = date(2024, 12, 10)
-
-
-def _series(code, adcode, values, freq, end):
-    periods = pd.date_range(end=end, periods=len(values), freq=freq).date
-    return pd.DataFrame({"code": code, "adcode": adcode, "period": periods, "value": values})
-
-
-def _write(frames):
-    with Session(db.engine()) as session, session.begin():
-        batch = LoadBatch(kind="test", status="ok", finished_at=datetime.now())
-        session.add(batch)
-        session.flush()
-        for frame in frames:
-            conn = session.connection()
-            conn.exec_driver_sql("DELETE FROM observations WHERE indicator_code = %s AND area_adcode = %s"
-                                 .replace("%s", "?" if conn.dialect.name == "sqlite" else "%s"),
-                                 (frame["code"].iat[0], frame["adcode"].iat[0]))
-            insert_observations(conn, frame, batch_id=batch.id, source="test", loaded_at=datetime.now())
-            replace_latest(conn, compute_latest(frame, MINI[frame["code"].iat[0]].frequency, batch.id))
 
 
 @pytest.fixture
 def store(store_url):
-    db.upgrade(store_url)
-    with Session(db.engine()) as session, session.begin():
-        sync_catalog(session, MINI)
-        sync_city(session, XIAMEN)
+    create_mini_store(store_url)
     pm_normal = [30.0 + (i % 3) for i in range(20)]
-    _write([
+    write_series([
         # Known breaches: 思明 PM2.5 160 for three days (orange, threshold); 湖里 hotline satisfaction 79 (yellow).
-        _series("ENV-AIR-001", "350203", pm_normal[:17] + [160.0, 165.0, 158.0], "D", date(2024, 12, 9)),
-        _series("ENV-AIR-001", "350206", pm_normal, "D", date(2024, 12, 9)),
-        _series("GOV-HOT-001", "350206", [91.0] * 11 + [79.0], "MS", date(2024, 11, 1)),
-        _series("GOV-HOT-001", "350203", [91.0] * 12, "MS", date(2024, 11, 1)),
+        series_frame("ENV-AIR-001", "350203", pm_normal[:17] + [160.0, 165.0, 158.0], "D", date(2024, 12, 9)),
+        series_frame("ENV-AIR-001", "350206", pm_normal, "D", date(2024, 12, 9)),
+        series_frame("GOV-HOT-001", "350206", [91.0] * 11 + [79.0], "MS", date(2024, 11, 1)),
+        series_frame("GOV-HOT-001", "350203", [91.0] * 12, "MS", date(2024, 11, 1)),
         # Stale: the last value is from August, three months overdue by 10 December.
-        _series("ECO-IND-001", XIAMEN.adcode, [6.0] * 12, "MS", date(2024, 8, 1)),
+        series_frame("ECO-IND-001", XIAMEN.adcode, [6.0] * 12, "MS", date(2024, 8, 1)),
     ])
     return store_url
 
@@ -83,9 +55,9 @@ def test_second_run_deduplicates_escalates_and_auto_resolves(store):
     again = run_warnings(today=TODAY)
     assert (again.opened, again.escalated, again.resolved) == (0, 0, 0)
     pm_normal = [30.0 + (i % 3) for i in range(20)]
-    _write([
-        _series("ENV-AIR-001", "350203", pm_normal[:17] + [160.0, 165.0, 260.0], "D", date(2024, 12, 9)),
-        _series("GOV-HOT-001", "350206", [91.0] * 12, "MS", date(2024, 11, 1)),
+    write_series([
+        series_frame("ENV-AIR-001", "350203", pm_normal[:17] + [160.0, 165.0, 260.0], "D", date(2024, 12, 9)),
+        series_frame("GOV-HOT-001", "350206", [91.0] * 12, "MS", date(2024, 11, 1)),
     ])
     third = run_warnings(today=TODAY)
     assert third.escalated == 1 and third.resolved == 1

@@ -1,8 +1,5 @@
 """The forecast batch over a store, on SQLite and PostgreSQL: fills it, skips fresh series, survives failures."""
 
-from datetime import datetime
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,26 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import forecasting.batch as batch
-from geo.cities import get_city
 from indicators import db
-from indicators.catalog import parse_catalog
-from indicators.models import ForecastPoint, ForecastRun, LoadBatch
+from indicators.models import ForecastPoint, ForecastRun
 from indicators.queries import forecast_of
-from indicators.store import compute_latest, insert_observations, replace_latest, sync_catalog, sync_city
-
-MINI = parse_catalog((Path(__file__).parents[1] / "data" / "mini_catalog.csv").read_text(encoding="utf-8"))
-XIAMEN = get_city("xiamen")
-
-
-def _write(frames) -> None:
-    with Session(db.engine()) as session, session.begin():
-        load = LoadBatch(kind="test", status="ok", finished_at=datetime.now())
-        session.add(load)
-        session.flush()
-        conn = session.connection()
-        for frame in frames:
-            insert_observations(conn, frame, batch_id=load.id, source="test", loaded_at=datetime.now())
-            replace_latest(conn, compute_latest(frame, MINI[frame["code"].iat[0]].frequency, load.id))
+from tests.store._mini import create_mini_store, write_series
 
 
 def _monthly(code, adcode, n=48, start="2021-01-01", level=90.0):
@@ -40,12 +21,9 @@ def _monthly(code, adcode, n=48, start="2021-01-01", level=90.0):
 
 @pytest.fixture
 def store(store_url):
-    db.upgrade(store_url)
-    with Session(db.engine()) as session, session.begin():
-        sync_catalog(session, MINI)
-        sync_city(session, XIAMEN)
-    _write([_monthly("GOV-HOT-001", a) for a in ("350200", "350203", "350206")]
-           + [_monthly("ECO-IND-001", "350200", level=6.0)])
+    create_mini_store(store_url)
+    write_series([_monthly("GOV-HOT-001", a) for a in ("350200", "350203", "350206")]
+                 + [_monthly("ECO-IND-001", "350200", level=6.0)])
     return store_url
 
 
@@ -65,7 +43,7 @@ def test_batch_fills_the_store_and_is_incremental(store):
     assert batch.summary(report).startswith("4 series forecast, 0 already up to date, 0 failed")
     again = batch.run_batch(workers=2, progress=False)
     assert (again.done, again.skipped_fresh) == (0, 4)            # nothing changed, nothing redone
-    _write([_monthly("ECO-IND-001", "350200", n=1, start="2025-01-01", level=6.2)])
+    write_series([_monthly("ECO-IND-001", "350200", n=1, start="2025-01-01", level=6.2)], replace=False)
     third = batch.run_batch(workers=2, progress=False)
     assert (third.done, third.skipped_fresh) == (1, 3)            # only the series with new data
     assert forecast_of("ECO-IND-001", "350200")["period"].iloc[0].isoformat() == "2025-02-01"

@@ -1,22 +1,18 @@
 """The store on SQLite and PostgreSQL: schema, catalog, bulk writes, latest values, queries."""
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from geo.cities import get_city
 from indicators import db
-from indicators.catalog import parse_catalog
 from indicators.models import IndicatorDef, LoadBatch, Latest, Observation
 from indicators.queries import area_values, latest_snapshot, search_catalog, series, store_stats, theme_scores
-from indicators.store import compute_latest, insert_observations, replace_latest, sync_catalog, sync_city
+from indicators.store import compute_latest, insert_observations, replace_latest, sync_catalog
+from tests.store._mini import MINI, XIAMEN, create_mini_store
 
-MINI = parse_catalog((Path(__file__).parents[1] / "data" / "mini_catalog.csv").read_text(encoding="utf-8"))
-XIAMEN = get_city("xiamen")
 
 
 def _monthly(code: str, adcode: str, values: list[float], start: date = date(2023, 1, 1)) -> pd.DataFrame:
@@ -27,11 +23,8 @@ def _monthly(code: str, adcode: str, values: list[float], start: date = date(202
 @pytest.fixture
 def store(store_url: str) -> str:
     """A migrated store with the mini catalog, Xiamen's areas and a few series."""
-    db.upgrade(store_url)
-    engine = db.engine()
-    with Session(engine) as session, session.begin():
-        sync_catalog(session, MINI)
-        sync_city(session, XIAMEN)
+    create_mini_store(store_url)
+    with Session(db.engine()) as session, session.begin():
         batch = LoadBatch(kind="test", status="ok", finished_at=datetime(2025, 1, 2))
         session.add(batch)
         session.flush()
