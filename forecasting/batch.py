@@ -32,6 +32,7 @@ from indicators.models import ForecastPoint, ForecastRun, IndicatorDef, Latest, 
 log = logging.getLogger(__name__)
 HORIZONS = {"daily": 30, "weekly": 13, "monthly": 12, "quarterly": 8, "yearly": 3}
 CHUNK = 200
+POINT_COLUMNS = ("yhat", "lower_80", "upper_80", "lower_95", "upper_95")
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,11 @@ def run_task(task: Task) -> dict:
         details = {"fallbacks": result.attrs.get("fallbacks", []), "outliers": len(result.attrs.get("outliers", []))}
         if "holdout_95" in result.attrs:
             details["band"] = {"period": task.periods[-1].isoformat(), "range": list(result.attrs["holdout_95"])}
+        # One array for all the cells: each result[column] would deep-copy the result's attrs.
+        values = result[list(POINT_COLUMNS)].to_numpy(dtype=float).tolist()
         points = [{"indicator_code": task.code, "area_adcode": task.adcode, "period": stamp.date(),
-                   **{c: float(result[c].iloc[i]) for c in ("yhat", "lower_80", "upper_80", "lower_95", "upper_95")}}
-                  for i, stamp in enumerate(result.index)]
+                   **dict(zip(POINT_COLUMNS, row))}
+                  for stamp, row in zip(result.index, values)]
         return {"task": task, "points": points, "model": model, "mase": score.get("mase"),
                 "smape": score.get("smape"), "details": details, "seconds": time.perf_counter() - started}
     except Exception as exc:  # one bad series must not stop the batch

@@ -14,10 +14,10 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import AUTO_CANDIDATES, backtest, combo_name, split_combo
+from forecasting.backtest import AUTO_CANDIDATES, SHORT_CANDIDATES, SHORT_SERIES, backtest, combo_name, split_combo
 from forecasting.cleaning import fill_gaps, flag_outliers
 from forecasting.frequency import Frequency, future_index, infer_frequency, to_periods, to_timestamps
-from forecasting.models import MODEL_TIME_LIMIT, MODELS
+from forecasting.models import MODEL_TIME_LIMIT, MODELS, ModelSpec
 
 # Models tried, in this order, after the requested (or backtest-chosen) ones fail. naive cannot
 # fail on a non-empty series, so every chain ends with a forecast. Seasonal naive falls back
@@ -101,17 +101,17 @@ def forecast(
     holdout = None
     observed = prepared.y.to_numpy()[np.isfinite(prepared.y.to_numpy())]
     if observed.max() == observed.min():
-        frame, model = _flat(prepared, steps, levels), "naive"
+        values, model = _flat(prepared, steps, levels), "naive"
         if method not in ("auto", "naive", "snaive"):
             fallbacks.append((method, "constant series: the forecast is the constant"))
     elif method == "auto":
-        frame, model, fallbacks, scores, holdout = _auto(prepared, horizon, steps, levels, prophet)
+        values, model, fallbacks, scores, holdout = _auto(prepared, horizon, steps, levels, prophet)
     elif method in MODELS:
         chain = [method, *FALLBACKS.get(method, [name for name in FALLBACK_ORDER if name != method])]
-        frame, model, fallbacks = _first_success(chain, prepared, steps, levels)
+        values, model, fallbacks = _first_success(chain, prepared, steps, levels)
     else:
-        frame, model, fallbacks = _combine(split_combo(method), prepared, steps, levels)
-    frame = _finish(frame, prepared, levels, bounds)
+        values, model, fallbacks = _combine(split_combo(method), prepared, steps, levels)
+    frame = _finish(values, prepared, levels, bounds)
     frame.attrs.update(
         model=model,
         frequency=prepared.freq.name,
@@ -202,31 +202,32 @@ def prepare(y: pd.Series) -> Prepared:
 
 def _auto(
     prepared: Prepared, horizon: int, steps: int, levels: tuple[int, ...], prophet: bool
-) -> tuple[pd.DataFrame, str, list[tuple[str, str]], dict, tuple[float, float] | None]:
+) -> tuple[np.ndarray, str, list[tuple[str, str]], dict, tuple[float, float] | None]:
     """Backtest the candidates of the frequency, then forecast with the chosen model(s).
 
     Also returns the 95% band the chosen model(s) give the newest value when it is held
     out (parameters replayed, so no extra fit), which the anomaly warning compares with.
     """
     freq, y = prepared.freq, prepared.y
-    candidates = list(AUTO_CANDIDATES[freq.name])
+    candidates = list(AUTO_CANDIDATES[freq.name] if len(y) >= SHORT_SERIES else SHORT_CANDIDATES)
     if prophet and len(y) >= PROPHET_MIN_HISTORY.get(freq.name, np.inf):
         candidates.append("prophet")
 
-    def run(name: str, train_length: int, window: int, params: dict | None) -> pd.DataFrame:
-        return _fit(name, prepared, window, (), train_length, params)
+    def run(name: str, train_length: int, window: int, params: dict | None) -> tuple[np.ndarray, dict | None]:
+        values, fitted = _fit(name, prepared, window, (), train_length, params)
+        return values[:, 0], fitted
 
     selection = backtest(y, horizon, freq.season, candidates, run)
     if selection is None or not selection.ranking:
         # Too short to backtest: the naive forecast is the safest guess on a handful of points.
-        frame, model, fallbacks = _first_success(["naive"], prepared, steps, levels)
+        values, model, fallbacks = _first_success(["naive"], prepared, steps, levels)
         failures = selection.failures if selection else []
-        return frame, model, failures + fallbacks, {}, None
-    frame, model, fallbacks = _combine(
+        return values, model, failures + fallbacks, {}, None
+    values, model, fallbacks = _combine(
         selection.members, prepared, steps, levels, selection.params, selection.ranking
     )
     holdout = _holdout_band(prepared, selection.members, selection.params)
-    return frame, model, selection.failures + fallbacks, selection.scores, holdout
+    return values, model, selection.failures + fallbacks, selection.scores, holdout
 
 
 def _holdout_band(prepared: Prepared, members: Sequence[str], params: dict | None) -> tuple[float, float] | None:
@@ -235,10 +236,10 @@ def _holdout_band(prepared: Prepared, members: Sequence[str], params: dict | Non
     if not np.isfinite(prepared.y.iloc[-1]) or held.y.notna().sum() < 2:
         return None
     try:
-        frame, _, _ = _combine(members, held, 1, (95,), params)
+        values, _, _ = _combine(members, held, 1, (95,), params)
     except Exception:  # noqa: BLE001 - no band is better than no forecast
         return None
-    band = (float(frame["lower_95"].iloc[0]), float(frame["upper_95"].iloc[0]))
+    band = (float(values[0, 1]), float(values[0, 2]))  # columns: yhat, lower_95, upper_95
     return band if all(np.isfinite(band)) else None
 
 
@@ -249,36 +250,36 @@ def _combine(
     levels: tuple[int, ...],
     params: dict[str, dict] | None = None,
     ranking: Sequence[str] = (),
-) -> tuple[pd.DataFrame, str, list[tuple[str, str]]]:
+) -> tuple[np.ndarray, str, list[tuple[str, str]]]:
     """Forecast with each member and average them; members that fail are dropped (and
     recorded), and if all fail the rest of ``ranking`` and then FALLBACK_ORDER take over."""
-    frames, used, fallbacks = [], [], []
+    forecasts, used, fallbacks = [], [], []
     for name in members:
         try:
             # auto passes the parameters its backtest validated, replayed on all the data
             # rather than estimated again: on the benchmark as accurate (mean MASE 1.10 vs
             # 1.13) for a third less time.
-            frames.append(_fit(name, prepared, steps, levels, params=(params or {}).get(name)))
+            forecasts.append(_fit(name, prepared, steps, levels, params=(params or {}).get(name))[0])
             used.append(name)
         except Exception as error:  # noqa: BLE001 - recorded; another member or the chain takes over
             fallbacks.append((name, _reason(error)))
-    if not frames:
+    if not forecasts:
         chain = [name for name in ranking if name not in members]
         chain += [name for name in FALLBACK_ORDER if name not in chain and name not in members]
-        frame, model, more = _first_success(chain, prepared, steps, levels)
-        return frame, model, fallbacks + more
+        values, model, more = _first_success(chain, prepared, steps, levels)
+        return values, model, fallbacks + more
     # The mean of the members' bounds is a quantile average, which keeps the bounds ordered.
-    return sum(frames[1:], frames[0]) / len(frames), combo_name(used), fallbacks
+    return sum(forecasts[1:], forecasts[0]) / len(forecasts), combo_name(used), fallbacks
 
 
 def _first_success(
     chain: Sequence[str], prepared: Prepared, steps: int, levels: tuple[int, ...]
-) -> tuple[pd.DataFrame, str, list[tuple[str, str]]]:
+) -> tuple[np.ndarray, str, list[tuple[str, str]]]:
     """Run the models of ``chain`` in order until one succeeds; record why the others failed."""
     fallbacks = []
     for name in chain:
         try:
-            return _fit(name, prepared, steps, levels), name, fallbacks
+            return _fit(name, prepared, steps, levels)[0], name, fallbacks
         except Exception as error:  # noqa: BLE001 - the next model takes over
             fallbacks.append((name, _reason(error)))
     # Only values near the float limits get here (naive's spread overflows): the last value,
@@ -293,79 +294,129 @@ def _fit(
     levels: tuple[int, ...],
     train_length: int | None = None,
     params: dict | None = None,
-) -> pd.DataFrame:
+) -> tuple[np.ndarray, dict | None]:
     """Fit one model on the prepared series (or its first ``train_length`` points), reusing
-    ``params`` from an earlier fit when given, and check the result."""
+    ``params`` from an earlier fit when given, and check the result.
+
+    Args:
+        name: A registered model.
+        prepared: The series.
+        steps: Periods to forecast.
+        levels: Interval coverages in percent (empty for ``yhat`` only).
+        train_length: Fit on this many leading points only (a backtest origin).
+        params: Parameters of an earlier fit of the model, to replay.
+
+    Returns:
+        The forecast as an array of ``steps`` rows and the columns of :func:`_columns`, and the
+        parameters the model estimated (None when it has none). Arrays rather than the model's
+        frame: the backtest calls this up to 25 times a series, and every pandas operation on a frame
+        deep-copies its ``attrs``.
+    """
     spec = MODELS[name]
-    y = prepared.y if train_length is None else prepared.y.iloc[:train_length]
-    recent = prepared.freq.recent
+    y = _model_input(spec, prepared, train_length, params)
+    with _quiet_warnings(), _time_limit(MODEL_TIME_LIMIT):
+        extra = {} if params is None else {"params": params}
+        frame = spec.func(y, steps, prepared.freq.season, levels, **extra)
+    # Taken out before any column access, which would deep-copy the fitted arrays.
+    fitted = frame.attrs.pop("params", None)
+    expected = _columns(levels)
+    if len(frame) != steps or not set(expected) <= set(frame.columns):
+        raise ValueError(f"{name} returned {frame.shape} with columns {list(frame.columns)}")
+    if list(frame.columns) != expected:
+        frame = frame[expected]
+    values = frame.to_numpy(dtype=float)
+    if not np.isfinite(values).all():
+        raise ValueError(f"{name} produced non-finite values")
+    return values, None if fitted is None else {**fitted, "first_period": y.index[0]}
+
+
+def _model_input(spec: ModelSpec, prepared: Prepared, train_length: int | None, params: dict | None) -> pd.Series:
+    """The part of the prepared series a model is fitted on, gaps filled unless it handles them.
+
+    Cut by position in one slice: the two slices it replaces, one by label, cost four times more.
+
+    Args:
+        spec: The model.
+        prepared: The series.
+        train_length: Keep only this many leading points (a backtest origin), or all of them.
+        params: Parameters of an earlier fit; a replay starts at their ``first_period``.
+
+    Returns:
+        The series to give the model.
+    """
+    index = prepared.y.index
+    end = len(index) if train_length is None else train_length
+    start, recent = 0, prepared.freq.recent
     if params is not None and "first_period" in params:
         # A replay starts where the fit started: its start values (and seasons) belong there.
-        y = y.loc[params["first_period"] :]
-    elif recent is not None and not spec.long_history and len(y) > recent:
-        y = y.iloc[-recent:]
+        start = max(0, params["first_period"].ordinal - int(index.asi8[0]))
+    elif recent is not None and not spec.long_history and end > recent:
+        start = end - recent
+    y = prepared.y if (start, end) == (0, len(index)) else prepared.y.iloc[start:end]
     if not spec.handles_gaps:
         # fill_gaps carries the last known value forward when a backtest cut falls in a gap.
         values = y.to_numpy()
         filled = fill_gaps(values)
         if filled is not values:
             y = pd.Series(filled, index=y.index, name=y.name)
-    with _quiet_warnings(), _time_limit(MODEL_TIME_LIMIT):
-        extra = {} if params is None else {"params": params}
-        frame = spec.func(y, steps, prepared.freq.season, levels, **extra)
-    # pandas deep-copies attrs on every operation; the fitted arrays ride along only at the end.
-    fitted = frame.attrs.pop("params", None)
-    expected = ["yhat", *(f"{side}_{level}" for level in levels for side in ("lower", "upper"))]
-    if len(frame) != steps or not set(expected) <= set(frame.columns):
-        raise ValueError(f"{name} returned {frame.shape} with columns {list(frame.columns)}")
-    if list(frame.columns) != expected:
-        frame = frame[expected]
-    if not np.isfinite(frame.to_numpy()).all():
-        raise ValueError(f"{name} produced non-finite values")
-    if fitted is not None:
-        frame.attrs["params"] = {**fitted, "first_period": y.index[0]}
-    return frame
+    return y
+
+
+def _columns(levels: tuple[int, ...]) -> list[str]:
+    """Columns of a forecast: ``yhat``, then ``lower_<level>`` and ``upper_<level>`` per level."""
+    return ["yhat", *(f"{side}_{level}" for level in levels for side in ("lower", "upper"))]
 
 
 def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _flat(prepared: Prepared, steps: int, levels: tuple[int, ...], spread: float | None = None) -> pd.DataFrame:
-    """The last value carried forward. For a constant series the intervals have no spread if
-    the value was seen more than once, and NaN bounds (unknown) for a single observation."""
+def _flat(prepared: Prepared, steps: int, levels: tuple[int, ...], spread: float | None = None) -> np.ndarray:
+    """The last value carried forward (columns of :func:`_columns`). For a constant series the
+    intervals have no spread if the value was seen more than once, and NaN bounds (unknown)
+    for a single observation."""
     observed = prepared.y.to_numpy()[np.isfinite(prepared.y.to_numpy())]
     if spread is None:
         spread = 0.0 if len(observed) > 1 else np.nan
     value = float(observed[-1])
-    columns = {"yhat": np.full(steps, value)}
-    for level in levels:
-        columns[f"lower_{level}"] = np.full(steps, value - spread)
-        columns[f"upper_{level}"] = np.full(steps, value + spread)
-    return pd.DataFrame(columns, index=future_index(prepared.y.index, steps))
+    row = [value, *(bound for _ in levels for bound in (value - spread, value + spread))]
+    return np.tile(row, (steps, 1))
 
 
 def _finish(
-    frame: pd.DataFrame,
+    values: np.ndarray,
     prepared: Prepared,
     levels: tuple[int, ...],
     bounds: tuple[float | None, float | None],
 ) -> pd.DataFrame:
     """Drop the periods of a trailing gap, nest the intervals around yhat (a wider level never
-    gives a narrower interval), clip to the bounds and stamp the periods like the caller's index."""
+    gives a narrower interval), clip to the bounds and stamp the periods like the caller's index.
+
+    Args:
+        values: The forecast of the ``len(values)`` periods after the prepared series, in the
+            columns of :func:`_columns`.
+        prepared: The series.
+        levels: Interval coverages in percent.
+        bounds: Physical range ``(lower, upper)``, None for no bound.
+
+    Returns:
+        The caller's forecast frame.
+    """
     low = -np.inf if bounds[0] is None else bounds[0]
     high = np.inf if bounds[1] is None else bounds[1]
-    yhat = frame["yhat"].to_numpy()[prepared.lag :]
+    order = _columns(levels)
+    values = values[prepared.lag :]
+    yhat = values[:, 0]
     columns = {"yhat": np.clip(yhat, low, high)}
     inner_lower = inner_upper = yhat
     for level in sorted(levels):
-        lower = np.minimum(frame[f"lower_{level}"].to_numpy()[prepared.lag :], inner_lower)
-        upper = np.maximum(frame[f"upper_{level}"].to_numpy()[prepared.lag :], inner_upper)
+        lower = np.minimum(values[:, order.index(f"lower_{level}")], inner_lower)
+        upper = np.maximum(values[:, order.index(f"upper_{level}")], inner_upper)
         columns[f"lower_{level}"] = np.clip(lower, low, high)
         columns[f"upper_{level}"] = np.clip(upper, low, high)
         inner_lower, inner_upper = lower, upper
-    order = ["yhat", *(f"{side}_{level}" for level in levels for side in ("lower", "upper"))]
-    index = to_timestamps(frame.index[prepared.lag :], prepared.freq, prepared.stamps)
+    periods = future_index(prepared.y.index, prepared.lag + len(values))[prepared.lag :]
+    index = to_timestamps(periods, prepared.freq, prepared.stamps)
     return pd.DataFrame({name: columns[name] for name in order}, index=index)
 
 
