@@ -9,7 +9,8 @@ Speed: series per second of every method on those series, and of ``auto`` on a s
 shaped like the demo cities' catalog (mostly short yearly and monthly series, a few long daily
 ones), from which the time of the nightly batch is estimated.
 
-Run: ``.venv/bin/python benchmarks/forecast_accuracy.py [--quick] [--no-prophet]``
+Run: ``.venv/bin/python benchmarks/forecast_accuracy.py [--quick] [--no-prophet] [--demo N]``; ``--demo``
+adds the same scores on N city-level series per frequency of the demo store.
 """
 
 from __future__ import annotations
@@ -241,10 +242,39 @@ def report_speed(results: pd.DataFrame, mix: list[tuple[str, pd.Series]]) -> Non
           f"~ {BATCH_SERIES * weighted / 1000 / BATCH_CORES:.0f} s (load average now {os.getloadavg()[0]:.1f})")
 
 
+def demo_series(per_frequency: int) -> list[tuple[str, str, pd.Series]]:
+    """City-level series of the demo store (Xiamen, as ``init`` generates it), the first
+    ``per_frequency`` indicators of each frequency in catalog order; yearly ones are too short."""
+    from datetime import date
+
+    from geo.cities import get_city
+    from indicators.catalog import load_catalog
+    from indicators.demo import generate_city
+
+    city, wanted, series = get_city("xiamen"), {}, []
+    for indicator in load_catalog():
+        if indicator.frequency != "yearly" and wanted.get(indicator.frequency, 0) < per_frequency:
+            wanted[indicator.frequency] = wanted.get(indicator.frequency, 0) + 1
+    picked = {f: [i for i in load_catalog() if i.frequency == f][:n] for f, n in wanted.items()}
+    chosen = {i.code: i.frequency for group in picked.values() for i in group}
+    for frame in generate_city(load_catalog(), city, end=date(2026, 11, 22)):
+        if frame["code"].iat[0] not in chosen:
+            continue
+        own = frame[frame["adcode"] == city.adcode]
+        frequency = chosen[frame["code"].iat[0]]
+        values = pd.Series(own["value"].to_numpy(), index=pd.DatetimeIndex(pd.to_datetime(own["period"])))
+        alias = {"daily": "D", "weekly": "W-MON", "monthly": "MS", "quarterly": "QS"}[frequency]
+        # Late and missing periods stay in as gaps (NaN), as the batch sees them.
+        series.append((frame["code"].iat[0], frequency, values.asfreq(alias)))
+    return series
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="two origins per series and a smaller city mix")
     parser.add_argument("--no-prophet", action="store_true", help="skip Prophet")
+    parser.add_argument("--demo", type=int, default=0, metavar="N",
+                        help="also score N city-level demo-store series per frequency")
     args = parser.parse_args()
     global EVAL_ORIGINS
     if args.quick:
@@ -258,6 +288,10 @@ def main() -> None:
     print(f"{len(series)} public series from statsmodels {statsmodels.__version__}, offline")
     report_accuracy(results)
     report_speed(results, city_mix(150 if args.quick else 400))
+    if args.demo:
+        demo = demo_series(args.demo)
+        print(f"\n{len(demo)} demo-store series (Xiamen, city level)")
+        report_accuracy(evaluate(demo, METHODS, prophet=False))
     print(f"\nbenchmark took {time.perf_counter() - started:.0f} s")
 
 
