@@ -101,7 +101,8 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
 
     Returns:
         One row per indicator that has data for the area: the indicator's metadata and
-        ``period``, ``value``, ``prev_value``, ``yoy_value``, ``mom_pct``, ``yoy_pct``,
+        ``period``, ``value``, ``prev_value``, ``yoy_value``, ``mom``, ``yoy`` and their
+        ``change_unit`` (``%`` relative change; ``pp`` percentage points for indicators in %),
         ``level`` (normal/blue/yellow/orange/red), ``score`` (0–100 or NaN) and
         ``overdue`` (periods past due, 0 when on time), worst level first.
     """
@@ -112,8 +113,12 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
                    .join(Area, Area.adcode == Latest.area_adcode)
                    .where(Latest.area_adcode == adcode))
     frame["topics"] = frame["topics"].map(lambda s: tuple(t for t in s.split(";") if t))
-    frame["mom_pct"] = _pct_change(frame["value"], frame["prev_value"])
-    frame["yoy_pct"] = _pct_change(frame["value"], frame["yoy_value"])
+    # A rate's change is read in percentage points (5.2% → 5.5% is +0.3 pp, not +5.8%).
+    in_percent = frame["unit"] == "%"
+    for name, base in (("mom", "prev_value"), ("yoy", "yoy_value")):
+        points = frame["value"].astype(float) - frame[base].astype(float)
+        frame[name] = points.where(in_percent, _pct_change(frame["value"], frame[base]))
+    frame["change_unit"] = np.where(in_percent, "pp", "%")
     thresholds = frame[["blue", "yellow", "orange", "red"]].to_numpy(dtype=float, copy=True)
     # Thresholds of summed indicators are for the city total (see levels.area_thresholds).
     thresholds[((frame["aggregation"] == "sum") & (frame["area_level"] == "district")).to_numpy()] = np.nan

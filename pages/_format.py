@@ -43,8 +43,10 @@ def format_value(value: float | None, lang: str, *, digits: int = 2) -> str:
     return _trim(value, digits if size < 1000 else 0)
 
 
-def format_change(pct: float | None) -> str:
-    """A relative change in percent with its sign, e.g. "+3.2%"; "—" when unknown."""
-    if pct is None or (isinstance(pct, float) and math.isnan(pct)):
+def format_change(change: float | None, unit: str = "%", lang: str = "zh") -> str:
+    """A change with its sign: "+3.2%" (relative) or "+0.3个百分点" / "+0.3 pp"; "—" when unknown."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
         return "—"
-    return f"{pct:+.1f}%"
+    if unit == "pp":
+        return f"{change:+.1f}个百分点" if lang == "zh" else f"{change:+.1f} pp"
+    return f"{change:+.1f}%"

@@ -54,14 +54,14 @@ def theme_card(row: Mapping, *, lang: str, total: int) -> html.Section:
     ], className=f"card theme-card theme-{row['theme']}", **{"data-theme": row["theme"]})
 
 
-def _change(label: str, pct: float | None, direction: str) -> html.Span:
+def _change(label: str, change: float | None, unit: str, direction: str, lang: str) -> html.Span:
     # The arrow shows the way the number went; the colour says whether that is good.
-    if pct is None or math.isnan(pct) or direction in ("neutral", "target") or abs(pct) < 0.05:
+    if change is None or math.isnan(change) or direction in ("neutral", "target") or abs(change) < 0.05:
         tone = "flat"
     else:
-        tone = "good" if (pct > 0) == (direction == "up") else "bad"
-    arrow = "" if pct is None or math.isnan(pct) else ("▲" if pct > 0 else "▼" if pct < 0 else "")
-    return html.Span([f"{label} ", arrow, format_change(pct)], className=f"change change-{tone}")
+        tone = "good" if (change > 0) == (direction == "up") else "bad"
+    arrow = "" if change is None or math.isnan(change) else ("▲" if change > 0 else "▼" if change < 0 else "")
+    return html.Span([f"{label} ", arrow, format_change(change, unit, lang)], className=f"change change-{tone}")
 
 
 def indicator_tile(row: Mapping, *, lang: str) -> html.Article:
@@ -81,8 +81,9 @@ def indicator_tile(row: Mapping, *, lang: str) -> html.Article:
                     className="tile-head"),
         html.Div([html.Span(format_value(row["value"], lang), className="tile-value"),
                   html.Span(row["unit"], className="tile-unit")], className="tile-figure"),
-        html.Div([_change(t("yoy", lang), row["yoy_pct"], row["direction"]),
-                  _change(t("mom", lang), row["mom_pct"], row["direction"])], className="tile-changes"),
+        html.Div([_change(t("yoy", lang), row["yoy"], row["change_unit"], row["direction"], lang),
+                  _change(t("mom", lang), row["mom"], row["change_unit"], row["direction"], lang)],
+                 className="tile-changes"),
         html.Footer([html.Span(f"{t('as_of', lang)} {format_period(row['period'], row['frequency'], lang)}"),
                      html.Span(t("late", lang), className="late-mark") if late else None],
                     className="tile-foot"),

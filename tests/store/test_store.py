@@ -68,8 +68,9 @@ def test_latest_snapshot_levels_and_changes(store):
     snapshot = latest_snapshot(XIAMEN.adcode, today=date(2025, 1, 5)).set_index("code")
     hotline = snapshot.loc["GOV-HOT-001"]
     assert hotline["level"] == "yellow"  # 78 is below 80 (yellow) but not 75 (orange)
-    assert hotline["mom_pct"] == pytest.approx((78 - 92) / 92 * 100)
-    assert hotline["yoy_pct"] == pytest.approx((78 - 91) / 91 * 100)
+    assert (hotline["mom"], hotline["yoy"], hotline["change_unit"]) == (-14.0, -13.0, "pp")  # a rate: points
+    growth = snapshot.loc["ECO-IND-001"]
+    assert growth["change_unit"] == "pp"
     assert hotline["overdue"] == 0
     assert snapshot.index[0] == "GOV-HOT-001"  # worst first
     assert snapshot.loc["ECO-IND-001", "level"] == "normal"

@@ -18,5 +18,6 @@ def test_format_value(value, zh, en):
 
 def test_format_change():
     assert format_change(3.21) == "+3.2%"
+    assert format_change(-0.34, "pp", "zh") == "-0.3个百分点" and format_change(0.3, "pp", "en") == "+0.3 pp"
     assert format_change(-0.04) == "-0.0%"
     assert format_change(float("nan")) == "—"

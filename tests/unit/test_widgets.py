@@ -14,7 +14,7 @@ def text_of(component) -> str:
 
 
 ROW = {"code": "GOV-HOT-002", "name_zh": "12345热线满意率", "name_en": "12345 hotline satisfaction", "unit": "%",
-       "value": 78.5, "level": "yellow", "yoy_pct": -8.2, "mom_pct": 1.5, "direction": "up",
+       "value": 78.5, "level": "yellow", "yoy": -8.2, "mom": 1.5, "change_unit": "pp", "direction": "up",
        "period": date(2024, 11, 1), "frequency": "monthly", "overdue": 0}
 
 
@@ -22,7 +22,7 @@ def test_tile_shows_value_unit_period_changes_and_level():
     tile = indicator_tile(ROW, lang="zh")
     text = text_of(tile)
     assert tile.className == "tile level-yellow" and tile.to_plotly_json()["props"]["data-code"] == "GOV-HOT-002"
-    for part in ("12345热线满意率", "78.5", "%", "黄色", "截至 2024年11月", "-8.2%", "+1.5%"):
+    for part in ("12345热线满意率", "78.5", "%", "黄色", "截至 2024年11月", "-8.2个百分点", "+1.5个百分点"):
         assert part in text
     assert "change-bad" in text and "change-good" in text  # falling satisfaction is bad, rising is good
     assert "数据迟报" not in text
@@ -31,6 +31,9 @@ def test_tile_shows_value_unit_period_changes_and_level():
 def test_tile_in_english_and_late():
     text = text_of(indicator_tile({**ROW, "overdue": 2}, lang="en"))
     assert "12345 hotline satisfaction" in text and "as of Nov 2024" in text and "Late data" in text
+    assert "-8.2 pp" in text
+    counts = text_of(indicator_tile({**ROW, "unit": "件", "change_unit": "%", "direction": "down"}, lang="zh"))
+    assert "-8.2%" in counts and "change-good" in counts  # fewer cases is good
 
 
 @pytest.mark.parametrize("lang, name", [("zh", "社会治理"), ("en", "Social governance")])
