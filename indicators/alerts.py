@@ -22,7 +22,7 @@ from indicators import db
 from indicators.catalog import department_en
 from indicators.levels import LEVEL_RANK, area_thresholds
 from indicators.models import Alert, AlertEvent, Area, ForecastPoint, ForecastRun, IndicatorDef, Latest, ThresholdOverride
-from indicators.periods import expected_latest, periods_between
+from indicators.periods import periods_overdue
 from indicators.rules import Finding, SeriesState, evaluate
 
 OPEN_STATES = ("new", "acknowledged", "dispatched")
@@ -75,7 +75,6 @@ def load_states(session: Session, today: date) -> list[SeriesState]:
         if band:
             bands[(code, adcode)] = band
     states = []
-    today_expected: dict[str, date] = {}
     latest_rows = session.execute(select(Latest.indicator_code, Latest.area_adcode, Latest.period, Latest.yoy_value,
                                          Latest.recent))
     for code, adcode, period, yoy_value, recent_json in latest_rows:
@@ -83,8 +82,6 @@ def load_states(session: Session, today: date) -> list[SeriesState]:
         if ind is None or area is None:
             continue
         key = (code, adcode)
-        if ind.frequency not in today_expected:
-            today_expected[ind.frequency] = expected_latest(ind.frequency, today)
         band = bands.get(key)
         states.append(SeriesState(
             code=code, name_zh=ind.name_zh, name_en=ind.name_en, unit=ind.unit, frequency=ind.frequency,
@@ -94,7 +91,7 @@ def load_states(session: Session, today: date) -> list[SeriesState]:
             target=ind.target, area_adcode=adcode, area_zh=area.name_zh, area_en=area.name_en,
             recent=tuple((date.fromisoformat(p), v) for p, v in json.loads(recent_json or "[]")),
             yoy_value=_optional(yoy_value),
-            overdue=max(0, periods_between(period, today_expected[ind.frequency], ind.frequency)),
+            overdue=periods_overdue(period, ind.frequency, today),
             forecast=tuple(forecasts.get(key, ())),
             band=tuple(band["range"]) if band and band.get("period") == period.isoformat() else None,
         ))

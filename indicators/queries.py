@@ -17,7 +17,7 @@ from indicators.catalog import THEMES, TOPICS, department_en
 from indicators.levels import LEVEL_RANK, area_thresholds, level_of, levels_and_scores
 from indicators.models import (Alert, AlertEvent, Area, City, ForecastPoint, ForecastRun, IndicatorDef, LoadBatch,
                                Latest, Observation, Revision)
-from indicators.periods import expected_latest, format_period, periods_between
+from indicators.periods import format_period, periods_overdue
 
 INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name != "catalog_version"]
 
@@ -125,8 +125,7 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     frame["level"], frame["score"] = levels_and_scores(frame["value"].to_numpy(dtype=float), frame["direction"].to_numpy(),
                                                        thresholds, frame["target"].to_numpy(dtype=float))
     today = today or date.today()
-    expected = {f: expected_latest(f, today) for f in frame["frequency"].unique()}
-    frame["overdue"] = [max(0, periods_between(p, expected[f], f)) for p, f in zip(frame["period"], frame["frequency"])]
+    frame["overdue"] = [periods_overdue(p, f, today) for p, f in zip(frame["period"], frame["frequency"])]
     rank = frame["level"].map(LEVEL_RANK).to_numpy()
     order = np.lexsort((frame["code"].to_numpy(), -rank))
     return frame.iloc[order].drop(columns="area_level").reset_index(drop=True)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from geo.cities import City
 from indicators.catalog import Catalog
 from indicators.models import Area, IndicatorDef, Latest, Observation
+from indicators.models import City as CityRow
 from indicators.periods import shift, year_ago
 
 RECENT_VALUES = 6
@@ -49,8 +50,6 @@ def sync_catalog(session: Session, catalog: Catalog) -> int:
 
 def sync_city(session: Session, city: City) -> None:
     """Insert or update a city and its areas (the city itself and its districts)."""
-    from indicators.models import City as CityRow
-
     session.merge(CityRow(key=city.key, adcode=city.adcode, name_zh=city.name_zh, name_en=city.name_en))
     session.merge(
         Area(adcode=city.adcode, city_key=city.key, level="city", name_zh=city.name_zh,
