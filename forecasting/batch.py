@@ -60,6 +60,8 @@ class BatchReport:
     failed: list[tuple[str, str, str]] = field(default_factory=list)
     models: Counter = field(default_factory=Counter)
     seconds_by_model: Counter = field(default_factory=Counter)
+    series_by_frequency: Counter = field(default_factory=Counter)
+    seconds_by_frequency: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
 
@@ -220,6 +222,8 @@ def run_batch(*, everything: bool = False, workers: int | None = None, horizons:
             report.done += 1
             report.models[result["model"]] += 1
             report.seconds_by_model[result["model"]] += result["seconds"]
+            report.series_by_frequency[result["task"].frequency] += 1
+            report.seconds_by_frequency[result["task"].frequency] += result["seconds"]
             pending.append(result)
             if len(pending) >= CHUNK:
                 save(pending)
@@ -237,10 +241,14 @@ def summary(report: BatchReport) -> str:
     lines = [f"{report.done} series forecast, {report.skipped_fresh} already up to date, "
              f"{len(report.failed)} failed, in {report.seconds:.1f} s "
              f"({report.done / max(report.seconds, 1e-9):.1f} series/s)",
-             f"{'model':<24}{'series':>8}{'cpu s':>9}{'series/cpu s':>14}"]
+             f"{'model':<24}{'series':>8}{'worker s':>9}{'series/cpu s':>14}"]
     for model, count in report.models.most_common():
         cpu = report.seconds_by_model[model]
         lines.append(f"{model:<24}{count:>8}{cpu:>9.1f}{count / max(cpu, 1e-9):>14.1f}")
+    lines.append(f"{'frequency':<24}{'series':>8}{'worker s':>9}{'ms/series':>14}")
+    for frequency, count in report.series_by_frequency.most_common():
+        cpu = report.seconds_by_frequency[frequency]
+        lines.append(f"{frequency:<24}{count:>8}{cpu:>9.1f}{1000 * cpu / count:>14.1f}")
     for code, adcode, error in report.failed[:20]:
         lines.append(f"failed: {code} {adcode}: {error}")
     return "\n".join(lines)

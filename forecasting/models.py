@@ -19,7 +19,9 @@ Models that estimate parameters may also take a keyword ``params`` and put their
 ``result.attrs["params"]``: given the ``params`` of an earlier fit, they re-run on the new data
 with those parameters instead of estimating them again. The backtest uses this to fit each
 model once, at its first origin, and replay the later origins for a fraction of the cost
-("rolling origin without re-estimation", Tashman 2000).
+("rolling origin without re-estimation", Tashman 2000). A model registered with
+``warm_start=True`` also accepts ``params`` with ``"warm": True``: it then estimates again, on
+the new data, starting from the earlier estimates, which converges in a few iterations.
 
 Intervals are Gaussian, with the analytic h-step variance of each model (Hyndman et al. 2008,
 "Forecasting with exponential smoothing", ch. 6, for ETS; psi-weights for ARIMA); Prophet's
@@ -33,7 +35,7 @@ seasonal naive, drift); ETS and theta are in ``forecasting.exponential``, ARIMA 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from statistics import NormalDist
 from typing import Final
@@ -67,12 +69,17 @@ class ModelSpec:
             instead of interpolated values.
         long_history: True when the model uses all the history kept (``Frequency.max_history``)
             rather than the recent window (``Frequency.recent``), e.g. for a yearly cycle.
+        warm_start: True when the model can re-estimate from earlier parameters (``"warm"``).
+        replay: Forecasts of an earlier fit from several origins at once (see
+            :func:`register_replay`), or None to replay origin by origin.
     """
 
     name: str
     func: ModelFunc
     handles_gaps: bool = False
     long_history: bool = False
+    warm_start: bool = False
+    replay: Callable[..., list[np.ndarray] | None] | None = None
 
 
 MODELS: Final[dict[str, ModelSpec]] = {}
@@ -81,7 +88,7 @@ _STANDARD_NORMAL: Final = NormalDist()
 
 
 def register_model(
-    name: str, *, handles_gaps: bool = False, long_history: bool = False
+    name: str, *, handles_gaps: bool = False, long_history: bool = False, warm_start: bool = False
 ) -> Callable[[ModelFunc], ModelFunc]:
     """Register a forecast model under ``name`` (like prophet's ``register_performance_metric``).
 
@@ -89,13 +96,33 @@ def register_model(
         name: The method name callers pass to ``forecast``.
         handles_gaps: Whether the model fits series with interior NaN itself.
         long_history: Whether the model gets all the history kept, not the recent window.
+        warm_start: Whether the model re-estimates from earlier parameters given ``"warm"``.
 
     Returns:
         A decorator that registers the function and returns it unchanged.
     """
 
     def decorator(func: ModelFunc) -> ModelFunc:
-        MODELS[name] = ModelSpec(name, func, handles_gaps, long_history)
+        MODELS[name] = ModelSpec(name, func, handles_gaps, long_history, warm_start)
+        return func
+
+    return decorator
+
+
+def register_replay(name: str) -> Callable[[Callable], Callable]:
+    """Register a registered model's multi-origin replay, which the backtest uses instead of
+    replaying each origin: ``replay(y, lengths, horizon, season, params)`` returns the point
+    forecasts from ``y[:length]`` for each length (or None to decline).
+
+    Args:
+        name: A registered model.
+
+    Returns:
+        A decorator that registers the function and returns it unchanged.
+    """
+
+    def decorator(func: Callable) -> Callable:
+        MODELS[name] = replace(MODELS[name], replay=func)
         return func
 
     return decorator

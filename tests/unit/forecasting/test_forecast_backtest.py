@@ -45,6 +45,23 @@ def test_choose_prefers_the_pair_only_when_it_scores_better():
     assert members == ("a",)
 
 
+def test_choose_keeps_the_default_unless_clearly_beaten():
+    actual = np.full(4, 10.0)
+    # The default pair (a, b) averages to 10.5 (MASE 0.5); c at 10.46 is better, but not by 10%.
+    forecasts = {"a": actual + 1.5, "b": actual - 0.5, "c": actual + 0.46, "d": actual + 3}
+    members, ranking, scores = choose(forecasts, actual, 1.0, default=("a", "b"))
+    assert members == ("a", "b") and scores["mean(a,b)"]["mase"] == pytest.approx(0.5)
+    # At 10.4 it is: the mean of the two best (c and b) takes over.
+    forecasts["c"] = actual + 0.4
+    members, _, _ = choose(forecasts, actual, 1.0, default=("a", "b"))
+    assert members == ("c", "b")
+    # A default member that failed its backtest leaves the choice to the scores alone.
+    del forecasts["a"]
+    forecasts["b"] = actual - 2
+    members, _, _ = choose(forecasts, actual, 1.0, default=("a", "b"))
+    assert members == ("c",)
+
+
 def test_spike_is_flagged_but_not_a_level_shift_or_the_last_values():
     x = np.r_[np.linspace(100, 110, 30), np.linspace(150, 160, 10)] + np.random.default_rng(0).normal(0, 0.5, 40)
     x[10] = 1000.0

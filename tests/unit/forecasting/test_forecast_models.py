@@ -107,6 +107,28 @@ def test_reusing_parameters_reproduces_the_fit(make_series, name):
     assert MODELS[name].func(longer, 6, 12, (), params=fitted.attrs["params"]).index[0] == longer.index[-1] + 1
 
 
+@pytest.mark.parametrize(("frequency", "season", "amplitude"), [("monthly", 12, 10.0), ("quarterly", 4, 0.0)])
+def test_arima_replay_from_many_origins_equals_one_replay_per_origin(make_series, frequency, season, amplitude):
+    # Seasonal airline model and ARIMA(1,1,1) with drift, replayed from three origins in one pass.
+    y = on_periods(make_series(frequency, 60, amplitude=amplitude, noise=2.0, seed=3))
+    params = MODELS["arima"].func(y.iloc[:40], 6, season, ()).attrs["params"]
+    together = MODELS["arima"].replay(y.iloc[:55], [40, 47, 55], 6, season, params)
+    for length, forecast in zip([40, 47, 55], together):
+        alone = MODELS["arima"].func(y.iloc[:length], 6, season, (), params=params)
+        np.testing.assert_allclose(forecast, alone["yhat"].to_numpy(), rtol=1e-9)
+
+
+def test_arima_warm_start_reestimates_on_the_new_data(make_series):
+    short = on_periods(make_series("monthly", 60, amplitude=10.0, noise=2.0, seed=8))
+    longer = on_periods(make_series("monthly", 96, amplitude=10.0, noise=2.0, seed=8))
+    first = MODELS["arima"].func(short, 6, 12, ()).attrs["params"]
+    warm = MODELS["arima"].func(longer, 6, 12, (), params={**first, "warm": True})
+    cold = MODELS["arima"].func(longer, 6, 12, ())
+    assert "warm" not in warm.attrs["params"]
+    assert not np.allclose(warm.attrs["params"]["coefficients"], first["coefficients"])
+    np.testing.assert_allclose(warm["yhat"], cold["yhat"], rtol=5e-3)
+
+
 def test_weekly_yearly_cycle_is_removed_and_restored(make_series):
     y = on_periods(make_series("weekly", 208, slope=0.1, amplitude=20.0, noise=1.0))
     for name in ("ets", "theta", "arima"):
