@@ -1,7 +1,7 @@
 """Forecasting: pure functions over pandas Series (nothing here touches the database).
 
-``forecast(y, horizon)`` returns point forecasts and intervals; ``method="auto"`` picks the model
-per series by a rolling-origin backtest. Models live in a registry filled by the
+``forecast(y, horizon)`` returns point forecasts and intervals; ``method="auto"`` starts from a
+default per frequency and changes model only when a rolling-origin backtest clearly says so. Models live in a registry filled by the
 ``@register_model(name)`` decorator (``forecasting.models``): naive, snaive and drift there,
 ets and theta in ``forecasting.exponential``, arima in ``forecasting.arima``, prophet in
 ``forecasting.prophet_model``.

@@ -35,6 +35,14 @@ STRINGS: dict[str, tuple[str, str]] = {
 }
 
 
+def register_strings(strings: dict[str, tuple[str, str]]) -> None:
+    """Add a page's own strings (``{key: (zh, en)}``); a key may be registered only once."""
+    clashes = set(strings) & set(STRINGS)
+    if clashes:
+        raise ValueError(f"interface strings registered twice: {sorted(clashes)}")
+    STRINGS.update(strings)
+
+
 def t(key: str, lang: str) -> str:
     """The interface string ``key`` in ``lang`` ("zh" or "en")."""
     zh, en = STRINGS[key]
