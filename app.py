@@ -50,6 +50,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         title="城市生命体征 · City Vitals",
         update_title=None,
         serve_locally=True,
+        # The header and the pages' content are built by callbacks, so their components are not
+        # in the first layout that Dash checks callbacks against.
+        suppress_callback_exceptions=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "City Vitals 城市生命体征 — city indicators cockpit"}],
     )

@@ -18,6 +18,7 @@ from indicators.levels import LEVEL_RANK, area_thresholds, level_of, levels_and_
 from indicators.models import (Alert, AlertEvent, Area, City, ForecastPoint, ForecastRun, IndicatorDef, LoadBatch,
                                Latest, Observation, Revision)
 from indicators.periods import format_period, periods_overdue
+from indicators.search import initials
 
 INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name != "catalog_version"]
 
@@ -43,7 +44,8 @@ def search_catalog(text: str = "", *, theme: str | None = None, topic: str | Non
     """Indicators matching a free-text search and metadata filters.
 
     Args:
-        text: matched case-insensitively against code, Chinese and English name.
+        text: matched case-insensitively against code, Chinese and English name and the pinyin
+            initials of the Chinese name.
         theme, topic, department, frequency, sensitivity, spatial_level: exact filters.
 
     Returns:
@@ -55,7 +57,8 @@ def search_catalog(text: str = "", *, theme: str | None = None, topic: str | Non
         needle = text.strip().lower()
         mask &= (frame["code"].str.lower().str.contains(needle, regex=False)
                  | frame["name_zh"].str.contains(needle, regex=False)
-                 | frame["name_en"].str.lower().str.contains(needle, regex=False))
+                 | frame["name_en"].str.lower().str.contains(needle, regex=False)
+                 | frame["name_zh"].map(initials).str.contains(needle, regex=False))
     for column, value in (("theme", theme), ("department", department), ("frequency", frequency),
                           ("sensitivity", sensitivity), ("spatial_level", spatial_level)):
         if value:
@@ -273,14 +276,14 @@ ALERT_COLUMNS = ["id", "indicator_code", "area_adcode", "rule", "level", "state"
 
 
 @cached
-def alerts(city_key: str | None = None, *, adcode: str | None = None, theme: str | None = None,
-           topic: str | None = None, level: str | None = None, rule: str | None = None,
+def alerts(city_key: str | None = None, *, adcode: str | None = None, code: str | None = None,
+           theme: str | None = None, topic: str | None = None, level: str | None = None, rule: str | None = None,
            department: str | None = None, state: str | None = "open") -> pd.DataFrame:
     """Alerts matching the filters, worst level first, newest first within a level.
 
     Args:
         city_key: only the city's areas (the city and its districts).
-        adcode, theme, topic, level, rule, department: exact filters.
+        adcode, code, theme, topic, level, rule, department: exact filters (code: the indicator).
         state: ``open`` (new, acknowledged or dispatched), a single state, or None for all.
 
     Returns:
@@ -291,8 +294,8 @@ def alerts(city_key: str | None = None, *, adcode: str | None = None, theme: str
         query = query.where(Alert.state.in_(("new", "acknowledged", "dispatched")))
     elif state:
         query = query.where(Alert.state == state)
-    for column, value in ((Alert.area_adcode, adcode), (Alert.level, level), (Alert.rule, rule),
-                          (Alert.department, department)):
+    for column, value in ((Alert.area_adcode, adcode), (Alert.indicator_code, code), (Alert.level, level),
+                          (Alert.rule, rule), (Alert.department, department)):
         if value:
             query = query.where(column == value)
     if city_key:

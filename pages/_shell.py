@@ -1,7 +1,10 @@
-"""The app shell: header with city and language switches, the page container, the footer.
+"""The app shell: header with navigation, indicator search, city and language switches; the
+page container; the footer.
 
 Page state that matters (city, language) lives in the URL query (``?city=ningde&lang=en``),
-so a link can be sent to a colleague; the header is rebuilt from the URL.
+so a link can be sent to a colleague; the header is rebuilt from the URL. The navigation lists
+the registered pages that declare a ``nav`` label key (``dash.register_page(..., nav="nav_catalog")``),
+in their ``order``.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from urllib.parse import parse_qs, urlencode
 
 import dash
 import flask
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
 
 from geo.cities import load_cities
 from indicators.db import StoreUnavailable
-from indicators.queries import last_update
+from indicators.queries import indicators, last_update
+from indicators.search import initials
 from pages._i18n import t
 from settings import Settings
 
@@ -43,6 +48,41 @@ def _switch(label: str, options: list[tuple[str, str, bool]]) -> html.Nav:
     return html.Nav(links, className="switch", **{"aria-label": label})
 
 
+def nav_links(path: str, city: str, lang: str) -> html.Nav:
+    """Links to the pages that declare a ``nav`` label, the current one marked."""
+    pages = sorted((page for page in dash.page_registry.values() if page.get("nav")), key=lambda page: page["order"])
+    links = []
+    for page in pages:
+        target = page.get("nav_path", page["path"])
+        current = path == target or (target != "/" and path.startswith(target.rsplit("/", 1)[0] + "/"))
+        links.append(dcc.Link(t(page["nav"], lang), href=href(target, city, lang),
+                              className="nav-link" + (" is-active" if current else ""),
+                              **({"aria-current": "page"} if current else {})))
+    return html.Nav(links, className="nav", **{"aria-label": t("nav_label", lang)})
+
+
+def search_options(lang: str) -> list[dict]:
+    """One option per indicator: "code name", found also by the English name and the pinyin
+    initials of the Chinese name (GDP → "国内生产总值" → "gnsczz")."""
+    catalog = indicators()
+    options = []
+    for code, zh, en in zip(catalog["code"], catalog["name_zh"], catalog["name_en"]):
+        options.append({"label": f"{code} {en if lang == 'en' else zh}", "value": code,
+                        "search": f"{code} {zh} {en} {initials(zh)}"})
+    return options
+
+
+def search_box(lang: str) -> html.Div:
+    """The indicator search: type a code, a name or pinyin initials, pick, and the page opens."""
+    try:
+        options = search_options(lang)
+    except StoreUnavailable:
+        options = []
+    return html.Div(dcc.Dropdown(id="shell-search", options=options, placeholder=t("search_placeholder", lang),
+                                 searchable=True, clearable=True, optionHeight=36, maxHeight=420),
+                    className="shell-search", role="search", title=t("search_label", lang))
+
+
 def build_header(path: str, city: str, lang: str, updated: str) -> list:
     """The header's content for the page at ``path``.
 
@@ -63,7 +103,9 @@ def build_header(path: str, city: str, lang: str, updated: str) -> list:
                   html.Span(t("app_subtitle", lang), className="brand-subtitle")],
                  href=href("/", city, lang), className="brand"),
         html.Span(t("demo_badge", lang), className="demo-badge", title=t("demo_note", lang)),
+        nav_links(path, city, lang),
         html.Div(className="header-spacer"),
+        search_box(lang),
         html.Span([t("last_update", lang), " ", html.Time(updated)], className="header-updated"),
         _switch(t("city", lang), cities),
         _switch(t("language", lang), languages),
@@ -74,6 +116,7 @@ def layout() -> html.Div:
     """The shell around every page."""
     return html.Div([
         dcc.Location(id="shell-url"),
+        dcc.Location(id="shell-go", refresh="callback-nav"),
         html.Header(id="shell-header", className="shell-header"),
         html.Main(dash.page_container, className="shell-main"),
         html.Footer(id="shell-footer", className="shell-footer"),
@@ -93,3 +136,14 @@ def update_shell(pathname: str | None, search: str | None):
         updated = "—"
     footer = [html.Span(t("demo_note", lang)), html.Span(" · City Vitals")]
     return build_header(pathname or "/", city, lang, updated), footer
+
+
+@callback(Output("shell-go", "href"), Input("shell-search", "value"), State("shell-url", "search"),
+          prevent_initial_call=True)
+def open_indicator(code: str | None, search: str | None) -> str:
+    """Open the indicator picked in the search box, keeping the city and language."""
+    if not code:
+        raise PreventUpdate
+    query = parse_qs((search or "").lstrip("?"))
+    city, lang = resolve(query.get("city", [None])[0], query.get("lang", [None])[0])
+    return href(f"/indicator/{code}", city, lang)

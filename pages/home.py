@@ -12,7 +12,7 @@ from pages._i18n import t
 from pages._shell import resolve
 from pages._widgets import indicator_tile, notice, theme_card
 
-dash.register_page(__name__, path="/", title="城市生命体征 · City Vitals", name="home")
+dash.register_page(__name__, path="/", title="城市生命体征 · City Vitals", name="home", order=0, nav="nav_home")
 
 
 def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:

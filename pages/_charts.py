@@ -1,0 +1,147 @@
+"""Figures of the pages: data in, ``go.Figure`` out, no I/O (tested without a browser)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from pages._format import format_value
+from pages._i18n import t
+
+# The level colours of assets/00-variables.css (a unit test keeps the two equal): Plotly draws
+# on a canvas and cannot read CSS variables.
+LEVEL_COLOURS = {"red": "#d92d20", "orange": "#f07a17", "yellow": "#e8b800", "blue": "#2f6fdb",
+                 "normal": "#1f9d55", "nodata": "#98a2b3"}
+LINE, FORECAST, GRID, MUTED = "#1d4ed8", "#7c3aed", "#eaeef5", "#475467"
+LEVELS = ("blue", "yellow", "orange", "red")
+FONT = "Noto Sans CJK SC, Microsoft YaHei, Arial, sans-serif"
+
+
+def _base_layout(figure: go.Figure, *, height: int) -> go.Figure:
+    figure.update_layout(
+        height=height, margin={"l": 56, "r": 16, "t": 16, "b": 40}, font={"family": FONT, "size": 13, "color": MUTED},
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hovermode="x unified",
+        legend={"orientation": "h", "y": -0.18, "x": 0}, separators=".,",
+    )
+    figure.update_xaxes(gridcolor=GRID, zeroline=False)
+    figure.update_yaxes(gridcolor=GRID, zeroline=False)
+    return figure
+
+
+def threshold_bands(meta: Mapping, low: float, high: float) -> list[dict]:
+    """The warning zones of an indicator between ``low`` and ``high``, as y-ranges per level.
+
+    A value must pass a threshold to take its level (see ``indicators.levels``): for an
+    indicator where lower is worse ("up"), the yellow zone runs from the yellow threshold down to
+    the orange one; for "down" it runs upwards. Indicators steered to a target have no bands.
+
+    Returns:
+        ``[{"level", "y0", "y1"}]`` clipped to ``[low, high]``, for the levels with a threshold
+        whose zone reaches into that range.
+    """
+    direction = meta["direction"]
+    if direction not in ("up", "down"):
+        return []
+    present = [(level, float(meta[level])) for level in LEVELS
+               if meta.get(level) is not None and not math.isnan(float(meta[level]))]
+    bands = []
+    for index, (level, start) in enumerate(present):
+        worse = present[index + 1][1] if index + 1 < len(present) else (low if direction == "up" else high)
+        y0, y1 = sorted((start, worse))
+        y0, y1 = max(y0, low), min(y1, high)  # only the part inside the chart's range
+        if y1 > y0:
+            bands.append({"level": level, "y0": y0, "y1": y1})
+    return bands
+
+
+def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping, *, lang: str,
+                   thresholds: bool = True) -> go.Figure:
+    """An indicator's history with its forecast fan, warning zones and revised periods.
+
+    Args:
+        history: ``queries.series`` (period, value, revisions, first_value).
+        forecast: ``queries.forecast_of`` (period, yhat and the 80%/95% bounds); may be empty.
+        meta: the indicator's row (unit, direction, thresholds, frequency).
+        lang: "zh" or "en".
+        thresholds: draw the warning zones (off for district values of summed indicators,
+            whose thresholds are for the city total).
+
+    Returns:
+        The figure, with a range selector.
+    """
+    figure = go.Figure()
+    unit = meta.get("unit") or ""
+    if not forecast.empty:
+        for level, opacity in ((95, 0.12), (80, 0.22)):
+            figure.add_trace(go.Scatter(
+                x=list(forecast["period"]) + list(forecast["period"])[::-1],
+                y=list(forecast[f"upper_{level}"]) + list(forecast[f"lower_{level}"])[::-1],
+                fill="toself", fillcolor=f"rgba(124,58,237,{opacity})", line={"width": 0}, hoverinfo="skip",
+                name=f"{t('chart_interval', lang)} {level}%"))
+        figure.add_trace(go.Scatter(x=forecast["period"], y=forecast["yhat"], mode="lines",
+                                    line={"color": FORECAST, "dash": "dash", "width": 2},
+                                    name=t("chart_forecast", lang), hovertemplate=f"%{{y:,.4g}} {unit}"))
+    figure.add_trace(go.Scatter(x=history["period"], y=history["value"], mode="lines+markers" if len(history) < 60 else "lines",
+                                line={"color": LINE, "width": 2}, marker={"size": 5},
+                                name=t("chart_actual", lang), hovertemplate=f"%{{y:,.4g}} {unit}"))
+    revised = history[history["revisions"] > 0]
+    if not revised.empty:
+        figure.add_trace(go.Scatter(
+            x=revised["period"], y=revised["value"], mode="markers", name=t("chart_revised", lang),
+            marker={"symbol": "diamond-open", "size": 11, "color": LEVEL_COLOURS["orange"], "line": {"width": 2}},
+            customdata=revised["first_value"],
+            hovertemplate=f"{t('chart_first_value', lang)} %{{customdata:,.4g}} {unit}<extra></extra>"))
+    values = pd.concat([history["value"], *(forecast[c] for c in ("lower_95", "upper_95") if c in forecast)]).dropna()
+    if thresholds and not values.empty:
+        low, high = float(values.min()), float(values.max())
+        pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
+        for band in threshold_bands(meta, low - pad, high + pad):
+            figure.add_hrect(y0=band["y0"], y1=band["y1"], fillcolor=LEVEL_COLOURS[band["level"]], opacity=0.1,
+                             line_width=0, layer="below")
+            threshold = float(meta[band["level"]])
+            if low - pad <= threshold <= high + pad:
+                figure.add_hline(y=threshold, line={"color": LEVEL_COLOURS[band["level"]], "width": 1, "dash": "dot"},
+                                 layer="below")
+    _base_layout(figure, height=380)
+    figure.update_yaxes(title={"text": unit, "standoff": 4}, tickformat="~s" if lang == "en" else ",.4~g")
+    figure.update_xaxes(rangeselector=_range_buttons(meta.get("frequency", "monthly"), lang),
+                        rangeslider={"visible": False})
+    return figure
+
+
+def _range_buttons(frequency: str, lang: str) -> dict:
+    if frequency in ("daily", "weekly"):
+        steps = [(1, "month", "range_1m"), (3, "month", "range_3m"), (1, "year", "range_1y")]
+    else:
+        steps = [(1, "year", "range_1y"), (3, "year", "range_3y")]
+    buttons = [{"count": count, "step": step, "stepmode": "backward", "label": t(key, lang)} for count, step, key in steps]
+    return {"buttons": [*buttons, {"step": "all", "label": t("range_all", lang)}], "x": 0, "y": 1.02,
+            "bgcolor": GRID, "activecolor": "#c7d2fe"}
+
+
+def area_ranking_figure(values: pd.DataFrame, meta: Mapping, *, lang: str) -> go.Figure:
+    """The districts' values of one indicator, ranked best first, coloured by warning level.
+
+    Args:
+        values: ``queries.area_values`` (districts and the city; only districts are drawn).
+        meta: the indicator's row (unit).
+        lang: "zh" or "en".
+
+    Returns:
+        A horizontal bar chart, best district on top.
+    """
+    districts = values[values["level"] == "district"]
+    names = districts["name_en" if lang == "en" else "name_zh"].tolist()
+    unit = meta.get("unit") or ""
+    figure = go.Figure(go.Bar(
+        x=districts["value"], y=names, orientation="h",
+        marker={"color": [LEVEL_COLOURS.get(level, LEVEL_COLOURS["nodata"]) for level in districts["warning"]]},
+        text=[f"{format_value(v, lang)} {unit}" for v in districts["value"]], textposition="auto",
+        hovertemplate=f"%{{y}}: %{{x:,.4g}} {unit}<extra></extra>"))
+    _base_layout(figure, height=max(160, 34 * len(names) + 56))
+    figure.update_layout(hovermode="closest", showlegend=False)
+    figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
+    return figure

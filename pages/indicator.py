@@ -1,0 +1,241 @@
+"""One indicator: history with the forecast fan, its districts, comparisons, metadata and alerts.
+
+``/indicator/<code>?city=xiamen&lang=zh&area=350203``: the area defaults to the city itself.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from geo.cities import get_city
+from indicators.catalog import department_en
+from indicators.db import StoreUnavailable
+from indicators.periods import year_ago as year_ago_of
+from indicators.queries import alerts, area_values, areas, explain_level, forecast_of, indicators, latest_snapshot, series
+from pages._charts import area_ranking_figure, history_figure
+from pages._export import table_bytes
+from pages._format import format_change, format_period, format_value
+from pages._i18n import register_strings, t, theme_name, topic_name
+from pages._shell import href, resolve
+from pages._widgets import level_badge, notice
+
+dash.register_page(__name__, path_template="/indicator/<code>", title="指标 · City Vitals", name="indicator")
+
+register_strings({
+    "ind_history": ("历史走势与预测", "History and forecast"),
+    "ind_areas": ("各区县对比", "By district"),
+    "ind_changes": ("同比环比", "Year-on-year and period-on-period"),
+    "ind_meta": ("指标说明", "About this indicator"),
+    "ind_alerts": ("相关预警", "Its alerts"),
+    "ind_no_alerts": ("该指标当前无预警。", "No open alerts for this indicator."),
+    "ind_no_forecast": ("预测尚未生成(预测批处理运行后显示)。", "No forecast yet (shown after the forecast batch runs)."),
+    "ind_model": ("预测模型", "Forecast model"),
+    "ind_export_csv": ("导出数据 CSV", "Export data (CSV)"),
+    "ind_export_xlsx": ("导出数据 Excel", "Export data (Excel)"),
+    "ind_period": ("时期", "Period"),
+    "ind_value": ("数值", "Value"),
+    "ind_code": ("指标代码", "Code"),
+    "ind_definition": ("定义", "Definition"),
+    "ind_unit": ("单位", "Unit"),
+    "ind_frequency": ("更新频率", "Frequency"),
+    "ind_source": ("数据来源", "Source"),
+    "ind_standard": ("来源标准", "Standard"),
+    "ind_sensitivity": ("敏感级别", "Sensitivity"),
+    "ind_theme": ("主题", "Theme"),
+    "ind_topics": ("专题", "Topics"),
+    "ind_area": ("区域", "Area"),
+    "ind_thresholds_city": ("累计类指标的预警阈值按全市总量设定,区县不着色。",
+                            "Thresholds of summed indicators apply to the city total; districts are not coloured."),
+    "freq_daily": ("日", "Daily"), "freq_weekly": ("周", "Weekly"), "freq_monthly": ("月", "Monthly"),
+    "freq_quarterly": ("季", "Quarterly"), "freq_yearly": ("年", "Yearly"),
+    "sens_public": ("公开", "Public"), "sens_internal": ("内部", "Internal"), "sens_restricted": ("受限", "Restricted"),
+    "sens_secret": ("涉密", "Secret"),
+})
+CHANGE_ROWS = 13
+GRAPH_CONFIG = {"displaylogo": False,
+                "modeBarButtonsToRemove": ["lasso2d", "select2d", "autoScale2d"],
+                "toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
+def layout(code: str = "", city: str | None = None, lang: str | None = None, area: str | None = None, **_) -> html.Div:
+    """The page skeleton; ``fill_indicator`` renders it from the URL's indicator, city, area and language."""
+    city, lang = resolve(city, lang)
+    return html.Div([
+        dcc.Store(id="indicator-args", data={"code": code, "city": city, "lang": lang, "area": area}),
+        dcc.Loading(html.Div(id="indicator-content", className="indicator-page"), type="dot"),
+        dcc.Download(id="indicator-download"),
+    ])
+
+
+def _area_choice(code: str, city: str, lang: str, area: str, options: pd.DataFrame) -> html.Nav:
+    links = [html.A(row["name_en"] if lang == "en" else row["name_zh"],
+                    href=href(f"/indicator/{code}", city, lang, area=row["adcode"]),
+                    className="chip" + (" is-active" if row["adcode"] == area else ""),
+                    **({"aria-current": "true"} if row["adcode"] == area else {}))
+             for row in options.to_dict("records")]
+    return html.Nav(links, className="chips", **{"aria-label": t("ind_area", lang)})
+
+
+def change_table(history: pd.DataFrame, meta: dict, lang: str) -> html.Table:
+    """The newest periods with their value, YoY and period-on-period change.
+
+    Rates (unit %) change in percentage points, everything else in percent, as on the tiles.
+    """
+    indexed = history[["period", "value"]].dropna().set_index("period")["value"]
+    year_ago = indexed.reindex([year_ago_of(p, meta["frequency"]) for p in indexed.index]).to_numpy()
+    previous = indexed.shift(1).to_numpy()
+    unit = "pp" if meta["unit"] == "%" else "%"
+
+    def change(new: float, old: float) -> float:
+        if old is None or math.isnan(old) or (unit == "%" and old == 0):
+            return math.nan
+        return new - old if unit == "pp" else (new - old) / abs(old) * 100
+
+    # For yearly data the previous period is the year before: one change column is enough.
+    with_mom = meta["frequency"] != "yearly"
+    rows = []
+    for period, value, prev, ago in list(zip(indexed.index, indexed.to_numpy(), previous, year_ago))[::-1][:CHANGE_ROWS]:
+        cells = [html.Td(format_period(period, meta["frequency"], lang)),
+                 html.Td(f"{format_value(value, lang)} {meta['unit']}", className="num"),
+                 html.Td(format_change(change(value, ago), unit, lang), className="num")]
+        if with_mom:
+            cells.append(html.Td(format_change(change(value, prev), unit, lang), className="num"))
+        rows.append(html.Tr(cells))
+    headers = ["ind_period", "ind_value", "yoy"] + (["mom"] if with_mom else [])
+    head = html.Thead(html.Tr([html.Th(t(key, lang)) for key in headers]))
+    return html.Table([head, html.Tbody(rows)], className="data-table")
+
+
+def meta_card(meta: dict, lang: str) -> html.Dl:
+    """The indicator's definition, unit, frequency, department, source and sensitivity."""
+    items = [
+        ("ind_code", meta["code"]),
+        ("ind_definition", meta["definition"]),
+        ("ind_unit", meta["unit"]),
+        ("ind_frequency", t(f"freq_{meta['frequency']}", lang)),
+        ("ind_theme", theme_name(meta["theme"], lang)),
+        ("ind_topics", "、".join(topic_name(x, lang) for x in meta["topics"]) or "—"),
+        ("department", department_en(meta["department"]) if lang == "en" else meta["department"]),
+        ("ind_source", meta["source"]),
+        ("ind_standard", " ".join(x for x in (meta["source_standard"], meta["source_id"]) if x) or "—"),
+        ("ind_sensitivity", t(f"sens_{meta['sensitivity']}", lang)),
+    ]
+    return html.Dl([part for key, value in items for part in (html.Dt(t(key, lang)), html.Dd(value))],
+                   className="meta-list")
+
+
+def alert_list(frame: pd.DataFrame, lang: str) -> html.Div:
+    """The indicator's open alerts in the city, each with its sentence."""
+    if frame.empty:
+        return html.P(t("ind_no_alerts", lang), className="muted")
+    return html.Ul([html.Li([level_badge(row["level"], lang), " ",
+                             html.Span(row["sentence_en"] if lang == "en" else row["sentence_zh"])],
+                            className="alert-line")
+                    for row in frame.head(20).to_dict("records")], className="alert-lines")
+
+
+def export_table(history: pd.DataFrame, forecast: pd.DataFrame, meta: dict, area_name: str, lang: str) -> pd.DataFrame:
+    """The history and the forecast of the series as one table to download."""
+    actual = history[["period", "value"]].assign(kind=t("chart_actual", lang))
+    ahead = (forecast.rename(columns={"yhat": "value"}).assign(kind=t("chart_forecast", lang))
+             if not forecast.empty else pd.DataFrame(columns=["period", "value", "kind"]))
+    table = pd.concat([actual, ahead], ignore_index=True)
+    table.insert(0, "area", area_name)
+    table.insert(0, "unit", meta["unit"])
+    table.insert(0, "code", meta["code"])
+    return table
+
+
+def _meta(code: str) -> dict | None:
+    catalog = indicators()
+    rows = catalog[catalog["code"] == code]
+    return rows.iloc[0].to_dict() if not rows.empty else None
+
+
+def build_indicator(code: str, city_key: str, lang: str, area: str | None) -> list:
+    """The page's content for one indicator in one area of a city.
+
+    Returns:
+        The components; a "not found" notice for an unknown code.
+    """
+    meta = _meta(code)
+    if meta is None:
+        return [notice(t("not_found", lang), "error")]
+    city = get_city(city_key)
+    city_areas = areas(city_key)
+    area = area if area in set(city_areas["adcode"]) else city.adcode
+    area_row = city_areas[city_areas["adcode"] == area].iloc[0]
+    area_name = area_row["name_en"] if lang == "en" else area_row["name_zh"]
+    history, forecast = series(code, area), forecast_of(code, area)
+    snapshot = latest_snapshot(area)
+    latest = snapshot[snapshot["code"] == code]
+    level = latest["level"].iat[0] if not latest.empty else "nodata"
+    city_only = meta["aggregation"] == "sum" and area != city.adcode
+    ranking = area_values(code, city_key)
+    has_districts = (ranking["level"] == "district").any()
+    name = meta["name_en"] if lang == "en" else meta["name_zh"]
+    model = forecast.attrs.get("model")
+    return [
+        html.Header([
+            html.H1([name, " ", html.Small(meta["code"], className="code")], className="page-title"),
+            level_badge(level, lang),
+        ], className="indicator-head"),
+        _area_choice(code, city_key, lang, area, city_areas),
+        html.P(explain_level(code, area, lang), className="explanation"),
+        html.Div([
+            html.Section([
+                html.H2(f"{t('ind_history', lang)} · {area_name}", className="section-title"),
+                dcc.Graph(figure=history_figure(history, forecast, meta, lang=lang, thresholds=not city_only),
+                          config={**GRAPH_CONFIG, "toImageButtonOptions": {
+                              **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"{code}-{area}"}},
+                          className="history-graph"),
+                html.P(t("ind_thresholds_city", lang), className="muted") if city_only else None,
+                html.P(f"{t('ind_model', lang)}: {model}" if model else t("ind_no_forecast", lang), className="muted"),
+                html.Div([html.Button(t("ind_export_csv", lang), id="indicator-export-csv", className="button"),
+                          html.Button(t("ind_export_xlsx", lang), id="indicator-export-xlsx", className="button")],
+                         className="actions"),
+            ], className="card wide"),
+            html.Section([html.H2(t("ind_meta", lang), className="section-title"), meta_card(meta, lang)],
+                         className="card side"),
+        ], className="indicator-grid"),
+        html.Div([
+            html.Section([html.H2(t("ind_areas", lang), className="section-title"),
+                          dcc.Graph(figure=area_ranking_figure(ranking, meta, lang=lang),
+                                    config={**GRAPH_CONFIG, "displayModeBar": False})],
+                         className="card") if has_districts else None,
+            html.Section([html.H2(t("ind_changes", lang), className="section-title"),
+                          change_table(history, meta, lang)], className="card"),
+            html.Section([html.H2(t("ind_alerts", lang), className="section-title"),
+                          alert_list(alerts(city_key, code=code), lang)], className="card"),
+        ], className="indicator-columns"),
+    ]
+
+
+@callback(Output("indicator-content", "children"), Input("indicator-args", "data"))
+def fill_indicator(args: dict) -> list:
+    """Render the page for the URL's indicator, city, area and language."""
+    try:
+        return build_indicator(args["code"], args["city"], args["lang"], args.get("area"))
+    except StoreUnavailable:
+        return [notice(t("store_down", args["lang"]), "error")]
+
+
+@callback(Output("indicator-download", "data"),
+          Input("indicator-export-csv", "n_clicks"), Input("indicator-export-xlsx", "n_clicks"),
+          State("indicator-args", "data"), prevent_initial_call=True)
+def export_data(_csv: int | None, _xlsx: int | None, args: dict) -> dict:
+    """The series (history and forecast) as a CSV or Excel file."""
+    kind = "xlsx" if dash.ctx.triggered_id == "indicator-export-xlsx" else "csv"
+    meta = _meta(args["code"])
+    city = get_city(args["city"])
+    area = args.get("area") or city.adcode
+    names = areas(args["city"]).set_index("adcode")
+    area_name = names.loc[area, "name_en" if args["lang"] == "en" else "name_zh"] if area in names.index else area
+    table = export_table(series(args["code"], area), forecast_of(args["code"], area), meta, area_name, args["lang"])
+    filename = f"{args['code']}-{area}-{date.today():%Y%m%d}.{kind}"
+    return dcc.send_bytes(table_bytes(table, kind), filename)

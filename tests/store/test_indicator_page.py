@@ -1,0 +1,76 @@
+"""The indicator page built from a real demo store (SQLite and PostgreSQL)."""
+
+import json
+from io import BytesIO
+
+import pandas as pd
+import plotly
+import pytest
+
+import app as app_module  # creates the Dash app, which registers the pages
+from indicators import db
+from indicators.queries import indicators, latest_snapshot, series
+from pages.indicator import build_indicator, change_table, export_data, fill_indicator
+
+
+def text_of(value) -> str:
+    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+def _monthly_city_indicator() -> dict:
+    snapshot = latest_snapshot("350200")
+    row = snapshot[(snapshot["frequency"] == "monthly") & (snapshot["unit"] != "%")].iloc[0]
+    return row.to_dict()
+
+
+def test_page_shows_name_explanation_districts_and_metadata(use_demo_store):
+    row = _monthly_city_indicator()
+    definition = indicators().set_index("code").loc[row["code"], "definition"]
+    text = text_of(build_indicator(row["code"], "xiamen", "zh", None))
+    assert row["name_zh"] in text and row["department"] in text and definition in text
+    assert "厦门市" in text and "思明区" in text  # area choice
+    assert "阈值" in text or "预警" in text
+    english = text_of(build_indicator(row["code"], "xiamen", "en", "350203"))
+    assert row["name_en"] in english and "Siming" in english and "History and forecast · Siming" in english
+
+
+def test_unknown_indicator_and_area(use_demo_store):
+    assert "未找到" in text_of(build_indicator("NO-SUCH-1", "xiamen", "zh", None))
+    row = _monthly_city_indicator()
+    # An area of another city falls back to the city itself.
+    assert "历史走势与预测 · 厦门市" in text_of(build_indicator(row["code"], "xiamen", "zh", "350902"))
+
+
+def test_change_table_compares_with_a_year_and_a_period_before(use_demo_store):
+    row = _monthly_city_indicator()
+    history = series(row["code"], "350200")
+    meta = indicators().set_index("code").loc[row["code"]].to_dict() | {"code": row["code"]}
+    table = change_table(history, meta, "zh")
+    first = table.children[1].children[0].children
+    newest, year_before = history["value"].iloc[-1], history["value"].iloc[-13]
+    expected = (newest - year_before) / abs(year_before) * 100
+    assert first[2].children == f"{expected:+.1f}%"
+    assert len(first) == 4
+    yearly = {**meta, "frequency": "yearly"}
+    assert len(change_table(history, yearly, "zh").children[1].children[0].children) == 3
+
+
+def test_export_is_the_series(use_demo_store, monkeypatch):
+    row = _monthly_city_indicator()
+    monkeypatch.setattr("dash.ctx", type("Ctx", (), {"triggered_id": "indicator-export-xlsx"})())
+    sent = export_data(None, 1, {"code": row["code"], "city": "xiamen", "lang": "zh", "area": None})
+    assert sent["filename"].startswith(f"{row['code']}-350200-") and sent["filename"].endswith(".xlsx")
+    import base64
+
+    table = pd.read_excel(BytesIO(base64.b64decode(sent["content"])))
+    history = series(row["code"], "350200")
+    actual = table[table["kind"] == "实际值"]
+    assert len(actual) == len(history)
+    assert actual["value"].iloc[-1] == pytest.approx(history["value"].iloc[-1])
+
+
+def test_store_down_is_a_clear_message():
+    db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")
+    with app_module.app.server.test_request_context("/"):
+        out = text_of(fill_indicator({"code": "ECO-GDP-001", "city": "xiamen", "lang": "en", "area": None}))
+    assert "Data temporarily unavailable" in out
