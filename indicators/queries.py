@@ -5,6 +5,7 @@ Pages never write SQL: they call these. Results are copies, so callers may chang
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 import numpy as np
@@ -107,15 +108,17 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
         ``period``, ``value``, ``prev_value``, ``yoy_value``, ``mom``, ``yoy`` and their
         ``change_unit`` (``%`` relative change; ``pp`` percentage points for indicators in %),
         ``level`` (normal/blue/yellow/orange/red), ``score`` (0–100 or NaN) and
-        ``overdue`` (periods past due, 0 when on time), worst level first.
+        ``overdue`` (periods past due, 0 when on time), ``recent`` (the newest values, oldest
+        first, for sparklines), worst level first.
     """
     columns = [IndicatorDef.__table__.c[c] for c in SNAPSHOT_COLUMNS]
     frame = _frame(select(*columns, Latest.period, Latest.value, Latest.prev_value, Latest.yoy_value, Latest.count,
-                          Area.level.label("area_level"))
+                          Latest.recent, Area.level.label("area_level"))
                    .join(Latest, Latest.indicator_code == IndicatorDef.code)
                    .join(Area, Area.adcode == Latest.area_adcode)
                    .where(Latest.area_adcode == adcode))
     frame["topics"] = frame["topics"].map(lambda s: tuple(t for t in s.split(";") if t))
+    frame["recent"] = [[value for _, value in json.loads(text or "[]")] for text in frame["recent"]]
     # A rate's change is read in percentage points (5.2% → 5.5% is +0.3 pp, not +5.8%).
     in_percent = frame["unit"] == "%"
     for name, base in (("mom", "prev_value"), ("yoy", "yoy_value")):

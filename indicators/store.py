@@ -22,7 +22,8 @@ from indicators.models import Area, IndicatorDef, Latest, Observation
 from indicators.models import City as CityRow
 from indicators.periods import shift, year_ago
 
-RECENT_VALUES = 6
+# Newest values kept with each series for the sparklines of the tiles (a year of a monthly series).
+RECENT_VALUES = 12
 OBSERVATION_COLUMNS = ("indicator_code", "area_adcode", "period", "value", "flags", "source", "batch_id", "loaded_at")
 
 

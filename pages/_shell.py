@@ -54,10 +54,11 @@ def nav_links(path: str, city: str, lang: str) -> html.Nav:
     links = []
     for page in pages:
         target = page.get("nav_path", page["path"])
-        current = path == target or (target != "/" and path.startswith(target.rsplit("/", 1)[0] + "/"))
+        # /themes/economy stands for every /themes/… page.
+        section = target.rsplit("/", 1)[0] if target.count("/") > 1 else target
+        current = path == target or (section != "/" and path.startswith(section + "/"))
         links.append(dcc.Link(t(page["nav"], lang), href=href(target, city, lang),
-                              className="nav-link" + (" is-active" if current else ""),
-                              **({"aria-current": "page"} if current else {})))
+                              className="nav-link" + (" is-active" if current else "")))
     return html.Nav(links, className="nav", **{"aria-label": t("nav_label", lang)})
 
 

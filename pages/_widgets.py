@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from dash import html
+from dash import dcc, html
 
 from pages._format import format_change, format_period, format_value
 from pages._i18n import t, theme_name
@@ -64,23 +64,50 @@ def _change(label: str, change: float | None, unit: str, direction: str, lang: s
     return html.Span([f"{label} ", arrow, format_change(change, unit, lang)], className=f"change change-{tone}")
 
 
-def indicator_tile(row: Mapping, *, lang: str) -> html.Article:
-    """A headline indicator: name, latest value with unit, period, YoY/MoM and level colour.
+def sparkline(values: Sequence[float], *, width: int = 96, height: int = 28) -> html.Img | None:
+    """The newest values as a small line, an inline SVG image (no chart library per tile).
+
+    Args:
+        values: oldest first; NaN are skipped.
+        width, height: the drawing's size in CSS pixels.
+
+    Returns:
+        The image, or None with fewer than two values.
+    """
+    points = [(i, v) for i, v in enumerate(values) if v is not None and not math.isnan(v)]
+    if len(points) < 2:
+        return None
+    low, high = min(v for _, v in points), max(v for _, v in points)
+    span, last = (high - low) or 1.0, len(values) - 1
+    pad = 3
+    coords = " ".join(f"{pad + i / last * (width - 2 * pad):.1f},{height - pad - (v - low) / span * (height - 2 * pad):.1f}"
+                      for i, v in points)
+    svg = (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
+           f"<polyline points='{coords}' fill='none' stroke='%231d4ed8' stroke-width='1.6' "
+           f"stroke-linejoin='round' stroke-linecap='round'/></svg>")
+    return html.Img(src=f"data:image/svg+xml;utf8,{svg}", className="sparkline", alt="", width=width, height=height)
+
+
+def indicator_tile(row: Mapping, *, lang: str, link: str | None = None) -> html.Article:
+    """An indicator's tile: name, latest value with unit, period, YoY/MoM, sparkline, level colour
+    and a late mark when its data is overdue.
 
     Args:
         row: a row of ``queries.latest_snapshot``.
         lang: "zh" or "en".
+        link: where the name leads (the indicator's page), or None.
 
     Returns:
         The tile.
     """
     name = row["name_en"] if lang == "en" else row["name_zh"]
     late = row["overdue"] > 0
+    title = html.H4(dcc.Link(name, href=link) if link else name, className="tile-name", title=name)
     return html.Article([
-        html.Header([html.H4(name, className="tile-name", title=name), level_badge(row["level"], lang)],
-                    className="tile-head"),
+        html.Header([title, level_badge(row["level"], lang)], className="tile-head"),
         html.Div([html.Span(format_value(row["value"], lang), className="tile-value"),
-                  html.Span(row["unit"], className="tile-unit")], className="tile-figure"),
+                  html.Span(row["unit"], className="tile-unit"),
+                  sparkline(row.get("recent") or [])], className="tile-figure"),
         html.Div([_change(t("yoy", lang), row["yoy"], row["change_unit"], row["direction"], lang),
                   _change(t("mom", lang), row["mom"], row["change_unit"], row["direction"], lang)],
                  className="tile-changes"),

@@ -9,7 +9,7 @@ from geo.cities import get_city
 from indicators.db import StoreUnavailable
 from indicators.queries import indicators, latest_snapshot, theme_scores
 from pages._i18n import t
-from pages._shell import resolve
+from pages._shell import href, resolve
 from pages._widgets import indicator_tile, notice, theme_card
 
 dash.register_page(__name__, path="/", title="城市生命体征 · City Vitals", name="home", order=0, nav="nav_home")
@@ -46,7 +46,8 @@ def build_home(city_key: str, lang: str) -> list:
         html.Div([theme_card(row, lang=lang, total=int(totals.get(row["theme"], 0)))
                   for row in scores.to_dict("records")], className="theme-grid"),
         html.H2(t("headlines", lang), className="section-title"),
-        html.Div([indicator_tile(row, lang=lang) for row in headlines.to_dict("records")], className="tile-grid"),
+        html.Div([indicator_tile(row, lang=lang, link=href(f"/indicator/{row['code']}", city_key, lang))
+                  for row in headlines.to_dict("records")], className="tile-grid"),
     ]
 
 
