@@ -205,6 +205,29 @@ def area_values(code: str, city_key: str, period: date | None = None) -> pd.Data
 
 
 @cached
+def district_ranks(city_key: str) -> pd.DataFrame:
+    """Every district's rank among the city's districts on each headline indicator.
+
+    Ranked on the newest value of each district, best first by the indicator's direction
+    (rank 1 = highest for "up", lowest for "down"); indicators steered to a target are not ranked.
+
+    Returns:
+        Columns ``code``, ``adcode``, ``value``, ``period``, ``rank`` and ``of`` (districts ranked).
+    """
+    query = (select(Latest.indicator_code.label("code"), Latest.area_adcode.label("adcode"), Latest.value,
+                    Latest.period, IndicatorDef.direction)
+             .join(IndicatorDef, IndicatorDef.code == Latest.indicator_code)
+             .join(Area, Area.adcode == Latest.area_adcode)
+             .where(Area.city_key == city_key, Area.level == "district", IndicatorDef.headline.is_(True),
+                    IndicatorDef.direction.in_(("up", "down"))))
+    frame = _frame(query)
+    signed = frame["value"].astype(float).where(frame["direction"] == "down", -frame["value"].astype(float))
+    frame["rank"] = signed.groupby(frame["code"]).rank(method="min").astype("Int64")
+    frame["of"] = frame.groupby("code")["adcode"].transform("size")
+    return frame.drop(columns="direction").sort_values(["code", "rank"]).reset_index(drop=True)
+
+
+@cached
 def theme_scores(adcode: str) -> pd.DataFrame:
     """Per-theme health score (0–100, see ``indicators.levels``) and counts by level for an area.
 

@@ -1,0 +1,119 @@
+"""``/area/<adcode>``: a district's (or the city's) profile — theme scores, worst indicators,
+alerts, and its rank among the districts on each headline indicator."""
+
+from __future__ import annotations
+
+import dash
+import pandas as pd
+from dash import Input, Output, callback, dcc, html
+
+from geo.cities import load_cities
+from indicators.db import StoreUnavailable
+from indicators.queries import alerts, areas, district_ranks, latest_snapshot, theme_scores
+from pages._format import format_value
+from pages._i18n import register_strings, t
+from pages._shell import href, resolve
+from pages._widgets import indicator_tile, level_badge, notice, theme_card
+
+dash.register_page(__name__, path_template="/area/<adcode>", title="区域 · City Vitals", name="area")
+
+register_strings({
+    "area_worst": ("需要关注的指标", "Indicators needing attention"),
+    "area_alerts": ("本区域预警", "Alerts in this area"),
+    "area_no_alerts": ("本区域当前无预警。", "No open alerts in this area."),
+    "area_ranks": ("核心指标区县排名", "Rank among districts on headline indicators"),
+    "area_rank": ("排名", "Rank"),
+    "area_indicator": ("指标", "Indicator"),
+    "area_value": ("数值", "Value"),
+    "area_others": ("其他区域", "Other areas"),
+    "area_all_normal": ("本区域全部指标处于正常范围。", "Every indicator of this area is in its normal range."),
+})
+WORST_SHOWN = 12
+
+
+def city_of(adcode: str) -> str | None:
+    """The key of the configured city an area belongs to (by the adcode's first four digits)."""
+    for key, city in load_cities().items():
+        if city.adcode[:4] == adcode[:4]:
+            return key
+    return None
+
+
+def worst_rows(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """The indicators in warning, worst first (the snapshot is already ordered so), at most WORST_SHOWN."""
+    return snapshot[snapshot["level"] != "normal"].head(WORST_SHOWN)
+
+
+def rank_table(ranks: pd.DataFrame, catalog: pd.DataFrame, adcode: str, city: str, lang: str) -> html.Table:
+    """This area's rank on each headline indicator, weakest ranks first (where to act)."""
+    mine = ranks[ranks["adcode"] == adcode].merge(catalog, on="code").sort_values("rank", ascending=False)
+    rows = [html.Tr([
+        html.Td(dcc.Link(row["name_en"] if lang == "en" else row["name_zh"],
+                         href=href(f"/indicator/{row['code']}", city, lang, area=adcode))),
+        html.Td(f"{format_value(row['value'], lang)} {row['unit']}", className="num"),
+        html.Td(f"{row['rank']} / {row['of']}", className="num rank-bad" if row["rank"] == row["of"] else "num"),
+    ]) for row in mine.to_dict("records")]
+    head = html.Thead(html.Tr([html.Th(t(key, lang)) for key in ("area_indicator", "area_value", "area_rank")]))
+    return html.Table([head, html.Tbody(rows)], className="data-table")
+
+
+def alert_lines(frame: pd.DataFrame, lang: str) -> html.Div:
+    """The area's open alerts with their sentences, worst first."""
+    if frame.empty:
+        return html.P(t("area_no_alerts", lang), className="muted")
+    return html.Ul([html.Li([level_badge(row["level"], lang), " ",
+                             html.Span(row["sentence_en"] if lang == "en" else row["sentence_zh"])],
+                            className="alert-line") for row in frame.head(20).to_dict("records")],
+                   className="alert-lines")
+
+
+def build_area(adcode: str, lang: str) -> list:
+    """The profile of one area (unknown adcodes give a "not found" notice)."""
+    city = city_of(adcode)
+    city_areas = areas(city) if city else pd.DataFrame(columns=["adcode"])
+    if city is None or adcode not in set(city_areas["adcode"]):
+        return [notice(t("not_found", lang), "error")]
+    row = city_areas[city_areas["adcode"] == adcode].iloc[0]
+    snapshot = latest_snapshot(adcode)
+    totals = snapshot["theme"].value_counts()
+    others = [dcc.Link(r["name_en"] if lang == "en" else r["name_zh"], href=href(f"/area/{r['adcode']}", city, lang),
+                       className="chip" + (" is-active" if r["adcode"] == adcode else ""))
+              for r in city_areas.to_dict("records")]
+    worst = worst_rows(snapshot)
+    ranks = district_ranks(city)
+    catalog = snapshot[["code", "name_zh", "name_en", "unit"]]
+    return [
+        html.Nav(others, className="chips", **{"aria-label": t("area_others", lang)}),
+        html.H1(row["name_en"] if lang == "en" else row["name_zh"], className="page-title"),
+        html.Div([theme_card(r, lang=lang, total=int(totals.get(r["theme"], 0)))
+                  for r in theme_scores(adcode).to_dict("records")], className="theme-grid"),
+        html.H2(t("area_worst", lang), className="section-title"),
+        html.Div([indicator_tile(r, lang=lang, link=href(f"/indicator/{r['code']}", city, lang, area=adcode))
+                  for r in worst.to_dict("records")], className="tile-grid")
+        if not worst.empty else html.P(t("area_all_normal", lang), className="muted"),
+        html.Div([
+            html.Section([html.H2(t("area_alerts", lang), className="section-title"),
+                          alert_lines(alerts(city, adcode=adcode), lang)], className="card"),
+            html.Section([html.H2(t("area_ranks", lang), className="section-title"),
+                          rank_table(ranks, catalog, adcode, city, lang)], className="card")
+            if row["level"] == "district" else None,
+        ], className="area-columns"),
+    ]
+
+
+def layout(adcode: str = "", city: str | None = None, lang: str | None = None, **_) -> html.Div:
+    """The page skeleton; ``fill_area`` renders it."""
+    _, lang = resolve(city, lang)
+    return html.Div([
+        dcc.Store(id="area-args", data={"adcode": adcode, "lang": lang}),
+        dcc.Loading(html.Div(id="area-content", className="area-page"), type="dot"),
+    ])
+
+
+@callback(Output("area-content", "children"), Input("area-args", "data"))
+def fill_area(args: dict) -> list:
+    """Render the area's profile."""
+    try:
+        return build_area(args["adcode"], args["lang"])
+    except StoreUnavailable:
+        return [notice(t("store_down", args["lang"]), "error")]
