@@ -14,7 +14,15 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import AUTO_CANDIDATES, AUTO_DEFAULT, SHORT_CANDIDATES, SHORT_SERIES, backtest, combo_name, split_combo
+from forecasting.backtest import (
+    AUTO_CANDIDATES,
+    AUTO_DEFAULT,
+    SHORT_CANDIDATES,
+    SHORT_SERIES,
+    backtest,
+    combo_name,
+    split_combo,
+)
 from forecasting.cleaning import fill_gaps, flag_outliers
 from forecasting.frequency import Frequency, future_index, infer_frequency, to_periods, to_timestamps
 from forecasting.models import MODEL_TIME_LIMIT, MODELS, ModelSpec

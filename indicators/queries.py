@@ -16,8 +16,19 @@ from indicators import db
 from indicators.cache import cached
 from indicators.catalog import THEMES, TOPICS, department_en
 from indicators.levels import LEVEL_RANK, area_thresholds, level_of, levels_and_scores
-from indicators.models import (Alert, AlertEvent, Area, City, ForecastPoint, ForecastRun, IndicatorDef, LoadBatch,
-                               Latest, Observation, Revision)
+from indicators.models import (
+    Alert,
+    AlertEvent,
+    Area,
+    City,
+    ForecastPoint,
+    ForecastRun,
+    IndicatorDef,
+    Latest,
+    LoadBatch,
+    Observation,
+    Revision,
+)
 from indicators.periods import format_period, periods_overdue
 from indicators.search import initials
 

@@ -15,6 +15,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from geo.cities import get_city
+from indicators.cache import cached
 from indicators.catalog import THEMES, TOPICS, department_en
 from indicators.db import StoreUnavailable
 from indicators.levels import LEVEL_RANK
@@ -118,6 +119,7 @@ def sibling_links(kind: str, key: str, city: str, lang: str, filters: Mapping) -
                     **{"aria-label": t("group_other_themes" if kind == "theme" else "group_other_topics", lang)})
 
 
+@cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_group(kind: str, key: str, city_key: str, lang: str, filters: Mapping[str, str | None]) -> list:
     """The page's content.
 

@@ -8,6 +8,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from geo.cities import load_cities
+from indicators.cache import cached
 from indicators.db import StoreUnavailable
 from indicators.queries import alerts, areas, district_ranks, latest_snapshot, theme_scores
 from pages._format import format_value
@@ -67,6 +68,7 @@ def alert_lines(frame: pd.DataFrame, lang: str) -> html.Div:
                    className="alert-lines")
 
 
+@cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_area(adcode: str, lang: str) -> list:
     """The profile of one area (unknown adcodes give a "not found" notice)."""
     city = city_of(adcode)

@@ -6,6 +6,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from geo.cities import get_city
+from indicators.cache import cached
 from indicators.db import StoreUnavailable
 from indicators.queries import indicators, latest_snapshot, theme_scores
 from pages._i18n import t
@@ -25,6 +26,7 @@ def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
     ])
 
 
+@cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_home(city_key: str, lang: str) -> list:
     """The home page's content for a city, read from the store.
 

@@ -13,10 +13,20 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from geo.cities import get_city
+from indicators.cache import cached
 from indicators.catalog import department_en
 from indicators.db import StoreUnavailable
 from indicators.periods import year_ago as year_ago_of
-from indicators.queries import alerts, area_values, areas, explain_level, forecast_of, indicators, latest_snapshot, series
+from indicators.queries import (
+    alerts,
+    area_values,
+    areas,
+    explain_level,
+    forecast_of,
+    indicators,
+    latest_snapshot,
+    series,
+)
 from pages._charts import area_ranking_figure, history_figure
 from pages._export import table_bytes
 from pages._format import format_change, format_period, format_value
@@ -157,6 +167,7 @@ def _meta(code: str) -> dict | None:
     return rows.iloc[0].to_dict() if not rows.empty else None
 
 
+@cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_indicator(code: str, city_key: str, lang: str, area: str | None) -> list:
     """The page's content for one indicator in one area of a city.
 

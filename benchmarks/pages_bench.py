@@ -1,0 +1,122 @@
+"""Server time of the pages' callbacks at demo size, called the way the browser calls them.
+
+Each page's content callback is POSTed to ``/_dash-update-component`` through Flask's test client
+(the full Dash request path: JSON decoding, the callback, the layers below it, JSON encoding),
+for both demo cities and a spread of themes, topics, indicators and areas. "Cold" clears the
+query cache before every call; "warm" repeats the call with the cache filled. The issue's bars:
+p95 ≤ 100 ms warm and ≤ 500 ms cold.
+
+Run: ``.venv/bin/python benchmarks/pages_bench.py [--database-url URL] [--repeat N]``; without a
+URL it builds a demo store of both cities in a temporary SQLite file (about 30 s) and runs the
+warnings on it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def payload(output_id: str, input_id: str, value: object, prop: str = "children") -> dict:
+    """The body Dash's renderer sends for a callback with one input (a dcc.Store's data)."""
+    return {"output": f"{output_id}.{prop}", "outputs": {"id": output_id, "property": prop},
+            "inputs": [{"id": input_id, "property": "data", "value": value}],
+            "changedPropIds": [f"{input_id}.data"], "state": []}
+
+
+def cases(rng: random.Random) -> dict[str, list[dict]]:
+    """Callback requests per page: every theme and topic, 20 indicators and every area per city."""
+    from indicators.catalog import THEMES, TOPICS
+    from indicators.queries import areas, indicators
+
+    codes = indicators()["code"].tolist()
+    requests: dict[str, list[dict]] = {"home": [], "theme": [], "topic": [], "indicator": [], "area": []}
+    for city in ("xiamen", "ningde"):
+        adcodes = areas(city)["adcode"].tolist()
+        for lang in ("zh", "en"):
+            requests["home"].append(payload("home-content", "home-args", {"city": city, "lang": lang}))
+        for key in THEMES:
+            requests["theme"].append(payload("group-content", "group-args", {
+                "kind": "theme", "key": key, "city": city, "lang": "zh", "filters": {}}))
+        for key in TOPICS:
+            requests["topic"].append(payload("group-content", "group-args", {
+                "kind": "topic", "key": key, "city": city, "lang": "zh", "filters": {"area": rng.choice(adcodes)}}))
+        for code in rng.sample(codes, 20):
+            requests["indicator"].append(payload("indicator-content", "indicator-args", {
+                "code": code, "city": city, "lang": "zh", "area": rng.choice([None, *adcodes])}))
+        for adcode in adcodes:
+            requests["area"].append(payload("area-content", "area-args", {"adcode": adcode, "lang": "zh"}))
+    return requests
+
+
+def timed(client, body: dict) -> float:
+    """Milliseconds of one callback request; fails on anything but 200."""
+    started = time.perf_counter()
+    response = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    elapsed = 1000 * (time.perf_counter() - started)
+    if response.status_code != 200:
+        raise SystemExit(f"{body['output']} answered {response.status_code}: {response.get_data(as_text=True)[:300]}")
+    return elapsed
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print p50/p95 per page, cold and warm; exit 1 when a bar is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="a store to read (default: a new demo store in a temporary file)")
+    parser.add_argument("--repeat", type=int, default=5, help="warm calls per request")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        url = args.database_url
+        if url is None:
+            from indicators import db
+            from indicators.alerts import run_warnings
+            from indicators.bootstrap import init_store
+
+            url = f"sqlite:///{Path(folder) / 'bench.db'}"
+            print("building a demo store of both cities …", flush=True)
+            init_store(url, city_keys=("xiamen", "ningde"), seed=20190101, progress=False)
+            db.use(url)
+            run_warnings()
+        os.environ["CITYVITALS_DATABASE_URL"] = url
+        import app as app_module
+        from indicators.cache import cache
+
+        server = app_module.server
+        client = server.test_client()
+        failed = False
+        with server.app_context():
+            requests = cases(random.Random(7))
+        print(f"{'page':<11}{'calls':>6}{'cold p50':>10}{'cold p95':>10}{'warm p50':>10}{'warm p95':>10}  (ms)")
+        for page, bodies in requests.items():
+            cold, warm = [], []
+            for body in bodies:
+                with server.app_context():
+                    cache.clear()
+                cold.append(timed(client, body))
+                warm.extend(timed(client, body) for _ in range(args.repeat))
+            row = (percentile(cold, 0.5), percentile(cold, 0.95), percentile(warm, 0.5), percentile(warm, 0.95))
+            missed = row[1] > 500 or row[3] > 100
+            failed |= missed
+            print(f"{page:<11}{len(bodies):>6}" + "".join(f"{v:>10.1f}" for v in row) + ("  MISSED" if missed else ""))
+        print(f"\nbars: p95 ≤ 100 ms warm, ≤ 500 ms cold; cache backend {server.config.get('CACHE_TYPE')}; "
+              f"mean warm {statistics.mean(warm):.1f} ms on the last page")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
