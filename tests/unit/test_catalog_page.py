@@ -1,0 +1,249 @@
+"""The catalog page's builders without a browser: rows, columns, export, URL state, and the page on a demo store."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextvars import copy_context
+from datetime import date
+
+import openpyxl
+import pandas as pd
+import plotly
+import pytest
+
+from indicators import db
+from tests.conftest import DEMO_TODAY
+
+
+@pytest.fixture(scope="module")
+def dash_app():
+    import app as app_module
+
+    return app_module.app
+
+
+@pytest.fixture(scope="module")
+def catalog(dash_app):
+    # Pages register themselves with the app, so they import only once it exists.
+    from pages import catalog
+
+    return catalog
+
+
+@pytest.fixture
+def uncached(monkeypatch):
+    """Queries straight from the store: the cache's keys do not name the store, and tests switch stores."""
+    from indicators.cache import cache
+
+    monkeypatch.setattr(cache, "app", None)
+
+
+def text_of(value) -> str:
+    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+def run_callback(function, triggered: str | None, **kwargs):
+    """Call a page callback as Dash would, ``triggered`` naming the input that changed (None: first call)."""
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    def call():
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": triggered, "value": None}] if triggered else []))
+        return function(**kwargs)
+
+    return copy_context().run(call)
+
+
+def _meta(code, name_zh, name_en, *, theme="economy", topics=(), sensitivity="public", frequency="monthly", unit="亿元"):
+    return {"code": code, "name_zh": name_zh, "name_en": name_en, "theme": theme, "topics": topics,
+            "department": "市统计局", "frequency": frequency, "sensitivity": sensitivity, "spatial_level": "city",
+            "unit": unit, "definition": "…"}
+
+
+CATALOG = pd.DataFrame([
+    _meta("ECO-GDP-001", "地区生产总值", "Gross regional product (GDP)", frequency="quarterly"),
+    _meta("ECO-CON-001", "社会消费品零售总额", "Retail sales", topics=("industry", "city_operation")),
+    _meta("GOV-PET-001", "信访事项总量", "Petition matters", theme="governance", topics=("petition",),
+          sensitivity="restricted", unit="件次"),
+    _meta("ENV-AIR-001", "PM2.5 年均浓度", "PM2.5 annual mean", theme="environment", frequency="yearly", unit="μg/m³"),
+])
+SNAPSHOT = pd.DataFrame([
+    {"code": "ECO-GDP-001", "period": date(2025, 1, 1), "value": 2_345_678.0, "level": "normal", "overdue": 0},
+    {"code": "ECO-CON-001", "period": date(2025, 5, 1), "value": 241.13, "level": "orange", "overdue": 2},
+    {"code": "GOV-PET-001", "period": date(2025, 5, 1), "value": 40.0, "level": "red", "overdue": 1},
+])
+
+
+@pytest.fixture
+def merged(catalog):
+    return catalog.merge_values(CATALOG, SNAPSHOT)
+
+
+@pytest.mark.parametrize("query, state", [
+    ({"theme": "economy", "q": "  GDP ", "city": "xiamen", "lang": "zh"}, {"q": "GDP", "theme": "economy"}),
+    ({"theme": "sports", "level": "purple", "frequency": "hourly"}, {}),
+    ({"level": "red", "department": "市统计局", "topic": "petition", "sensitivity": "restricted",
+      "spatial_level": "district", "frequency": "daily"},
+     {"topic": "petition", "department": "市统计局", "frequency": "daily", "sensitivity": "restricted",
+      "spatial_level": "district", "level": "red"}),
+    ({"q": "x" * 500, "theme": None}, {"q": "x" * 100}),
+])
+def test_url_state_keeps_known_values_only(catalog, query, state):
+    assert catalog.parse_state(query) == state
+    assert list(catalog.parse_state(query)) == list(state)  # fixed order: equal states give equal URLs
+
+
+def test_only_public_indicators_show_values(catalog):
+    assert catalog.shows_values("public")
+    assert not catalog.shows_values("internal") and not catalog.shows_values("restricted")
+
+
+def test_merge_keeps_catalog_order_and_withholds_non_public_values(merged):
+    assert merged["code"].tolist() == CATALOG["code"].tolist()
+    rows = merged.set_index("code")
+    assert rows.loc["ECO-CON-001", "value"] == 241.13 and rows.loc["ECO-CON-001", "level"] == "orange"
+    assert rows.loc["ENV-AIR-001", "level"] == "nodata" and pd.isna(rows.loc["ENV-AIR-001", "value"])
+    petition = rows.loc["GOV-PET-001"]
+    assert petition["locked"] and petition["level"] == "locked" and pd.isna(petition["value"])
+    assert petition["period"] is None and petition["overdue"] == 0
+    assert merged["locked"].tolist() == [False, False, True, False]
+
+
+def test_level_filter_never_matches_withheld_rows(catalog, merged):
+    assert catalog.filter_level(merged, "orange")["code"].tolist() == ["ECO-CON-001"]
+    assert catalog.filter_level(merged, "red").empty  # the petition indicator is red, but withheld
+    assert catalog.filter_level(merged, "nodata")["code"].tolist() == ["ENV-AIR-001"]
+    assert len(catalog.filter_level(merged, None)) == len(merged)
+
+
+def test_rows_carry_formatted_texts_and_sort_keys(catalog, merged):
+    rows = {row["code"]: row for row in catalog.grid_rows(merged, lang="zh")}
+    gdp, retail, petition, air = (rows[c] for c in ("ECO-GDP-001", "ECO-CON-001", "GOV-PET-001", "ENV-AIR-001"))
+    assert gdp["value"] == 2_345_678.0 and gdp["value_text"] == "234.57万" and gdp["period_text"] == "2025Q1"
+    assert retail["period"] == "2025-05-01" and retail["period_text"] == "2025年5月" and retail["overdue"] == 2
+    assert retail["topics"] == "工业经济、城市运行" and retail["theme"] == "economy"  # keys; refData names them
+    assert petition["value"] is None and petition["value_text"] == "不公开" and petition["period_text"] == ""
+    assert air["value_text"] == "—" and air["period"] is None
+    # Worst level sorts highest; no data and withheld values sort below normal.
+    ranks = [r["level"] for r in (retail, gdp, air, petition)]
+    assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) == 4
+    english = {row["code"]: row for row in catalog.grid_rows(merged, lang="en")}
+    assert english["ECO-GDP-001"]["value_text"] == "2.35M" and english["ECO-CON-001"]["period_text"] == "May 2025"
+    assert english["ECO-CON-001"]["topics"] == "Industrial economy, City operation"
+    assert english["GOV-PET-001"]["value_text"] == "Withheld"
+
+
+def test_row_names_are_escaped_for_markdown_links(catalog):
+    frame = catalog.merge_values(pd.DataFrame([_meta("ECO-X-001", "指标 [试行] *新*", "A_b")]), SNAPSHOT)
+    assert catalog.grid_rows(frame, lang="zh")[0]["name"] == r"指标 \[试行\] \*新\*"
+    assert catalog.grid_rows(frame, lang="en")[0]["name"] == r"A\_b"
+
+
+def test_columns_show_exactly_what_the_rows_carry(catalog, merged):
+    columns = catalog.column_defs(city="ningde", lang="en")
+    row = catalog.grid_rows(merged, lang="en")[0]
+    fields = [c["field"] for c in columns]
+    # rowData is only the shown fields plus the texts their formatters show.
+    assert set(row) == set(fields) | {"value_text", "period_text"}
+    assert all(c["headerName"] and not c["headerName"].startswith("catalog_") for c in columns)
+    by_field = {c["field"]: c for c in columns}
+    for field in ("code", "name"):
+        link = by_field[field]["valueGetter"]["function"]
+        assert by_field[field]["cellRenderer"] == "markdown"
+        assert '"/indicator/"' in link and "params.data.code" in link and '"?city=ningde&lang=en"' in link
+    assert by_field["theme"]["refData"]["governance"] == "Social governance"
+    assert by_field["department"]["refData"]["市统计局"] == "Municipal Bureau of Statistics"
+    assert by_field["level"]["refData"][str(row["level"])] == "Normal"
+    assert "late by " in by_field["overdue"]["valueFormatter"]["function"]
+    chinese = {c["field"]: c for c in catalog.column_defs(city="xiamen", lang="zh")}
+    assert chinese["theme"]["headerName"] == "主题" and chinese["frequency"]["refData"]["quarterly"] == "季度"
+    assert "refData" not in chinese["department"]  # the Chinese name is the key itself
+    assert '"迟报 "' in chinese["overdue"]["valueFormatter"]["function"]
+
+
+def test_export_is_the_filtered_list_in_csv_with_bom_and_xlsx(catalog, merged):
+    from pages._export import table_bytes
+
+    table = catalog.export_table(merged, "zh")
+    data = table_bytes(table, "csv")
+    assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens the Chinese correctly
+    read = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"代码": str})
+    assert read.columns.tolist()[:3] == ["代码", "指标名称", "主题"] and len(read) == len(merged)
+    rows = read.set_index("代码")
+    assert rows.loc["ECO-CON-001", "最新值"] == 241.13 and rows.loc["ECO-CON-001", "时效"] == "迟报 2 期"
+    assert rows.loc["ECO-CON-001", "专题"] == "工业经济、城市运行" and rows.loc["ECO-CON-001", "预警等级"] == "橙色"
+    assert pd.isna(rows.loc["GOV-PET-001", "最新值"]) and rows.loc["GOV-PET-001", "预警等级"] == "不公开"
+    assert rows.loc["GOV-PET-001", "敏感级别"] == "受限"
+
+    sheet = openpyxl.load_workbook(io.BytesIO(table_bytes(table, "xlsx", sheet="指标目录")))["指标目录"]
+    values = list(sheet.values)
+    assert list(values[0]) == table.columns.tolist() and len(values) == len(merged) + 1
+    assert values[2][0] == "ECO-CON-001" and values[2][8] == 241.13  # a number, not a text
+    english = catalog.export_table(merged, "en")
+    assert english.columns[1] == "Indicator" and english.iloc[0, 1] == "Gross regional product (GDP)"
+    assert english.iloc[1, -1] == "late by 2" and english.iloc[3, -2] == "No data"
+
+
+def test_count_says_how_many_of_all(catalog):
+    assert catalog.count_text(540, 540, "zh") == "共 540 项指标"
+    assert catalog.count_text(14, 540, "en") == "14 of 540 indicators"
+
+
+def test_layout_takes_its_filters_from_the_url(catalog, dash_app):
+    with dash_app.server.test_request_context("/catalog"):
+        page = catalog.layout(city="ningde", lang="en", theme="environment", q="PM2.5", level="bogus")
+    found = {}
+
+    def walk(component):
+        if getattr(component, "id", None):
+            found[component.id] = component
+        for child in getattr(component, "children", None) or []:
+            if hasattr(child, "to_plotly_json"):
+                walk(child)
+
+    walk(page)
+    assert found["catalog-theme"].value == "environment" and found["catalog-q"].value == "PM2.5"
+    assert found["catalog-level"].value is None
+    assert found["catalog-args"].data == {"city": "ningde", "lang": "en"}
+    assert "Indicator catalog" in text_of(page) and "Ningde" in text_of(page)
+
+
+def test_callbacks_say_data_unavailable_when_the_store_is_down(catalog, dash_app, uncached):
+    db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
+    filters = {name: None for name in catalog.FILTERS}
+    with dash_app.server.test_request_context("/"):
+        out = run_callback(catalog.fill_catalog, None, q="", filters=filters, args={"city": "xiamen", "lang": "zh"})
+        assert out["rows"] == [] and "数据暂不可用" in text_of(out["status"])
+        export = run_callback(catalog.export_catalog, "catalog-export-csv.n_clicks", csv=1, xlsx=None, q="",
+                              filters=filters, args={"city": "xiamen", "lang": "en"})
+    assert "Data temporarily unavailable" in text_of(export["status"])
+
+
+@pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
+def test_the_page_on_the_demo_store(catalog, dash_app, use_demo_store, uncached):
+    from indicators.queries import indicators, latest_snapshot
+
+    meta = indicators()
+    snapshot = latest_snapshot("350200", today=DEMO_TODAY)
+    rows = catalog.grid_rows(catalog.merge_values(meta, snapshot), lang="zh")
+    assert len(rows) == len(meta) >= 500
+    withheld = {r["code"] for r in rows if r["value_text"] == "不公开"}
+    assert withheld == set(meta.loc[meta["sensitivity"] != "public", "code"]) and withheld
+    shown = {r["code"]: r["level"] for r in rows if r["code"] not in withheld}
+    expected = snapshot.set_index("code")["level"].map(catalog.LEVEL_SORT)
+    assert all(shown[code] == expected[code] for code in shown)
+
+    filters = {name: None for name in catalog.FILTERS} | {"theme": "economy"}
+    args = {"city": "xiamen", "lang": "zh"}
+    with dash_app.server.test_request_context("/"):
+        first = run_callback(catalog.fill_catalog, None, q="GDP", filters=filters, args=args)
+        changed = run_callback(catalog.fill_catalog, "catalog-theme.value", q="GDP", filters=filters, args=args)
+        export = run_callback(catalog.export_catalog, "catalog-export-xlsx.n_clicks", csv=None, xlsx=1, q="GDP",
+                              filters=filters, args=args)
+    codes = [r["code"] for r in first["rows"]]
+    assert codes and all(c in set(meta.loc[meta["theme"] == "economy", "code"]) for c in codes)
+    assert first["count"] == f"{len(codes)} / {len(meta)} 项指标" and first["status"] is None
+    assert first["search"] is catalog.dash.no_update  # the first call leaves the URL as it came
+    assert changed["search"] == "?city=xiamen&lang=zh&q=GDP&theme=economy"
+    assert export["file"]["filename"].endswith(".xlsx") and export["file"]["base64"]
