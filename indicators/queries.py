@@ -68,7 +68,7 @@ def search_catalog(text: str = "", *, theme: str | None = None, topic: str | Non
     if text.strip():
         needle = text.strip().lower()
         mask &= (frame["code"].str.lower().str.contains(needle, regex=False)
-                 | frame["name_zh"].str.contains(needle, regex=False)
+                 | frame["name_zh"].str.lower().str.contains(needle, regex=False)
                  | frame["name_en"].str.lower().str.contains(needle, regex=False)
                  | frame["name_zh"].map(initials).str.contains(needle, regex=False))
     for column, value in (("theme", theme), ("department", department), ("frequency", frequency),

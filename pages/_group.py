@@ -189,6 +189,8 @@ def fill_group(args: dict) -> list:
 def apply_filters(values: list, ids: list[dict], args: dict) -> str:
     """Put the chosen filters in the URL; the page re-renders from it (and the link can be shared)."""
     chosen = {**args["filters"], **{item["name"]: value or None for item, value in zip(ids, values)}}
+    if chosen["area"] == get_city(args["city"]).adcode:
+        chosen["area"] = None  # the city itself is the default area
     if chosen == args["filters"]:
         raise PreventUpdate
     return url_for(args["kind"], args["key"], args["city"], args["lang"], chosen)

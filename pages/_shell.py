@@ -84,7 +84,11 @@ def search_box(lang: str) -> html.Div:
                     className="shell-search", role="search", title=t("search_label", lang))
 
 
-def build_header(path: str, city: str, lang: str, updated: str) -> list:
+# Page state that belongs to one city (an area, an alert) and is dropped when the city changes.
+CITY_BOUND = ("area", "alert")
+
+
+def build_header(path: str, city: str, lang: str, updated: str, state: dict[str, str] | None = None) -> list:
     """The header's content for the page at ``path``.
 
     Args:
@@ -92,13 +96,18 @@ def build_header(path: str, city: str, lang: str, updated: str) -> list:
         city: the city key shown.
         lang: the language shown.
         updated: the data's last update time, already formatted.
+        state: the page's other URL parameters (filters …), kept by the switches; the city
+            switch drops those bound to a city.
 
     Returns:
         The header's children.
     """
-    cities = [(c.short_zh if lang == "zh" else c.name_en, href(path, key, lang), key == city)
+    state = state or {}
+    portable = {key: value for key, value in state.items() if key not in CITY_BOUND}
+    cities = [(c.short_zh if lang == "zh" else c.name_en, href(path, key, lang, **portable), key == city)
               for key, c in load_cities().items() if c.demo or key == city]
-    languages = [("中文", href(path, city, "zh"), lang == "zh"), ("English", href(path, city, "en"), lang == "en")]
+    languages = [("中文", href(path, city, "zh", **state), lang == "zh"),
+                 ("English", href(path, city, "en", **state), lang == "en")]
     return [
         dcc.Link([html.Span(t("app_title", lang), className="brand-title"),
                   html.Span(t("app_subtitle", lang), className="brand-subtitle")],
@@ -136,7 +145,8 @@ def update_shell(pathname: str | None, search: str | None):
     except StoreUnavailable:
         updated = "—"
     footer = [html.Span(t("demo_note", lang)), html.Span(" · City Vitals")]
-    return build_header(pathname or "/", city, lang, updated), footer
+    state = {key: values[-1] for key, values in query.items() if key not in ("city", "lang")}
+    return build_header(pathname or "/", city, lang, updated, state), footer
 
 
 @callback(Output("shell-go", "href"), Input("shell-search", "value"), State("shell-url", "search"),

@@ -50,3 +50,5 @@ def test_filter_changes_go_to_a_shareable_url():
     url = apply_filters(["", "", "350902", "red"], ids, args)
     assert url == url_for("theme", "market", "ningde", "en", {"area": "350902", "level": "red"})
     assert url.startswith("/themes/market?") and "level=red" in url and "area=350902" in url and "topic" not in url
+    # The city itself is the default area: choosing it is no filter.
+    assert apply_filters(["", "", "350900", "red"], ids, args) == url_for("theme", "market", "ningde", "en", {"level": "red"})

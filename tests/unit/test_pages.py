@@ -29,3 +29,13 @@ def test_home_says_data_unavailable_when_the_store_is_down(dash_app):
         assert "Data temporarily unavailable" in text_of(fill_home({"city": "xiamen", "lang": "en"}))
         header, footer = update_shell("/", "?city=ningde&lang=en")
     assert "Ningde" in text_of(header) and "English" in text_of(header)
+
+
+def test_switches_keep_the_page_state_and_the_city_switch_drops_its_area(dash_app):
+    from pages._shell import update_shell
+
+    with dash_app.server.test_request_context("/"):
+        header, _ = update_shell("/themes/economy", "?city=xiamen&lang=zh&level=red&area=350203")
+    text = text_of(header)
+    assert "/themes/economy?city=xiamen&lang=en&level=red&area=350203" in text  # language switch
+    assert "/themes/economy?city=ningde&lang=zh&level=red\"" in text  # city switch: no Xiamen district
