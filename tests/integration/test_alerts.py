@@ -1,0 +1,101 @@
+"""The alert centre in headless Chromium at phone and PC sizes: list, URL filters, detail, an action."""
+
+import re
+
+import pytest
+
+from tests.integration.conftest import artifacts_dir
+
+pytestmark = pytest.mark.browser
+CLEAN = {"console": [], "offsite": [], "failed": []}
+TOUCH_TARGETS = (".alert-row, .alerts-chip, .alerts-action:not([hidden]), .alerts-more:not([hidden]), .alerts-back, "
+                 ".dash-dropdown")
+
+
+def _no_horizontal_overflow(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def _small_touch_targets(page) -> list[str]:
+    """Visible controls lower than 44 px (the phone's minimum touch target)."""
+    return page.evaluate(f"""[...document.querySelectorAll({TOUCH_TARGETS!r})]
+        .filter(e => e.offsetParent !== null && e.getBoundingClientRect().height < 44)
+        .map(e => e.id || e.className)""")
+
+
+@pytest.mark.parametrize("viewport", ["pc", "mobile"], indirect=True)
+def test_list_applies_the_level_filter_from_the_url(page, live_server, page_problems, viewport):
+    page.goto(live_server + "/alerts?city=xiamen&level=orange")
+    page.wait_for_selector(".alert-row", timeout=30000)
+    rows = page.locator(".alert-row")
+    assert rows.count() >= 1
+    assert page.locator(".alert-row:not(.level-orange)").count() == 0
+    assert page.locator(".alert-row.level-orange .level-badge").first.inner_text() == "橙色"
+    assert "is-active" in page.locator("#alerts-chip-orange").get_attribute("class")
+    orange = int(page.inner_text("#alerts-count-orange"))
+    assert f"共 {orange} 条" in page.inner_text("#alerts-summary")
+    assert rows.count() == min(orange, 100)
+    assert page.evaluate("innerWidth") == viewport["width"]
+    assert _no_horizontal_overflow(page)
+    if viewport["name"] == "mobile":
+        assert _small_touch_targets(page) == []
+    page.screenshot(path=str(artifacts_dir() / f"alerts-{viewport['name']}.png"), full_page=False)
+    assert page_problems == CLEAN
+
+
+@pytest.mark.parametrize("viewport", ["pc", "mobile"], indirect=True)
+def test_acknowledging_an_alert_moves_it_and_records_the_comment(page, live_server, page_problems, viewport):
+    page.goto(live_server + "/alerts?city=ningde&state=new")
+    page.wait_for_selector(".alert-row", timeout=30000)
+    first = page.locator(".alert-row").first
+    alert_id = first.get_attribute("data-alert")
+    first.click()
+    page.wait_for_selector(".alert-history tbody tr")
+    assert f"alert={alert_id}" in page.url and "state=new" in page.url
+    history = page.locator(".alert-history tbody tr")
+    before = history.count()
+    assert "生成预警" in history.first.inner_text() and "系统" in history.first.inner_text()
+    assert page.locator(".alert-explanation").inner_text().strip()
+    assert page.locator(".alert-indicator-link").get_attribute("href").startswith("/indicator/")
+    if viewport["name"] == "mobile":  # the detail replaces the list
+        assert not page.locator(".alerts-list-pane").is_visible() and page.locator("#alerts-back").is_visible()
+    comment = f"已电话核实 {viewport['name']}"
+    page.fill("#alerts-comment", comment)
+    page.click("#alerts-do-acknowledge")
+    page.wait_for_function(f"document.querySelector('.alert-history').innerText.includes({comment!r})")
+    assert history.count() == before + 1
+    last = history.last.inner_text()
+    assert "demo" in last and re.search(r"新预警\s*→\s*已确认", last)
+    assert page.locator("#alerts-detail-body .alert-state").inner_text() == "已确认"
+    assert not page.locator("#alerts-do-acknowledge").is_visible() and page.locator("#alerts-do-resolve").is_visible()
+    assert page.input_value("#alerts-comment") == ""
+    # The list (new alerts only) no longer has it.
+    page.wait_for_selector(f'.alert-row[data-alert="{alert_id}"]', state="detached")
+    if viewport["name"] == "mobile":
+        assert _small_touch_targets(page) == []
+        page.click("#alerts-back")
+        page.wait_for_selector(".alerts-list-pane", state="visible")
+        assert "alert=" not in page.url
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(artifacts_dir() / f"alerts-acted-{viewport['name']}.png"), full_page=False)
+    assert page_problems == CLEAN
+
+
+@pytest.mark.parametrize("viewport", ["pc"], indirect=True)
+def test_deep_link_opens_the_alert_and_chips_filter(page, live_server, page_problems, viewport):
+    page.goto(live_server + "/alerts?city=xiamen&lang=en")
+    page.wait_for_selector(".alert-row", timeout=30000)
+    row = page.locator(".alert-row").nth(1)
+    alert_id, sentence = row.get_attribute("data-alert"), row.locator(".alert-sentence").inner_text()
+    page.goto(live_server + f"/alerts?city=xiamen&lang=en&alert={alert_id}")
+    page.wait_for_selector(".alert-detail-title")
+    assert page.inner_text(".alert-detail-title") == sentence
+    assert page.locator(f'.alert-row.is-selected[data-alert="{alert_id}"]').count() == 1
+    assert "Opened" in page.locator(".alert-history").inner_text()
+    page.click("#alerts-chip-red")
+    page.wait_for_function("location.search.includes('level=red')")
+    page.wait_for_function("document.querySelector('#alerts-chip-red').className.includes('is-active')")
+    page.wait_for_function("[...document.querySelectorAll('.alert-row')].every(r => r.classList.contains('level-red'))")
+    assert f"alert={alert_id}" in page.url  # the selection stays while filtering
+    assert page.locator(".alert-row").count() == int(page.inner_text("#alerts-count-red"))
+    assert page_problems == CLEAN
