@@ -21,7 +21,16 @@ from sqlalchemy.orm import Session
 from indicators import db
 from indicators.catalog import department_en
 from indicators.levels import LEVEL_RANK, area_thresholds
-from indicators.models import Alert, AlertEvent, Area, ForecastPoint, ForecastRun, IndicatorDef, Latest, ThresholdOverride
+from indicators.models import (
+    Alert,
+    AlertEvent,
+    Area,
+    ForecastPoint,
+    ForecastRun,
+    IndicatorDef,
+    Latest,
+    ThresholdOverride,
+)
 from indicators.periods import periods_overdue
 from indicators.rules import Finding, SeriesState, evaluate
 
@@ -207,11 +216,12 @@ def act(alert_id: int, action: str, *, user: str, comment: str = "", department:
 
     Raises:
         AlertActionError: unknown alert or action, or an action not allowed from its state.
+        StoreUnavailable: the store cannot be reached (nothing changed).
     """
     if action not in TRANSITIONS:
         raise AlertActionError(f"unknown action {action!r}; allowed: {', '.join(TRANSITIONS)}")
     allowed_from, to_state = TRANSITIONS[action]
-    with Session(db.engine(), expire_on_commit=False) as session, session.begin():
+    with db.transaction(expire_on_commit=False) as session:
         alert = session.get(Alert, alert_id)
         if alert is None:
             raise AlertActionError(f"no alert #{alert_id}")

@@ -1,13 +1,15 @@
 """The query cache: flask-caching, created unbound and bound by ``app.py`` with ``init_app``.
 
-Cached functions are keyed by their arguments, the store's data version and the day, so
-a load that changes data (or a new day, for freshness) makes every cached result stale.
+Cached functions are keyed by their arguments, the store, its data version and the day, so
+a load that changes data (or a new day, for freshness) makes every cached result stale, and two
+stores sharing a cache (tests, or two installations on one Redis) never see each other's results.
 Outside the app (commands, tests without an app) calls go straight to the store.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 from datetime import date
 from typing import Any, Callable, TypeVar
@@ -57,13 +59,15 @@ def _copy(value: Any) -> Any:
 
 
 def cached(func: F) -> F:
-    """Cache ``func``'s result under its arguments, the data version and today's date."""
+    """Cache ``func``'s result under its arguments, the store, its data version and today's date."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if getattr(cache, "app", None) is None:
             return func(*args, **kwargs)
-        key = f"{func.__module__}.{func.__qualname__}:{current_data_version()}:{date.today()}:{args!r}:{sorted(kwargs.items())!r}"
+        store = hashlib.blake2s(db.current_url().encode(), digest_size=6).hexdigest()
+        key = (f"{func.__module__}.{func.__qualname__}:{store}:{current_data_version()}:{date.today()}:"
+               f"{args!r}:{sorted(kwargs.items())!r}")
         try:
             hit = cache.get(key)
         except Exception as exc:  # a cache that is down must not take the pages with it

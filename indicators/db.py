@@ -14,8 +14,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, select, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from indicators.models import Meta
@@ -87,6 +87,13 @@ def engine() -> Engine:
     return _engines[_current[0]]
 
 
+def current_url() -> str:
+    """The URL of the current store."""
+    if not _current:
+        raise RuntimeError("no store configured: call indicators.db.use(url) first")
+    return _current[0]
+
+
 @contextmanager
 def connect() -> Iterator[Connection]:
     """A connection to the current store for reading.
@@ -98,6 +105,20 @@ def connect() -> Iterator[Connection]:
     try:
         with engine().connect() as conn:
             yield conn
+    except DBAPIError as exc:
+        raise StoreUnavailable(f"store unavailable: {exc.orig!r}") from exc
+
+
+@contextmanager
+def transaction(**options) -> Iterator[Session]:
+    """A session on the current store in one transaction, committed when the block ends.
+
+    Raises:
+        StoreUnavailable: when the database cannot be reached or fails (nothing is committed).
+    """
+    try:
+        with Session(engine(), **options) as session, session.begin():
+            yield session
     except DBAPIError as exc:
         raise StoreUnavailable(f"store unavailable: {exc.orig!r}") from exc
 

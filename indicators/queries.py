@@ -315,13 +315,14 @@ ALERT_COLUMNS = ["id", "indicator_code", "area_adcode", "rule", "level", "state"
 @cached
 def alerts(city_key: str | None = None, *, adcode: str | None = None, code: str | None = None,
            theme: str | None = None, topic: str | None = None, level: str | None = None, rule: str | None = None,
-           department: str | None = None, state: str | None = "open") -> pd.DataFrame:
+           department: str | None = None, state: str | None = "open", alert_id: int | None = None) -> pd.DataFrame:
     """Alerts matching the filters, worst level first, newest first within a level.
 
     Args:
         city_key: only the city's areas (the city and its districts).
         adcode, code, theme, topic, level, rule, department: exact filters (code: the indicator).
         state: ``open`` (new, acknowledged or dispatched), a single state, or None for all.
+        alert_id: one alert only.
 
     Returns:
         One row per alert with the indicator's names, theme and sensitivity and the area's names.
@@ -332,7 +333,7 @@ def alerts(city_key: str | None = None, *, adcode: str | None = None, code: str 
     elif state:
         query = query.where(Alert.state == state)
     for column, value in ((Alert.area_adcode, adcode), (Alert.indicator_code, code), (Alert.level, level),
-                          (Alert.rule, rule), (Alert.department, department)):
+                          (Alert.rule, rule), (Alert.department, department), (Alert.id, alert_id)):
         if value:
             query = query.where(column == value)
     if city_key:

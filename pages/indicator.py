@@ -13,6 +13,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from geo.cities import get_city
+from geo.layers import area_hideout, district_map
 from indicators.cache import cached
 from indicators.catalog import department_en
 from indicators.db import StoreUnavailable
@@ -27,11 +28,11 @@ from indicators.queries import (
     latest_snapshot,
     series,
 )
-from pages._charts import area_ranking_figure, history_figure
+from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure
 from pages._export import table_bytes
 from pages._format import format_change, format_period, format_value
 from pages._i18n import register_strings, t, theme_name, topic_name
-from pages._shell import href, resolve
+from pages._shell import current_settings, href, resolve
 from pages._widgets import level_badge, notice
 
 dash.register_page(__name__, path_template="/indicator/<code>", title="指标 · City Vitals", name="indicator")
@@ -161,6 +162,16 @@ def export_table(history: pd.DataFrame, forecast: pd.DataFrame, meta: dict, area
     return table
 
 
+def ranking_hideout(ranking: pd.DataFrame, meta: dict, lang: str, selected: str) -> dict:
+    """The small map's colours (warning levels) and tooltips (name and value) per district."""
+    districts = ranking[ranking["level"] == "district"]
+    names = districts["name_en" if lang == "en" else "name_zh"]
+    return area_hideout(
+        {a: LEVEL_COLOURS.get(w, LEVEL_COLOURS["nodata"]) for a, w in zip(districts["adcode"], districts["warning"])},
+        {a: f"{n}: {format_value(v, lang)} {meta['unit']}" for a, n, v in zip(districts["adcode"], names, districts["value"])},
+        selected)
+
+
 def _meta(code: str) -> dict | None:
     catalog = indicators()
     rows = catalog[catalog["code"] == code]
@@ -168,8 +179,8 @@ def _meta(code: str) -> dict | None:
 
 
 @cached  # rendered once per data version; the components are rebuilt only when data changes
-def build_indicator(code: str, city_key: str, lang: str, area: str | None) -> list:
-    """The page's content for one indicator in one area of a city.
+def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_url: str = "") -> list:
+    """The page's content for one indicator in one area of a city (``tile_url``: the map's tiles).
 
     Returns:
         The components; a "not found" notice for an unknown code.
@@ -216,6 +227,8 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None) -> li
         ], className="indicator-grid"),
         html.Div([
             html.Section([html.H2(t("ind_areas", lang), className="section-title"),
+                          district_map(city, ranking_hideout(ranking, meta, lang, area), map_id="indicator-map",
+                                       tile_url=tile_url, height="260px"),
                           dcc.Graph(figure=area_ranking_figure(ranking, meta, lang=lang),
                                     config={**GRAPH_CONFIG, "displayModeBar": False})],
                          className="card") if has_districts else None,
@@ -231,7 +244,7 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None) -> li
 def fill_indicator(args: dict) -> list:
     """Render the page for the URL's indicator, city, area and language."""
     try:
-        return build_indicator(args["code"], args["city"], args["lang"], args.get("area"))
+        return build_indicator(args["code"], args["city"], args["lang"], args.get("area"), current_settings().tile_url)
     except StoreUnavailable:
         return [notice(t("store_down", args["lang"]), "error")]
 

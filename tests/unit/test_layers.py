@@ -1,0 +1,24 @@
+"""Map layers: bounds, the style function's hideout, tiles only when configured."""
+
+import dash_leaflet as dl
+
+from geo.cities import get_city
+from geo.layers import AREA_STYLE, ATTRIBUTION, area_hideout, city_bounds, district_map
+
+
+def test_bounds_hold_every_district_of_xiamen():
+    (south, west), (north, east) = city_bounds(get_city("xiamen"))
+    assert 24.2 < south < 24.5 and 118.4 > west > 117.8 and 24.8 < north < 25.0 and 118.2 < east < 118.6
+
+
+def test_map_without_tiles_by_default_and_with_them_when_configured():
+    hideout = area_hideout({"350203": "#d92d20"}, {"350203": "思明区: 1"}, "350203")
+    figure = district_map(get_city("xiamen"), hideout, map_id="m")
+    leaflet, caption = figure.children
+    assert caption.children == ATTRIBUTION
+    assert [type(layer) for layer in leaflet.children] == [dl.GeoJSON]
+    geojson = leaflet.children[0]
+    assert geojson.style == AREA_STYLE and geojson.hideout["colours"] == {"350203": "#d92d20"}
+    assert len(geojson.data["features"]) == 6
+    tiled = district_map(get_city("xiamen"), hideout, map_id="m", tile_url="/tiles/{z}/{x}/{y}.png").children[0]
+    assert isinstance(tiled.children[0], dl.TileLayer) and tiled.children[0].url == "/tiles/{z}/{x}/{y}.png"
