@@ -54,14 +54,39 @@ def catalog_payload(city: str, lang: str, text: str, filters: dict[str, str]) ->
     return multi_payload(outputs, inputs, [("catalog-args", "data", {"city": city, "lang": lang})])
 
 
+def alert_payloads(city: str, alert_ids: list[int]) -> list[dict]:
+    """The alert centre's list (open alerts, then only red ones) and detail callbacks."""
+    from pages.alerts import ACTIONS, FILTERS, WORST_FIRST
+
+    args = ("alerts-args", "data", {"city": city, "lang": "zh"})
+    outputs = ([("alerts-list", "children"), ("alerts-summary", "children"), ("alerts-more", "hidden"),
+                ("alerts-limit", "data")] + [(f"alerts-count-{lvl}", "children") for lvl in WORST_FIRST]
+               + [(f"alerts-chip-{lvl}", "className") for lvl in WORST_FIRST])
+    bodies = []
+    for level in (None, "red"):
+        values = {"state": "open", "level": level}
+        inputs = ([(f"alerts-filter-{name}", "value", values.get(name)) for name in FILTERS]
+                  + [("alerts-more", "n_clicks", None), ("alerts-version", "data", 0)])
+        bodies.append(multi_payload(outputs, inputs, [("alerts-selected", "data", None),
+                                                      ("alerts-limit", "data", 100), args]))
+    detail = ([("alerts-detail-body", "children"), ("alerts-main", "className"), ("alerts-actions", "hidden"),
+               ("alerts-no-actions", "hidden"), ("alerts-dispatch-field", "hidden"), ("alerts-dispatch-to", "value")]
+              + [(f"alerts-do-{action}", "hidden") for action in ACTIONS] + [("alerts-action-message", "children")])
+    for alert_id in alert_ids:
+        bodies.append(multi_payload(detail, [("alerts-selected", "data", alert_id), ("alerts-version", "data", 0)],
+                                    [args]))
+    return bodies
+
+
 def cases(rng: random.Random) -> dict[str, list[dict]]:
-    """Callback requests per page: every theme and topic, 20 indicators and every area per city."""
+    """Callback requests per page: every theme and topic, 20 indicators, every area, catalog
+    searches, the alert list and eight alerts' details per city."""
     from indicators.catalog import THEMES, TOPICS
-    from indicators.queries import areas, indicators
+    from indicators.queries import alerts, areas, indicators
 
     codes = indicators()["code"].tolist()
     requests: dict[str, list[dict]] = {"home": [], "theme": [], "topic": [], "indicator": [], "area": [],
-                                       "catalog": []}
+                                       "catalog": [], "alerts": []}
     for city in ("xiamen", "ningde"):
         adcodes = areas(city)["adcode"].tolist()
         for lang in ("zh", "en"):
@@ -77,6 +102,7 @@ def cases(rng: random.Random) -> dict[str, list[dict]]:
                 "code": code, "city": city, "lang": "zh", "area": rng.choice([None, *adcodes])}))
         for text, filters in (("", {}), ("GDP", {}), ("", {"theme": "environment", "level": "normal"})):
             requests["catalog"].append(catalog_payload(city, "zh", text, filters))
+        requests["alerts"].extend(alert_payloads(city, alerts(city)["id"].head(8).tolist()))
         for adcode in adcodes:
             requests["area"].append(payload("area-content", "area-args", {"adcode": adcode, "lang": "zh"}))
     return requests
