@@ -82,13 +82,19 @@ def test_search_by_pinyin_initials_opens_the_indicator(page, live_server, page_p
     assert page_problems == CLEAN
 
 
-@pytest.mark.parametrize("viewport", ["pc"], indirect=True)
-@pytest.mark.parametrize(("path", "ready"), [
+PAGES = [
     ("/", ".theme-card"),
     (f"/indicator/{INDICATOR}", ".history-graph .main-svg"),
     ("/themes/economy", ".group-page .tile"),
+    ("/topics/safety", ".group-page .tile"),
     ("/area/350203", ".area-page .theme-card"),
-])
+    ("/catalog", ".ag-row"),
+    ("/alerts", "#alerts-list button"),
+]
+
+
+@pytest.mark.parametrize("viewport", ["pc"], indirect=True)
+@pytest.mark.parametrize(("path", "ready"), PAGES)
 def test_accessibility(page, live_server, viewport, path, ready):
     page.goto(f"{live_server}{path}?city=xiamen&lang=zh")
     page.wait_for_selector(ready, timeout=30000)
@@ -97,3 +103,9 @@ def test_accessibility(page, live_server, viewport, path, ready):
     result = Axe().run(page, context={"exclude": [[".dash-dropdown-focus-target"]]},
                        options={"runOnly": ["wcag2a", "wcag2aa"]})
     assert result.violations_count == 0, result.generate_report()
+
+
+@pytest.mark.parametrize("viewport", ["mobile"], indirect=True)
+@pytest.mark.parametrize(("path", "ready"), [PAGES[1], PAGES[5], PAGES[6]])
+def test_accessibility_on_a_phone(page, live_server, viewport, path, ready):
+    test_accessibility(page, live_server, viewport, path, ready)
