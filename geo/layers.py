@@ -53,6 +53,8 @@ def district_map(city: City, hideout: dict, *, map_id: str, tile_url: str = "", 
     layers = [dl.TileLayer(url=tile_url, attribution="")] if tile_url else []
     layers.append(dl.GeoJSON(id=f"{map_id}-areas", data=city.boundary_geojson(), hideout=hideout,
                              style=AREA_STYLE, onEachFeature=AREA_TOOLTIP, attribution=ATTRIBUTION))
+    # trackViewport off: the view is set by the bounds, and dash-leaflet's viewport tracking
+    # reads a ``center`` that a bounds-only map does not have (a TypeError in the browser).
     leaflet = dl.Map(layers, id=map_id, bounds=city_bounds(city), zoomSnap=0.25, scrollWheelZoom=False,
-                     style={"height": height, "width": "100%"}, className="district-map")
+                     trackViewport=False, style={"height": height, "width": "100%"}, className="district-map")
     return html.Figure([leaflet, html.Figcaption(ATTRIBUTION, className="map-attribution")], className="map-figure")
