@@ -279,3 +279,18 @@ def department_names() -> dict[str, str]:
 def department_en(name_zh: str) -> str:
     """A department's English name (its Chinese name when none is recorded)."""
     return department_names().get(name_zh, name_zh)
+
+
+UNITS_PATH = Path(__file__).with_name("units.csv")
+
+
+@lru_cache(maxsize=1)
+def unit_names() -> dict[str, str]:
+    """English forms of the catalog's units, keyed by the Chinese ones (``亿元`` → ``100M yuan``)."""
+    with UNITS_PATH.open(encoding="utf-8") as fh:
+        return {row["unit_zh"]: row["unit_en"] for row in csv.DictReader(fh)}
+
+
+def unit_en(unit_zh: str) -> str:
+    """A unit in English (the unit itself when none is recorded; "" for a bare count, 个)."""
+    return unit_names().get(unit_zh, unit_zh)

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from indicators import db
 from indicators.cache import cached
-from indicators.catalog import THEMES, TOPICS, department_en
+from indicators.catalog import THEMES, TOPICS, department_en, unit_en
 from indicators.levels import LEVEL_RANK, area_thresholds, level_of, levels_and_scores
 from indicators.models import (
     Alert,
@@ -379,7 +379,7 @@ def explain_level(code: str, adcode: str, lang: str = "zh") -> str:
         return "暂无数据。" if lang == "zh" else "No data yet."
     row = rows.iloc[0]
     when = format_period(row["period"], row["frequency"], lang)
-    value = f"{row['value']:,.4g} {row['unit']}"
+    value = f"{row['value']:,.4g} {row['unit'] if lang == 'zh' else unit_en(row['unit'])}"
     names = {"blue": ("蓝色", "blue"), "yellow": ("黄色", "yellow"), "orange": ("橙色", "orange"), "red": ("红色", "red")}
     thresholds = [(level, row[level]) for level in names if not pd.isna(row[level])]
     if row["level"] in names:

@@ -15,6 +15,7 @@ from typing import ClassVar
 import numpy as np
 from scipy.stats import norm
 
+from indicators.catalog import unit_en
 from indicators.levels import LEVEL_RANK, LEVELS, badness, level_of
 from indicators.periods import format_period
 
@@ -66,6 +67,11 @@ class SeriesState:
     overdue: int = 0
     forecast: tuple[tuple, ...] = ()
     band: tuple[float, float] | None = None
+
+    @property
+    def unit_en(self) -> str:
+        """The unit in English, for the English sentences."""
+        return unit_en(self.unit)
 
     @property
     def latest(self) -> tuple[date, float] | None:
@@ -135,15 +141,15 @@ class ThresholdRule(Rule):
         if state.direction == "target":
             bound_zh, bound_en = f"偏离目标 {_num(state.target)} 超过 {_num(threshold)}", f"more than {_num(threshold)} off the target {_num(state.target)}"
         elif state.direction == "up":
-            bound_zh, bound_en = f"低于 {_num(threshold)} {state.unit}", f"at or below {_num(threshold)} {state.unit}"
+            bound_zh, bound_en = f"低于 {_num(threshold)} {state.unit}", f"at or below {_num(threshold)} {state.unit_en}"
         else:
-            bound_zh, bound_en = f"高于 {_num(threshold)} {state.unit}", f"at or above {_num(threshold)} {state.unit}"
+            bound_zh, bound_en = f"高于 {_num(threshold)} {state.unit}", f"at or above {_num(threshold)} {state.unit_en}"
         if run >= 2:
             when_zh = f"连续{run}{PERIOD_UNIT_ZH[state.frequency]}"
             when_en = f" for {run} {PERIOD_UNIT_EN[state.frequency]} in a row"
         else:
             when_zh = f"{format_period(period, state.frequency, 'zh')}为 {_num(value)} {state.unit},"
-            when_en = f" was {_num(value)} {state.unit} in {format_period(period, state.frequency, 'en')},"
+            when_en = f" was {_num(value)} {state.unit_en} in {format_period(period, state.frequency, 'en')},"
         zh = f"{state.area_zh} {state.name_zh} {when_zh}{bound_zh}({LEVEL_ZH[level]}预警){_tail(state)}"
         en = f"{state.area_en} {state.name_en}{when_en} {bound_en} ({level} warning){_tail_en(state)}"
         return Finding(self.name, level, period, zh, en, {"value": value, "threshold": threshold, "run": run})
@@ -192,7 +198,7 @@ class ChangeRule(Rule):
                 zh = (f"{state.area_zh} {state.name_zh} 连续{self.consecutive}{PERIOD_UNIT_ZH[state.frequency]}恶化,"
                       f"最新 {_num(value)} {state.unit}(蓝色预警){_tail(state)}")
                 en = (f"{state.area_en} {state.name_en} worsened {self.consecutive} {PERIOD_UNIT_EN[state.frequency]} "
-                      f"in a row, now {_num(value)} {state.unit} (blue warning){_tail_en(state)}")
+                      f"in a row, now {_num(value)} {state.unit_en} (blue warning){_tail_en(state)}")
                 return Finding(self.name, "blue", period, zh, en, {"consecutive": self.consecutive})
         return None
 
@@ -224,7 +230,7 @@ class ForecastRule(Rule):
                 when_zh, when_en = format_period(period, state.frequency, "zh"), format_period(period, state.frequency, "en")
                 zh = (f"{state.area_zh} {state.name_zh} 预计{when_zh}达到 {_num(yhat)} {state.unit},"
                       f"可能触发{LEVEL_ZH[level]}预警(概率约{chance:.0%}){_tail(state)}")
-                en = (f"{state.area_en} {state.name_en} is forecast to reach {_num(yhat)} {state.unit} in {when_en}, "
+                en = (f"{state.area_en} {state.name_en} is forecast to reach {_num(yhat)} {state.unit_en} in {when_en}, "
                       f"a likely {level} warning (chance about {chance:.0%}){_tail_en(state)}")
                 return Finding(self.name, level, period, zh, en,
                                {"expected_period": period.isoformat(), "yhat": yhat, "chance": round(chance, 3)})
@@ -267,7 +273,7 @@ class AnomalyRule(Rule):
         side_zh, side_en = ("低于", "below") if value < lower else ("高于", "above")
         zh = (f"{state.area_zh} {state.name_zh} {format_period(period, state.frequency, 'zh')}为 {_num(value)} "
               f"{state.unit},{side_zh}模型预期区间 {_num(lower)}–{_num(upper)}(异常,{LEVEL_ZH[level]}预警){_tail(state)}")
-        en = (f"{state.area_en} {state.name_en} was {_num(value)} {state.unit} in "
+        en = (f"{state.area_en} {state.name_en} was {_num(value)} {state.unit_en} in "
               f"{format_period(period, state.frequency, 'en')}, {side_en} the expected range {_num(lower)}–{_num(upper)} "
               f"(anomaly, {level} warning){_tail_en(state)}")
         return Finding(self.name, level, period, zh, en, {"value": value, "lower": lower, "upper": upper})

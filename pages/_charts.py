@@ -64,7 +64,8 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
     Args:
         history: ``queries.series`` (period, value, revisions, first_value).
         forecast: ``queries.forecast_of`` (period, yhat and the 80%/95% bounds); may be empty.
-        meta: the indicator's row (unit, direction, thresholds, frequency).
+        meta: the indicator's row (unit, direction, thresholds, frequency; ``unit_label``, the unit
+            in the page's language, when given).
         lang: "zh" or "en".
         thresholds: draw the warning zones (off for district values of summed indicators,
             whose thresholds are for the city total).
@@ -73,7 +74,7 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
         The figure, with a range selector.
     """
     figure = go.Figure()
-    unit = meta.get("unit") or ""
+    unit = meta.get("unit_label", meta.get("unit")) or ""
     if not forecast.empty:
         for level, opacity in ((95, 0.12), (80, 0.22)):
             figure.add_trace(go.Scatter(
@@ -135,7 +136,7 @@ def area_ranking_figure(values: pd.DataFrame, meta: Mapping, *, lang: str) -> go
     """
     districts = values[values["level"] == "district"]
     names = districts["name_en" if lang == "en" else "name_zh"].tolist()
-    unit = meta.get("unit") or ""
+    unit = meta.get("unit_label", meta.get("unit")) or ""
     figure = go.Figure(go.Bar(
         x=districts["value"], y=names, orientation="h",
         marker={"color": [LEVEL_COLOURS.get(level, LEVEL_COLOURS["nodata"]) for level in districts["warning"]]},

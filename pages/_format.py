@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import math
 
+from indicators.catalog import unit_en
 from indicators.periods import format_period
 
-__all__ = ["format_value", "format_change", "format_period"]
+__all__ = ["format_value", "format_change", "format_period", "unit_label"]
+
+
+def unit_label(unit: str, lang: str) -> str:
+    """A unit as readers of ``lang`` write it: the catalog's in Chinese, its English form in English."""
+    return unit_en(unit) if lang == "en" else unit
 
 
 def _trim(number: float, digits: int) -> str:

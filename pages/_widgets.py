@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from dash import dcc, html
 
-from pages._format import format_change, format_period, format_value
+from pages._format import format_change, format_period, format_value, unit_label
 from pages._i18n import t, theme_name
 
 LEVEL_ORDER = ("red", "orange", "yellow", "blue", "normal")
@@ -106,7 +106,7 @@ def indicator_tile(row: Mapping, *, lang: str, link: str | None = None) -> html.
     return html.Article([
         html.Header([title, level_badge(row["level"], lang)], className="tile-head"),
         html.Div([html.Span(format_value(row["value"], lang), className="tile-value"),
-                  html.Span(row["unit"], className="tile-unit"),
+                  html.Span(unit_label(row["unit"], lang), className="tile-unit"),
                   sparkline(row.get("recent") or [])], className="tile-figure"),
         html.Div([_change(t("yoy", lang), row["yoy"], row["change_unit"], row["direction"], lang),
                   _change(t("mom", lang), row["mom"], row["change_unit"], row["direction"], lang)],

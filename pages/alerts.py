@@ -39,7 +39,7 @@ from indicators.queries import (
     latest_snapshot,
 )
 from indicators.rules import RULES
-from pages._format import format_period, format_value
+from pages._format import format_period, format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
 from pages._widgets import level_badge, notice
@@ -321,7 +321,7 @@ def alert_detail(row: Mapping, *, history: pd.DataFrame, explanation: str, lates
     indicator, area, department = _names(row, lang)
     period = "—" if _missing(row["period"]) else format_period(row["period"], row["frequency"], lang)
     indicator_href = href(f"/indicator/{row['indicator_code']}", city, lang)
-    value = "—" if latest is None else (f"{format_value(latest['value'], lang)} {latest['unit']} · "
+    value = "—" if latest is None else (f"{format_value(latest['value'], lang)} {unit_label(latest['unit'], lang)} · "
                                         f"{format_period(latest['period'], latest['frequency'], lang)}")
     facts = [
         *_fact(t("alerts_indicator", lang), dcc.Link(indicator, href=indicator_href)),

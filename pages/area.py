@@ -11,7 +11,7 @@ from geo.cities import load_cities
 from indicators.cache import cached
 from indicators.db import StoreUnavailable
 from indicators.queries import alerts, areas, district_ranks, latest_snapshot, theme_scores
-from pages._format import format_value
+from pages._format import format_value, unit_label
 from pages._i18n import register_strings, t
 from pages._shell import href, resolve
 from pages._widgets import indicator_tile, level_badge, notice, theme_card
@@ -51,7 +51,7 @@ def rank_table(ranks: pd.DataFrame, catalog: pd.DataFrame, adcode: str, city: st
     rows = [html.Tr([
         html.Td(dcc.Link(row["name_en"] if lang == "en" else row["name_zh"],
                          href=href(f"/indicator/{row['code']}", city, lang, area=adcode))),
-        html.Td(f"{format_value(row['value'], lang)} {row['unit']}", className="num"),
+        html.Td(f"{format_value(row['value'], lang)} {unit_label(row['unit'], lang)}", className="num"),
         html.Td(f"{row['rank']} / {row['of']}", className="num rank-bad" if row["rank"] == row["of"] else "num"),
     ]) for row in mine.to_dict("records")]
     head = html.Thead(html.Tr([html.Th(t(key, lang)) for key in ("area_indicator", "area_value", "area_rank")]))

@@ -28,7 +28,7 @@ from indicators.catalog import (
 from indicators.db import StoreUnavailable
 from indicators.queries import indicators, latest_snapshot, search_catalog
 from pages._export import table_bytes
-from pages._format import format_period, format_value
+from pages._format import format_period, format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
 from pages._widgets import notice
@@ -222,7 +222,7 @@ def _row(record: Mapping, *, lang: str) -> dict:
         "spatial_level": record["spatial_level"],
         "value": None if _missing(record["value"]) else float(record["value"]),
         "value_text": t("catalog_locked", lang) if record["locked"] else format_value(record["value"], lang),
-        "unit": record["unit"],
+        "unit": unit_label(record["unit"], lang),
         "period": None if _missing(period) else period.isoformat(),
         "period_text": "" if _missing(period) else format_period(period, record["frequency"], lang),
         "level": LEVEL_SORT[record["level"]],
@@ -331,7 +331,7 @@ def export_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         header("sensitivity", lang): labels("sensitivity"),
         header("spatial_level", lang): labels("spatial_level"),
         header("value", lang): frame["value"].astype(float),
-        header("unit", lang): frame["unit"],
+        header("unit", lang): [unit_label(unit, lang) for unit in frame["unit"]],
         header("period", lang): ["" if _missing(p) else format_period(p, f, lang)
                                  for p, f in zip(frame["period"], frame["frequency"])],
         header("level", lang): labels("level"),

@@ -30,7 +30,7 @@ from indicators.queries import (
 )
 from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure
 from pages._export import table_bytes
-from pages._format import format_change, format_period, format_value
+from pages._format import format_change, format_period, format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import current_settings, href, resolve
 from pages._widgets import level_badge, notice
@@ -112,7 +112,7 @@ def change_table(history: pd.DataFrame, meta: dict, lang: str) -> html.Table:
     rows = []
     for period, value, prev, ago in list(zip(indexed.index, indexed.to_numpy(), previous, year_ago))[::-1][:CHANGE_ROWS]:
         cells = [html.Td(format_period(period, meta["frequency"], lang)),
-                 html.Td(f"{format_value(value, lang)} {meta['unit']}", className="num"),
+                 html.Td(f"{format_value(value, lang)} {unit_label(meta['unit'], lang)}", className="num"),
                  html.Td(format_change(change(value, ago), unit, lang), className="num")]
         if with_mom:
             cells.append(html.Td(format_change(change(value, prev), unit, lang), className="num"))
@@ -127,7 +127,7 @@ def meta_card(meta: dict, lang: str) -> html.Dl:
     items = [
         ("ind_code", meta["code"]),
         ("ind_definition", meta["definition"]),
-        ("ind_unit", meta["unit"]),
+        ("ind_unit", unit_label(meta["unit"], lang) or "—"),
         ("ind_frequency", t(f"freq_{meta['frequency']}", lang)),
         ("ind_theme", theme_name(meta["theme"], lang)),
         ("ind_topics", "、".join(topic_name(x, lang) for x in meta["topics"]) or "—"),
@@ -157,7 +157,7 @@ def export_table(history: pd.DataFrame, forecast: pd.DataFrame, meta: dict, area
              if not forecast.empty else pd.DataFrame(columns=["period", "value", "kind"]))
     table = pd.concat([actual, ahead], ignore_index=True)
     table.insert(0, "area", area_name)
-    table.insert(0, "unit", meta["unit"])
+    table.insert(0, "unit", unit_label(meta["unit"], lang))
     table.insert(0, "code", meta["code"])
     return table
 
@@ -168,7 +168,7 @@ def ranking_hideout(ranking: pd.DataFrame, meta: dict, lang: str, selected: str)
     names = districts["name_en" if lang == "en" else "name_zh"]
     return area_hideout(
         {a: LEVEL_COLOURS.get(w, LEVEL_COLOURS["nodata"]) for a, w in zip(districts["adcode"], districts["warning"])},
-        {a: f"{n}: {format_value(v, lang)} {meta['unit']}" for a, n, v in zip(districts["adcode"], names, districts["value"])},
+        {a: f"{n}: {format_value(v, lang)} {unit_label(meta['unit'], lang)}" for a, n, v in zip(districts["adcode"], names, districts["value"])},
         selected)
 
 
@@ -188,6 +188,7 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
     meta = _meta(code)
     if meta is None:
         return [notice(t("not_found", lang), "error")]
+    meta = {**meta, "unit_label": unit_label(meta["unit"], lang)}
     city = get_city(city_key)
     city_areas = areas(city_key)
     area = area if area in set(city_areas["adcode"]) else city.adcode

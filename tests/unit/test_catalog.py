@@ -281,3 +281,11 @@ def test_lists_every_bad_entry_at_once(sample):
     sample[2]["topics"] = "weather"
     message = rejection(to_text(sample))
     assert sample[1]["code"] in message and sample[2]["code"] in message
+
+
+def test_every_catalog_unit_has_an_english_form():
+    from indicators.catalog import load_catalog, unit_names
+
+    missing = {indicator.unit for indicator in load_catalog()} - set(unit_names())
+    assert not missing, f"add to indicators/units.csv: {sorted(missing)}"
+    assert unit_names()["亿元"] == "100M yuan" and unit_names()["张/千人"] == "beds per 1000 people"
