@@ -94,16 +94,22 @@ def areas(city_key: str) -> pd.DataFrame:
     return _frame(query)
 
 
-def _pct_change(new: pd.Series, old: pd.Series) -> pd.Series:
+# A relative change on a base below this share of the indicator's typical level says nothing
+# (daily rainfall after a dry day: +3931%), so none is given.
+MIN_BASE_SHARE = 0.05
+
+
+def _pct_change(new: pd.Series, old: pd.Series, typical: pd.Series) -> pd.Series:
     old = old.astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         change = (new.astype(float) - old) / old.abs() * 100
-    return change.where(old.notna() & (old != 0))
+    meaningful = old.notna() & (old != 0) & (old.abs() >= MIN_BASE_SHARE * typical.astype(float).abs())
+    return change.where(meaningful)
 
 
 SNAPSHOT_COLUMNS = ["code", "name_zh", "name_en", "theme", "topics", "unit", "frequency", "direction", "department",
                     "source", "spatial_level", "aggregation", "blue", "yellow", "orange", "red", "target",
-                    "sensitivity", "headline"]
+                    "sensitivity", "headline", "typical"]
 
 
 @cached
@@ -134,7 +140,7 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     in_percent = frame["unit"] == "%"
     for name, base in (("mom", "prev_value"), ("yoy", "yoy_value")):
         points = frame["value"].astype(float) - frame[base].astype(float)
-        frame[name] = points.where(in_percent, _pct_change(frame["value"], frame[base]))
+        frame[name] = points.where(in_percent, _pct_change(frame["value"], frame[base], frame["typical"]))
     frame["change_unit"] = np.where(in_percent, "pp", "%")
     thresholds = frame[["blue", "yellow", "orange", "red"]].to_numpy(dtype=float, copy=True)
     # Thresholds of summed indicators are for the city total (see levels.area_thresholds).
