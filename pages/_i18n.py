@@ -48,6 +48,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_topics": ("专题", "Topics"),
     "nav_catalog": ("指标目录", "Catalog"),
     "nav_alerts": ("预警中心", "Alerts"),
+    "nav_areas": ("区县", "Districts"),
+    "districts": ("区县概况", "Districts"),
     "search_placeholder": ("搜索指标:代码、名称或拼音首字母", "Find an indicator: code, name or pinyin initials"),
     "search_label": ("搜索指标", "Find an indicator"),
     "not_found": ("未找到该页面或指标。", "No such page or indicator."),

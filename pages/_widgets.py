@@ -31,19 +31,21 @@ def _score_text(score: float | None) -> str:
     return "—" if score is None or math.isnan(score) else f"{score:.0f}"
 
 
-def theme_card(row: Mapping, *, lang: str, total: int) -> html.Section:
+def theme_card(row: Mapping, *, lang: str, total: int, link: str | None = None) -> html.Section:
     """One theme's card: name, indicator count, health score and counts by level.
 
     Args:
         row: a row of ``queries.theme_scores`` (theme, score, counts per level).
         lang: "zh" or "en".
         total: how many indicators the catalog has in the theme.
+        link: where the name leads (the theme's page), or None.
 
     Returns:
         The card.
     """
     return html.Section([
-        html.H3(theme_name(row["theme"], lang), className="card-title"),
+        html.H3(dcc.Link(theme_name(row["theme"], lang), href=link) if link else theme_name(row["theme"], lang),
+                className="card-title"),
         html.Div([
             html.Div([html.Span(_score_text(row["score"]), className="score-value"),
                       html.Span(t("health_score", lang), className="score-label")], className="score"),

@@ -7,7 +7,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
-from geo.cities import load_cities
+from geo.cities import get_city, load_cities
 from indicators.cache import cached
 from indicators.db import StoreUnavailable
 from indicators.queries import alerts, areas, district_ranks, latest_snapshot, theme_scores
@@ -16,7 +16,8 @@ from pages._i18n import register_strings, t
 from pages._shell import href, resolve
 from pages._widgets import indicator_tile, level_badge, notice, theme_card
 
-dash.register_page(__name__, path_template="/area/<adcode>", title="区域 · City Vitals", name="area")
+dash.register_page(__name__, path_template="/area/<adcode>", title="区域 · City Vitals", name="area", order=2.5,
+                   nav="nav_areas", nav_path="/area/city")
 
 register_strings({
     "area_worst": ("需要关注的指标", "Indicators needing attention"),
@@ -104,8 +105,13 @@ def build_area(adcode: str, lang: str) -> list:
 
 
 def layout(adcode: str = "", city: str | None = None, lang: str | None = None, **_) -> html.Div:
-    """The page skeleton; ``fill_area`` renders it."""
-    _, lang = resolve(city, lang)
+    """The page skeleton; ``fill_area`` renders it. ``/area/city`` is the city's own profile
+    (the navigation's entry), whichever city the URL names; so is a district of another city
+    than the URL's (after the header's city switch)."""
+    asked = city
+    city, lang = resolve(city, lang)
+    if adcode == "city" or (asked and city_of(adcode) not in (None, city)):
+        adcode = get_city(city).adcode
     return html.Div([
         dcc.Store(id="area-args", data={"adcode": adcode, "lang": lang}),
         dcc.Loading(html.Div(id="area-content", className="area-page"), type="dot"),

@@ -8,7 +8,7 @@ from dash import Input, Output, callback, dcc, html
 from geo.cities import get_city
 from indicators.cache import cached
 from indicators.db import StoreUnavailable
-from indicators.queries import indicators, latest_snapshot, theme_scores
+from indicators.queries import areas, indicators, latest_snapshot, theme_scores
 from pages._i18n import t
 from pages._shell import href, resolve
 from pages._widgets import indicator_tile, notice, theme_card
@@ -45,8 +45,13 @@ def build_home(city_key: str, lang: str) -> list:
     headlines = snapshot[snapshot["headline"] & (snapshot["sensitivity"] == "public")]
     return [
         html.H2(t("themes", lang), className="section-title"),
-        html.Div([theme_card(row, lang=lang, total=int(totals.get(row["theme"], 0)))
+        html.Div([theme_card(row, lang=lang, total=int(totals.get(row["theme"], 0)),
+                             link=href(f"/themes/{row['theme']}", city_key, lang))
                   for row in scores.to_dict("records")], className="theme-grid"),
+        html.H2(t("districts", lang), className="section-title"),
+        html.Nav([dcc.Link(row["name_en"] if lang == "en" else row["name_zh"], href=href(f"/area/{row['adcode']}", city_key, lang),
+                           className="chip") for row in areas(city_key).to_dict("records")],
+                 className="chips", **{"aria-label": t("districts", lang)}),
         html.H2(t("headlines", lang), className="section-title"),
         html.Div([indicator_tile(row, lang=lang, link=href(f"/indicator/{row['code']}", city_key, lang))
                   for row in headlines.to_dict("records")], className="tile-grid"),

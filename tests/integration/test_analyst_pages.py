@@ -109,3 +109,21 @@ def test_accessibility(page, live_server, viewport, path, ready):
 @pytest.mark.parametrize(("path", "ready"), [PAGES[1], PAGES[5], PAGES[6]])
 def test_accessibility_on_a_phone(page, live_server, viewport, path, ready):
     test_accessibility(page, live_server, viewport, path, ready)
+
+
+@pytest.mark.parametrize("viewport", ["pc"], indirect=True)
+def test_home_leads_to_a_theme_a_district_and_the_alerts(page, live_server, page_problems, viewport):
+    page.goto(f"{live_server}/?city=ningde&lang=en")
+    page.wait_for_selector(".theme-card", timeout=30000)
+    page.locator(".theme-card .card-title a", has_text="Market").click()
+    page.wait_for_selector(".group-page .tile", timeout=30000)
+    assert "/themes/market" in page.url and "city=ningde" in page.url and "lang=en" in page.url
+    page.go_back()
+    page.wait_for_selector(".theme-card", timeout=30000)
+    page.locator(".chips .chip").nth(1).click()
+    page.wait_for_selector(".area-page .theme-card", timeout=30000)
+    assert "/area/3509" in page.url and "Rank among districts" in page.inner_text(".area-page")
+    page.get_by_role("link", name="Alerts").click()
+    page.wait_for_selector("#alerts-list button", timeout=30000)
+    assert "/alerts" in page.url and "city=ningde" in page.url
+    assert page_problems == CLEAN

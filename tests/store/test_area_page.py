@@ -42,3 +42,15 @@ def test_unknown_area_and_city_of():
 
 def test_unknown_area_page(use_demo_store):
     assert "未找到" in text_of(build_area("350299", "zh"))
+
+
+def test_navigation_entry_and_city_switch_land_on_the_city_profile(use_demo_store):
+    from pages.area import layout
+
+    def adcode_of(component) -> str:
+        return component.children[0].data["adcode"]
+
+    with app.app.server.test_request_context("/"):
+        assert adcode_of(layout("city", city="ningde")) == "350900"
+        assert adcode_of(layout("350203", city="ningde")) == "350900"  # switched away from Xiamen
+        assert adcode_of(layout("350203")) == "350203"  # a deep link without a city keeps its district
