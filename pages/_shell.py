@@ -130,13 +130,23 @@ def layout() -> html.Div:
         html.Header(id="shell-header", className="shell-header"),
         html.Main(dash.page_container, className="shell-main"),
         html.Footer(id="shell-footer", className="shell-footer"),
-    ], className="shell")
+    ], id="shell", className="shell")
 
 
-@callback(Output("shell-header", "children"), Output("shell-footer", "children"),
+def is_bare(path: str) -> bool:
+    """Whether the page at ``path`` fills the screen without the header and footer: pages
+    registered with ``bare=True`` (the big screen)."""
+    for page in dash.page_registry.values():
+        template = page.get("path_template") or page["path"]
+        if page.get("bare") and (path == page["path"] or path.startswith(template.split("<")[0].rstrip("/") + "/")):
+            return True
+    return False
+
+
+@callback(Output("shell-header", "children"), Output("shell-footer", "children"), Output("shell", "className"),
           Input("shell-url", "pathname"), Input("shell-url", "search"))
 def update_shell(pathname: str | None, search: str | None):
-    """Rebuild the header and footer for the URL."""
+    """Rebuild the header and footer for the URL (hidden on bare pages)."""
     query = parse_qs((search or "").lstrip("?"))
     city, lang = resolve(query.get("city", [None])[0], query.get("lang", [None])[0])
     try:
@@ -146,7 +156,8 @@ def update_shell(pathname: str | None, search: str | None):
         updated = "—"
     footer = [html.Span(t("demo_note", lang)), html.Span(" · City Vitals")]
     state = {key: values[-1] for key, values in query.items() if key not in ("city", "lang")}
-    return build_header(pathname or "/", city, lang, updated, state), footer
+    shell_class = "shell shell-bare" if is_bare(pathname or "/") else "shell"
+    return build_header(pathname or "/", city, lang, updated, state), footer, shell_class
 
 
 @callback(Output("shell-go", "href"), Input("shell-search", "value"), State("shell-url", "search"),
