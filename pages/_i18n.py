@@ -49,6 +49,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_catalog": ("指标目录", "Catalog"),
     "nav_alerts": ("预警中心", "Alerts"),
     "nav_areas": ("区县", "Districts"),
+    "nav_map": ("地图", "Map"),
     "districts": ("区县概况", "Districts"),
     "search_placeholder": ("搜索指标:代码、名称或拼音首字母", "Find an indicator: code, name or pinyin initials"),
     "search_label": ("搜索指标", "Find an indicator"),
