@@ -269,11 +269,15 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
 DEPARTMENTS_PATH = Path(__file__).with_name("departments.csv")
 
 
+def _pairs(path: Path, key: str, value: str) -> dict[str, str]:
+    with path.open(encoding="utf-8") as fh:
+        return {row[key]: row[value] for row in csv.DictReader(fh)}
+
+
 @lru_cache(maxsize=1)
 def department_names() -> dict[str, str]:
     """English names of the responsible departments, keyed by their Chinese names."""
-    with DEPARTMENTS_PATH.open(encoding="utf-8") as fh:
-        return {row["name_zh"]: row["name_en"] for row in csv.DictReader(fh)}
+    return _pairs(DEPARTMENTS_PATH, "name_zh", "name_en")
 
 
 def department_en(name_zh: str) -> str:
@@ -287,8 +291,7 @@ UNITS_PATH = Path(__file__).with_name("units.csv")
 @lru_cache(maxsize=1)
 def unit_names() -> dict[str, str]:
     """English forms of the catalog's units, keyed by the Chinese ones (``亿元`` → ``100M yuan``)."""
-    with UNITS_PATH.open(encoding="utf-8") as fh:
-        return {row["unit_zh"]: row["unit_en"] for row in csv.DictReader(fh)}
+    return _pairs(UNITS_PATH, "unit_zh", "unit_en")
 
 
 def unit_en(unit_zh: str) -> str:

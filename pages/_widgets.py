@@ -119,6 +119,23 @@ def indicator_tile(row: Mapping, *, lang: str, link: str | None = None) -> html.
     ], className=f"tile level-{row['level']}", **{"data-code": row["code"]})
 
 
+def alert_lines(frame, lang: str, *, empty: str, limit: int = 20) -> html.Ul | html.P:
+    """Alerts as lines of level badge and sentence, worst first (``queries.alerts`` rows).
+
+    Args:
+        frame: the alerts.
+        lang: "zh" or "en".
+        empty: what to say when there are none.
+        limit: at most this many lines.
+    """
+    if frame.empty:
+        return html.P(empty, className="muted")
+    return html.Ul([html.Li([level_badge(row["level"], lang), " ",
+                             html.Span(row["sentence_en"] if lang == "en" else row["sentence_zh"])],
+                            className="alert-line")
+                    for row in frame.head(limit).to_dict("records")], className="alert-lines")
+
+
 def notice(text: str, kind: str = "info") -> html.Div:
     """A message box, e.g. when the store is unavailable."""
     return html.Div(text, className=f"notice notice-{kind}", role="status")

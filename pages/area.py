@@ -14,7 +14,7 @@ from indicators.queries import alerts, areas, district_ranks, latest_snapshot, t
 from pages._format import format_value, unit_label
 from pages._i18n import register_strings, t
 from pages._shell import href, resolve
-from pages._widgets import indicator_tile, level_badge, notice, theme_card
+from pages._widgets import alert_lines, indicator_tile, notice, theme_card
 
 dash.register_page(__name__, path_template="/area/<adcode>", title="区域 · City Vitals", name="area", order=2.5,
                    nav="nav_areas", nav_path="/area/city")
@@ -59,16 +59,6 @@ def rank_table(ranks: pd.DataFrame, catalog: pd.DataFrame, adcode: str, city: st
     return html.Table([head, html.Tbody(rows)], className="data-table")
 
 
-def alert_lines(frame: pd.DataFrame, lang: str) -> html.Div:
-    """The area's open alerts with their sentences, worst first."""
-    if frame.empty:
-        return html.P(t("area_no_alerts", lang), className="muted")
-    return html.Ul([html.Li([level_badge(row["level"], lang), " ",
-                             html.Span(row["sentence_en"] if lang == "en" else row["sentence_zh"])],
-                            className="alert-line") for row in frame.head(20).to_dict("records")],
-                   className="alert-lines")
-
-
 @cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_area(adcode: str, lang: str) -> list:
     """The profile of one area (unknown adcodes give a "not found" notice)."""
@@ -96,7 +86,7 @@ def build_area(adcode: str, lang: str) -> list:
         if not worst.empty else html.P(t("area_all_normal", lang), className="muted"),
         html.Div([
             html.Section([html.H2(t("area_alerts", lang), className="section-title"),
-                          alert_lines(alerts(city, adcode=adcode), lang)], className="card"),
+                          alert_lines(alerts(city, adcode=adcode), lang, empty=t("area_no_alerts", lang))], className="card"),
             html.Section([html.H2(t("area_ranks", lang), className="section-title"),
                           rank_table(ranks, catalog, adcode, city, lang)], className="card")
             if row["level"] == "district" else None,

@@ -33,7 +33,7 @@ from pages._export import table_bytes
 from pages._format import format_change, format_period, format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import current_settings, href, resolve
-from pages._widgets import level_badge, notice
+from pages._widgets import alert_lines, level_badge, notice
 
 dash.register_page(__name__, path_template="/indicator/<code>", title="指标 · City Vitals", name="indicator")
 
@@ -140,16 +140,6 @@ def meta_card(meta: dict, lang: str) -> html.Dl:
                    className="meta-list")
 
 
-def alert_list(frame: pd.DataFrame, lang: str) -> html.Div:
-    """The indicator's open alerts in the city, each with its sentence."""
-    if frame.empty:
-        return html.P(t("ind_no_alerts", lang), className="muted")
-    return html.Ul([html.Li([level_badge(row["level"], lang), " ",
-                             html.Span(row["sentence_en"] if lang == "en" else row["sentence_zh"])],
-                            className="alert-line")
-                    for row in frame.head(20).to_dict("records")], className="alert-lines")
-
-
 def export_table(history: pd.DataFrame, forecast: pd.DataFrame, meta: dict, area_name: str, lang: str) -> pd.DataFrame:
     """The history and the forecast of the series as one table to download."""
     actual = history[["period", "value"]].assign(kind=t("chart_actual", lang))
@@ -236,7 +226,7 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
             html.Section([html.H2(t("ind_changes", lang), className="section-title"),
                           change_table(history, meta, lang)], className="card"),
             html.Section([html.H2(t("ind_alerts", lang), className="section-title"),
-                          alert_list(alerts(city_key, code=code), lang)], className="card"),
+                          alert_lines(alerts(city_key, code=code), lang, empty=t("ind_no_alerts", lang))], className="card"),
         ], className="indicator-columns"),
     ]
 
