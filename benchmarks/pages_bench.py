@@ -79,16 +79,20 @@ def alert_payloads(city: str, alert_ids: list[int]) -> list[dict]:
 
 
 def cases(rng: random.Random) -> dict[str, list[dict]]:
-    """Callback requests per page: every theme and topic, 20 indicators, every area, catalog
-    searches, the alert list and eight alerts' details per city."""
+    """Callback requests per page: the shell's header on four pages, every theme and topic, 20
+    indicators, every area, catalog searches, the alert list and eight alerts' details per city."""
     from indicators.catalog import THEMES, TOPICS
     from indicators.queries import alerts, areas, indicators
 
     codes = indicators()["code"].tolist()
-    requests: dict[str, list[dict]] = {"home": [], "theme": [], "topic": [], "indicator": [], "area": [],
-                                       "catalog": [], "alerts": []}
+    requests: dict[str, list[dict]] = {"shell": [], "home": [], "theme": [], "topic": [], "indicator": [],
+                                       "area": [], "catalog": [], "alerts": []}
     for city in ("xiamen", "ningde"):
         adcodes = areas(city)["adcode"].tolist()
+        for path in ("/", "/themes/economy", "/catalog", "/alerts"):
+            requests["shell"].append(multi_payload(
+                [("shell-header", "children"), ("shell-footer", "children"), ("shell", "className")],
+                [("shell-url", "pathname", path), ("shell-url", "search", f"?city={city}&lang=zh")], []))
         for lang in ("zh", "en"):
             requests["home"].append(payload("home-content", "home-args", {"city": city, "lang": lang}))
         for key in THEMES:
