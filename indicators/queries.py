@@ -350,7 +350,7 @@ def alerts(city_key: str | None = None, *, adcode: str | None = None, code: str 
     if theme:
         frame = frame[frame["theme"] == theme]
     if topic:
-        frame = frame[frame["topics"].map(lambda topics: topic in topics)]
+        frame = frame[frame["topics"].map(lambda topics: topic in topics).astype(bool)]
     with db.connect() as conn:
         names = pd.DataFrame(conn.execute(select(Area.adcode, Area.name_zh, Area.name_en)).all(),
                              columns=["area_adcode", "area_zh", "area_en"])

@@ -56,22 +56,27 @@ def theme_card(row: Mapping, *, lang: str, total: int, link: str | None = None) 
     ], className=f"card theme-card theme-{row['theme']}", **{"data-theme": row["theme"]})
 
 
-def _change(label: str, change: float | None, unit: str, direction: str, lang: str) -> html.Span:
+def change_span(label: str, change: float | None, unit: str, direction: str, lang: str,
+                class_name: str = "change") -> html.Span:
+    """A YoY or MoM change with its arrow, coloured good or bad by the indicator's direction."""
     # The arrow shows the way the number went; the colour says whether that is good.
     if change is None or math.isnan(change) or direction in ("neutral", "target") or abs(change) < 0.05:
         tone = "flat"
     else:
         tone = "good" if (change > 0) == (direction == "up") else "bad"
     arrow = "" if change is None or math.isnan(change) else ("▲" if change > 0 else "▼" if change < 0 else "")
-    return html.Span([f"{label} ", arrow, format_change(change, unit, lang)], className=f"change change-{tone}")
+    return html.Span([f"{label} ", arrow, format_change(change, unit, lang)], className=f"{class_name} change-{tone}")
 
 
-def sparkline(values: Sequence[float], *, width: int = 96, height: int = 28) -> html.Img | None:
+def sparkline(values: Sequence[float], *, width: int = 96, height: int = 28, colour: str = "#1d4ed8",
+              stroke: float = 1.6, class_name: str = "sparkline") -> html.Img | None:
     """The newest values as a small line, an inline SVG image (no chart library per tile).
 
     Args:
         values: oldest first; NaN are skipped.
         width, height: the drawing's size in CSS pixels.
+        colour, stroke: the line's colour and width (light on the dark big screen).
+        class_name: the image's CSS class.
 
     Returns:
         The image, or None with fewer than two values.
@@ -85,9 +90,9 @@ def sparkline(values: Sequence[float], *, width: int = 96, height: int = 28) -> 
     coords = " ".join(f"{pad + i / last * (width - 2 * pad):.1f},{height - pad - (v - low) / span * (height - 2 * pad):.1f}"
                       for i, v in points)
     svg = (f"<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}'>"
-           f"<polyline points='{coords}' fill='none' stroke='%231d4ed8' stroke-width='1.6' "
+           f"<polyline points='{coords}' fill='none' stroke='{colour.replace('#', '%23')}' stroke-width='{stroke}' "
            f"stroke-linejoin='round' stroke-linecap='round'/></svg>")
-    return html.Img(src=f"data:image/svg+xml;utf8,{svg}", className="sparkline", alt="", width=width, height=height)
+    return html.Img(src=f"data:image/svg+xml;utf8,{svg}", className=class_name, alt="", width=width, height=height)
 
 
 def indicator_tile(row: Mapping, *, lang: str, link: str | None = None) -> html.Article:
@@ -110,8 +115,8 @@ def indicator_tile(row: Mapping, *, lang: str, link: str | None = None) -> html.
         html.Div([html.Span(format_value(row["value"], lang), className="tile-value"),
                   html.Span(unit_label(row["unit"], lang), className="tile-unit"),
                   sparkline(row.get("recent") or [])], className="tile-figure"),
-        html.Div([_change(t("yoy", lang), row["yoy"], row["change_unit"], row["direction"], lang),
-                  _change(t("mom", lang), row["mom"], row["change_unit"], row["direction"], lang)],
+        html.Div([change_span(t("yoy", lang), row["yoy"], row["change_unit"], row["direction"], lang),
+                  change_span(t("mom", lang), row["mom"], row["change_unit"], row["direction"], lang)],
                  className="tile-changes"),
         html.Footer([html.Span(f"{t('as_of', lang)} {format_period(row['period'], row['frequency'], lang)}"),
                      html.Span(t("late", lang), className="late-mark") if late else None],

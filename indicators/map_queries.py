@@ -1,0 +1,72 @@
+"""Reads of the analyst's map (``pages/map.py``): which indicators have district data in a city,
+and every district's value and warning level of one indicator over its whole history (the map's
+time slider), as typed, cached functions.
+
+Levels follow the warning rules (``indicators.alerts``): the catalog's thresholds as they apply to
+a district (none for summed indicators, see ``levels.area_thresholds``), replaced by a per-area
+override when there is one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from indicators import db
+from indicators.cache import cached
+from indicators.levels import area_thresholds, levels_and_scores
+from indicators.models import Area, IndicatorDef, Latest, Observation, ThresholdOverride
+
+HISTORY_COLUMNS = ["adcode", "name_zh", "name_en", "period", "value", "warning"]
+
+
+@cached
+def district_indicators(city_key: str) -> list[str]:
+    """The codes of the indicators with data for at least one district of the city, in code order."""
+    query = (select(Latest.indicator_code).distinct()
+             .join(Area, Area.adcode == Latest.area_adcode)
+             .where(Area.city_key == city_key, Area.level == "district")
+             .order_by(Latest.indicator_code))
+    with db.connect() as conn:
+        return [code for (code,) in conn.execute(query)]
+
+
+@cached
+def district_history(code: str, city_key: str) -> pd.DataFrame:
+    """Every value of one indicator in every district of a city, with its warning level.
+
+    Args:
+        code: the indicator.
+        city_key: the city.
+
+    Returns:
+        Columns ``adcode``, ``name_zh``, ``name_en``, ``period`` (a date), ``value`` and
+        ``warning`` (normal/blue/yellow/orange/red/nodata), by period then adcode; empty when
+        the indicator is unknown or has no district data.
+    """
+    with db.connect() as conn:
+        meta = conn.execute(select(IndicatorDef.direction, IndicatorDef.aggregation, IndicatorDef.blue,
+                                   IndicatorDef.yellow, IndicatorDef.orange, IndicatorDef.red, IndicatorDef.target)
+                            .where(IndicatorDef.code == code)).mappings().first()
+        rows = conn.execute(select(Area.adcode, Area.name_zh, Area.name_en, Observation.period, Observation.value)
+                            .join(Observation, Observation.area_adcode == Area.adcode)
+                            .where(Area.city_key == city_key, Area.level == "district",
+                                   Observation.indicator_code == code)
+                            .order_by(Observation.period, Area.adcode)).all()
+        overrides = {adcode: (blue, yellow, orange, red) for adcode, blue, yellow, orange, red in conn.execute(
+            select(ThresholdOverride.area_adcode, ThresholdOverride.blue, ThresholdOverride.yellow,
+                   ThresholdOverride.orange, ThresholdOverride.red).where(ThresholdOverride.indicator_code == code))}
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=HISTORY_COLUMNS[:-1])
+    if meta is None or frame.empty:
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
+    catalog = area_thresholds([meta[c] for c in ("blue", "yellow", "orange", "red")], meta["aggregation"], "district")
+    per_area = {adcode: overrides.get(adcode, catalog) for adcode in frame["adcode"].unique()}
+    thresholds = np.array([[np.nan if v is None else v for v in per_area[a]] for a in frame["adcode"]], dtype=float)
+    count = len(frame)
+    target = np.nan if meta["target"] is None else meta["target"]
+    frame["warning"], _ = levels_and_scores(frame["value"].to_numpy(dtype=float),
+                                            np.full(count, meta["direction"], dtype=object),
+                                            thresholds.reshape(count, 4), np.full(count, target, dtype=float))
+    frame["warning"] = frame["warning"].astype(str)
+    return frame

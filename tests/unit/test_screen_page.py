@@ -1,0 +1,169 @@
+"""The big screen's builders (pages/screen.py): data in, components out; the store-reading builder
+on the demo store; the callback when the store is down."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+import plotly
+import pytest
+
+from indicators import db
+
+
+@pytest.fixture(scope="module")
+def screen():
+    import app  # noqa: F401  (the app registers the pages)
+    from pages import screen
+
+    return screen
+
+
+@pytest.fixture
+def app_context():
+    import app as app_module
+
+    with app_module.app.server.test_request_context("/screen"):
+        yield
+
+
+def text_of(value) -> str:
+    if hasattr(value, "to_plotly_json"):
+        value = value.to_plotly_json()
+    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+def row(code: str, theme: str, level: str = "normal", *, headline: bool = True, topics: tuple = (),
+        sensitivity: str = "public", spatial: str = "district", aggregation: str = "none", score: float = 80.0) -> dict:
+    return {"code": code, "name_zh": f"指标{code}", "name_en": f"Indicator {code}", "theme": theme, "topics": topics,
+            "unit": "%", "value": 12.345, "level": level, "yoy": 1.2, "mom": -0.4, "change_unit": "pp",
+            "direction": "up", "period": date(2025, 5, 1), "frequency": "monthly", "overdue": 0,
+            "recent": [1.0, 2.0, 1.5, 3.0], "headline": headline, "sensitivity": sensitivity,
+            "spatial_level": spatial, "aggregation": aggregation, "score": score}
+
+
+SNAPSHOT = pd.DataFrame([
+    row("E1", "economy", "normal"),
+    row("E2", "economy", "red", aggregation="sum"),
+    row("E3", "economy", "yellow", topics=("industry",)),
+    row("E4", "economy", "orange", headline=False, topics=("industry",)),
+    row("E5", "economy", "red", sensitivity="restricted"),
+    row("M1", "market", "blue", topics=("health",), spatial="city"),
+    row("G1", "governance", "orange", headline=False, topics=("safety",), score=20.0),
+])
+
+
+def test_rotation_per_city(screen):
+    assert screen.rotation("xiamen") == ("overview", "health", "safety", "emergency", "city_operation", "industry",
+                                         "petition")
+    assert screen.rotation("ningde")[0] == "economy" and "industry" not in screen.rotation("ningde")
+    assert screen.rotation("luan") == ("overview", "health", "safety", "emergency", "city_operation", "industry",
+                                       "petition")
+
+
+def test_screen_args_from_the_url(screen, app_context):
+    args = screen.screen_args("ningde", "en", {"topic": "safety", "rotate": "30", "kiosk": "1", "refresh": "2"})
+    assert (args["city"], args["lang"], args["screen"], args["rotate"], args["kiosk"]) == ("ningde", "en", "safety", 30, True)
+    assert args["refresh"] == screen.MIN_SECONDS  # never faster than every 5 s
+    assert args["screens"] == list(screen.rotation("ningde")) and args["start"] == 2
+    plain = screen.screen_args("nowhere", "fr", {"topic": "nonsense", "rotate": "x"})
+    assert plain["screen"] == "overview" and plain["rotate"] is None and plain["screens"] == ["overview"]
+    assert plain["refresh"] == 60 and plain["kiosk"] is False and plain["lang"] in ("zh", "en")
+
+
+def test_current_screen_follows_the_rotation_position(screen):
+    args = {"screen": "overview", "screens": ["overview", "health", "safety"], "start": 0}
+    assert [screen.current_screen(args, {"index": i}) for i in (0, 1, 2, 3)] == ["overview", "health", "safety", "overview"]
+    assert screen.current_screen({"screen": "petition", "screens": ["petition"]}, None) == "petition"
+
+
+def test_stale_after_two_days(screen):
+    now = datetime(2025, 6, 30, 12)
+    assert not screen.is_stale(now - timedelta(days=1, hours=23), now)
+    assert screen.is_stale(now - timedelta(days=2, minutes=1), now)
+    assert screen.is_stale(None, now)
+
+
+def test_screen_rows_keep_public_headlines_or_the_topic(screen):
+    overview = screen.screen_rows(SNAPSHOT, "overview")
+    assert overview["code"].tolist() == ["E2", "E3", "M1", "E1"]  # public headlines, worst first
+    industry = screen.screen_rows(SNAPSHOT, "industry")
+    assert industry["code"].tolist() == ["E3", "E4"]  # headlines first, then worse levels
+    assert [r["code"] for r in screen.theme_tiles(overview, "economy", 2)] == ["E2", "E3"]
+    assert screen.theme_tiles(overview, "environment") == []
+    assert screen.topic_score(screen.screen_rows(SNAPSHOT, "safety"), "governance") == 20.0
+
+
+def test_map_candidates_skip_summed_and_city_only_indicators(screen):
+    rows = screen.screen_rows(SNAPSHOT, "overview")
+    assert screen.map_candidates(rows) == ["E3", "E1"]
+    assert screen.map_candidates(rows.iloc[::-1].reset_index(drop=True), "economy") == ["E1", "E3"]
+
+
+def test_tile_shows_value_unit_changes_and_level(screen):
+    text = text_of(screen.screen_tile(row("E3", "economy", "yellow"), "zh"))
+    for part in ("指标E3", "12.35", "%", "同比 ", "+1.2个百分点", "-0.4个百分点", "2025年5月", "screen-spark",
+                 "level-yellow", "change-good", "change-bad"):
+        assert part in text, part
+    english = text_of(screen.screen_tile({**row("E3", "economy"), "unit": "万人次"}, "en"))
+    assert "Indicator E3" in english and "YoY" in english and "+1.2 pp" in english and "万人次" not in english
+
+
+def test_theme_panel_shows_score_and_tiles_or_says_it_has_none(screen):
+    panel = text_of(screen.theme_panel("economy", 81.4, [row("E1", "economy")], "zh", focused=True))
+    assert "经济发展" in panel and ">81<" not in panel and '"81"' in panel and "is-focused" in panel
+    empty = text_of(screen.theme_panel("market", float("nan"), [], "en"))
+    assert "Market regulation" in empty and '"—"' in empty and "No indicators of this theme in the topic" in empty
+
+
+ALERTS = pd.DataFrame([
+    {"id": 1, "level": "red", "sensitivity": "public", "opened_at": datetime(2025, 6, 1), "sentence_zh": "旧红色",
+     "sentence_en": "old red"},
+    {"id": 2, "level": "blue", "sensitivity": "public", "opened_at": datetime(2025, 6, 3), "sentence_zh": "最新蓝色",
+     "sentence_en": "newest blue"},
+    {"id": 3, "level": "orange", "sensitivity": "restricted", "opened_at": datetime(2025, 6, 4),
+     "sentence_zh": "受限", "sentence_en": "restricted"},
+])
+
+
+def test_alert_counts_and_the_newest_public_alerts(screen):
+    assert screen.alert_level_counts(ALERTS) == {"red": 1, "orange": 1, "yellow": 0, "blue": 1}
+    assert screen.alert_level_counts(ALERTS.iloc[0:0]) == {"red": 0, "orange": 0, "yellow": 0, "blue": 0}
+    newest = screen.newest_alerts(ALERTS)
+    assert newest["id"].tolist() == [2, 1]  # newest first, restricted left out
+    counter = text_of(screen.alert_counter({"red": 3, "orange": 0, "yellow": 7, "blue": 1}, "zh"))
+    assert '"3"' in counter and '"7"' in counter and "红色" in counter and "当前预警" in counter
+    ticker = text_of(screen.ticker(newest, "en"))
+    assert ticker.index("newest blue") < ticker.index("old red") and "restricted" not in ticker
+    assert "No open alerts" in text_of(screen.ticker(ALERTS.iloc[0:0], "en"))
+
+
+def test_titles(screen):
+    assert screen.screen_title("厦门市", "overview", "zh") == "厦门市 · 城市运行一屏通览"
+    assert screen.screen_title("Xiamen", "health", "en") == "Xiamen · Epidemic & public health"
+    assert screen.screen_title("宁德市", "economy", "zh") == "宁德市 · 经济发展总览"
+
+
+def test_build_screen_on_the_demo_store(screen, use_demo_store):
+    parts = screen.build_screen("xiamen", "zh", "overview")
+    left, right = text_of(parts["left"]), text_of(parts["right"])
+    assert [p.to_plotly_json()["props"]["data-theme"] for p in parts["left"]] == list(screen.LEFT_THEMES)
+    assert "经济发展" in left and "社会治理" in right and "最新预警" in right
+    assert all(len(p.children[1].children) >= 2 for p in parts["left"])  # 2–3 headline tiles per theme
+    hideout = parts["hideout"]
+    assert len(hideout["colours"]) == 6 and all(c.startswith("#") for c in hideout["colours"].values())
+    assert "各区县" in text_of(parts["map_caption"])
+    topic = screen.build_screen("ningde", "en", "petition")
+    assert topic["title"] == "Ningde · Petitions"
+    assert "Social governance" in text_of(topic["left"] + topic["right"])
+    chosen = screen.build_screen("xiamen", "zh", "overview", "ENV-AIR-002")
+    assert 'data-code": "ENV-AIR-002' in text_of(chosen["map_caption"])
+
+
+def test_fill_screen_says_the_store_is_down(screen, app_context):
+    db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
+    args = {"city": "xiamen", "lang": "en", "screen": "overview", "screens": ["overview"], "start": 0}
+    result = screen.fill_screen(0, {"index": 0}, args)
+    assert "Data temporarily unavailable" in text_of(result[-1])
