@@ -37,8 +37,12 @@ def payload(output_id: str, input_id: str, value: object, prop: str = "children"
 def multi_payload(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
                   state: list[tuple[str, str, object]]) -> dict:
     """The body for a callback with several outputs, inputs and states (flattened in order)."""
-    return {"output": ".." + "...".join(f"{i}.{p}" for i, p in outputs) + "..",
-            "outputs": [{"id": i, "property": p} for i, p in outputs],
+    if len(outputs) == 1:
+        key, described = f"{outputs[0][0]}.{outputs[0][1]}", {"id": outputs[0][0], "property": outputs[0][1]}
+    else:
+        key = ".." + "...".join(f"{i}.{p}" for i, p in outputs) + ".."
+        described = [{"id": i, "property": p} for i, p in outputs]
+    return {"output": key, "outputs": described,
             "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
             "changedPropIds": [f"{inputs[0][0]}.{inputs[0][1]}"],
             "state": [{"id": i, "property": p, "value": v} for i, p, v in state]}
@@ -78,15 +82,44 @@ def alert_payloads(city: str, alert_ids: list[int]) -> list[dict]:
     return bodies
 
 
+def screen_payloads(city: str) -> list[dict]:
+    """The big screen's refresh callback for every screen of the city's rotation."""
+    from pages.screen import OUTPUTS, rotation, screen_args
+
+    outputs = ([(f"screen-{name.replace('_', '-')}", "children") for name in OUTPUTS]
+               + [("screen-map-areas", "hideout"), ("screen-asof", "children"), ("screen-stale", "hidden"),
+                  ("screen-notice", "children")])
+    args = screen_args(city, "zh", {"rotate": "30"})
+    return [multi_payload(outputs, [("screen-refresh", "n_intervals", 1), ("screen-position", "data", {"index": i})],
+                          [("screen-args", "data", args)]) for i in range(len(rotation(city)))]
+
+
+def map_payloads(city: str, codes: list[str], adcodes: list[str]) -> list[dict]:
+    """The map's recolouring (by level and by quintile) and the district panel."""
+    recolour = [("map-areas", "hideout"), ("map-legend", "children"), ("map-note", "children"),
+                ("map-period-text", "children"), ("map-slider", "max"), ("map-slider", "marks"),
+                ("map-slider", "value"), ("map-url", "data"), ("map-status", "children")]
+    args = ("map-args", "data", {"city": city, "lang": "zh"})
+    bodies = [multi_payload(recolour, [("map-code", "value", code), ("map-mode", "data", mode),
+                                       ("map-slider", "value", None), ("map-area", "data", None)], [args])
+              for code in codes for mode in ("level", "quantile")]
+    bodies += [multi_payload([("map-panel", "children")], [("map-area", "data", adcode), ("map-code", "value", codes[0]),
+                                                          ("map-slider", "value", None)], [args])
+               for adcode in adcodes]
+    return bodies
+
+
 def cases(rng: random.Random) -> dict[str, list[dict]]:
     """Callback requests per page: the shell's header on four pages, every theme and topic, 20
-    indicators, every area, catalog searches, the alert list and eight alerts' details per city."""
+    indicators, every area, catalog searches, the alert list and eight alerts' details, the map's
+    recolouring and district panel, and every big screen of the rotation, per city."""
     from indicators.catalog import THEMES, TOPICS
+    from indicators.map_queries import district_indicators
     from indicators.queries import alerts, areas, indicators
 
     codes = indicators()["code"].tolist()
     requests: dict[str, list[dict]] = {"shell": [], "home": [], "theme": [], "topic": [], "indicator": [],
-                                       "area": [], "catalog": [], "alerts": []}
+                                       "area": [], "catalog": [], "alerts": [], "map": [], "screen": []}
     for city in ("xiamen", "ningde"):
         adcodes = areas(city)["adcode"].tolist()
         for path in ("/", "/themes/economy", "/catalog", "/alerts"):
@@ -107,6 +140,8 @@ def cases(rng: random.Random) -> dict[str, list[dict]]:
         for text, filters in (("", {}), ("GDP", {}), ("", {"theme": "environment", "level": "normal"})):
             requests["catalog"].append(catalog_payload(city, "zh", text, filters))
         requests["alerts"].extend(alert_payloads(city, alerts(city)["id"].head(8).tolist()))
+        requests["map"].extend(map_payloads(city, rng.sample(district_indicators(city), 4), adcodes[1:4]))
+        requests["screen"].extend(screen_payloads(city))
         for adcode in adcodes:
             requests["area"].append(payload("area-content", "area-args", {"adcode": adcode, "lang": "zh"}))
     return requests
