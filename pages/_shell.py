@@ -130,7 +130,25 @@ def layout() -> html.Div:
         html.Header(id="shell-header", className="shell-header"),
         html.Main(dash.page_container, className="shell-main"),
         html.Footer(id="shell-footer", className="shell-footer"),
+        html.Nav(id="shell-tabs", className="shell-tabs"),
     ], id="shell", className="shell")
+
+
+# The phone's bottom tab bar: (label key, path, the paths it stands for).
+PHONE_TABS = (("tab_overview", "/", ("/", "/themes/", "/topics/", "/area/")),
+              ("tab_alerts", "/alerts", ("/alerts",)),
+              ("tab_indicators", "/catalog", ("/catalog", "/indicator/")),
+              ("tab_map", "/map", ("/map",)))
+
+
+def phone_tabs(path: str, city: str, lang: str) -> list:
+    """The bottom tab bar's links (shown at phone widths only, by CSS), the current one marked."""
+    def current(prefixes: tuple[str, ...]) -> bool:
+        return any(path == p or (p.endswith("/") and p != "/" and path.startswith(p)) for p in prefixes)
+
+    return [dcc.Link(t(key, lang), href=href(target, city, lang),
+                     className="tab" + (" is-active" if current(prefixes) else ""))
+            for key, target, prefixes in PHONE_TABS]
 
 
 def is_bare(path: str) -> bool:
@@ -144,7 +162,7 @@ def is_bare(path: str) -> bool:
 
 
 @callback(Output("shell-header", "children"), Output("shell-footer", "children"), Output("shell", "className"),
-          Input("shell-url", "pathname"), Input("shell-url", "search"))
+          Output("shell-tabs", "children"), Input("shell-url", "pathname"), Input("shell-url", "search"))
 def update_shell(pathname: str | None, search: str | None):
     """Rebuild the header and footer for the URL (hidden on bare pages)."""
     query = parse_qs((search or "").lstrip("?"))
@@ -157,7 +175,8 @@ def update_shell(pathname: str | None, search: str | None):
     footer = [html.Span(t("demo_note", lang)), html.Span(" · City Vitals")]
     state = {key: values[-1] for key, values in query.items() if key not in ("city", "lang")}
     shell_class = "shell shell-bare" if is_bare(pathname or "/") else "shell"
-    return build_header(pathname or "/", city, lang, updated, state), footer, shell_class
+    path = pathname or "/"
+    return build_header(path, city, lang, updated, state), footer, shell_class, phone_tabs(path, city, lang)
 
 
 @callback(Output("shell-go", "href"), Input("shell-search", "value"), State("shell-url", "search"),

@@ -127,3 +127,23 @@ def test_home_leads_to_a_theme_a_district_and_the_alerts(page, live_server, page
     page.wait_for_selector("#alerts-list button", timeout=30000)
     assert "/alerts" in page.url and "city=ningde" in page.url
     assert page_problems == CLEAN
+
+
+@pytest.mark.parametrize("viewport", ["mobile", "pc"], indirect=True)
+def test_phone_tab_bar(page, live_server, page_problems, viewport):
+    page.goto(f"{live_server}/?city=xiamen&lang=zh")
+    page.wait_for_selector(".theme-card", timeout=30000)
+    tabs = page.locator(".shell-tabs .tab")
+    if viewport["name"] == "pc":
+        assert not page.locator(".shell-tabs").is_visible()
+        return
+    assert tabs.count() == 4 and [tabs.nth(i).inner_text() for i in range(4)] == ["总览", "预警", "指标", "地图"]
+    assert min(tabs.nth(i).bounding_box()["height"] for i in range(4)) >= 44
+    bar = page.locator(".shell-tabs").bounding_box()
+    assert abs(bar["y"] + bar["height"] - viewport["height"]) < 2  # pinned to the bottom
+    tabs.nth(1).click()
+    page.wait_for_selector("#alerts-list button", timeout=30000)
+    assert "/alerts" in page.url and "tab is-active" in tabs.nth(1).get_attribute("class")
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(artifacts_dir() / "tabs-mobile.png"), full_page=False)
+    assert page_problems == CLEAN

@@ -27,7 +27,9 @@ def test_home_says_data_unavailable_when_the_store_is_down(dash_app):
     with dash_app.server.test_request_context("/"):
         assert "数据暂不可用" in text_of(fill_home({"city": "xiamen", "lang": "zh"}))
         assert "Data temporarily unavailable" in text_of(fill_home({"city": "xiamen", "lang": "en"}))
-        header, footer, _ = update_shell("/", "?city=ningde&lang=en")
+        header, footer, _, tabs = update_shell("/", "?city=ningde&lang=en")
+    assert [tab.children for tab in tabs] == ["Overview", "Alerts", "Indicators", "Map"]
+    assert tabs[0].className == "tab is-active" and tabs[3].href == "/map?city=ningde&lang=en"
     assert "Ningde" in text_of(header) and "English" in text_of(header)
 
 
@@ -35,7 +37,8 @@ def test_switches_keep_the_page_state_and_the_city_switch_drops_its_area(dash_ap
     from pages._shell import update_shell
 
     with dash_app.server.test_request_context("/"):
-        header, _, shell_class = update_shell("/themes/economy", "?city=xiamen&lang=zh&level=red&area=350203")
+        header, _, shell_class, tabs = update_shell("/themes/economy", "?city=xiamen&lang=zh&level=red&area=350203")
+    assert [tab.className for tab in tabs] == ["tab is-active", "tab", "tab", "tab"]
     assert shell_class == "shell"
     text = text_of(header)
     assert "/themes/economy?city=xiamen&lang=en&level=red&area=350203" in text  # language switch
