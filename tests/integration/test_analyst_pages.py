@@ -106,7 +106,7 @@ def test_accessibility(page, live_server, viewport, path, ready):
 
 
 @pytest.mark.parametrize("viewport", ["mobile"], indirect=True)
-@pytest.mark.parametrize(("path", "ready"), [PAGES[1], PAGES[5], PAGES[6]])
+@pytest.mark.parametrize(("path", "ready"), [PAGES[0], PAGES[1], PAGES[5], PAGES[6]])
 def test_accessibility_on_a_phone(page, live_server, viewport, path, ready):
     test_accessibility(page, live_server, viewport, path, ready)
 
