@@ -1,6 +1,6 @@
 """City Vitals command line: ``python manage.py COMMAND``.
 
-Commands: init, load, forecast, warn, stats, bench, city. Every command reads the same settings as the app
+Commands: init, load, forecast, warn, stats, bench, city, facilities. Every command reads the same settings as the app
 (``CITYVITALS_*`` environment variables; see ``settings.py``).
 """
 
@@ -119,6 +119,17 @@ def cmd_city(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_facilities(args: argparse.Namespace) -> int:
+    """Validate and load a city's facilities CSV (the map's point layers); print the row-level report."""
+    from indicators import db
+    from indicators.facilities import load_facilities
+
+    db.use(get_settings().database_url)
+    report = load_facilities(Path(args.file), args.city, user=args.user)
+    print(report.text())
+    return 0 if report.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__.splitlines()[0])
@@ -163,6 +174,14 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("adcode")
     add.add_argument("--name-en")
     add.set_defaults(func=cmd_city)
+
+    facilities = sub.add_parser("facilities", help="the map's point layers (schools, hospitals …)")
+    facilities_sub = facilities.add_subparsers(dest="facilities_command", required=True)
+    facilities_load = facilities_sub.add_parser("load", help="load a city's facilities CSV (all rows valid or nothing)")
+    facilities_load.add_argument("file")
+    facilities_load.add_argument("--city", required=True, help="city key")
+    facilities_load.add_argument("--user", default="cli", help="who is loading (recorded)")
+    facilities_load.set_defaults(func=cmd_facilities)
     return parser
 
 

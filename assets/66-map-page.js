@@ -17,6 +17,18 @@ window.cityvitals = Object.assign({}, window.cityvitals, {
       layer.bindTooltip(box, {sticky: true, direction: "top", className: "map-tip-box"});
     },
 
+    /* A facility of the point layers (pages/map.py): a small circle in its layer's colour, with the
+       tooltip the server wrote (names escaped there). Clusters are drawn by dash-leaflet. */
+    facilityPoint: function (feature, latlng, context) {
+      const hideout = (context && context.hideout) || {};
+      const props = feature.properties || {};
+      return L.circleMarker(latlng, {
+        radius: 6, weight: 1.5, color: "#ffffff", fillOpacity: 0.95,
+        fillColor: (hideout.colours || {})[props.kind] || "#475467",
+        className: "facility-point facility-" + props.kind,
+      });
+    },
+
     /* Put the page's query into the address bar without a reload or a history entry, and let the
        header's city and language switches carry it (a new city drops the city-bound district). */
     keepInUrl: function (search) {

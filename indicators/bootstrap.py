@@ -14,6 +14,7 @@ from geo.cities import City, get_city, load_cities
 from indicators import db
 from indicators.catalog import Catalog, load_catalog
 from indicators.demo import generate_city
+from indicators.demo_facilities import add_demo_facilities, count_facilities
 from indicators.models import LoadBatch
 from indicators.store import (bulk_load, compute_latest, count_observations, insert_observations, replace_latest,
                               sync_catalog, sync_city)
@@ -89,6 +90,9 @@ def init_store(url: str, *, city_keys: tuple[str, ...], seed: int, today: date |
             if count_observations(session, city) == 0:
                 report.generated[city.key] = generate_demo(
                     session, catalog, city, seed=seed, today=today or date.today(), progress=progress)
+            if count_facilities(session, city.key) == 0:  # also for stores made before the point layers
+                add_demo_facilities(session, city, seed=seed)
+                db.bump_data_version(session)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -1,6 +1,6 @@
 """Reads of the analyst's map (``pages/map.py``): which indicators have district data in a city,
 and every district's value and warning level of one indicator over its whole history (the map's
-time slider), as typed, cached functions.
+time slider), and the facilities of the point layers as GeoJSON, as typed, cached functions.
 
 Levels follow the warning rules (``indicators.alerts``): the catalog's thresholds as they apply to
 a district (none for summed indicators, see ``levels.area_thresholds``), replaced by a per-area
@@ -16,7 +16,7 @@ from sqlalchemy import select
 from indicators import db
 from indicators.cache import cached
 from indicators.levels import area_thresholds, levels_and_scores
-from indicators.models import Area, IndicatorDef, Latest, Observation, ThresholdOverride
+from indicators.models import Area, Facility, IndicatorDef, Latest, Observation, ThresholdOverride
 
 HISTORY_COLUMNS = ["adcode", "name_zh", "name_en", "period", "value", "warning"]
 
@@ -70,3 +70,29 @@ def district_history(code: str, city_key: str) -> pd.DataFrame:
                                             thresholds.reshape(count, 4), np.full(count, target, dtype=float))
     frame["warning"] = frame["warning"].astype(str)
     return frame
+
+
+@cached
+def facilities(city_key: str, kind: str | None = None) -> dict:
+    """The city's facilities (of one kind, or all) as a GeoJSON FeatureCollection of points.
+
+    Args:
+        city_key: the city.
+        kind: school, hospital, market, monitoring_station or fire_station; None for every kind.
+
+    Returns:
+        ``{"type": "FeatureCollection", "features": [...]}``, each a Point at (lon, lat) with the
+        properties ``kind``, ``name_zh``, ``name_en``, ``area_adcode`` and ``capacity`` (or None);
+        ordered by kind, district and id.
+    """
+    query = (select(Facility.kind, Facility.name_zh, Facility.name_en, Facility.area_adcode, Facility.capacity,
+                    Facility.lat, Facility.lon)
+             .where(Facility.city_key == city_key).order_by(Facility.kind, Facility.area_adcode, Facility.id))
+    if kind is not None:
+        query = query.where(Facility.kind == kind)
+    with db.connect() as conn:
+        rows = conn.execute(query).all()
+    return {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
+         "properties": {"kind": kind_, "name_zh": zh, "name_en": en, "area_adcode": adcode, "capacity": capacity}}
+        for kind_, zh, en, adcode, capacity, lat, lon in rows]}

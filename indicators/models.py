@@ -281,3 +281,25 @@ class Meta(Base):
 
     key: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[str] = mapped_column(String(255))
+
+
+FACILITY_KINDS = ("school", "hospital", "market", "monitoring_station", "fire_station")
+
+
+class Facility(Base):
+    """A point on the map's thematic layers: a school, hospital, market, monitoring or fire station."""
+
+    __tablename__ = "facilities"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_key: Mapped[str] = mapped_column(ForeignKey("cities.key"), index=True)
+    area_adcode: Mapped[str] = mapped_column(ForeignKey("areas.adcode"))
+    kind: Mapped[str] = mapped_column(String(24))
+    name_zh: Mapped[str] = mapped_column(String(120))
+    name_en: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    capacity: Mapped[float | None] = mapped_column(Float)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id"))
+
+    __table_args__ = (Index("ix_facilities_city_kind", "city_key", "kind"),)

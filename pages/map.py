@@ -1,6 +1,6 @@
 """The analyst's map (图看): a city's districts coloured by any indicator with district data.
 
-``/map?city=xiamen&lang=zh&code=ENV-AIR-010&mode=level|quantile&period=2025-05-01&area=350203``
+``/map?city=xiamen&lang=zh&code=ENV-AIR-010&mode=level|quantile&period=2025-05-01&area=350203&theme=education``
 
 The boundaries are sent once, with the page; a new indicator, period, colouring or selected
 district changes only the GeoJSON layer's ``hideout`` (colours and tooltips per adcode, read by
@@ -8,14 +8,20 @@ district changes only the GeoJSON layer's ``hideout`` (colours and tooltips per 
 assets/66-map-page.js). A time slider with play/pause walks the colours through history. Clicking
 a district opens a panel with its headline values, open alerts and a link to its page.
 
+Point layers (schools, hospitals, markets, monitoring and fire stations) are a second GeoJSON layer,
+clustered by dash-leaflet (``cluster=True``); toggling a layer changes only that layer's ``data``. A
+thematic preset (``?theme=health_check|market|education``, 城市体检/市场监管/教育一张图) picks an
+indicator and the point layers that go with it.
+
 The builders (``quantile_breaks``, ``map_hideout``, ``legend``, ``slider_marks``, ``district_panel``)
-are pure: data in, dict or component out.
+and ``theme_preset``, ``points_data``, ``layer_buttons``) are pure: data in, dict or component out.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
+from html import escape as html_escape
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 
@@ -23,12 +29,12 @@ import dash
 import dash_leaflet as dl
 import numpy as np
 import pandas as pd
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from geo.cities import City, get_city
 from geo.layers import AREA_STYLE, ATTRIBUTION, city_bounds
 from indicators.db import StoreUnavailable
-from indicators.map_queries import district_history, district_indicators
+from indicators.map_queries import district_history, district_indicators, facilities
 from indicators.queries import alerts, indicators, latest_snapshot
 from indicators.search import initials
 from pages._charts import LEVEL_COLOURS
@@ -69,6 +75,21 @@ register_strings({
     "map_open_area": ("查看区县详情 →", "Open the district's page →"),
     "map_close": ("关闭", "Close"),
     "map_region": ("区县地图,可点击区县", "District map; districts can be clicked"),
+    "map_theme": ("专题图", "Thematic map"),
+    "map_theme_hint": ("选择一张图", "Pick a thematic map"),
+    "map_theme_health_check": ("城市体检一张图", "City health check"),
+    "map_theme_market": ("市场监管一张图", "Market regulation"),
+    "map_theme_education": ("教育一张图", "Education"),
+    "map_layers": ("图层", "Layers"),
+    "map_layer_school": ("学校", "Schools"),
+    "map_layer_hospital": ("医院", "Hospitals"),
+    "map_layer_market": ("市场", "Markets"),
+    "map_layer_monitoring_station": ("监测站", "Monitoring stations"),
+    "map_layer_fire_station": ("消防站", "Fire stations"),
+    "map_capacity_school": ("在校生 {n} 人", "{n} pupils"),
+    "map_capacity_hospital": ("床位 {n} 张", "{n} beds"),
+    "map_capacity_market": ("摊位 {n} 个", "{n} stalls"),
+    "map_capacity_fire_station": ("消防车 {n} 辆", "{n} engines"),
 })
 
 MODES = ("level", "quantile")
@@ -79,6 +100,18 @@ HEADLINES_SHOWN = 8
 ALERTS_SHOWN = 5
 PLAY_INTERVAL_MS = 900
 AREA_TOOLTIP = {"variable": "cityvitals.mapPage.areaTooltip"}
+FACILITY_POINT = {"variable": "cityvitals.mapPage.facilityPoint"}
+LAYERS = ("school", "hospital", "market", "monitoring_station", "fire_station")
+# Point colours per layer, apart from the level colours of the districts under them.
+LAYER_COLOURS = {"school": "#6941c6", "hospital": "#c11574", "market": "#0e7090", "monitoring_station": "#3e4784",
+                 "fire_station": "#b42318"}
+CAPACITY_LAYERS = ("school", "hospital", "market", "fire_station")  # monitoring stations have no capacity
+# The thematic maps (一张图): the indicator they colour the districts by and the point layers they show.
+THEMES = {
+    "health_check": {"code": "PUB-HLT-002", "layers": ("hospital", "fire_station", "monitoring_station")},
+    "market": {"code": "MKT-FOOD-002", "layers": ("market",)},
+    "education": {"code": "PUB-EDU-009", "layers": ("school",)},
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -290,6 +323,51 @@ def panel_hint(lang: str) -> html.P:
     return html.P(t("map_panel_hint", lang), className="muted map-panel-hint")
 
 
+def theme_preset(theme: str | None, codes: Iterable[str]) -> tuple[str | None, list[str]]:
+    """A thematic map's indicator (None when unknown or without district data in the city) and point layers."""
+    preset = THEMES.get(theme or "")
+    if preset is None:
+        return None, []
+    return (preset["code"] if preset["code"] in set(codes) else None), list(preset["layers"])
+
+
+def clean_layers(layers: Iterable[str] | None) -> list[str]:
+    """The known layers among ``layers``, in the checklist's order."""
+    wanted = set(layers or [])
+    return [layer for layer in LAYERS if layer in wanted]
+
+
+def points_data(collection: Mapping, layers: Iterable[str], lang: str) -> dict:
+    """The point layer's GeoJSON: the facilities of the shown layers, each with a tooltip in ``lang``.
+
+    The tooltip is HTML for Leaflet, so the names are escaped.
+    """
+    shown = set(clean_layers(layers))
+    features = []
+    for feature in collection.get("features", []):
+        props = feature["properties"]
+        if props["kind"] not in shown:
+            continue
+        name = props["name_en"] if lang == "en" else props["name_zh"]
+        lines = [f"<strong>{html_escape(name)}</strong>", html_escape(t(f"map_layer_{props['kind']}", lang))]
+        if props.get("capacity") is not None and props["kind"] in CAPACITY_LAYERS:
+            lines.append(html_escape(t(f"map_capacity_{props['kind']}", lang).format(
+                n=format_value(float(props["capacity"]), lang))))
+        features.append({**feature, "properties": {**props, "tooltip": "<br>".join(lines)}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def layer_buttons(layers: Iterable[str], lang: str) -> html.Div:
+    """The layers' checklist as toggle buttons (pressed = shown), each with its point colour."""
+    shown = set(clean_layers(layers))
+    return html.Div([
+        html.Button([_swatch(LAYER_COLOURS[layer]), t(f"map_layer_{layer}", lang)],
+                    id={"type": "map-layer", "kind": layer}, n_clicks=0,
+                    className="map-layer" + (" is-active" if layer in shown else ""),
+                    **{"aria-pressed": "true" if layer in shown else "false"})
+        for layer in LAYERS], className="map-layers", role="group", **{"aria-labelledby": "map-layers-title"})
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading the store (cached queries) and putting the pieces together.
 # ---------------------------------------------------------------------------------------------
@@ -388,11 +466,15 @@ def panel_content(area: str | None, code: str | None, city_key: str, lang: str, 
                           headlines=headlines, open_alerts=alerts(city_key, adcode=area))
 
 
-def leaflet_map(city: City, hideout: dict, tile_url: str, lang: str) -> html.Figure:
-    """The map: the city's districts (sent once), tiles only when configured, the attribution under it."""
+def leaflet_map(city: City, hideout: dict, tile_url: str, lang: str, points: dict | None = None) -> html.Figure:
+    """The map: the city's districts (sent once), the clustered point layers over them, tiles only when
+    configured, the attribution under it."""
     layers = [dl.TileLayer(url=tile_url, attribution="")] if tile_url else []
     layers.append(dl.GeoJSON(id="map-areas", data=city.boundary_geojson(), hideout=hideout, style=AREA_STYLE,
                              onEachFeature=AREA_TOOLTIP, attribution=ATTRIBUTION))
+    layers.append(dl.GeoJSON(id="map-points", data=points or {"type": "FeatureCollection", "features": []},
+                             cluster=True, zoomToBoundsOnClick=True, superClusterOptions={"radius": 60, "maxZoom": 15},
+                             pointToLayer=FACILITY_POINT, hideout={"colours": LAYER_COLOURS}))
     # trackViewport off: the view comes from the bounds (see geo.layers.district_map).
     leaflet = dl.Map(layers, id="map-leaflet", bounds=city_bounds(city), zoomSnap=0.25, scrollWheelZoom=False,
                      trackViewport=False, className="district-map map-page-map",
@@ -402,9 +484,15 @@ def leaflet_map(city: City, hideout: dict, tile_url: str, lang: str) -> html.Fig
 
 
 def controls(state: dict, view: dict, options: list[dict], lang: str) -> html.Div:
-    """The indicator picker, the colouring choice, the time slider and play/pause."""
+    """The thematic map, the indicator picker, the colouring choice, the time slider, play/pause and the layers."""
     periods, frequency = view["periods"], view["meta"]["frequency"]
     return html.Div([
+        html.Div([
+            html.Label(t("map_theme", lang), htmlFor="map-theme", className="map-label"),
+            dcc.Dropdown(id="map-theme", options=[{"label": t(f"map_theme_{key}", lang), "value": key} for key in THEMES],
+                         value=state.get("theme"), clearable=True, searchable=False, className="map-dropdown",
+                         placeholder=t("map_theme_hint", lang)),
+        ], className="map-field map-field-theme"),
         html.Div([
             html.Label(t("map_indicator", lang), htmlFor="map-code", className="map-label"),
             dcc.Dropdown(id="map-code", options=options, value=state["code"], clearable=False, searchable=True,
@@ -436,22 +524,31 @@ def controls(state: dict, view: dict, options: list[dict], lang: str) -> html.Di
             ], className="map-time"),
             dcc.Interval(id="map-interval", interval=PLAY_INTERVAL_MS, disabled=True),
         ], className="map-field map-field-period"),
+        html.Div([
+            html.Span(t("map_layers", lang), className="map-label", id="map-layers-title"),
+            layer_buttons(state.get("layers", []), lang),
+            dcc.Store(id="map-layers", data=state.get("layers", [])),
+        ], className="map-field map-field-layers"),
     ], className="map-controls")
 
 
 def layout(city: str | None = None, lang: str | None = None, code: str | None = None, mode: str | None = None,
-           period: str | None = None, area: str | None = None, **_) -> html.Div:
-    """The map page for the URL's city, language, indicator, colouring, period and district."""
+           period: str | None = None, area: str | None = None, theme: str | None = None, **_) -> html.Div:
+    """The map page for the URL's city, language, indicator, colouring, period, district and thematic map."""
     city, lang = resolve(city, lang)
     title = html.H1([t("map_title", lang), " ", html.Small(get_city(city).name(lang), className="map-city")],
                     className="page-title")
     try:
-        state = resolve_state(city, code, mode, period, area)
+        theme = theme if theme in THEMES else None
+        theme_code, theme_layers = theme_preset(theme, district_indicators(city))
+        state = resolve_state(city, code or theme_code, mode, period, area)
+        state["theme"], state["layers"] = theme, theme_layers
         if state["code"] is None:
             return html.Div([title, notice(t("map_no_data", lang), "info")], className="map-page")
         view = map_view(state["code"], city, lang, state["mode"], state["index"], state["area"])
         options = indicator_options(indicators(), state["codes"], lang)
         panel = panel_content(state["area"], state["code"], city, lang, view["index"])
+        points = points_data(facilities(city), theme_layers, lang)
     except StoreUnavailable:
         return html.Div([title, notice(t("store_down", lang), "error")], className="map-page")
     return html.Div([
@@ -465,7 +562,7 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
         html.Div(id="map-status"),
         html.Div([
             html.Section([
-                leaflet_map(get_city(city), view["hideout"], current_settings().tile_url, lang),
+                leaflet_map(get_city(city), view["hideout"], current_settings().tile_url, lang, points),
                 html.Div(view["legend"], id="map-legend"),
                 html.P(view["note"], id="map-note", className="muted map-note"),
             ], className="card map-main"),
@@ -485,8 +582,9 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
                   "status": Output("map-status", "children")},
           inputs={"code": Input("map-code", "value"), "mode": Input("map-mode", "data"),
                   "index": Input("map-slider", "value"), "area": Input("map-area", "data")},
-          state={"args": State("map-args", "data")}, prevent_initial_call=True)
-def recolour(code: str | None, mode: str | None, index: int | None, area: str | None, args: dict) -> dict:
+          state={"args": State("map-args", "data"), "theme": State("map-theme", "value")}, prevent_initial_call=True)
+def recolour(code: str | None, mode: str | None, index: int | None, area: str | None, args: dict,
+             theme: str | None = None) -> dict:
     """Recolour the districts for the picked indicator, colouring, period and selected district.
 
     A new indicator starts at its newest period; the slider's range and marks follow it.
@@ -501,8 +599,9 @@ def recolour(code: str | None, mode: str | None, index: int | None, area: str | 
         return {"hideout": no, "legend": no, "note": no, "period_text": no, "max": no, "marks": no, "value": no,
                 "url": no, "status": notice(t("store_down", lang), "error")}
     periods = view["periods"]
-    url = href("", city, lang, code=code, mode=mode, period=periods[view["index"]].isoformat(),
-               **({"area": area} if area else {})) if periods else no
+    extra = {**({"area": area} if area else {}), **({"theme": theme} if theme in THEMES else {})}
+    url = href("", city, lang, code=code, mode=mode, period=periods[view["index"]].isoformat(), **extra) \
+        if periods else no
     return {"hideout": view["hideout"], "legend": view["legend"], "note": view["note"],
             "period_text": view["period_text"],
             "max": max(len(periods) - 1, 0) if new_indicator else no,
@@ -575,3 +674,42 @@ clientside_callback(
         return window.dash_clientside.no_update;
     }""",
     Output("map-url-sink", "title"), Input("map-url", "data"), prevent_initial_call=True)
+
+
+# A thematic map picks its indicator (when the city has district data for it) and its point layers.
+@callback(Output("map-code", "value"), Output("map-layers", "data", allow_duplicate=True),
+          Input("map-theme", "value"), State("map-args", "data"), prevent_initial_call=True)
+def pick_theme(theme: str | None, args: dict):
+    """The indicator and layers of the picked thematic map; no layers when it is cleared."""
+    try:
+        code, layers = theme_preset(theme, district_indicators(args["city"]))
+    except StoreUnavailable:
+        return dash.no_update, dash.no_update
+    return code or dash.no_update, layers
+
+
+@callback(Output("map-layers", "data"), Input({"type": "map-layer", "kind": ALL}, "n_clicks"),
+          State("map-layers", "data"), prevent_initial_call=True)
+def toggle_layer(clicks: list[int | None], layers: list[str] | None):
+    """A layer's button shows or hides its points."""
+    kind = ctx.triggered_id["kind"] if isinstance(ctx.triggered_id, Mapping) else None
+    if kind not in LAYERS or not any(clicks or []):
+        return dash.no_update
+    shown = set(clean_layers(layers))
+    shown ^= {kind}
+    return clean_layers(shown)
+
+
+@callback(Output("map-points", "data"), Output({"type": "map-layer", "kind": ALL}, "className"),
+          Output({"type": "map-layer", "kind": ALL}, "aria-pressed"),
+          Input("map-layers", "data"), State("map-args", "data"), prevent_initial_call=True)
+def draw_layers(layers: list[str] | None, args: dict):
+    """The shown layers' points (only the point layer's data changes) and the buttons' pressed state."""
+    shown = clean_layers(layers)
+    classes = ["map-layer" + (" is-active" if layer in shown else "") for layer in LAYERS]
+    pressed = ["true" if layer in shown else "false" for layer in LAYERS]
+    try:
+        points = points_data(facilities(args["city"]), shown, args["lang"])
+    except StoreUnavailable:
+        points = dash.no_update
+    return points, classes, pressed

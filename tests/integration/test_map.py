@@ -126,3 +126,50 @@ def test_map_accessibility(page, live_server, viewport):
     result = Axe().run(page, context={"exclude": [[".dash-dropdown-focus-target"]]},
                        options={"runOnly": ["wcag2a", "wcag2aa"]})
     assert result.violations_count == 0, result.generate_report()
+
+
+# Schools (or any points) on the map: the counts of the clusters plus the single points.
+MARKERS = """() => [...document.querySelectorAll('#map-leaflet .marker-cluster span')]
+    .reduce((sum, span) => sum + parseInt(span.textContent, 10), 0)
+    + document.querySelectorAll('#map-leaflet path.facility-point').length"""
+
+
+def _polygon_answers(page) -> list[str]:
+    """Record the callback answers that carry district polygons (there must be none)."""
+    carried: list[str] = []
+
+    def check(response):
+        if "_dash-update-component" in response.url and '"Polygon"' in response.text().replace("Multi", ""):
+            carried.append(response.url)
+
+    page.on("response", check)
+    return carried
+
+
+@pytest.mark.parametrize("viewport", ["pc"], indirect=True)
+def test_education_map_shows_clustered_schools(page, live_server, page_problems, viewport):
+    from geo.cities import get_city
+    from indicators.demo_facilities import demo_facilities
+
+    # How many schools a district gets depends on its population only, not on the seed.
+    schools = sum(1 for row in demo_facilities(get_city("xiamen"), seed=1) if row["kind"] == "school")
+    page.goto(f"{live_server}/map?city=xiamen&lang=zh&theme=education")
+    page.wait_for_selector("#map-leaflet .marker-cluster", timeout=30000)
+    assert "教育一张图" in page.locator("#map-theme").inner_text()
+    assert "PUB-EDU-009" in page.locator("#map-code").inner_text()
+    assert page.locator("#map-leaflet .marker-cluster").count() >= 2
+    assert page.evaluate(MARKERS) == schools
+    assert page.locator("path.facility-point:not(.facility-school)").count() == 0
+    districts = "#map-leaflet path.leaflet-interactive:not(.facility-point)"
+    assert page.locator(districts).count() == XIAMEN_DISTRICTS
+    assert page.get_by_role("button", name="学校").get_attribute("aria-pressed") == "true"
+
+    # Adding the hospitals adds their points; the districts' geometry is not sent again.
+    polygons = _polygon_answers(page)
+    page.get_by_role("button", name="医院").click()
+    page.wait_for_function(f"({MARKERS})() > {schools}", timeout=30000)
+    assert page.get_by_role("button", name="医院").get_attribute("aria-pressed") == "true"
+    assert page.locator(districts).count() == XIAMEN_DISTRICTS
+    page.screenshot(path=str(artifacts_dir() / "map-education.png"))
+    assert polygons == []
+    assert page_problems == CLEAN

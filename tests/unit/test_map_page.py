@@ -261,7 +261,9 @@ def test_panel_and_layout_on_the_demo_store(dash_app, page, use_demo_store, unca
     assert _find(layout, "map-mode").data == "quantile" and _find(layout, "map-code").value == CODE
     assert _find(layout, "map-period-text").children == "Mar 2024"
     assert "Huli District" in text_of(_find(layout, "map-panel"))
-    assert [type(c) for c in _find(layout, "map-leaflet").children] == [dl.GeoJSON]  # no tiles by default
+    # No tiles by default: the districts, then the (empty unless a theme or layer is picked) point layer.
+    assert [c.id for c in _find(layout, "map-leaflet").children] == ["map-areas", "map-points"]
+    assert _find(layout, "map-points").data["features"] == [] and _find(layout, "map-points").cluster is True
     # Unknown URL values fall back to the defaults; a configured tile URL adds the tile layer.
     assert _find(tiled, "map-mode").data == "level" and _find(tiled, "map-code").value is not None
     assert isinstance(_find(tiled, "map-leaflet").children[0], dl.TileLayer)
@@ -290,3 +292,92 @@ def test_store_down_gives_an_honest_notice(dash_app, page, uncached):
     assert "数据暂不可用" in layout
     assert "Data temporarily unavailable" in text_of(out["status"]) and out["hideout"] is dash_no_update()
     assert "数据暂不可用" in panel
+
+
+# --- point layers and thematic maps -----------------------------------------------------------------
+
+POINTS = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [118.09, 24.45]},
+     "properties": {"kind": "school", "name_zh": "思明区第3中学", "name_en": "Siming No. 3 Middle School",
+                    "area_adcode": "350203", "capacity": 1800.0}},
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [118.10, 24.46]},
+     "properties": {"kind": "hospital", "name_zh": "<b>医院</b>", "name_en": "Hospital", "area_adcode": "350203",
+                    "capacity": None}},
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [118.11, 24.47]},
+     "properties": {"kind": "monitoring_station", "name_zh": "监测站", "name_en": "Station", "area_adcode": "350203",
+                    "capacity": 3.0}},
+]}
+
+
+def test_theme_presets_pick_an_indicator_with_district_data_and_their_layers(page):
+    assert page.theme_preset("education", ["PUB-EDU-009", "X"]) == ("PUB-EDU-009", ["school"])
+    assert page.theme_preset("market", ["X"]) == (None, ["market"])  # no district data: keep the indicator
+    assert page.theme_preset("health_check", ["PUB-HLT-002"]) == \
+        ("PUB-HLT-002", ["hospital", "fire_station", "monitoring_station"])
+    assert page.theme_preset("nonsense", ["PUB-EDU-009"]) == (None, [])
+    assert page.theme_preset(None, []) == (None, [])
+    assert page.clean_layers(["fire_station", "bogus", "school"]) == ["school", "fire_station"]
+    assert page.clean_layers(None) == []
+
+
+def test_points_keep_the_shown_layers_with_escaped_tooltips(page):
+    schools = page.points_data(POINTS, ["school"], "zh")
+    assert [f["properties"]["kind"] for f in schools["features"]] == ["school"]
+    assert schools["features"][0]["properties"]["tooltip"] == "<strong>思明区第3中学</strong><br>学校<br>在校生 1,800 人"
+    assert schools["features"][0]["geometry"] == POINTS["features"][0]["geometry"]
+    both = page.points_data(POINTS, ["hospital", "monitoring_station"], "en")["features"]
+    assert both[0]["properties"]["tooltip"] == "<strong>Hospital</strong><br>Hospitals"  # no capacity, none shown
+    assert both[1]["properties"]["tooltip"] == "<strong>Station</strong><br>Monitoring stations"
+    assert "&lt;b&gt;" in page.points_data(POINTS, ["hospital"], "zh")["features"][0]["properties"]["tooltip"]
+    assert page.points_data(POINTS, [], "zh")["features"] == []
+    assert "tooltip" not in POINTS["features"][0]["properties"]  # the cached collection is not changed
+
+
+def test_layer_buttons_say_which_layers_are_shown(page):
+    buttons = page.layer_buttons(["market"], "en").children
+    assert [b.id["kind"] for b in buttons] == list(page.LAYERS)
+    pressed = {b.id["kind"]: b.to_plotly_json()["props"]["aria-pressed"] for b in buttons}
+    assert pressed == {"school": "false", "hospital": "false", "market": "true", "monitoring_station": "false",
+                       "fire_station": "false"}
+    assert buttons[2].className == "map-layer is-active" and buttons[2].children[1] == "Markets"
+
+
+def test_toggling_a_layer_changes_only_the_point_layer(dash_app, page):
+    from dash._callback import GLOBAL_CALLBACK_MAP
+
+    callbacks = {**GLOBAL_CALLBACK_MAP, **dash_app.callback_map}
+    outputs = {out: key for key in callbacks for out in _outputs(key)}
+    drawing = callbacks[outputs["map-points.data"]]
+    assert [i["id"] + "." + i["property"] for i in drawing["inputs"]] == ["map-layers.data"]
+    assert not any(out.startswith("map-areas.") for out in _outputs(outputs["map-points.data"]))
+    toggled = run_callback(page.toggle_layer, '{"kind":"hospital","type":"map-layer"}.n_clicks',
+                           clicks=[0, 1, 0, 0, 0], layers=["school"])
+    assert toggled == ["school", "hospital"]
+    assert run_callback(page.toggle_layer, '{"kind":"school","type":"map-layer"}.n_clicks',
+                        clicks=[1, 1, 0, 0, 0], layers=["school", "hospital"]) == ["hospital"]
+
+
+def test_education_theme_on_the_demo_store(dash_app, page, use_demo_store, uncached):
+    from indicators.map_queries import district_indicators, facilities
+
+    assert "PUB-EDU-009" in district_indicators("xiamen")
+    every = facilities("xiamen")["features"]
+    schools = [f for f in every if f["properties"]["kind"] == "school"]
+    with dash_app.server.test_request_context("/"):
+        layout = page.layout(city="xiamen", lang="zh", theme="education")
+        plain = page.layout(city="xiamen", lang="zh", theme="bogus")
+        points, classes, pressed = page.draw_layers(["hospital", "school"], {"city": "xiamen", "lang": "en"})
+        picked = page.pick_theme("market", {"city": "xiamen", "lang": "zh"})
+        cleared = page.pick_theme(None, {"city": "xiamen", "lang": "zh"})
+        out = run_callback(page.recolour, "map-code.value", code="PUB-EDU-009", mode="level", index=None, area=None,
+                           args={"city": "xiamen", "lang": "zh"}, theme="education")
+    assert _find(layout, "map-code").value == "PUB-EDU-009" and _find(layout, "map-theme").value == "education"
+    assert len(_find(layout, "map-points").data["features"]) == len(schools) > 50
+    assert _find(layout, "map-layers").data == ["school"]
+    assert _find(layout, {"type": "map-layer", "kind": "school"}).className == "map-layer is-active"
+    assert _find(plain, "map-theme").value is None and _find(plain, "map-points").data["features"] == []
+    kinds = {f["properties"]["kind"] for f in points["features"]}
+    assert kinds == {"hospital", "school"} and len(points["features"]) < len(every)
+    assert classes[:2] == ["map-layer is-active", "map-layer is-active"] and pressed[2:] == ["false"] * 3
+    assert picked == ("MKT-FOOD-002", ["market"]) and cleared[1] == []
+    assert "theme=education" in out["url"] and "code=PUB-EDU-009" in out["url"]
