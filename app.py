@@ -92,12 +92,15 @@ def first_start(settings: Settings) -> None:
 
 
 def main() -> None:
-    """Initialise an empty store (with a progress bar), then serve."""
-    from indicators.bootstrap import store_is_empty
+    """Initialise an empty store (with a progress bar), or bring an existing one up to date
+    (schema migrations, catalog changes, what a newer version adds to the demo), then serve."""
+    from indicators.bootstrap import init_store, store_is_empty
 
     settings = get_settings()
     if store_is_empty(settings.database_url):
         first_start(settings)
+    else:
+        init_store(settings.database_url, city_keys=settings.demo_city_keys, seed=settings.demo_seed, progress=False)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     print(f"City Vitals on http://{settings.host}:{settings.port}/")
     app.run(host=settings.host, port=settings.port, debug=False)

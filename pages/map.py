@@ -98,7 +98,9 @@ QUANTILE_COLOURS = ("#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c")
 MAX_MARKS = 5
 HEADLINES_SHOWN = 8
 ALERTS_SHOWN = 5
-PLAY_INTERVAL_MS = 900
+# One period every 400 ms: 2.5 frames a second, the issue asks for at least 2
+# (benchmarks/map_playback.py measures what the browser keeps up).
+PLAY_INTERVAL_MS = 400
 AREA_TOOLTIP = {"variable": "cityvitals.mapPage.areaTooltip"}
 FACILITY_POINT = {"variable": "cityvitals.mapPage.facilityPoint"}
 LAYERS = ("school", "hospital", "market", "monitoring_station", "fire_station")
