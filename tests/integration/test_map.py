@@ -82,7 +82,10 @@ def test_map_recolours_animates_and_opens_a_district(page, live_server, page_pro
     page.locator("#map-play").click()
     page.wait_for_function(f"document.querySelector('#map-period-text').innerText !== {first!r}", timeout=30000)
     page.locator("#map-play").click()
-    assert "播放" in page.locator("#map-play").inner_text()
+    page.wait_for_function("document.querySelector('#map-play').innerText.includes('播放')", timeout=10000)
+    paused = page.locator("#map-period-text").inner_text()
+    page.wait_for_timeout(1500)  # several play intervals: a paused map stays where it is
+    assert page.locator("#map-period-text").inner_text() == paused
 
     # A click on a district opens its panel with a link to its page.
     page.locator(PATHS).nth(0).click(force=True)
