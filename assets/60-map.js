@@ -14,6 +14,17 @@ window.cityvitals = Object.assign({}, window.cityvitals, {
         weight: selected ? 3 : 1.5,
       };
     },
+    // A district's open alerts: a circle in its worst level's colour, bigger with more alerts.
+    alertPoint: function (feature, latlng) {
+      const colours = {blue: "#2f6fdb", yellow: "#e8b800", orange: "#f07a17", red: "#d92d20"};
+      const props = feature.properties;
+      const marker = L.circleMarker(latlng, {
+        radius: 7 + Math.min(props.count, 30) / 3, fillColor: colours[props.level] || "#98a2b3",
+        fillOpacity: 0.95, color: "#ffffff", weight: 2, className: "alert-marker",
+      });
+      marker.bindTooltip(props.label);
+      return marker;
+    },
     areaTooltip: function (feature, layer, context) {
       const hideout = (context && context.hideout) || {};
       const label = (hideout.labels || {})[feature.properties.adcode];

@@ -84,11 +84,11 @@ def alert_payloads(city: str, alert_ids: list[int]) -> list[dict]:
 
 def screen_payloads(city: str) -> list[dict]:
     """The big screen's refresh callback for every screen of the city's rotation."""
-    from pages.screen import OUTPUTS, rotation, screen_args
+    from pages.screen import MAP_OUTPUTS, OUTPUTS, rotation, screen_args
 
     outputs = ([(f"screen-{name.replace('_', '-')}", "children") for name in OUTPUTS]
-               + [("screen-map-areas", "hideout"), ("screen-asof", "children"), ("screen-stale", "hidden"),
-                  ("screen-notice", "children")])
+               + [(output.component_id, output.component_property) for _, output in MAP_OUTPUTS]
+               + [("screen-asof", "children"), ("screen-stale", "hidden"), ("screen-notice", "children")])
     args = screen_args(city, "zh", {"rotate": "30"})
     return [multi_payload(outputs, [("screen-refresh", "n_intervals", 1), ("screen-position", "data", {"index": i})],
                           [("screen-args", "data", args)]) for i in range(len(rotation(city)))]
@@ -101,7 +101,8 @@ def map_payloads(city: str, codes: list[str], adcodes: list[str]) -> list[dict]:
                 ("map-slider", "value"), ("map-url", "data"), ("map-status", "children")]
     args = ("map-args", "data", {"city": city, "lang": "zh"})
     bodies = [multi_payload(recolour, [("map-code", "value", code), ("map-mode", "data", mode),
-                                       ("map-slider", "value", None), ("map-area", "data", None)], [args])
+                                       ("map-slider", "value", None), ("map-area", "data", None)],
+                            [args, ("map-theme", "value", None)])
               for code in codes for mode in ("level", "quantile")]
     bodies += [multi_payload([("map-panel", "children")], [("map-area", "data", adcode), ("map-code", "value", codes[0]),
                                                           ("map-slider", "value", None)], [args])
@@ -124,7 +125,8 @@ def cases(rng: random.Random) -> dict[str, list[dict]]:
         adcodes = areas(city)["adcode"].tolist()
         for path in ("/", "/themes/economy", "/catalog", "/alerts"):
             requests["shell"].append(multi_payload(
-                [("shell-header", "children"), ("shell-footer", "children"), ("shell", "className")],
+                [("shell-header", "children"), ("shell-footer", "children"), ("shell", "className"),
+                 ("shell-tabs", "children")],
                 [("shell-url", "pathname", path), ("shell-url", "search", f"?city={city}&lang=zh")], []))
         for lang in ("zh", "en"):
             requests["home"].append(payload("home-content", "home-args", {"city": city, "lang": lang}))

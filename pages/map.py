@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import bisect
 import math
-from html import escape as html_escape
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
+from html import escape as html_escape
 
 import dash
 import dash_leaflet as dl
@@ -32,7 +32,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from geo.cities import City, get_city
-from geo.layers import AREA_STYLE, ATTRIBUTION, city_bounds
+from geo.layers import AREA_STYLE, ATTRIBUTION, alert_layer, alert_points, city_bounds
 from indicators.db import StoreUnavailable
 from indicators.map_queries import district_history, district_indicators, facilities
 from indicators.queries import alerts, indicators, latest_snapshot
@@ -468,12 +468,14 @@ def panel_content(area: str | None, code: str | None, city_key: str, lang: str, 
                           headlines=headlines, open_alerts=alerts(city_key, adcode=area))
 
 
-def leaflet_map(city: City, hideout: dict, tile_url: str, lang: str, points: dict | None = None) -> html.Figure:
-    """The map: the city's districts (sent once), the clustered point layers over them, tiles only when
-    configured, the attribution under it."""
+def leaflet_map(city: City, hideout: dict, tile_url: str, lang: str, points: dict | None = None,
+                alerts: dict | None = None) -> html.Figure:
+    """The map: the city's districts (sent once), the districts' open alerts as markers, the
+    clustered point layers over them, tiles only when configured, the attribution under it."""
     layers = [dl.TileLayer(url=tile_url, attribution="")] if tile_url else []
     layers.append(dl.GeoJSON(id="map-areas", data=city.boundary_geojson(), hideout=hideout, style=AREA_STYLE,
                              onEachFeature=AREA_TOOLTIP, attribution=ATTRIBUTION))
+    layers.append(alert_layer("map-alerts", alerts))
     layers.append(dl.GeoJSON(id="map-points", data=points or {"type": "FeatureCollection", "features": []},
                              cluster=True, zoomToBoundsOnClick=True, superClusterOptions={"radius": 60, "maxZoom": 15},
                              pointToLayer=FACILITY_POINT, hideout={"colours": LAYER_COLOURS}))
@@ -551,6 +553,7 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
         options = indicator_options(indicators(), state["codes"], lang)
         panel = panel_content(state["area"], state["code"], city, lang, view["index"])
         points = points_data(facilities(city), theme_layers, lang)
+        markers = alert_points(get_city(city), alerts(city), lang)
     except StoreUnavailable:
         return html.Div([title, notice(t("store_down", lang), "error")], className="map-page")
     return html.Div([
@@ -564,7 +567,7 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
         html.Div(id="map-status"),
         html.Div([
             html.Section([
-                leaflet_map(get_city(city), view["hideout"], current_settings().tile_url, lang, points),
+                leaflet_map(get_city(city), view["hideout"], current_settings().tile_url, lang, points, markers),
                 html.Div(view["legend"], id="map-legend"),
                 html.P(view["note"], id="map-note", className="muted map-note"),
             ], className="card map-main"),

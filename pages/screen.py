@@ -33,7 +33,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from geo.cities import get_city, load_cities
-from geo.layers import area_hideout, district_map
+from geo.layers import EMPTY, alert_points, area_hideout, district_map
 from indicators.cache import cached
 from indicators.catalog import THEMES, TOPICS
 from indicators.db import StoreUnavailable
@@ -335,11 +335,11 @@ def build_screen(city_key: str, lang: str, screen: str, indicator: str | None = 
         frame = theme_scores(city.adcode)
         scores = dict(zip(frame["theme"], frame["score"]))
     open_alerts = alerts(city_key)
-    if topic and not open_alerts.empty:
-        # Filtered here: queries.alerts(topic=…) fails on a store without alerts (KeyError 'area_adcode').
-        open_alerts = open_alerts[open_alerts["topics"].map(lambda topics: topic in (topics or ()))]
+    if topic:
+        open_alerts = alerts(city_key, topic=topic)
     parts = stage_parts(lang=lang, screen=screen, city_name=city.name(lang), scores=scores, rows=rows,
                         counts=alert_level_counts(open_alerts), newest=newest_alerts(open_alerts))
+    parts["alerts"] = alert_points(city, open_alerts, lang)
     candidates = map_candidates(rows, screen if screen in THEMES else None)
     public = snapshot[snapshot["sensitivity"] == "public"]
     if indicator and indicator in set(public["code"]):
@@ -400,7 +400,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
         html.Div(id="screen-counts"),
         html.Div(id="screen-map-caption", className="screen-map-caption"),
         html.Div(district_map(city_obj, area_hideout({}, {}), map_id="screen-map", tile_url=settings.tile_url,
-                              height="640px"), className="screen-map"),
+                              height="640px", alerts=EMPTY), className="screen-map"),
     ], className="screen-centre")
     stage = html.Div([
         header,
@@ -426,11 +426,12 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
 
 
 OUTPUTS = ("title", "left", "right", "counts", "ticker", "map_caption")
+MAP_OUTPUTS = (("hideout", Output("screen-map-areas", "hideout")), ("alerts", Output("screen-map-alerts", "data")))
 
 
 @callback([Output(f"screen-{name.replace('_', '-')}", "children") for name in OUTPUTS]
-          + [Output("screen-map-areas", "hideout"), Output("screen-asof", "children"), Output("screen-stale", "hidden"),
-             Output("screen-notice", "children")],
+          + [output for _, output in MAP_OUTPUTS]
+          + [Output("screen-asof", "children"), Output("screen-stale", "hidden"), Output("screen-notice", "children")],
           Input("screen-refresh", "n_intervals"), Input("screen-position", "data"), State("screen-args", "data"))
 def fill_screen(_refresh: int | None, position: dict | None, args: dict) -> list:
     """Fill the stage for the current screen; re-run on every refresh and rotation step."""
@@ -441,11 +442,12 @@ def fill_screen(_refresh: int | None, position: dict | None, args: dict) -> list
         parts = build_screen(args["city"], lang, screen, args.get("indicator"))
         stamp = last_update()
     except StoreUnavailable:
-        empty = [dash.no_update] * len(OUTPUTS)
-        return [*empty, dash.no_update, dash.no_update, True,
+        empty = [dash.no_update] * (len(OUTPUTS) + len(MAP_OUTPUTS))
+        return [*empty, dash.no_update, True,
                 html.Div(t("store_down", lang), className="screen-banner screen-store-down", role="alert")]
     asof = stamp.strftime("%Y-%m-%d %H:%M") if stamp else "—"
-    return [parts[name] for name in OUTPUTS] + [parts["hideout"], asof, not is_stale(stamp, datetime.now()), None]
+    return ([parts[name] for name in OUTPUTS] + [parts[name] for name, _ in MAP_OUTPUTS]
+            + [asof, not is_stale(stamp, datetime.now()), None])
 
 
 # Rotation steps on the client (no server round trip) and pauses after a touch in kiosk mode.

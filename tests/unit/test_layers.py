@@ -22,3 +22,24 @@ def test_map_without_tiles_by_default_and_with_them_when_configured():
     assert len(geojson.data["features"]) == 6
     tiled = district_map(get_city("xiamen"), hideout, map_id="m", tile_url="/tiles/{z}/{x}/{y}.png").children[0]
     assert isinstance(tiled.children[0], dl.TileLayer) and tiled.children[0].url == "/tiles/{z}/{x}/{y}.png"
+
+
+def test_alert_markers_take_the_worst_level_and_the_count_per_district():
+    import pandas as pd
+
+    from geo.layers import alert_points, district_centres
+
+    city = get_city("xiamen")
+    open_alerts = pd.DataFrame({"area_adcode": ["350203", "350203", "350206", "350200"],
+                                "level": ["blue", "orange", "yellow", "red"]})
+    points = {f["properties"]["adcode"]: f for f in alert_points(city, open_alerts, "zh")["features"]}
+    assert set(points) == {"350203", "350206"}  # the city's own alert has no district marker
+    assert points["350203"]["properties"] == {"adcode": "350203", "level": "orange", "count": 2,
+                                              "label": "2 条预警,最高橙色"}
+    lat, lon = district_centres(city)["350203"]
+    assert points["350203"]["geometry"]["coordinates"] == [lon, lat]
+    assert 24.4 < lat < 24.5 and 118.05 < lon < 118.2  # Siming, on Xiamen island
+    english = alert_points(city, open_alerts, "en")["features"][1]["properties"]["label"]
+    assert english == "1 alert, worst yellow"
+    mapped = district_map(city, area_hideout({}, {}), map_id="m", alerts=alert_points(city, open_alerts, "en"))
+    assert [layer.id for layer in mapped.children[0].children] == ["m-areas", "m-alerts"]

@@ -262,7 +262,7 @@ def test_panel_and_layout_on_the_demo_store(dash_app, page, use_demo_store, unca
     assert _find(layout, "map-period-text").children == "Mar 2024"
     assert "Huli District" in text_of(_find(layout, "map-panel"))
     # No tiles by default: the districts, then the (empty unless a theme or layer is picked) point layer.
-    assert [c.id for c in _find(layout, "map-leaflet").children] == ["map-areas", "map-points"]
+    assert [c.id for c in _find(layout, "map-leaflet").children] == ["map-areas", "map-alerts", "map-points"]
     assert _find(layout, "map-points").data["features"] == [] and _find(layout, "map-points").cluster is True
     # Unknown URL values fall back to the defaults; a configured tile URL adds the tile layer.
     assert _find(tiled, "map-mode").data == "level" and _find(tiled, "map-code").value is not None
