@@ -11,7 +11,8 @@ from tests.integration.conftest import artifacts_dir
 
 pytestmark = pytest.mark.browser
 CLEAN = {"console": [], "offsite": [], "failed": []}
-PATHS = "#map-leaflet path.leaflet-interactive"
+# The districts: the alert markers and facility points are leaflet paths too.
+PATHS = "#map-leaflet path.leaflet-interactive:not(.alert-marker):not(.facility-point)"
 XIAMEN_DISTRICTS = 6
 LEVEL_FILLS = {"#d92d20", "#f07a17", "#e8b800", "#2f6fdb", "#1f9d55", "#98a2b3"}
 QUANTILE_FILLS = {"#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c", "#98a2b3"}
@@ -163,7 +164,7 @@ def test_education_map_shows_clustered_schools(page, live_server, page_problems,
     assert page.locator("#map-leaflet .marker-cluster").count() >= 2
     assert page.evaluate(MARKERS) == schools
     assert page.locator("path.facility-point:not(.facility-school)").count() == 0
-    districts = "#map-leaflet path.leaflet-interactive:not(.facility-point)"
+    districts = PATHS
     assert page.locator(districts).count() == XIAMEN_DISTRICTS
     assert page.get_by_role("button", name="学校").get_attribute("aria-pressed") == "true"
 

@@ -36,7 +36,8 @@ def test_stage_fills_the_screen(page, live_server, page_problems, viewport, scal
         assert part["x"] >= 0 and part["y"] >= 0 and part["x"] + part["width"] <= width + 1
         assert part["y"] + part["height"] <= height + 1
         assert themes.nth(i).locator(".screen-tile").count() >= 2
-    assert page.locator(".screen-map").is_visible() and page.locator(".screen-map path.leaflet-interactive").count() == 6
+    assert page.locator(".screen-map").is_visible() and page.locator(".screen-map path.leaflet-interactive:not(.alert-marker)").count() == 6
+    assert page.locator(".screen-map path.alert-marker").count() >= 1  # the districts' open alerts
     ticker = page.locator(".screen-ticker").bounding_box()
     assert ticker["y"] + ticker["height"] <= height + 1 and page.locator(".screen-ticker").inner_text().strip()
     assert page.locator(".screen-count").count() == 4
