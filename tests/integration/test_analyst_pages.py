@@ -23,6 +23,12 @@ def test_indicator_page(page, live_server, page_problems, viewport):
     assert page.locator(".explanation").inner_text().strip() != ""
     assert page.locator(".meta-list dd").first.inner_text() == INDICATOR
     assert page.locator(".data-table tbody tr").count() >= 12
+    # On a phone the chart is simplified: no range buttons, no legend.
+    if viewport["name"] == "mobile":
+        page.wait_for_function("!document.querySelector('.history-graph .rangeselector')", timeout=10000)
+        assert page.locator(".history-graph .legend").count() == 0
+    else:
+        assert page.locator(".history-graph .rangeselector").count() == 1
     page.locator(".chips .chip", has_text="思明区").click()
     page.wait_for_function("location.search.includes('area=350203')")
     page.wait_for_function("document.querySelector('.history-graph')?.closest('.card')"
