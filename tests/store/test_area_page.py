@@ -1,16 +1,11 @@
 """The area page and the district ranks, from a real demo store (SQLite and PostgreSQL)."""
 
-import json
 
-import plotly
 
 import app  # noqa: F401 - creates the Dash app, which registers the pages
 from indicators.queries import area_values, district_ranks, latest_snapshot
 from pages.area import build_area, city_of, worst_rows
-
-
-def text_of(value) -> str:
-    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+from tests.helpers import text_of
 
 
 def test_ranks_agree_with_the_districts_values(use_demo_store):

@@ -1,17 +1,12 @@
 """Theme and topic pages built from a real demo store (SQLite and PostgreSQL)."""
 
-import json
 
-import plotly
 
 import app  # noqa: F401 - creates the Dash app, which registers the pages
 from indicators.levels import LEVEL_RANK
 from indicators.queries import latest_snapshot
 from pages._group import apply_filters, build_group, filters_from, select_rows, url_for
-
-
-def text_of(value) -> str:
-    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+from tests.helpers import text_of
 
 
 def test_rows_are_the_group_worst_first(use_demo_store):

@@ -1,20 +1,15 @@
 """The indicator page built from a real demo store (SQLite and PostgreSQL)."""
 
-import json
 from io import BytesIO
 
 import pandas as pd
-import plotly
 import pytest
 
 import app as app_module  # creates the Dash app, which registers the pages
 from indicators import db
 from indicators.queries import indicators, latest_snapshot, series
 from pages.indicator import build_indicator, change_table, export_data, fill_indicator
-
-
-def text_of(value) -> str:
-    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+from tests.helpers import text_of
 
 
 def _monthly_city_indicator() -> dict:

@@ -8,11 +8,10 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from indicators import db
-from indicators.models import IndicatorDef, LoadBatch, Latest, Observation
+from indicators.models import IndicatorDef, Latest, LoadBatch, Observation
 from indicators.queries import area_values, latest_snapshot, search_catalog, series, store_stats, theme_scores
 from indicators.store import compute_latest, insert_observations, replace_latest, sync_catalog
 from tests.store._mini import MINI, XIAMEN, create_mini_store
-
 
 
 def _monthly(code: str, adcode: str, values: list[float], start: date = date(2023, 1, 1)) -> pd.DataFrame:

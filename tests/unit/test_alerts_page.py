@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from datetime import date, datetime
 from urllib.parse import parse_qsl
 
 import pandas as pd
-import plotly
 import pytest
 
 from indicators import db
+from tests.helpers import text_of
 
 TODAY = date(2024, 12, 10)
 NO_FILTERS = {"level": None, "rule": None, "theme": None, "topic": None, "area": None, "department": None,
@@ -37,9 +36,6 @@ def alerts_page(dash_app):
 
     return alerts
 
-
-def text_of(value) -> str:
-    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
 
 
 @contextmanager

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import io
-import json
 from contextvars import copy_context
 from datetime import date
 
 import openpyxl
 import pandas as pd
-import plotly
 import pytest
 
 from indicators import db
 from tests.conftest import DEMO_TODAY
+from tests.helpers import text_of
 
 
 @pytest.fixture(scope="module")
@@ -38,9 +37,6 @@ def uncached(monkeypatch):
 
     monkeypatch.setattr(cache, "app", None)
 
-
-def text_of(value) -> str:
-    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
 
 
 def run_callback(function, triggered: str | None, **kwargs):

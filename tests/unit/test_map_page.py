@@ -3,16 +3,15 @@ queries on the demo store, and its callbacks (which never send the geometry agai
 
 from __future__ import annotations
 
-import json
 import math
 from contextvars import copy_context
 from datetime import date
 
 import pandas as pd
-import plotly
 import pytest
 
 from indicators import db
+from tests.helpers import text_of
 
 CODE = "ECO-IND-002"  # monthly, thresholds that apply to districts, data in every district
 SUMMED = "ECO-CON-001"  # monthly, summed: its thresholds are for the city total
@@ -40,9 +39,6 @@ def uncached(monkeypatch):
 
     monkeypatch.setattr(cache, "app", None)
 
-
-def text_of(value) -> str:
-    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
 
 
 def run_callback(function, triggered: str | None, **kwargs):

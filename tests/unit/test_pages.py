@@ -1,11 +1,10 @@
 """Page callbacks called as plain functions: an honest message when the store is down."""
 
-import json
 
-import plotly
 import pytest
 
 from indicators import db
+from tests.helpers import text_of
 
 
 @pytest.fixture
@@ -15,13 +14,10 @@ def dash_app():
     return app_module.app
 
 
-def text_of(value) -> str:
-    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
-
 
 def test_home_says_data_unavailable_when_the_store_is_down(dash_app):
-    from pages.home import fill_home
     from pages._shell import update_shell
+    from pages.home import fill_home
 
     db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
     with dash_app.server.test_request_context("/"):

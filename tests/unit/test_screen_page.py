@@ -3,14 +3,13 @@ on the demo store; the callback when the store is down."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, timedelta
 
 import pandas as pd
-import plotly
 import pytest
 
 from indicators import db
+from tests.helpers import text_of
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +27,6 @@ def app_context():
     with app_module.app.server.test_request_context("/screen"):
         yield
 
-
-def text_of(value) -> str:
-    if hasattr(value, "to_plotly_json"):
-        value = value.to_plotly_json()
-    return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
 
 
 def row(code: str, theme: str, level: str = "normal", *, headline: bool = True, topics: tuple = (),

@@ -1,17 +1,11 @@
 """Card and tile builders: data in, component out, no browser."""
 
-import json
 from datetime import date
 
-import plotly
 import pytest
 
 from pages._widgets import indicator_tile, theme_card
-
-
-def text_of(component) -> str:
-    return json.dumps(component.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
-
+from tests.helpers import text_of
 
 ROW = {"code": "GOV-HOT-002", "name_zh": "12345热线满意率", "name_en": "12345 hotline satisfaction", "unit": "%",
        "value": 78.5, "level": "yellow", "yoy": -8.2, "mom": 1.5, "change_unit": "pp", "direction": "up",

@@ -8,8 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import MODELS, forecast
-from forecasting import core
+from forecasting import MODELS, core, forecast
 from forecasting.models import ModelSpec
 
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly")
