@@ -115,3 +115,19 @@ def use_demo_store(demo_store: str) -> str:
 
     db.use(demo_store)
     return demo_store
+
+
+@pytest.fixture(scope="session")
+def dash_app():
+    """The Dash app; creating it registers the pages, so page modules import after it."""
+    import app as app_module
+
+    return app_module.app
+
+
+@pytest.fixture
+def uncached(monkeypatch):
+    """Queries straight from the store, so a test sees what it just wrote without a data-version bump."""
+    from indicators.cache import cache
+
+    monkeypatch.setattr(cache, "app", None)

@@ -1,6 +1,7 @@
 """Small helpers the page tests share."""
 
 import json
+from contextvars import copy_context
 
 import plotly
 
@@ -8,3 +9,15 @@ import plotly
 def text_of(value) -> str:
     """Components and figures as the JSON Dash sends, to look for text in them."""
     return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
+
+
+def run_callback(function, triggered: str | None, **kwargs):
+    """Call a page callback as Dash would, ``triggered`` naming the input that changed (None: first call)."""
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    def call():
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": triggered, "value": None}] if triggered else []))
+        return function(**kwargs)
+
+    return copy_context().run(call)

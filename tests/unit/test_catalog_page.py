@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from contextvars import copy_context
 from datetime import date
 
 import openpyxl
@@ -12,14 +11,7 @@ import pytest
 
 from indicators import db
 from tests.conftest import DEMO_TODAY
-from tests.helpers import text_of
-
-
-@pytest.fixture(scope="module")
-def dash_app():
-    import app as app_module
-
-    return app_module.app
+from tests.helpers import run_callback, text_of
 
 
 @pytest.fixture(scope="module")
@@ -28,27 +20,6 @@ def catalog(dash_app):
     from pages import catalog
 
     return catalog
-
-
-@pytest.fixture
-def uncached(monkeypatch):
-    """Queries straight from the store: the cache's keys do not name the store, and tests switch stores."""
-    from indicators.cache import cache
-
-    monkeypatch.setattr(cache, "app", None)
-
-
-
-def run_callback(function, triggered: str | None, **kwargs):
-    """Call a page callback as Dash would, ``triggered`` naming the input that changed (None: first call)."""
-    from dash._callback_context import context_value
-    from dash._utils import AttributeDict
-
-    def call():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": triggered, "value": None}] if triggered else []))
-        return function(**kwargs)
-
-    return copy_context().run(call)
 
 
 def _meta(code, name_zh, name_en, *, theme="economy", topics=(), sensitivity="public", frequency="monthly", unit="亿元"):

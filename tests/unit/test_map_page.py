@@ -4,24 +4,16 @@ queries on the demo store, and its callbacks (which never send the geometry agai
 from __future__ import annotations
 
 import math
-from contextvars import copy_context
 from datetime import date
 
 import pandas as pd
 import pytest
 
 from indicators import db
-from tests.helpers import text_of
+from tests.helpers import run_callback, text_of
 
 CODE = "ECO-IND-002"  # monthly, thresholds that apply to districts, data in every district
 SUMMED = "ECO-CON-001"  # monthly, summed: its thresholds are for the city total
-
-
-@pytest.fixture(scope="module")
-def dash_app():
-    import app as app_module
-
-    return app_module.app
 
 
 @pytest.fixture(scope="module")
@@ -30,27 +22,6 @@ def page(dash_app):
     from pages import map as page
 
     return page
-
-
-@pytest.fixture
-def uncached(monkeypatch):
-    """Queries straight from the store: tests switch stores under one cache."""
-    from indicators.cache import cache
-
-    monkeypatch.setattr(cache, "app", None)
-
-
-
-def run_callback(function, triggered: str | None, **kwargs):
-    """Call a page callback as Dash would, ``triggered`` naming the input that changed."""
-    from dash._callback_context import context_value
-    from dash._utils import AttributeDict
-
-    def call():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": triggered, "value": None}] if triggered else []))
-        return function(**kwargs)
-
-    return copy_context().run(call)
 
 
 ROWS = pd.DataFrame([

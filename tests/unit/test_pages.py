@@ -1,18 +1,9 @@
 """Page callbacks called as plain functions: an honest message when the store is down."""
 
 
-import pytest
 
 from indicators import db
 from tests.helpers import text_of
-
-
-@pytest.fixture
-def dash_app():
-    import app as app_module
-
-    return app_module.app
-
 
 
 def test_home_says_data_unavailable_when_the_store_is_down(dash_app):
