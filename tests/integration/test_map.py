@@ -112,6 +112,7 @@ def test_map_recolours_animates_and_opens_a_district(page, live_server, page_pro
 def test_map_state_comes_from_the_url_in_english(page, live_server, page_problems, viewport):
     page.goto(f"{live_server}/map?city=ningde&lang=en&code={PM25}&mode=level&area=350902")
     page.wait_for_selector(".map-panel-body", timeout=30000)
+    page.wait_for_selector(PATHS, timeout=30000)  # the panel can arrive before Leaflet draws
     assert page.locator(PATHS).count() == 9  # Ningde's districts and counties
     assert page.locator(".map-panel-link").get_attribute("href") == "/area/350902?city=ningde&lang=en"
     assert "Open alerts" in page.locator("#map-panel").inner_text()
