@@ -1,4 +1,4 @@
-"""City Vitals: creates the Dash app, binds the cache and the store; ``python app.py`` serves it.
+"""City Vitals: creates the Dash app, binds the cache, the store and sign-in; ``python app.py`` serves it.
 
 ``gunicorn app:server`` serves the same app (run ``python manage.py init`` first).
 """
@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 
 import dash
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from indicators import db
 from indicators.cache import cache, cache_config
 from pages import _shell
-from settings import Settings, get_settings
+from settings import Settings, get_settings, secret_key
+from web import auth, hardening, health, logs
 
 ROOT = Path(__file__).resolve().parent
 INDEX_TEMPLATE = """<!DOCTYPE html>
@@ -60,8 +62,22 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
                    {"name": "description", "content": "City Vitals 城市生命体征 — city indicators cockpit"}],
     )
     app.index_string = INDEX_TEMPLATE
-    app.server.config["CITYVITALS_SETTINGS"] = settings
-    cache.init_app(app.server, config=cache_config(settings.cache_url, settings.cache_timeout))
+    server = app.server
+    server.config["CITYVITALS_SETTINGS"] = settings
+    server.secret_key = secret_key(settings)
+    if settings.trusted_proxies:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
+    if settings.is_production or settings.log_format:
+        logs.configure(settings.log_as_json)
+    if settings.is_production and settings.cache_url == "simple":
+        logging.getLogger(__name__).warning("CITYVITALS_CACHE_URL=simple in production: each worker keeps its own "
+                                            "cache; use redis://… with several workers")
+    cache.init_app(server, config=cache_config(settings.cache_url, settings.cache_timeout))
+    # Order matters: the request is timed first, then signed in (or refused), then checked.
+    logs.init_app(server, request_log=settings.is_production or bool(settings.log_format))
+    auth.init_app(server, settings.session_minutes)
+    hardening.init_app(server)
+    server.register_blueprint(health.blueprint)
     app.layout = _shell.layout
     return app
 

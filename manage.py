@@ -1,7 +1,8 @@
 """City Vitals command line: ``python manage.py COMMAND``.
 
-Commands: init, load, forecast, warn, stats, bench, city, facilities. Every command reads the same settings as the app
-(``CITYVITALS_*`` environment variables; see ``settings.py``).
+Commands: init, load, forecast, warn, stats, bench, city, facilities, users. Every command reads the same settings as
+the app (``CITYVITALS_*`` environment variables; see ``settings.py``) and acts as the system (recorded as such, with
+the operating-system user, in the audit log).
 """
 
 from __future__ import annotations
@@ -130,6 +131,67 @@ def cmd_facilities(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _new_password(args: argparse.Namespace) -> str | None:
+    """The password from standard input (--password-stdin), typed twice at a terminal, or None (generate one)."""
+    import getpass
+
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    if sys.stdin.isatty():
+        first = getpass.getpass("password: ")
+        if first != getpass.getpass("again: "):
+            raise SystemExit("the two passwords differ")
+        return first
+    return None
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Accounts: add, list, change, disable, enable, reset-password."""
+    from indicators import db, users
+
+    db.use(get_settings().database_url)
+    try:
+        if args.users_command == "list":
+            frame = users.list_users()
+            if args.json:
+                print(frame.to_json(orient="records", force_ascii=False, date_format="iso"))
+            else:
+                for row in frame.itertuples():
+                    scope = row.city_key if isinstance(row.city_key, str) else "all cities"
+                    scope += f" ({row.districts})" if row.districts else ""
+                    state = "active" if row.active else "DISABLED"
+                    print(f"{row.username:<20} {row.role:<9} {row.clearance:<11} {scope:<28} {state}")
+            return 0
+        if args.users_command == "add":
+            typed = _new_password(args)
+            generated, password = typed is None, typed or users.generate_password()
+            account = users.create_user(args.username, password, args.role,
+                                        display_name=args.name or "", clearance=args.clearance,
+                                        city_key=args.city, districts=tuple(args.district or ()))
+            print(f"added {account.username} ({account.role}, clearance {account.clearance})")
+        elif args.users_command == "change":
+            users.update_user(args.username, role=args.role, clearance=args.clearance, city_key=args.city,
+                              districts=tuple(args.district) if args.district is not None else None,
+                              display_name=args.name, clear_clearance=args.role_clearance)
+            print(f"changed {args.username}; its sessions have ended if its rights changed")
+            return 0
+        elif args.users_command in ("disable", "enable"):
+            users.update_user(args.username, active=args.users_command == "enable")
+            print(f"{args.users_command}d {args.username}")
+            return 0
+        else:
+            password = _new_password(args)
+            generated = password is None
+            password = users.reset_password(args.username, password)
+            print(f"new password set for {args.username}; its sessions have ended")
+        if generated:
+            print(f"password (shown once): {password}")
+    except users.AccountError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__.splitlines()[0])
@@ -182,6 +244,30 @@ def build_parser() -> argparse.ArgumentParser:
     facilities_load.add_argument("--city", required=True, help="city key")
     facilities_load.add_argument("--user", default="cli", help="who is loading (recorded)")
     facilities_load.set_defaults(func=cmd_facilities)
+
+    accounts = sub.add_parser("users", help="accounts: add, list, change, disable, enable, reset-password")
+    accounts_sub = accounts.add_subparsers(dest="users_command", required=True)
+    listing = accounts_sub.add_parser("list", help="every account with its role, clearance and scope")
+    listing.add_argument("--json", action="store_true")
+    add_user = accounts_sub.add_parser("add", help="add an account (password typed, from --password-stdin, or "
+                                                   "generated and shown once)")
+    change = accounts_sub.add_parser("change", help="change an account's role, clearance or scope")
+    for sub_parser, required in ((add_user, True), (change, False)):
+        sub_parser.add_argument("username")
+        sub_parser.add_argument("--role", required=required, choices=("viewer", "analyst", "operator", "leader", "admin"))
+        sub_parser.add_argument("--name", help="display name")
+        sub_parser.add_argument("--clearance", choices=("public", "internal", "restricted"),
+                                help="its own clearance (default: the role's)")
+        sub_parser.add_argument("--city", help="bind the account to one city (change: '' removes the binding)")
+        sub_parser.add_argument("--district", action="append", help="bind it to a district of that city (repeatable)")
+    add_user.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    change.add_argument("--role-clearance", action="store_true", help="go back to the role's clearance")
+    for name in ("disable", "enable"):
+        accounts_sub.add_parser(name, help=f"{name} an account (disabling ends its sessions)").add_argument("username")
+    reset = accounts_sub.add_parser("reset-password", help="set a new password and end the account's sessions")
+    reset.add_argument("username")
+    reset.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    accounts.set_defaults(func=cmd_users)
     return parser
 
 

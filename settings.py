@@ -7,11 +7,16 @@ the embedded setup: a SQLite file under ``data/``, an in-process cache, port 805
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'data' / 'cityvitals.db'}"
+SECRET_FILE = ROOT / "data" / "secret_key"
+MIN_SECRET_LENGTH = 32
+# Secrets seen in examples and tutorials; production refuses them whatever their length.
+KNOWN_SECRETS = frozenset({"change-me", "changeme", "secret", "dev", "development", "your-secret-key", "cityvitals"})
 
 def _flag(text: str) -> bool:
     if text.lower() in ("1", "true", "yes", "on"):
@@ -35,6 +40,11 @@ ENVIRONMENT = (
     ("CITYVITALS_DEMO_SEED", "demo_seed", int),
     ("CITYVITALS_ENV", "env", str),
     ("CITYVITALS_FIRST_START_FORECAST", "first_start_forecast", _flag),
+    ("CITYVITALS_SECRET_KEY", "secret_key", str),
+    ("CITYVITALS_DEMO_LOGIN", "demo_login", _flag),
+    ("CITYVITALS_SESSION_MINUTES", "session_minutes", int),
+    ("CITYVITALS_LOG_FORMAT", "log_format", str),
+    ("CITYVITALS_TRUSTED_PROXIES", "trusted_proxies", int),
 )
 
 
@@ -55,6 +65,14 @@ class Settings:
         env: ``development`` or ``production``.
         first_start_forecast: on the first start, compute forecasts in a background process
             while the cockpit already serves.
+        secret_key: signs session cookies; required in production (at least 32 characters). Outside
+            production a random one is made once and kept in ``data/secret_key``.
+        demo_login: every visitor is signed in as the demo leader (so the first start just works);
+            on by default outside production, never in production.
+        session_minutes: a session ends after this long without a request.
+        log_format: ``json`` (one JSON object per line, the production default) or ``text``.
+        trusted_proxies: how many reverse proxies in front set ``X-Forwarded-For``/``-Proto`` (0: none),
+            so that the audit log records the real address and cookies are Secure behind HTTPS.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -69,6 +87,26 @@ class Settings:
     demo_seed: int = 20190101
     env: str = "development"
     first_start_forecast: bool = True
+    secret_key: str = ""
+    demo_login: bool | None = None
+    session_minutes: int = 480
+    log_format: str = ""
+    trusted_proxies: int = 0
+
+    @property
+    def is_production(self) -> bool:
+        """Whether this is a production installation."""
+        return self.env == "production"
+
+    @property
+    def demo_login_enabled(self) -> bool:
+        """Whether visitors are signed in as the demo leader (never in production)."""
+        return (not self.is_production) if self.demo_login is None else self.demo_login
+
+    @property
+    def log_as_json(self) -> bool:
+        """Whether logs are JSON lines (the production default)."""
+        return (self.log_format or ("json" if self.is_production else "text")) == "json"
 
     @property
     def is_sqlite(self) -> bool:
@@ -110,4 +148,47 @@ def get_settings(environ: dict[str, str] | None = None, **explicit: object) -> S
     settings = replace(Settings(), **values)
     if settings.lang not in ("zh", "en"):
         raise ValueError(f"CITYVITALS_LANG must be zh or en, not {settings.lang!r}")
+    if settings.env not in ("development", "production"):
+        raise ValueError(f"CITYVITALS_ENV must be development or production, not {settings.env!r}")
+    if settings.log_format not in ("", "json", "text"):
+        raise ValueError(f"CITYVITALS_LOG_FORMAT must be json or text, not {settings.log_format!r}")
+    if settings.is_production:
+        check_production(settings)
     return settings
+
+
+def check_production(settings: Settings) -> None:
+    """Refuse a production installation that is not safe to start.
+
+    Raises:
+        ValueError: no secret, a short or well-known one, or demo sign-in switched on.
+    """
+    secret = settings.secret_key
+    if not secret:
+        raise ValueError("CITYVITALS_ENV=production requires CITYVITALS_SECRET_KEY (e.g. `python -c "
+                         "'import secrets; print(secrets.token_urlsafe(48))'`)")
+    if len(secret) < MIN_SECRET_LENGTH or secret.lower() in KNOWN_SECRETS:
+        raise ValueError(f"CITYVITALS_SECRET_KEY is a default or too short: use a random secret of at least "
+                         f"{MIN_SECRET_LENGTH} characters")
+    if settings.demo_login:
+        raise ValueError("CITYVITALS_DEMO_LOGIN=1 is not allowed with CITYVITALS_ENV=production")
+
+
+def secret_key(settings: Settings) -> str:
+    """The key that signs session cookies: the configured one, else one made at random once and kept in
+    ``data/secret_key`` (shared by the workers of one installation, unchanged across restarts)."""
+    if settings.secret_key:
+        return settings.secret_key
+    if not SECRET_FILE.exists():
+        SECRET_FILE.parent.mkdir(parents=True, exist_ok=True)
+        candidate = SECRET_FILE.with_suffix(f".{os.getpid()}")
+        candidate.write_text(secrets.token_urlsafe(48))
+        candidate.chmod(0o600)
+        # Two workers starting at once: the first link wins (atomically) and both read the same file.
+        try:
+            os.link(candidate, SECRET_FILE)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    return SECRET_FILE.read_text().strip()

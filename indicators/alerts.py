@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indicators import db
+from indicators.access import AccessDenied, require
+from indicators.audit import record_in
 from indicators.catalog import department_en
 from indicators.levels import LEVEL_RANK, area_thresholds
 from indicators.models import (
@@ -201,13 +203,15 @@ def run_warnings(today: date | None = None) -> WarnReport:
     return report
 
 
-def act(alert_id: int, action: str, *, user: str, comment: str = "", department: str | None = None) -> Alert:
-    """Move an alert one step through its lifecycle.
+def act(alert_id: int, action: str, *, user: str | None = None, comment: str = "",
+        department: str | None = None) -> Alert:
+    """Move an alert one step through its lifecycle, as the current viewer, recorded in the alert's
+    history and the audit log.
 
     Args:
         alert_id: the alert.
         action: ``acknowledge``, ``dispatch``, ``resolve`` or ``close``.
-        user: who acts (recorded).
+        user: who acts (recorded); the current viewer by default.
         comment: why (recorded).
         department: for ``dispatch``: the department it goes to (the indicator's own by default).
 
@@ -216,15 +220,22 @@ def act(alert_id: int, action: str, *, user: str, comment: str = "", department:
 
     Raises:
         AlertActionError: unknown alert or action, or an action not allowed from its state.
+        AccessDenied: the viewer's role may not take this action, or the alert is not theirs to see.
         StoreUnavailable: the store cannot be reached (nothing changed).
     """
     if action not in TRANSITIONS:
         raise AlertActionError(f"unknown action {action!r}; allowed: {', '.join(TRANSITIONS)}")
+    viewer = require(f"alert.{action}")
     allowed_from, to_state = TRANSITIONS[action]
     with db.transaction(expire_on_commit=False) as session:
         alert = session.get(Alert, alert_id)
         if alert is None:
             raise AlertActionError(f"no alert #{alert_id}")
+        sensitivity = session.scalar(select(IndicatorDef.sensitivity).where(IndicatorDef.code == alert.indicator_code))
+        if not (viewer.sees_area(alert.area_adcode) and viewer.sees_sensitivity(sensitivity)):
+            raise AccessDenied("alert unknown or not permitted")
+        user = user or viewer.username
+        before = alert.state
         if alert.state not in allowed_from:
             raise AlertActionError(f"alert #{alert_id} is {alert.state}; {action} is allowed only from "
                                    f"{', '.join(sorted(allowed_from))}")
@@ -235,5 +246,9 @@ def act(alert_id: int, action: str, *, user: str, comment: str = "", department:
         alert.state, alert.updated_at = to_state, datetime.now()
         if to_state == "closed":
             alert.closed_at = alert.updated_at
+        record_in(session, "alert_action", target=f"alert#{alert_id}",
+                  detail={"action": action, "from": before, "to": to_state, "indicator": alert.indicator_code,
+                          "area": alert.area_adcode, "department": alert.department if action == "dispatch" else None,
+                          "comment": comment}, user=user)
         db.bump_data_version(session)
     return alert

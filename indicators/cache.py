@@ -1,8 +1,10 @@
 """The query cache: flask-caching, created unbound and bound by ``app.py`` with ``init_app``.
 
-Cached functions are keyed by their arguments, the store, its data version and the day, so
-a load that changes data (or a new day, for freshness) makes every cached result stale, and two
-stores sharing a cache (tests, or two installations on one Redis) never see each other's results.
+Cached functions are keyed by their arguments, the store, its data version, the day and what the
+viewer may see (``access.Viewer.cache_key``), so a load that changes data (or a new day, for
+freshness) makes every cached result stale, two stores sharing a cache (tests, or two installations
+on one Redis) never see each other's results, and a result read for a leader is never handed to a
+viewer of lesser clearance or another district.
 Outside the app (commands, tests without an app) calls go straight to the store.
 """
 
@@ -19,6 +21,7 @@ from flask_caching import Cache
 from sqlalchemy import select
 
 from indicators import db
+from indicators.access import current_viewer
 from indicators.models import Meta
 
 cache = Cache()
@@ -59,7 +62,8 @@ def _copy(value: Any) -> Any:
 
 
 def cached(func: F) -> F:
-    """Cache ``func``'s result under its arguments, the store, its data version and today's date."""
+    """Cache ``func``'s result under its arguments, the store, its data version, today's date and the
+    viewer's clearance and scope."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -67,7 +71,7 @@ def cached(func: F) -> F:
             return func(*args, **kwargs)
         store = hashlib.blake2s(db.current_url().encode(), digest_size=6).hexdigest()
         key = (f"{func.__module__}.{func.__qualname__}:{store}:{current_data_version()}:{date.today()}:"
-               f"{args!r}:{sorted(kwargs.items())!r}")
+               f"{current_viewer().cache_key}:{args!r}:{sorted(kwargs.items())!r}")
         try:
             hit = cache.get(key)
         except Exception as exc:  # a cache that is down must not take the pages with it

@@ -4,7 +4,7 @@ time slider), and the facilities of the point layers as GeoJSON, as typed, cache
 
 Levels follow the warning rules (``indicators.alerts``): the catalog's thresholds as they apply to
 a district (none for summed indicators, see ``levels.area_thresholds``), replaced by a per-area
-override when there is one.
+override when there is one. Like ``queries``, every function returns only what the current viewer may see.
 """
 
 from __future__ import annotations
@@ -17,19 +17,27 @@ from indicators import db
 from indicators.cache import cached
 from indicators.levels import area_thresholds, levels_and_scores
 from indicators.models import Area, Facility, IndicatorDef, Latest, Observation, ThresholdOverride
+from indicators.queries import in_scope, indicators, require_city
 
 HISTORY_COLUMNS = ["adcode", "name_zh", "name_en", "period", "value", "warning"]
 
 
 @cached
 def district_indicators(city_key: str) -> list[str]:
-    """The codes of the indicators with data for at least one district of the city, in code order."""
+    """The codes of the indicators the viewer may see with data for at least one district of the city, in
+    code order.
+
+    Raises:
+        AccessDenied: the city is outside the viewer's scope.
+    """
+    require_city(city_key)
+    visible = set(indicators()["code"])
     query = (select(Latest.indicator_code).distinct()
              .join(Area, Area.adcode == Latest.area_adcode)
              .where(Area.city_key == city_key, Area.level == "district")
              .order_by(Latest.indicator_code))
     with db.connect() as conn:
-        return [code for (code,) in conn.execute(query)]
+        return [code for (code,) in conn.execute(query) if code in visible]
 
 
 @cached
@@ -43,8 +51,15 @@ def district_history(code: str, city_key: str) -> pd.DataFrame:
     Returns:
         Columns ``adcode``, ``name_zh``, ``name_en``, ``period`` (a date), ``value`` and
         ``warning`` (normal/blue/yellow/orange/red/nodata), by period then adcode; empty when
-        the indicator is unknown or has no district data.
+        the indicator is unknown, above the viewer's clearance or has no district data; only the
+        districts in the viewer's scope.
+
+    Raises:
+        AccessDenied: the city is outside the viewer's scope.
     """
+    require_city(city_key)
+    if code not in set(indicators()["code"]):
+        return pd.DataFrame(columns=HISTORY_COLUMNS)
     with db.connect() as conn:
         meta = conn.execute(select(IndicatorDef.direction, IndicatorDef.aggregation, IndicatorDef.blue,
                                    IndicatorDef.yellow, IndicatorDef.orange, IndicatorDef.red, IndicatorDef.target)
@@ -57,7 +72,7 @@ def district_history(code: str, city_key: str) -> pd.DataFrame:
         overrides = {adcode: (blue, yellow, orange, red) for adcode, blue, yellow, orange, red in conn.execute(
             select(ThresholdOverride.area_adcode, ThresholdOverride.blue, ThresholdOverride.yellow,
                    ThresholdOverride.orange, ThresholdOverride.red).where(ThresholdOverride.indicator_code == code))}
-    frame = pd.DataFrame([tuple(row) for row in rows], columns=HISTORY_COLUMNS[:-1])
+    frame = in_scope(pd.DataFrame([tuple(row) for row in rows], columns=HISTORY_COLUMNS[:-1]), "adcode")
     if meta is None or frame.empty:
         return pd.DataFrame(columns=HISTORY_COLUMNS)
     catalog = area_thresholds([meta[c] for c in ("blue", "yellow", "orange", "red")], meta["aggregation"], "district")
@@ -84,7 +99,11 @@ def facilities(city_key: str, kind: str | None = None) -> dict:
         ``{"type": "FeatureCollection", "features": [...]}``, each a Point at (lon, lat) with the
         properties ``kind``, ``name_zh``, ``name_en``, ``area_adcode`` and ``capacity`` (or None);
         ordered by kind, district and id.
+
+    Raises:
+        AccessDenied: the city is outside the viewer's scope.
     """
+    require_city(city_key)
     query = (select(Facility.kind, Facility.name_zh, Facility.name_en, Facility.area_adcode, Facility.capacity,
                     Facility.lat, Facility.lon)
              .where(Facility.city_key == city_key).order_by(Facility.kind, Facility.area_adcode, Facility.id))

@@ -245,7 +245,11 @@ class AlertEvent(Base):
 
 
 class User(Base):
-    """A person who signs in, with a role and an optional scope."""
+    """A person who signs in, with a role, a clearance and an optional scope (a city, some districts).
+
+    ``session_token`` is part of every session cookie of the account; a new token (on a password reset,
+    a change of role or scope, or disabling) ends all its sessions at once.
+    """
 
     __tablename__ = "users"
 
@@ -254,14 +258,18 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(64), default="")
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
+    clearance: Mapped[str | None] = mapped_column(String(12))
     city_key: Mapped[str | None] = mapped_column(String(32))
     districts: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_token: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class AuditEntry(Base):
-    """One line of the audit trail: who did what, when, from where."""
+    """One line of the audit trail: who did what, when, from where (append-only: the store refuses
+    changes and deletions)."""
 
     __tablename__ = "audit_log"
 

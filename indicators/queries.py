@@ -1,6 +1,10 @@
 """Every read the pages need, as typed and cached functions returning DataFrames or dicts.
 
 Pages never write SQL: they call these. Results are copies, so callers may change them.
+
+Every function returns only what the current viewer may see (``indicators.access``): indicators above
+their clearance are left out of lists and refused when asked for by code, as are areas and cities
+outside their scope (``AccessDenied``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from indicators import db
+from indicators.access import AccessDenied, current_viewer, require_area
 from indicators.cache import cached
 from indicators.catalog import THEMES, TOPICS, department_en, unit_en
 from indicators.levels import LEVEL_RANK, area_thresholds, level_of, levels_and_scores
@@ -47,7 +52,37 @@ def indicators() -> pd.DataFrame:
     """All indicator definitions in the store, in code order, with ``topics`` as tuples."""
     frame = _frame(select(*(IndicatorDef.__table__.c[c] for c in INDICATOR_COLUMNS)).order_by(IndicatorDef.code))
     frame["topics"] = frame["topics"].map(lambda s: tuple(t for t in s.split(";") if t))
-    return frame
+    viewer = current_viewer()
+    return frame[frame["sensitivity"].map(viewer.sees_sensitivity).astype(bool)].reset_index(drop=True)
+
+
+def require_indicator(code: str) -> None:
+    """Refuse an indicator the current viewer may not see; unknown codes are refused the same way,
+    so a refusal does not reveal that a restricted indicator exists.
+
+    Raises:
+        AccessDenied: the code is unknown or above the viewer's clearance.
+    """
+    if code not in set(indicators()["code"]):
+        raise AccessDenied(f"indicator {code!r} unknown or not permitted")
+
+
+def require_city(city_key: str) -> None:
+    """Refuse a city outside the current viewer's scope.
+
+    Raises:
+        AccessDenied: the viewer is bound to another city.
+    """
+    if not current_viewer().sees_city(city_key):
+        raise AccessDenied("city outside your scope")
+
+
+def in_scope(frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The rows whose area (in ``column``) the current viewer may see."""
+    viewer = current_viewer()
+    if viewer.city_key is None and not viewer.districts:
+        return frame
+    return frame[frame[column].map(viewer.sees_area).astype(bool)].reset_index(drop=True)
 
 
 def search_catalog(text: str = "", *, theme: str | None = None, topic: str | None = None,
@@ -82,16 +117,22 @@ def search_catalog(text: str = "", *, theme: str | None = None, topic: str | Non
 
 @cached
 def cities() -> pd.DataFrame:
-    """The cities in the store: key, adcode, names."""
-    return _frame(select(City.key, City.adcode, City.name_zh, City.name_en))
+    """The cities in the store the viewer may see: key, adcode, names."""
+    frame = _frame(select(City.key, City.adcode, City.name_zh, City.name_en))
+    return frame[frame["key"].map(current_viewer().sees_city).astype(bool)].reset_index(drop=True)
 
 
 @cached
 def areas(city_key: str) -> pd.DataFrame:
-    """A city's areas, the city first then its districts by adcode."""
+    """A city's areas the viewer may see, the city first then its districts by adcode.
+
+    Raises:
+        AccessDenied: the city is outside the viewer's scope.
+    """
+    require_city(city_key)
     query = select(Area.adcode, Area.level, Area.name_zh, Area.name_en, Area.population).where(
         Area.city_key == city_key).order_by(Area.level, Area.adcode)
-    return _frame(query)
+    return in_scope(_frame(query), "adcode")
 
 
 # A relative change on a base below this share of the indicator's typical level says nothing
@@ -126,14 +167,19 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
         ``change_unit`` (``%`` relative change; ``pp`` percentage points for indicators in %),
         ``level`` (normal/blue/yellow/orange/red), ``score`` (0–100 or NaN) and
         ``overdue`` (periods past due, 0 when on time), ``recent`` (the newest values, oldest
-        first, for sparklines), worst level first.
+        first, for sparklines), worst level first; only indicators within the viewer's clearance.
+
+    Raises:
+        AccessDenied: the area is outside the viewer's scope.
     """
+    require_area(adcode)
     columns = [IndicatorDef.__table__.c[c] for c in SNAPSHOT_COLUMNS]
     frame = _frame(select(*columns, Latest.period, Latest.value, Latest.prev_value, Latest.yoy_value, Latest.count,
                           Latest.recent, Area.level.label("area_level"))
                    .join(Latest, Latest.indicator_code == IndicatorDef.code)
                    .join(Area, Area.adcode == Latest.area_adcode)
                    .where(Latest.area_adcode == adcode))
+    frame = frame[frame["sensitivity"].map(current_viewer().sees_sensitivity).astype(bool)].reset_index(drop=True)
     frame["topics"] = frame["topics"].map(lambda s: tuple(t for t in s.split(";") if t))
     frame["recent"] = [[value for _, value in json.loads(text or "[]")] for text in frame["recent"]]
     # A rate's change is read in percentage points (5.2% → 5.5% is +0.3 pp, not +5.8%).
@@ -161,7 +207,12 @@ def series(code: str, adcode: str, start: date | None = None, end: date | None =
     Returns:
         Columns ``period``, ``value``, ``revisions`` (how many times corrected) and
         ``first_value`` (the value first loaded, NaN when never corrected), by period.
+
+    Raises:
+        AccessDenied: the indicator or the area is not the viewer's to see.
     """
+    require_indicator(code)
+    require_area(adcode)
     revised = (select(Revision.period, func.count().label("revisions"), func.min(Revision.id).label("first_id"))
                .where(Revision.indicator_code == code, Revision.area_adcode == adcode)
                .group_by(Revision.period).subquery())
@@ -181,6 +232,7 @@ def series(code: str, adcode: str, start: date | None = None, end: date | None =
 
 
 def _indicator_row(code: str) -> dict:
+    require_indicator(code)
     with db.connect() as conn:
         row = conn.execute(select(IndicatorDef.direction, IndicatorDef.aggregation, IndicatorDef.blue,
                                   IndicatorDef.yellow, IndicatorDef.orange, IndicatorDef.red, IndicatorDef.target)
@@ -201,19 +253,24 @@ def area_values(code: str, city_key: str, period: date | None = None) -> pd.Data
 
     Returns:
         One row per area with data: ``adcode``, ``level`` (city/district), names,
-        ``period``, ``value`` and ``warning`` level, districts ranked best first.
+        ``period``, ``value`` and ``warning`` level, districts ranked best first; only the areas
+        in the viewer's scope.
+
+    Raises:
+        AccessDenied: the indicator or the city is not the viewer's to see.
     """
+    require_city(city_key)
     meta = _indicator_row(code)
     in_city = select(Area.adcode).where(Area.city_key == city_key)
     if period is None:
         with db.connect() as conn:
             period = conn.scalar(select(func.max(Latest.period)).where(
                 Latest.indicator_code == code, Latest.area_adcode.in_(in_city)))
-    frame = _frame(select(Area.adcode, Area.level, Area.name_zh, Area.name_en, Area.population, Observation.period,
-                          Observation.value)
-                   .join(Observation, Observation.area_adcode == Area.adcode)
-                   .where(Area.city_key == city_key, Observation.indicator_code == code,
-                          Observation.period == period))
+    frame = in_scope(_frame(select(Area.adcode, Area.level, Area.name_zh, Area.name_en, Area.population,
+                                    Observation.period, Observation.value)
+                             .join(Observation, Observation.area_adcode == Area.adcode)
+                             .where(Area.city_key == city_key, Observation.indicator_code == code,
+                                    Observation.period == period)), "adcode")
     thresholds = [meta[c] for c in ("blue", "yellow", "orange", "red")]
     frame["warning"] = [level_of(v, meta["direction"], area_thresholds(thresholds, meta["aggregation"], lvl),
                                  meta["target"]) for v, lvl in zip(frame["value"], frame["level"])]
@@ -229,8 +286,13 @@ def district_ranks(city_key: str) -> pd.DataFrame:
     (rank 1 = highest for "up", lowest for "down"); indicators steered to a target are not ranked.
 
     Returns:
-        Columns ``code``, ``adcode``, ``value``, ``period``, ``rank`` and ``of`` (districts ranked).
+        Columns ``code``, ``adcode``, ``value``, ``period``, ``rank`` and ``of`` (districts ranked), for the
+        indicators and districts the viewer may see (a district's rank is among all the city's districts).
+
+    Raises:
+        AccessDenied: the city is outside the viewer's scope.
     """
+    require_city(city_key)
     query = (select(Latest.indicator_code.label("code"), Latest.area_adcode.label("adcode"), Latest.value,
                     Latest.period, IndicatorDef.direction)
              .join(IndicatorDef, IndicatorDef.code == Latest.indicator_code)
@@ -241,6 +303,7 @@ def district_ranks(city_key: str) -> pd.DataFrame:
     signed = frame["value"].astype(float).where(frame["direction"] == "down", -frame["value"].astype(float))
     frame["rank"] = signed.groupby(frame["code"]).rank(method="min").astype("Int64")
     frame["of"] = frame.groupby("code")["adcode"].transform("size")
+    frame = in_scope(frame[frame["code"].isin(set(indicators()["code"]))], "adcode")
     return frame.drop(columns="direction").sort_values(["code", "rank"]).reset_index(drop=True)
 
 
@@ -301,7 +364,12 @@ def forecast_of(code: str, adcode: str) -> pd.DataFrame:
         Columns ``period``, ``yhat``, ``lower_80``, ``upper_80``, ``lower_95``, ``upper_95``;
         ``attrs`` holds ``model``, ``mase``, ``smape`` and ``created_at`` (empty frame when
         the series has no forecast yet).
+
+    Raises:
+        AccessDenied: the indicator or the area is not the viewer's to see.
     """
+    require_indicator(code)
+    require_area(adcode)
     frame = _frame(select(ForecastPoint.period, ForecastPoint.yhat, ForecastPoint.lower_80, ForecastPoint.upper_80,
                           ForecastPoint.lower_95, ForecastPoint.upper_95)
                    .where(ForecastPoint.indicator_code == code, ForecastPoint.area_adcode == adcode)
@@ -331,8 +399,14 @@ def alerts(city_key: str | None = None, *, adcode: str | None = None, code: str 
         alert_id: one alert only.
 
     Returns:
-        One row per alert with the indicator's names, theme and sensitivity and the area's names.
+        One row per alert with the indicator's names, theme and sensitivity and the area's names; only
+        alerts of indicators and areas the viewer may see.
+
+    Raises:
+        AccessDenied: the city is outside the viewer's scope.
     """
+    if city_key:
+        require_city(city_key)
     query = select(*(Alert.__table__.c[c] for c in ALERT_COLUMNS))
     if state == "open":
         query = query.where(Alert.state.in_(("new", "acknowledged", "dispatched")))
@@ -346,7 +420,7 @@ def alerts(city_key: str | None = None, *, adcode: str | None = None, code: str 
         query = query.where(Alert.area_adcode.in_(areas(city_key)["adcode"].tolist()))
     frame = _frame(query)
     meta = indicators()[["code", "name_zh", "name_en", "theme", "topics", "unit", "frequency", "sensitivity"]]
-    frame = frame.merge(meta.rename(columns={"code": "indicator_code"}), on="indicator_code", how="left")
+    frame = in_scope(frame.merge(meta.rename(columns={"code": "indicator_code"}), on="indicator_code"), "area_adcode")
     if theme:
         frame = frame[frame["theme"] == theme]
     if topic:
@@ -361,7 +435,13 @@ def alerts(city_key: str | None = None, *, adcode: str | None = None, code: str 
 
 @cached
 def alert_history(alert_id: int) -> pd.DataFrame:
-    """One alert's events, oldest first: who did what, when, with which comment."""
+    """One alert's events, oldest first: who did what, when, with which comment.
+
+    Raises:
+        AccessDenied: the alert is not one the viewer may see (or does not exist).
+    """
+    if alerts(state=None, alert_id=alert_id).empty:
+        raise AccessDenied("alert unknown or not permitted")
     return _frame(select(AlertEvent.at, AlertEvent.user, AlertEvent.action, AlertEvent.from_state,
                          AlertEvent.to_state, AlertEvent.level, AlertEvent.department, AlertEvent.comment)
                   .where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id))

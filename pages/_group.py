@@ -17,12 +17,11 @@ from dash.exceptions import PreventUpdate
 from geo.cities import get_city
 from indicators.cache import cached
 from indicators.catalog import THEMES, TOPICS, department_en
-from indicators.db import StoreUnavailable
 from indicators.levels import LEVEL_RANK
 from indicators.queries import areas, latest_snapshot
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
-from pages._widgets import LEVEL_ORDER, indicator_tile, level_counts, notice
+from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, failure_notice, indicator_tile, level_counts, notice
 
 register_strings({
     "group_filter_topic": ("专题", "Topic"),
@@ -180,8 +179,8 @@ def fill_group(args: dict) -> list:
     """Render the theme or topic page for the URL."""
     try:
         return build_group(args["kind"], args["key"], args["city"], args["lang"], args["filters"])
-    except StoreUnavailable:
-        return [notice(t("store_down", args["lang"]), "error")]
+    except PAGE_FAILURES as exc:
+        return [failure_notice(exc, args["lang"])]
 
 
 @callback(Output("group-go", "href"), Input({"type": "group-filter", "name": ALL}, "value"),

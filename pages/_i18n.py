@@ -58,6 +58,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search_placeholder": ("搜索指标:代码、名称或拼音首字母", "Find an indicator: code, name or pinyin initials"),
     "search_label": ("搜索指标", "Find an indicator"),
     "not_found": ("未找到该页面或指标。", "No such page or indicator."),
+    "not_permitted": ("该内容不存在,或您无权查看。", "Not found, or not yours to see."),
+    "signed_in_as": ("当前用户", "Signed in as"),
+    "sign_out": ("退出", "Sign out"),
+    "sign_in": ("登录", "Sign in"),
+    "role_viewer": ("浏览", "Viewer"),
+    "role_analyst": ("分析员", "Analyst"),
+    "role_operator": ("数据员", "Data operator"),
+    "role_leader": ("领导", "Leader"),
+    "role_admin": ("管理员", "Administrator"),
 }
 
 

@@ -4,7 +4,8 @@ page container; the footer.
 Page state that matters (city, language) lives in the URL query (``?city=ningde&lang=en``),
 so a link can be sent to a colleague; the header is rebuilt from the URL. The navigation lists
 the registered pages that declare a ``nav`` label key (``dash.register_page(..., nav="nav_catalog")``),
-in their ``order``.
+in their ``order``, leaving out those whose ``permission`` the viewer lacks. The header names the
+signed-in user and has the sign-out button; a viewer bound to one city sees only that city.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from geo.cities import load_cities
+from indicators.access import current_viewer
 from indicators.db import StoreUnavailable
 from indicators.queries import indicators, last_update
+from indicators.users import DEMO_USER
 from indicators.search import initials
 from pages._i18n import t
 from settings import Settings
+from web.auth import csrf_token
 
 
 def current_settings() -> Settings:
@@ -30,9 +34,12 @@ def current_settings() -> Settings:
 
 
 def resolve(city: str | None, lang: str | None) -> tuple[str, str]:
-    """The city key and language to show: the URL's when valid, else the settings' defaults."""
+    """The city key and language to show: the URL's when valid and the viewer's to see, else the
+    viewer's own city or the settings' default."""
     settings = current_settings()
-    city = city if city in load_cities() else settings.city
+    viewer = current_viewer()
+    if city not in load_cities() or not viewer.sees_city(city):
+        city = viewer.city_key or settings.city
     lang = lang if lang in ("zh", "en") else settings.lang
     return city, lang
 
@@ -50,7 +57,10 @@ def _switch(label: str, options: list[tuple[str, str, bool]]) -> html.Nav:
 
 def nav_links(path: str, city: str, lang: str) -> html.Nav:
     """Links to the pages that declare a ``nav`` label, the current one marked."""
-    pages = sorted((page for page in dash.page_registry.values() if page.get("nav")), key=lambda page: page["order"])
+    viewer = current_viewer()
+    pages = sorted((page for page in dash.page_registry.values()
+                    if page.get("nav") and (not page.get("permission") or viewer.may(page["permission"]))),
+                   key=lambda page: page["order"])
     links = []
     for page in pages:
         target = page.get("nav_path", page["path"])
@@ -84,6 +94,22 @@ def search_box(lang: str) -> html.Div:
                     className="shell-search", role="search", title=t("search_label", lang))
 
 
+def account_menu(lang: str) -> html.Div:
+    """Who is signed in, with the sign-out button (a form posting the CSRF token); the demo leader of
+    demo mode gets a link to sign in as someone else instead."""
+    viewer = current_viewer()
+    name = html.Span(viewer.username, className="account-name", title=t("signed_in_as", lang))
+    role = html.Span(t(f"role_{viewer.role}", lang), className="account-role")
+    if viewer.username == DEMO_USER:
+        action = html.A(t("sign_in", lang), href=f"/login?lang={lang}", className="account-link")
+    else:
+        action = html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                            dcc.Input(type="hidden", name="lang", value=lang),
+                            html.Button(t("sign_out", lang), type="submit", className="account-button")],
+                           method="POST", action="/logout", className="account-form")
+    return html.Div([name, role, action], className="account")
+
+
 # Page state that belongs to one city (an area, an alert) and is dropped when the city changes.
 CITY_BOUND = ("area", "alert")
 
@@ -104,8 +130,9 @@ def build_header(path: str, city: str, lang: str, updated: str, state: dict[str,
     """
     state = state or {}
     portable = {key: value for key, value in state.items() if key not in CITY_BOUND}
+    viewer = current_viewer()
     cities = [(c.short_zh if lang == "zh" else c.name_en, href(path, key, lang, **portable), key == city)
-              for key, c in load_cities().items() if c.demo or key == city]
+              for key, c in load_cities().items() if (c.demo or key == city) and viewer.sees_city(key)]
     languages = [("中文", href(path, city, "zh", **state), lang == "zh"),
                  ("English", href(path, city, "en", **state), lang == "en")]
     return [
@@ -119,6 +146,7 @@ def build_header(path: str, city: str, lang: str, updated: str, state: dict[str,
         html.Span([t("last_update", lang), " ", html.Time(updated)], className="header-updated"),
         _switch(t("city", lang), cities),
         _switch(t("language", lang), languages),
+        account_menu(lang),
     ]
 
 

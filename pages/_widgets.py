@@ -7,6 +7,8 @@ from collections.abc import Mapping, Sequence
 
 from dash import dcc, html
 
+from indicators.access import AccessDenied
+from indicators.db import StoreUnavailable
 from pages._format import format_change, format_period, format_value, unit_label
 from pages._i18n import t, theme_name
 
@@ -144,3 +146,15 @@ def alert_lines(frame, lang: str, *, empty: str, limit: int = 20) -> html.Ul | h
 def notice(text: str, kind: str = "info") -> html.Div:
     """A message box, e.g. when the store is unavailable."""
     return html.Div(text, className=f"notice notice-{kind}", role="status")
+
+
+# What a page callback answers with a notice instead of content.
+PAGE_FAILURES = (StoreUnavailable, AccessDenied)
+
+
+def failure_notice(exc: Exception, lang: str) -> html.Div:
+    """What a page says when it cannot show what was asked: the store is down (the page reloads by itself
+    when it is back, see assets/06-recover.js), or it is not the viewer's to see."""
+    if isinstance(exc, StoreUnavailable):
+        return html.Div(t("store_down", lang), className="notice notice-error notice-store-down", role="status")
+    return notice(t("not_permitted", lang), "error")

@@ -26,9 +26,9 @@ from dash import (
     no_update,
 )
 
+from indicators.access import current_viewer
 from indicators.alerts import TRANSITIONS, AlertActionError, act
 from indicators.catalog import THEMES, TOPICS, department_en
-from indicators.db import StoreUnavailable
 from indicators.levels import LEVELS
 from indicators.queries import (
     alert_history,
@@ -42,7 +42,7 @@ from indicators.rules import RULES
 from pages._format import format_period, format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
-from pages._widgets import level_badge, notice
+from pages._widgets import PAGE_FAILURES, failure_notice, level_badge, notice
 
 dash.register_page(__name__, path="/alerts", title="预警中心 · City Vitals", name="alerts", order=4, nav="nav_alerts")
 
@@ -96,6 +96,7 @@ register_strings({
     "alerts_done": ("已{action}。", "{action}: done."),
     "alerts_refused": ("该预警当前状态为“{state}”,不能“{action}”(仅“{allowed}”状态可以“{action}”)。",
                        "This alert is {state}: “{action}” is possible only when it is {allowed}."),
+    "alerts_not_allowed": ("您的角色({role})不能“{action}”预警。", "Your role ({role}) may not “{action}” alerts."),
     "alerts_not_found": ("未找到该预警(可能属于其他城市)。", "Alert not found (it may belong to another city)."),
     "alerts_pick": ("从列表中选择一条预警,查看详情、处置记录并进行处置。",
                     "Select an alert to see its details and history and to act on it."),
@@ -119,11 +120,6 @@ register_strings({
     "alerts_why_colour": ("颜色说明", "Why this colour"),
     "alerts_open_indicator": ("查看指标详情 →", "Open the indicator →"),
 })
-
-
-def current_user() -> str:
-    """Who acts on alerts; "demo" until sign-in exists (replace this one function then)."""
-    return "demo"
 
 
 # ---- pure helpers: values in, strings or components out -------------------------------------------------
@@ -179,6 +175,12 @@ def event_name(action: str, lang: str) -> str:
 def allowed_actions(state: str) -> list[str]:
     """The actions the lifecycle allows from ``state``, in lifecycle order."""
     return [action for action, (sources, _) in TRANSITIONS.items() if state in sources]
+
+
+def permitted_actions(state: str) -> list[str]:
+    """The actions the lifecycle allows from ``state`` that the viewer's role may take."""
+    viewer = current_viewer()
+    return [action for action in allowed_actions(state) if viewer.may(f"alert.{action}")]
 
 
 def action_refusal(action: str, state: str, lang: str) -> str:
@@ -425,7 +427,7 @@ def build_detail(city: str, lang: str, alert_id: int) -> tuple[list, dict | None
 
 def run_action(city: str, lang: str, alert_id: int, action: str, *, comment: str = "",
                department: str | None = None) -> tuple[bool, html.Div]:
-    """Take one lifecycle step on an alert as ``current_user()``; refusals are messages, not exceptions.
+    """Take one lifecycle step on an alert as the signed-in viewer; refusals are messages, not exceptions.
 
     Args:
         city: the city key (the alert must be one of its alerts).
@@ -441,11 +443,15 @@ def run_action(city: str, lang: str, alert_id: int, action: str, *, comment: str
     row = find_alert(city, alert_id)
     if row is None or action not in TRANSITIONS:
         return False, notice(t("alerts_not_found", lang), "error")
+    viewer = current_viewer()
+    if not viewer.may(f"alert.{action}"):
+        return False, notice(t("alerts_not_allowed", lang).format(role=t(f"role_{viewer.role}", lang),
+                                                                  action=action_name(action, lang)), "error")
     if action not in allowed_actions(row["state"]):
         return False, notice(action_refusal(action, row["state"], lang), "error")
     target = (department or catalog_department(row["indicator_code"])) if action == "dispatch" else None
     try:
-        act(alert_id, action, user=current_user(), comment=(comment or "").strip(), department=target)
+        act(alert_id, action, comment=(comment or "").strip(), department=target)
     except AlertActionError:
         # Someone else moved the alert between our read and our write: say where it is now.
         now = find_alert(city, alert_id)
@@ -471,7 +477,7 @@ def _choices(city: str, lang: str) -> dict[str, list[dict]]:
                            for r in frame.to_dict("records")]
         names = sorted(indicators()["department"].unique())
         options["department"] = [{"label": department_en(n) if lang == "en" else n, "value": n} for n in names]
-    except StoreUnavailable:
+    except PAGE_FAILURES:
         pass  # the list callback shows the notice
     return options
 
@@ -569,8 +575,8 @@ def fill_list(*args):
     chips = [level_chip_class(lvl, filters["level"]) for lvl in WORST_FIRST]
     try:
         part = build_list(city, lang, filters, start=start, limit=limit, selected=selected)
-    except StoreUnavailable:
-        return [notice(t("store_down", lang), "error")], "", True, limit, *["–"] * len(WORST_FIRST), *chips
+    except PAGE_FAILURES as exc:
+        return [failure_notice(exc, lang)], "", True, limit, *["–"] * len(WORST_FIRST), *chips
     if start:  # "show more": send only the new rows, appended to those shown
         rows = Patch()
         rows.extend(part["rows"])
@@ -599,7 +605,7 @@ def select_alert(_rows, _back):
           [Output(f"alerts-do-{a}", "hidden") for a in ACTIONS], Output("alerts-action-message", "children"),
           Input("alerts-selected", "data"), Input("alerts-version", "data"), State("alerts-args", "data"))
 def fill_detail(selected, _version, page_args):
-    """Show the selected alert, with only the actions its state allows."""
+    """Show the selected alert, with only the actions its state allows and the viewer's role may take."""
     city, lang = page_args["city"], page_args["lang"]
     # A new selection clears the previous action's message; a refresh after the action keeps it.
     message = "" if ctx.triggered_id != "alerts-version" else no_update
@@ -610,13 +616,14 @@ def fill_detail(selected, _version, page_args):
     try:
         content, row = build_detail(city, lang, selected)
         department = None if row is None else catalog_department(row["indicator_code"])
-    except StoreUnavailable:
-        content, row = [notice(t("store_down", lang), "error")], None
+    except PAGE_FAILURES as exc:
+        content, row = [failure_notice(exc, lang)], None
     if row is None:
         return content, "alerts-main has-selection", True, True, True, None, *hidden, message
-    allowed = allowed_actions(row["state"])
-    return (content, "alerts-main has-selection", False, bool(allowed), "dispatch" not in allowed,
-            department, *[a not in allowed for a in ACTIONS], message)
+    # The form shows the steps this viewer may take; "nothing left to do" only once the lifecycle is over.
+    allowed = permitted_actions(row["state"])
+    return (content, "alerts-main has-selection", not allowed, bool(allowed_actions(row["state"])),
+            "dispatch" not in allowed, department, *[a not in allowed for a in ACTIONS], message)
 
 
 @callback(Output("alerts-version", "data"), Output("alerts-action-message", "children", allow_duplicate=True),
@@ -633,8 +640,8 @@ def take_action(*args):
     try:
         done, message = run_action(page_args["city"], page_args["lang"], selected, action,
                                    comment=comment or "", department=department)
-    except StoreUnavailable:
-        return no_update, notice(t("store_down", page_args["lang"]), "error"), no_update
+    except PAGE_FAILURES as exc:
+        return no_update, failure_notice(exc, page_args["lang"]), no_update
     # Bumping the version re-reads the list and the detail; the comment box empties once used.
     return (version or 0) + 1 if done else no_update, message, "" if done else no_update
 

@@ -9,12 +9,11 @@ from dash import Input, Output, callback, dcc, html
 
 from geo.cities import get_city, load_cities
 from indicators.cache import cached
-from indicators.db import StoreUnavailable
 from indicators.queries import alerts, areas, district_ranks, latest_snapshot, theme_scores
 from pages._format import format_value, unit_label
 from pages._i18n import register_strings, t
 from pages._shell import href, resolve
-from pages._widgets import alert_lines, indicator_tile, notice, theme_card
+from pages._widgets import PAGE_FAILURES, alert_lines, failure_notice, indicator_tile, notice, theme_card
 
 dash.register_page(__name__, path_template="/area/<adcode>", title="区域 · City Vitals", name="area", order=2.5,
                    nav="nav_areas", nav_path="/area/city")
@@ -113,5 +112,5 @@ def fill_area(args: dict) -> list:
     """Render the area's profile."""
     try:
         return build_area(args["adcode"], args["lang"])
-    except StoreUnavailable:
-        return [notice(t("store_down", args["lang"]), "error")]
+    except PAGE_FAILURES as exc:
+        return [failure_notice(exc, args["lang"])]

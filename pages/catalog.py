@@ -25,13 +25,14 @@ from indicators.catalog import (
     department_en,
     department_names,
 )
-from indicators.db import StoreUnavailable
+from indicators import audit
+from indicators.access import SENSITIVITIES, current_viewer, require
 from indicators.queries import indicators, latest_snapshot, search_catalog
 from pages._export import table_bytes
 from pages._format import format_period, format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
-from pages._widgets import notice
+from pages._widgets import PAGE_FAILURES, failure_notice
 
 dash.register_page(__name__, path="/catalog", title="指标目录 · City Vitals", name="catalog", order=3,
                    nav="nav_catalog")
@@ -50,7 +51,6 @@ register_strings({
     "catalog_count_some": ("{shown} / {total} 项指标", "{shown} of {total} indicators"),
     "catalog_no_rows": ("没有符合条件的指标", "No matching indicators"),
     "catalog_no_options": ("无匹配选项", "No matching options"),
-    "catalog_locked": ("不公开", "Withheld"),
     "catalog_late": ("迟报 {n} 期", "late by {n}"),
     "catalog_head_code": ("代码", "Code"),
     "catalog_head_name": ("指标名称", "Indicator"),
@@ -81,7 +81,7 @@ SEARCH_MAX = 100
 FILTERS = ("theme", "topic", "department", "frequency", "sensitivity", "spatial_level", "level")
 LEVELS = ("red", "orange", "yellow", "blue", "normal", "nodata")
 # The level column sorts by these ranks, worst first; none is 0, which the grid would not label.
-LEVEL_SORT = {"red": 5, "orange": 4, "yellow": 3, "blue": 2, "normal": 1, "nodata": -1, "locked": -2}
+LEVEL_SORT = {"red": 5, "orange": 4, "yellow": 3, "blue": 2, "normal": 1, "nodata": -1}
 # Header keys that differ from ``catalog_head_<field>``, for columns and the filters' labels.
 HEADERS = {"topic": "catalog_head_topics", "department": "department"}
 # What a phone changes in the columns: low-value ones hidden, the pinned name narrower and wrapped, the
@@ -127,7 +127,8 @@ def choices(name: str) -> tuple[str, ...]:
     """The values a filter accepts, in display order."""
     return {
         "theme": tuple(THEMES), "topic": tuple(TOPICS), "department": tuple(department_names()),
-        "frequency": FREQUENCIES, "sensitivity": ("public", "internal", "restricted"),
+        "frequency": FREQUENCIES,
+        "sensitivity": tuple(s for s in SENSITIVITIES if current_viewer().sees_sensitivity(s)),
         "spatial_level": ("city", "district"), "level": LEVELS,
     }[name]
 
@@ -141,7 +142,7 @@ def label(name: str, key: str, lang: str) -> str:
     if name == "department":
         return department_en(key) if lang == "en" else key
     if name == "level":
-        return t("catalog_locked", lang) if key == "locked" else t(f"level_{key}", lang)
+        return t(f"level_{key}", lang)
     return t(f"catalog_{name}_{key}", lang)
 
 
@@ -169,11 +170,6 @@ def parse_state(query: Mapping[str, str | None]) -> dict[str, str]:
     return state
 
 
-def shows_values(sensitivity: str) -> bool:
-    """Whether the catalog may show an indicator's values; for now only public ones (roles come later)."""
-    return sensitivity == "public"
-
-
 def merge_values(catalog: pd.DataFrame, snapshot: pd.DataFrame) -> pd.DataFrame:
     """Catalog rows with the area's newest value, period, level and overdue periods.
 
@@ -182,21 +178,20 @@ def merge_values(catalog: pd.DataFrame, snapshot: pd.DataFrame) -> pd.DataFrame:
         snapshot: ``queries.latest_snapshot`` of the area.
 
     Returns:
-        The catalog rows in their order, plus ``period``, ``value``, ``level`` (``nodata`` without data),
-        ``overdue`` and ``locked``; locked rows (see ``shows_values``) carry no value, period or level.
+        The catalog rows in their order, plus ``period``, ``value``, ``level`` (``nodata`` without data)
+        and ``overdue``. Both come from the data layer, so they hold only indicators the viewer may see.
     """
     frame = catalog[CATALOG_COLUMNS].merge(snapshot[["code", "period", "value", "level", "overdue"]], on="code",
                                            how="left")
-    frame["locked"] = ~frame["sensitivity"].map(shows_values).astype(bool)
-    frame["level"] = frame["level"].fillna("nodata").where(~frame["locked"], "locked")
-    frame["value"] = frame["value"].astype(float).where(~frame["locked"])
-    frame["period"] = frame["period"].astype(object).where(~frame["locked"] & frame["period"].notna(), None)
-    frame["overdue"] = frame["overdue"].fillna(0).astype(int).where(~frame["locked"], 0)
+    frame["level"] = frame["level"].fillna("nodata")
+    frame["value"] = frame["value"].astype(float)
+    frame["period"] = frame["period"].astype(object).where(frame["period"].notna(), None)
+    frame["overdue"] = frame["overdue"].fillna(0).astype(int)
     return frame
 
 
 def filter_level(frame: pd.DataFrame, level: str | None) -> pd.DataFrame:
-    """Rows at one warning level (all rows when none is given); withheld rows never match."""
+    """Rows at one warning level (all rows when none is given)."""
     return frame if not level else frame[frame["level"] == level].reset_index(drop=True)
 
 
@@ -221,7 +216,7 @@ def _row(record: Mapping, *, lang: str) -> dict:
         "sensitivity": record["sensitivity"],
         "spatial_level": record["spatial_level"],
         "value": None if _missing(record["value"]) else float(record["value"]),
-        "value_text": t("catalog_locked", lang) if record["locked"] else format_value(record["value"], lang),
+        "value_text": format_value(record["value"], lang),
         "unit": unit_label(record["unit"], lang),
         "period": None if _missing(period) else period.isoformat(),
         "period_text": "" if _missing(period) else format_period(period, record["frequency"], lang),
@@ -239,7 +234,7 @@ def grid_rows(frame: pd.DataFrame, *, lang: str) -> list[dict]:
 
     Returns:
         One plain dict per row. Metadata columns carry keys whose labels the column definitions send
-        once (``refData``); ``value``, ``period``, ``level`` (a rank, withheld rows lowest) and ``overdue``
+        once (``refData``); ``value``, ``period``, ``level`` (a rank) and ``overdue``
         sort, ``value_text`` and ``period_text`` are what their cells show.
     """
     return [_row(record, lang=lang) for record in frame.to_dict("records")]
@@ -280,11 +275,9 @@ def column_defs(*, city: str, lang: str) -> list[dict]:
         come once as ``refData``, values and periods show the texts sent with the rows, levels and the
         late mark are cell classes.
     """
-    # Withheld rows show their lock in the value column only.
-    levels = {str(rank): "" if key == "locked" else label("level", key, lang) for key, rank in LEVEL_SORT.items()}
-    level_classes = {f"level-{key}": f"params.value === {rank}" for key, rank in LEVEL_SORT.items() if key != "locked"}
+    levels = {str(rank): label("level", key, lang) for key, rank in LEVEL_SORT.items()}
+    level_classes = {f"level-{key}": f"params.value === {rank}" for key, rank in LEVEL_SORT.items()}
     worst_first = {"sortingOrder": ["desc", "asc", None]}
-    locked = LEVEL_SORT["locked"]
     return [
         {"field": "code", "headerName": header("code", lang), "width": 132, "pinned": "left",
          "valueGetter": _link("code", city, lang), "cellRenderer": "markdown", "cellClass": "catalog-code"},
@@ -297,7 +290,7 @@ def column_defs(*, city: str, lang: str) -> list[dict]:
         _column("sensitivity", lang, 0.9, 100, refData=_ref_data("sensitivity", lang)),
         _column("spatial_level", lang, 0.9, 100, refData=_ref_data("spatial_level", lang)),
         _column("value", lang, 1, 116, type="rightAligned", valueFormatter={"function": "params.data.value_text"},
-                cellClass="catalog-value", cellClassRules={"catalog-locked": f"params.data.level === {locked}"}),
+                cellClass="catalog-value"),
         _column("unit", lang, 0.9, 92, cellClass="catalog-unit"),
         _column("period", lang, 1, 112, valueFormatter={"function": "params.data.period_text"}),
         _column("level", lang, 1, 108, refData=levels, cellClass="catalog-level", cellClassRules=level_classes,
@@ -315,7 +308,7 @@ def export_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         lang: "zh" or "en".
 
     Returns:
-        One column per grid column; withheld values are empty and their level says so.
+        One column per grid column.
     """
     def labels(field: str) -> list[str]:
         return [label(field, key, lang) for key in frame[field]]
@@ -411,8 +404,8 @@ def fill_catalog(q: str | None, filters: dict, args: dict) -> dict:
     search = dash.no_update if ctx.triggered_id is None else href("", city, lang, **state)
     try:
         return {**build_catalog(city, lang, state), "search": search, "status": None}
-    except StoreUnavailable:
-        return {"rows": [], "count": "", "search": search, "status": notice(t("store_down", lang), "error")}
+    except PAGE_FAILURES as exc:
+        return {"rows": [], "count": "", "search": search, "status": failure_notice(exc, lang)}
 
 
 @callback(output={"q": Output("catalog-q", "value"), "filters": {name: Output(f"catalog-{name}", "value")
@@ -433,11 +426,14 @@ def clear_filters(clicks: int) -> dict:
 def export_catalog(csv: int | None, xlsx: int | None, q: str | None, filters: dict, args: dict) -> dict:
     """Send the filtered list as a CSV or Excel file."""
     city, lang = args["city"], args["lang"]
-    try:
-        table = export_table(catalog_frame(city, parse_state({"q": q, **filters})), lang)
-    except StoreUnavailable:
-        return {"file": dash.no_update, "status": notice(t("store_down", lang), "error")}
     kind = "xlsx" if ctx.triggered_id == "catalog-export-xlsx" else "csv"
+    state = parse_state({"q": q, **filters})
+    try:
+        require("data.export")
+        table = export_table(catalog_frame(city, state), lang)
+        audit.record("export", target=f"catalog:{city}", detail={"format": kind, "rows": len(table), "filters": state})
+    except PAGE_FAILURES as exc:
+        return {"file": dash.no_update, "status": failure_notice(exc, lang)}
     data = table_bytes(table, kind, sheet=t("catalog_title", lang))
     return {"file": dcc.send_bytes(data, f"city-vitals-catalog-{city}-{date.today():%Y%m%d}.{kind}"), "status": None}
 

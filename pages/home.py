@@ -7,11 +7,10 @@ from dash import Input, Output, callback, dcc, html
 
 from geo.cities import get_city
 from indicators.cache import cached
-from indicators.db import StoreUnavailable
 from indicators.queries import areas, indicators, latest_snapshot, theme_scores
 from pages._i18n import t
 from pages._shell import href, resolve
-from pages._widgets import indicator_tile, notice, theme_card
+from pages._widgets import PAGE_FAILURES, failure_notice, indicator_tile, theme_card
 
 dash.register_page(__name__, path="/", title="城市生命体征 · City Vitals", name="home", order=0, nav="nav_home")
 
@@ -42,7 +41,7 @@ def build_home(city_key: str, lang: str) -> list:
     catalog = indicators()
     totals = catalog["theme"].value_counts()
     snapshot = latest_snapshot(city.adcode)
-    headlines = snapshot[snapshot["headline"] & (snapshot["sensitivity"] == "public")]
+    headlines = snapshot[snapshot["headline"]]
     return [
         html.H2(t("themes", lang), className="section-title"),
         html.Div([theme_card(row, lang=lang, total=int(totals.get(row["theme"], 0)),
@@ -63,5 +62,5 @@ def fill_home(args: dict) -> list:
     """Fill the home page for the URL's city and language."""
     try:
         return build_home(args["city"], args["lang"])
-    except StoreUnavailable:
-        return [notice(t("store_down", args["lang"]), "error")]
+    except PAGE_FAILURES as exc:
+        return [failure_notice(exc, args["lang"])]

@@ -14,9 +14,10 @@ from dash import Input, Output, State, callback, dcc, html
 
 from geo.cities import get_city
 from geo.layers import area_hideout, district_map
+from indicators import audit
+from indicators.access import AccessDenied, require
 from indicators.cache import cached
 from indicators.catalog import department_en
-from indicators.db import StoreUnavailable
 from indicators.periods import year_ago as year_ago_of
 from indicators.queries import (
     alerts,
@@ -33,7 +34,7 @@ from pages._export import table_bytes
 from pages._format import format_change, format_period, format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import current_settings, href, resolve
-from pages._widgets import alert_lines, level_badge, notice
+from pages._widgets import PAGE_FAILURES, alert_lines, failure_notice, level_badge, notice
 
 dash.register_page(__name__, path_template="/indicator/<code>", title="指标 · City Vitals", name="indicator")
 
@@ -236,21 +237,27 @@ def fill_indicator(args: dict) -> list:
     """Render the page for the URL's indicator, city, area and language."""
     try:
         return build_indicator(args["code"], args["city"], args["lang"], args.get("area"), current_settings().tile_url)
-    except StoreUnavailable:
-        return [notice(t("store_down", args["lang"]), "error")]
+    except PAGE_FAILURES as exc:
+        return [failure_notice(exc, args["lang"])]
 
 
 @callback(Output("indicator-download", "data"),
           Input("indicator-export-csv", "n_clicks"), Input("indicator-export-xlsx", "n_clicks"),
           State("indicator-args", "data"), prevent_initial_call=True)
 def export_data(_csv: int | None, _xlsx: int | None, args: dict) -> dict:
-    """The series (history and forecast) as a CSV or Excel file."""
+    """The series (history and forecast) as a CSV or Excel file, recorded in the audit log.
+
+    Refused (403, nothing sent) when the viewer may not export or may not see the indicator or area.
+    """
     kind = "xlsx" if dash.ctx.triggered_id == "indicator-export-xlsx" else "csv"
-    meta = _meta(args["code"])
-    city = get_city(args["city"])
+    require("data.export")
+    code, city = args["code"], get_city(args["city"])
+    meta = _meta(code)
+    if meta is None:
+        raise AccessDenied(f"indicator {code!r} unknown or not permitted")
     area = args.get("area") or city.adcode
     names = areas(args["city"]).set_index("adcode")
     area_name = names.loc[area, "name_en" if args["lang"] == "en" else "name_zh"] if area in names.index else area
-    table = export_table(series(args["code"], area), forecast_of(args["code"], area), meta, area_name, args["lang"])
-    filename = f"{args['code']}-{area}-{date.today():%Y%m%d}.{kind}"
-    return dcc.send_bytes(table_bytes(table, kind), filename)
+    table = export_table(series(code, area), forecast_of(code, area), meta, area_name, args["lang"])
+    audit.record("export", target=f"{code}@{area}", detail={"format": kind, "rows": len(table)})
+    return dcc.send_bytes(table_bytes(table, kind), f"{code}-{area}-{date.today():%Y%m%d}.{kind}")

@@ -33,7 +33,7 @@ from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, 
 
 from geo.cities import City, get_city
 from geo.layers import AREA_STYLE, ATTRIBUTION, alert_layer, alert_points, city_bounds
-from indicators.db import StoreUnavailable
+from indicators.access import AccessDenied, current_viewer
 from indicators.map_queries import district_history, district_indicators, facilities
 from indicators.queries import alerts, indicators, latest_snapshot
 from indicators.search import initials
@@ -41,7 +41,7 @@ from pages._charts import LEVEL_COLOURS
 from pages._format import format_period, format_value, unit_label
 from pages._i18n import register_strings, t
 from pages._shell import current_settings, href, resolve
-from pages._widgets import LEVEL_ORDER, level_badge, notice
+from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, failure_notice, level_badge, notice
 
 dash.register_page(__name__, path="/map", title="地图 · City Vitals", name="map", order=5, nav="nav_map")
 
@@ -381,7 +381,9 @@ def _meta(code: str) -> dict | None:
 
 
 def _districts(city: City, lang: str) -> list[tuple[str, str]]:
-    return [(d.adcode, d.name(lang)) for d in city.districts]
+    # Districts outside the viewer's scope get no colour or label (grey, named only by the boundary file).
+    viewer = current_viewer()
+    return [(d.adcode, d.name(lang)) for d in city.districts if viewer.sees_area(d.adcode)]
 
 
 def periods_of(history: pd.DataFrame) -> list[date]:
@@ -421,6 +423,8 @@ def map_view(code: str, city_key: str, lang: str, mode: str, index: int | None, 
         ``meta`` (the indicator's row).
     """
     meta = _meta(code)
+    if meta is None:
+        raise AccessDenied(f"indicator {code!r} unknown or not permitted")
     city = get_city(city_key)
     history = district_history(code, city_key)
     periods = periods_of(history)
@@ -554,8 +558,8 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
         panel = panel_content(state["area"], state["code"], city, lang, view["index"])
         points = points_data(facilities(city), theme_layers, lang)
         markers = alert_points(get_city(city), alerts(city), lang)
-    except StoreUnavailable:
-        return html.Div([title, notice(t("store_down", lang), "error")], className="map-page")
+    except PAGE_FAILURES as exc:
+        return html.Div([title, failure_notice(exc, lang)], className="map-page")
     return html.Div([
         dcc.Store(id="map-args", data={"city": city, "lang": lang}),
         dcc.Store(id="map-area", data=state["area"]),
@@ -600,9 +604,9 @@ def recolour(code: str | None, mode: str | None, index: int | None, area: str | 
     no = dash.no_update
     try:
         view = map_view(code, city, lang, mode, None if new_indicator else index, area)
-    except StoreUnavailable:
+    except PAGE_FAILURES as exc:
         return {"hideout": no, "legend": no, "note": no, "period_text": no, "max": no, "marks": no, "value": no,
-                "url": no, "status": notice(t("store_down", lang), "error")}
+                "url": no, "status": failure_notice(exc, lang)}
     periods = view["periods"]
     extra = {**({"area": area} if area else {}), **({"theme": theme} if theme in THEMES else {})}
     url = href("", city, lang, code=code, mode=mode, period=periods[view["index"]].isoformat(), **extra) \
@@ -620,8 +624,8 @@ def fill_panel(area: str | None, code: str | None, index: int | None, args: dict
     """The clicked district's panel; the hint when none is selected."""
     try:
         return panel_content(area, code, args["city"], args["lang"], index)
-    except StoreUnavailable:
-        return notice(t("store_down", args["lang"]), "error")
+    except PAGE_FAILURES as exc:
+        return failure_notice(exc, args["lang"])
 
 
 # A click on a district selects it; only its adcode travels to the server, not the feature's geometry.
@@ -688,7 +692,7 @@ def pick_theme(theme: str | None, args: dict):
     """The indicator and layers of the picked thematic map; no layers when it is cleared."""
     try:
         code, layers = theme_preset(theme, district_indicators(args["city"]))
-    except StoreUnavailable:
+    except PAGE_FAILURES:
         return dash.no_update, dash.no_update
     return code or dash.no_update, layers
 
@@ -715,6 +719,6 @@ def draw_layers(layers: list[str] | None, args: dict):
     pressed = ["true" if layer in shown else "false" for layer in LAYERS]
     try:
         points = points_data(facilities(args["city"]), shown, args["lang"])
-    except StoreUnavailable:
+    except PAGE_FAILURES:
         points = dash.no_update
     return points, classes, pressed

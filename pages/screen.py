@@ -150,13 +150,13 @@ def screen_title(city_name: str, screen: str, lang: str) -> str:
 
 
 def screen_rows(snapshot: pd.DataFrame, screen: str) -> pd.DataFrame:
-    """The public indicators a screen shows: the headlines on the overview, a topic's indicators
-    (headlines first) on a topic screen; worst level first."""
-    public = snapshot[snapshot["sensitivity"] == "public"]
+    """The indicators a screen shows: the headlines on the overview, a topic's indicators (headlines
+    first) on a topic screen; worst level first. The snapshot holds only what the screen's signed-in
+    account may see (a wall signed in as a viewer shows public figures only)."""
     if screen in TOPICS:
-        rows = public[public["topics"].map(lambda topics: screen in topics)]
+        rows = snapshot[snapshot["topics"].map(lambda topics: screen in topics)]
     else:
-        rows = public[public["headline"].astype(bool)]
+        rows = snapshot[snapshot["headline"].astype(bool)]
     rank = rows["level"].map(LEVEL_RANK).fillna(-1)
     order = sorted(range(len(rows)), key=lambda i: (-int(bool(rows["headline"].iat[i])), -rank.iat[i], rows["code"].iat[i]))
     return rows.iloc[order].reset_index(drop=True)
@@ -199,11 +199,10 @@ def alert_level_counts(frame: pd.DataFrame) -> dict[str, int]:
 
 
 def newest_alerts(frame: pd.DataFrame, count: int = TICKER_ITEMS) -> pd.DataFrame:
-    """The newest open alerts of public indicators, newest first (their sentences carry values)."""
+    """The newest open alerts, newest first (only those the signed-in account may see reach here)."""
     if frame.empty:
         return frame
-    public = frame[frame["sensitivity"].fillna("public") == "public"]
-    return public.sort_values(["opened_at", "id"], ascending=False).head(count)
+    return frame.sort_values(["opened_at", "id"], ascending=False).head(count)
 
 
 # ---------------------------------------------------------------- components
@@ -341,13 +340,12 @@ def build_screen(city_key: str, lang: str, screen: str, indicator: str | None = 
                         counts=alert_level_counts(open_alerts), newest=newest_alerts(open_alerts))
     parts["alerts"] = alert_points(city, open_alerts, lang)
     candidates = map_candidates(rows, screen if screen in THEMES else None)
-    public = snapshot[snapshot["sensitivity"] == "public"]
-    if indicator and indicator in set(public["code"]):
+    if indicator and indicator in set(snapshot["code"]):
         candidates = [indicator]
     code = candidates[0] if candidates else None
     if code is None:
         return {**parts, "map_caption": map_caption(None, None, lang), "hideout": area_hideout({}, {})}
-    meta = public[public["code"] == code].iloc[0].to_dict()
+    meta = snapshot[snapshot["code"] == code].iloc[0].to_dict()
     ranking = area_values(code, city_key)
     city_rows = ranking[ranking["level"] == "city"]
     return {**parts, "hideout": map_hideout(ranking, meta["unit"], lang),

@@ -1,6 +1,7 @@
 """Small helpers the page tests share."""
 
 import json
+from contextlib import contextmanager
 from contextvars import copy_context
 
 import plotly
@@ -21,3 +22,16 @@ def run_callback(function, triggered: str | None, **kwargs):
         return function(**kwargs)
 
     return copy_context().run(call)
+
+
+@contextmanager
+def request_context(server, path: str = "/", viewer=None):
+    """A request context of the app's Flask server with ``viewer`` signed in (the system by default),
+    as the sign-in layer leaves it for the pages."""
+    import flask
+
+    from indicators.access import SYSTEM
+
+    with server.test_request_context(path):
+        flask.g.viewer = viewer or SYSTEM
+        yield

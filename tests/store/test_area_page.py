@@ -5,7 +5,7 @@
 import app  # noqa: F401 - creates the Dash app, which registers the pages
 from indicators.queries import area_values, district_ranks, latest_snapshot
 from pages.area import build_area, city_of, worst_rows
-from tests.helpers import text_of
+from tests.helpers import text_of, request_context
 
 
 def test_ranks_agree_with_the_districts_values(use_demo_store):
@@ -45,7 +45,7 @@ def test_navigation_entry_and_city_switch_land_on_the_city_profile(use_demo_stor
     def adcode_of(component) -> str:
         return component.children[0].data["adcode"]
 
-    with app.app.server.test_request_context("/"):
+    with request_context(app.app.server, "/"):
         assert adcode_of(layout("city", city="ningde")) == "350900"
         assert adcode_of(layout("350203", city="ningde")) == "350900"  # switched away from Xiamen
         assert adcode_of(layout("350203")) == "350203"  # a deep link without a city keeps its district

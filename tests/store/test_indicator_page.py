@@ -9,7 +9,7 @@ import app as app_module  # creates the Dash app, which registers the pages
 from indicators import db
 from indicators.queries import indicators, latest_snapshot, series
 from pages.indicator import build_indicator, change_table, export_data, fill_indicator
-from tests.helpers import text_of
+from tests.helpers import text_of, request_context
 
 
 def _monthly_city_indicator() -> dict:
@@ -66,6 +66,6 @@ def test_export_is_the_series(use_demo_store, monkeypatch):
 
 def test_store_down_is_a_clear_message():
     db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")
-    with app_module.app.server.test_request_context("/"):
+    with request_context(app_module.app.server, "/"):
         out = text_of(fill_indicator({"code": "ECO-GDP-001", "city": "xiamen", "lang": "en", "area": None}))
     assert "Data temporarily unavailable" in out

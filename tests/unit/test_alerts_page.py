@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from indicators import db
-from tests.helpers import text_of
+from tests.helpers import text_of, request_context
 
 TODAY = date(2024, 12, 10)
 NO_FILTERS = {"level": None, "rule": None, "theme": None, "topic": None, "area": None, "department": None,
@@ -247,7 +247,7 @@ def test_acknowledge_moves_the_state_and_adds_history(alerts_page, store):
     assert row["state"] == "acknowledged"
     history = cell_texts(content[-1])
     assert [r[1:4] for r in history] == [["system", "Opened", "— → New"],
-                                         ["demo", "Acknowledged", "New → Acknowledged"]]
+                                         ["system", "Acknowledged", "New → Acknowledged"]]  # outside a request: the system
     assert history[-1][4] == "已电话核实"
 
 
@@ -319,14 +319,14 @@ def test_the_page_shows_the_new_state_right_after_an_action_through_the_cache(al
 
 
 def test_layout_applies_the_url_and_says_when_the_store_is_down(alerts_page, dash_app, store):
-    with dash_app.server.test_request_context("/alerts"):
+    with request_context(dash_app.server, "/alerts"):
         page = text_of(alerts_page.layout(city="xiamen", lang="en", level="red", area="350203", state="bogus",
                                           alert="12"))
     assert '"value": "red"' in page and '"value": "350203"' in page and "Siming District" in page
     assert '"data": 12' in page and '"value": "open"' in page and "Alert centre" in page
     db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
     args = {"city": "xiamen", "lang": "zh"}
-    with dash_app.server.test_request_context("/alerts"):
+    with request_context(dash_app.server, "/alerts"):
         assert "Alert centre" in text_of(alerts_page.layout(city="xiamen", lang="en"))
         with triggered("alerts-filter-level.value", None):
             listed = alerts_page.fill_list(*NO_FILTERS.values(), 0, 0, None, 100, args)

@@ -11,7 +11,7 @@ import pytest
 
 from indicators import db
 from tests.conftest import DEMO_TODAY
-from tests.helpers import run_callback, text_of
+from tests.helpers import run_callback, text_of, request_context
 
 
 @pytest.fixture(scope="module")
@@ -61,25 +61,18 @@ def test_url_state_keeps_known_values_only(catalog, query, state):
     assert list(catalog.parse_state(query)) == list(state)  # fixed order: equal states give equal URLs
 
 
-def test_only_public_indicators_show_values(catalog):
-    assert catalog.shows_values("public")
-    assert not catalog.shows_values("internal") and not catalog.shows_values("restricted")
-
-
-def test_merge_keeps_catalog_order_and_withholds_non_public_values(merged):
+def test_merge_keeps_catalog_order_and_adds_the_values(merged):
     assert merged["code"].tolist() == CATALOG["code"].tolist()
     rows = merged.set_index("code")
     assert rows.loc["ECO-CON-001", "value"] == 241.13 and rows.loc["ECO-CON-001", "level"] == "orange"
     assert rows.loc["ENV-AIR-001", "level"] == "nodata" and pd.isna(rows.loc["ENV-AIR-001", "value"])
-    petition = rows.loc["GOV-PET-001"]
-    assert petition["locked"] and petition["level"] == "locked" and pd.isna(petition["value"])
-    assert petition["period"] is None and petition["overdue"] == 0
-    assert merged["locked"].tolist() == [False, False, True, False]
+    assert rows.loc["ENV-AIR-001", "period"] is None and rows.loc["ENV-AIR-001", "overdue"] == 0
+    assert rows.loc["GOV-PET-001", "value"] == 40.0 and rows.loc["GOV-PET-001", "overdue"] == 1
 
 
-def test_level_filter_never_matches_withheld_rows(catalog, merged):
+def test_level_filter(catalog, merged):
     assert catalog.filter_level(merged, "orange")["code"].tolist() == ["ECO-CON-001"]
-    assert catalog.filter_level(merged, "red").empty  # the petition indicator is red, but withheld
+    assert catalog.filter_level(merged, "red")["code"].tolist() == ["GOV-PET-001"]
     assert catalog.filter_level(merged, "nodata")["code"].tolist() == ["ENV-AIR-001"]
     assert len(catalog.filter_level(merged, None)) == len(merged)
 
@@ -90,15 +83,14 @@ def test_rows_carry_formatted_texts_and_sort_keys(catalog, merged):
     assert gdp["value"] == 2_345_678.0 and gdp["value_text"] == "234.57万" and gdp["period_text"] == "2025Q1"
     assert retail["period"] == "2025-05-01" and retail["period_text"] == "2025年5月" and retail["overdue"] == 2
     assert retail["topics"] == "工业经济、城市运行" and retail["theme"] == "economy"  # keys; refData names them
-    assert petition["value"] is None and petition["value_text"] == "不公开" and petition["period_text"] == ""
+    assert petition["value"] == 40.0 and petition["value_text"] == "40" and petition["period_text"] == "2025年5月"
     assert air["value_text"] == "—" and air["period"] is None
-    # Worst level sorts highest; no data and withheld values sort below normal.
-    ranks = [r["level"] for r in (retail, gdp, air, petition)]
+    # Worst level sorts highest; no data sorts below normal.
+    ranks = [r["level"] for r in (petition, retail, gdp, air)]
     assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) == 4
     english = {row["code"]: row for row in catalog.grid_rows(merged, lang="en")}
     assert english["ECO-GDP-001"]["value_text"] == "2.35M" and english["ECO-CON-001"]["period_text"] == "May 2025"
     assert english["ECO-CON-001"]["topics"] == "Industrial economy, City operation"
-    assert english["GOV-PET-001"]["value_text"] == "Withheld"
 
 
 def test_row_names_are_escaped_for_markdown_links(catalog):
@@ -140,7 +132,7 @@ def test_export_is_the_filtered_list_in_csv_with_bom_and_xlsx(catalog, merged):
     rows = read.set_index("代码")
     assert rows.loc["ECO-CON-001", "最新值"] == 241.13 and rows.loc["ECO-CON-001", "时效"] == "迟报 2 期"
     assert rows.loc["ECO-CON-001", "专题"] == "工业经济、城市运行" and rows.loc["ECO-CON-001", "预警等级"] == "橙色"
-    assert pd.isna(rows.loc["GOV-PET-001", "最新值"]) and rows.loc["GOV-PET-001", "预警等级"] == "不公开"
+    assert rows.loc["GOV-PET-001", "最新值"] == 40 and rows.loc["GOV-PET-001", "预警等级"] == "红色"
     assert rows.loc["GOV-PET-001", "敏感级别"] == "受限"
 
     sheet = openpyxl.load_workbook(io.BytesIO(table_bytes(table, "xlsx", sheet="指标目录")))["指标目录"]
@@ -158,7 +150,7 @@ def test_count_says_how_many_of_all(catalog):
 
 
 def test_layout_takes_its_filters_from_the_url(catalog, dash_app):
-    with dash_app.server.test_request_context("/catalog"):
+    with request_context(dash_app.server, "/catalog"):
         page = catalog.layout(city="ningde", lang="en", theme="environment", q="PM2.5", level="bogus")
     found = {}
 
@@ -179,7 +171,7 @@ def test_layout_takes_its_filters_from_the_url(catalog, dash_app):
 def test_callbacks_say_data_unavailable_when_the_store_is_down(catalog, dash_app, uncached):
     db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
     filters = {name: None for name in catalog.FILTERS}
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         out = run_callback(catalog.fill_catalog, None, q="", filters=filters, args={"city": "xiamen", "lang": "zh"})
         assert out["rows"] == [] and "数据暂不可用" in text_of(out["status"])
         export = run_callback(catalog.export_catalog, "catalog-export-csv.n_clicks", csv=1, xlsx=None, q="",
@@ -195,15 +187,14 @@ def test_the_page_on_the_demo_store(catalog, dash_app, use_demo_store, uncached)
     snapshot = latest_snapshot("350200", today=DEMO_TODAY)
     rows = catalog.grid_rows(catalog.merge_values(meta, snapshot), lang="zh")
     assert len(rows) == len(meta) >= 500
-    withheld = {r["code"] for r in rows if r["value_text"] == "不公开"}
-    assert withheld == set(meta.loc[meta["sensitivity"] != "public", "code"]) and withheld
-    shown = {r["code"]: r["level"] for r in rows if r["code"] not in withheld}
+    shown = {r["code"]: r["level"] for r in rows}
     expected = snapshot.set_index("code")["level"].map(catalog.LEVEL_SORT)
-    assert all(shown[code] == expected[code] for code in shown)
+    assert all(shown[code] == expected[code] for code in expected.index)
+    assert set(meta["sensitivity"]) == {"public", "internal", "restricted"}  # the system sees every indicator
 
     filters = {name: None for name in catalog.FILTERS} | {"theme": "economy"}
     args = {"city": "xiamen", "lang": "zh"}
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         first = run_callback(catalog.fill_catalog, None, q="GDP", filters=filters, args=args)
         changed = run_callback(catalog.fill_catalog, "catalog-theme.value", q="GDP", filters=filters, args=args)
         export = run_callback(catalog.export_catalog, "catalog-export-xlsx.n_clicks", csv=None, xlsx=1, q="GDP",

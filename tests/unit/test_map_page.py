@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from indicators import db
-from tests.helpers import run_callback, text_of
+from tests.helpers import run_callback, text_of, request_context
 
 CODE = "ECO-IND-002"  # monthly, thresholds that apply to districts, data in every district
 SUMMED = "ECO-CON-001"  # monthly, summed: its thresholds are for the city total
@@ -173,7 +173,7 @@ def test_no_callback_of_the_page_sends_the_geometry(dash_app, page):
 
 def test_changing_the_period_recolours_through_the_hideout_only(dash_app, page, use_demo_store, uncached):
     args = {"city": "xiamen", "lang": "zh"}
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         newest = run_callback(page.recolour, "map-code.value", code=CODE, mode="level", index=3, area=None, args=args)
         assert set(newest) == {"hideout", "legend", "note", "period_text", "max", "marks", "value", "url", "status"}
         last = newest["value"]
@@ -198,7 +198,7 @@ def dash_no_update():
 
 def test_summed_indicator_says_its_districts_have_no_levels(dash_app, page, use_demo_store, uncached):
     args = {"city": "xiamen", "lang": "en"}
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         out = run_callback(page.recolour, "map-code.value", code=SUMMED, mode="level", index=None, area=None, args=args)
         quantile = run_callback(page.recolour, "map-mode.value", code=SUMMED, mode="quantile", index=None, area=None,
                                 args=args)
@@ -212,7 +212,7 @@ def test_panel_and_layout_on_the_demo_store(dash_app, page, use_demo_store, unca
 
     import dash_leaflet as dl
 
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         panel = text_of(page.fill_panel("350203", CODE, None, {"city": "xiamen", "lang": "zh"}))
         hint = text_of(page.fill_panel(None, CODE, None, {"city": "xiamen", "lang": "zh"}))
         layout = page.layout(city="xiamen", lang="en", code=CODE, mode="quantile", period="2024-03-01", area="350206")
@@ -251,7 +251,7 @@ def _find(component, component_id):
 
 def test_store_down_gives_an_honest_notice(dash_app, page, uncached):
     db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         layout = text_of(page.layout(city="xiamen", lang="zh"))
         out = run_callback(page.recolour, "map-slider.value", code=CODE, mode="level", index=1, area=None,
                            args={"city": "xiamen", "lang": "en"})
@@ -330,7 +330,7 @@ def test_education_theme_on_the_demo_store(dash_app, page, use_demo_store, uncac
     assert "PUB-EDU-009" in district_indicators("xiamen")
     every = facilities("xiamen")["features"]
     schools = [f for f in every if f["properties"]["kind"] == "school"]
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         layout = page.layout(city="xiamen", lang="zh", theme="education")
         plain = page.layout(city="xiamen", lang="zh", theme="bogus")
         points, classes, pressed = page.draw_layers(["hospital", "school"], {"city": "xiamen", "lang": "en"})

@@ -3,7 +3,7 @@
 
 
 from indicators import db
-from tests.helpers import text_of
+from tests.helpers import text_of, request_context
 
 
 def test_home_says_data_unavailable_when_the_store_is_down(dash_app):
@@ -11,7 +11,7 @@ def test_home_says_data_unavailable_when_the_store_is_down(dash_app):
     from pages.home import fill_home
 
     db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         assert "数据暂不可用" in text_of(fill_home({"city": "xiamen", "lang": "zh"}))
         assert "Data temporarily unavailable" in text_of(fill_home({"city": "xiamen", "lang": "en"}))
         header, footer, _, tabs = update_shell("/", "?city=ningde&lang=en")
@@ -23,7 +23,7 @@ def test_home_says_data_unavailable_when_the_store_is_down(dash_app):
 def test_switches_keep_the_page_state_and_the_city_switch_drops_its_area(dash_app):
     from pages._shell import update_shell
 
-    with dash_app.server.test_request_context("/"):
+    with request_context(dash_app.server, "/"):
         header, _, shell_class, tabs = update_shell("/themes/economy", "?city=xiamen&lang=zh&level=red&area=350203")
     assert [tab.className for tab in tabs] == ["tab is-active", "tab", "tab", "tab"]
     assert shell_class == "shell"

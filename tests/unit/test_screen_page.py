@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from indicators import db
-from tests.helpers import text_of
+from tests.helpers import text_of, request_context
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def screen():
 def app_context():
     import app as app_module
 
-    with app_module.app.server.test_request_context("/screen"):
+    with request_context(app_module.app.server, "/screen"):
         yield
 
 
@@ -80,20 +80,21 @@ def test_stale_after_two_days(screen):
     assert screen.is_stale(None, now)
 
 
-def test_screen_rows_keep_public_headlines_or_the_topic(screen):
+def test_screen_rows_keep_the_headlines_or_the_topic(screen):
+    # The snapshot holds only what the signed-in account may see; the screen shows all its headlines.
     overview = screen.screen_rows(SNAPSHOT, "overview")
-    assert overview["code"].tolist() == ["E2", "E3", "M1", "E1"]  # public headlines, worst first
+    assert overview["code"].tolist() == ["E2", "E5", "E3", "M1", "E1"]  # headlines, worst first
     industry = screen.screen_rows(SNAPSHOT, "industry")
     assert industry["code"].tolist() == ["E3", "E4"]  # headlines first, then worse levels
-    assert [r["code"] for r in screen.theme_tiles(overview, "economy", 2)] == ["E2", "E3"]
+    assert [r["code"] for r in screen.theme_tiles(overview, "economy", 2)] == ["E2", "E5"]
     assert screen.theme_tiles(overview, "environment") == []
     assert screen.topic_score(screen.screen_rows(SNAPSHOT, "safety"), "governance") == 20.0
 
 
 def test_map_candidates_skip_summed_and_city_only_indicators(screen):
     rows = screen.screen_rows(SNAPSHOT, "overview")
-    assert screen.map_candidates(rows) == ["E3", "E1"]
-    assert screen.map_candidates(rows.iloc[::-1].reset_index(drop=True), "economy") == ["E1", "E3"]
+    assert screen.map_candidates(rows) == ["E5", "E3", "E1"]
+    assert screen.map_candidates(rows.iloc[::-1].reset_index(drop=True), "economy") == ["E1", "E3", "E5"]
 
 
 def test_tile_shows_value_unit_changes_and_level(screen):
@@ -122,15 +123,15 @@ ALERTS = pd.DataFrame([
 ])
 
 
-def test_alert_counts_and_the_newest_public_alerts(screen):
+def test_alert_counts_and_the_newest_alerts(screen):
     assert screen.alert_level_counts(ALERTS) == {"red": 1, "orange": 1, "yellow": 0, "blue": 1}
     assert screen.alert_level_counts(ALERTS.iloc[0:0]) == {"red": 0, "orange": 0, "yellow": 0, "blue": 0}
     newest = screen.newest_alerts(ALERTS)
-    assert newest["id"].tolist() == [2, 1]  # newest first, restricted left out
+    assert newest["id"].tolist() == [3, 2, 1]  # newest first
     counter = text_of(screen.alert_counter({"red": 3, "orange": 0, "yellow": 7, "blue": 1}, "zh"))
     assert '"3"' in counter and '"7"' in counter and "红色" in counter and "当前预警" in counter
     ticker = text_of(screen.ticker(newest, "en"))
-    assert ticker.index("newest blue") < ticker.index("old red") and "restricted" not in ticker
+    assert ticker.index("restricted") < ticker.index("newest blue") < ticker.index("old red")
     assert "No open alerts" in text_of(screen.ticker(ALERTS.iloc[0:0], "en"))
 
 

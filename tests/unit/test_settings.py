@@ -24,3 +24,34 @@ def test_bad_values_name_the_variable():
         get_settings(environ={"CITYVITALS_LANG": "fr"})
     with pytest.raises(ValueError, match="unknown settings"):
         get_settings(environ={}, colour="red")
+
+
+def test_production_needs_a_real_secret_and_no_demo_sign_in():
+    with pytest.raises(ValueError, match="requires CITYVITALS_SECRET_KEY"):
+        get_settings(environ={"CITYVITALS_ENV": "production"})
+    for weak in ("short-secret", "change-me", "x" * 31):
+        with pytest.raises(ValueError, match="default or too short"):
+            get_settings(environ={"CITYVITALS_ENV": "production", "CITYVITALS_SECRET_KEY": weak})
+    strong = {"CITYVITALS_ENV": "production", "CITYVITALS_SECRET_KEY": "k" * 20 + "Zq8-w3Rt5yU7iO9pA1sD"}
+    with pytest.raises(ValueError, match="CITYVITALS_DEMO_LOGIN=1 is not allowed"):
+        get_settings(environ={**strong, "CITYVITALS_DEMO_LOGIN": "1"})
+    production = get_settings(environ=strong)
+    assert production.is_production and not production.demo_login_enabled and production.log_as_json
+
+
+def test_demo_sign_in_is_the_default_outside_production_only():
+    development = get_settings(environ={})
+    assert development.demo_login_enabled and not development.log_as_json
+    assert not get_settings(environ={"CITYVITALS_DEMO_LOGIN": "0"}).demo_login_enabled
+    with pytest.raises(ValueError, match="CITYVITALS_ENV"):
+        get_settings(environ={"CITYVITALS_ENV": "staging"})
+
+
+def test_the_generated_secret_is_kept(tmp_path, monkeypatch):
+    import settings as settings_module
+
+    monkeypatch.setattr(settings_module, "SECRET_FILE", tmp_path / "secret_key")
+    first = settings_module.secret_key(get_settings(environ={}))
+    assert len(first) >= 48 and first == settings_module.secret_key(get_settings(environ={}))
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert settings_module.secret_key(get_settings(environ={"CITYVITALS_SECRET_KEY": "given"})) == "given"

@@ -1,0 +1,1 @@
+"""The web server around the Dash app: sign-in, security headers and error answers, health, logs."""

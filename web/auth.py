@@ -1,0 +1,233 @@
+"""Sign-in: the login page, sign-out, sessions, and the guard in front of every request.
+
+* Flask-Login keeps the signed-in account in Flask's signed session cookie (HttpOnly, SameSite=Lax,
+  Secure when the request came over HTTPS), which ends after ``session_minutes`` without a request.
+* The cookie carries the account's session token: a password reset, a change of rights or disabling
+  the account gives it a new token, which ends all its sessions at once.
+* The guard runs before every request. With a signed-in account it puts the account's viewer on
+  ``flask.g`` for the data layer (``indicators.access``). Without one, pages redirect to ``/login`` and
+  callbacks, exports and APIs answer 401 — unless demo sign-in is on, which signs the visitor in as
+  the demo leader. Only the login page, ``/healthz`` and static files are open.
+* Failed sign-ins are recorded in the audit log, which also throttles them: five failures of one
+  account from one address, or twenty from one address, within 15 minutes, and further attempts are
+  refused until the window has passed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from urllib.parse import urlencode, urlsplit
+
+import flask
+from flask import Blueprint, g, jsonify, redirect, render_template, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from wtforms.validators import ValidationError
+
+from indicators import audit
+from indicators.access import NotSignedIn
+from indicators.db import StoreUnavailable
+from indicators.users import Account, account, authenticate, ensure_demo_user
+
+log = logging.getLogger(__name__)
+blueprint = Blueprint("auth", __name__, template_folder="templates")
+login_manager = LoginManager()
+# Reached without signing in: the login page, the health check, and files that carry no data.
+OPEN_PATHS = frozenset({"/login", "/healthz", "/_favicon.ico", "/favicon.ico"})
+OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")
+# Requests for data rather than pages: refused with 401 instead of a redirect.
+API_PREFIXES = ("/_dash-", "/api/", "/export/", "/data/templates/")
+THROTTLE_WINDOW = timedelta(minutes=15)
+THROTTLE_PER_ACCOUNT = 5
+THROTTLE_PER_ADDRESS = 20
+
+TEXT = {
+    "title": ("登录 · 城市生命体征", "Sign in · City Vitals"),
+    "heading": ("城市生命体征", "City Vitals"),
+    "subtitle": ("请登录后查看城市运行数据", "Sign in to see the city's figures"),
+    "username": ("用户名", "User name"),
+    "password": ("密码", "Password"),
+    "submit": ("登录", "Sign in"),
+    "failed": ("用户名或密码错误,或账号已停用。", "Wrong user name or password, or the account is disabled."),
+    "throttled": ("登录失败次数过多,请 15 分钟后再试。", "Too many failed sign-ins; try again in 15 minutes."),
+    "expired": ("页面已过期,请重新登录。", "The form expired; please sign in again."),
+    "store_down": ("数据暂不可用,暂时无法登录,请稍后再试。", "Data temporarily unavailable; sign-in is not possible right now."),
+    "signed_out": ("您已退出登录。", "You have signed out."),
+    "demo": ("演示模式:未登录的访问者以演示领导身份查看。", "Demo mode: visitors who do not sign in see the demo leader's view."),
+}
+
+
+class SignedInUser(UserMixin):
+    """Flask-Login's user: an account, identified in the session by its id and session token."""
+
+    def __init__(self, acct: Account):
+        self.account = acct
+
+    def get_id(self) -> str:
+        return f"{self.account.id}:{self.account.session_token}"
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Session cookies marked Secure whenever the request came over HTTPS (behind trusted proxies too)."""
+
+    def get_cookie_secure(self, app: flask.Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (flask.has_request_context() and request.is_secure))
+
+
+@login_manager.user_loader
+def load_user(session_id: str) -> SignedInUser | None:
+    """The session's account, if it still exists, is active and has the same session token.
+
+    While the store is down the account kept in the signed session stands in: nothing can be read then
+    anyway, and the pages can say so instead of sending everyone to the login page.
+    """
+    user_id, _, token = session_id.partition(":")
+    if not user_id.isdigit():
+        return None
+    try:
+        acct = account(int(user_id))
+    except StoreUnavailable:
+        kept = session.get("account")
+        acct = Account(**{**kept, "districts": tuple(kept["districts"])}) if kept else None
+    if acct is None or not acct.active or acct.session_token != token:
+        return None
+    return SignedInUser(acct)
+
+
+def _lang() -> str:
+    return "en" if request.values.get("lang") == "en" else "zh"
+
+
+def _text(key: str, lang: str) -> str:
+    zh, en = TEXT[key]
+    return en if lang == "en" else zh
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path of this site only (never another host), else home."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else "/"
+
+
+def _login_page(lang: str, message: str | None = None, status: int = 200, username: str = ""):
+    texts = {key: _text(key, lang) for key in TEXT}
+    next_path = safe_next(request.values.get("next"))
+    switch = {"lang": "zh" if lang == "en" else "en", "next": next_path}
+    page = render_template("login.html", t=texts, lang=lang, message=message, username=username,
+                           next=next_path, csrf_token=generate_csrf(), switch_href="/login?" + urlencode(switch),
+                           switch_label="中文" if lang == "en" else "English",
+                           demo=flask.current_app.config["CITYVITALS_SETTINGS"].demo_login_enabled)
+    return page, status
+
+
+def _sign_in(acct: Account, *, demo: bool = False) -> None:
+    session.clear()  # a new session on every sign-in, so an old session id cannot be fixed on a victim
+    login_user(SignedInUser(acct))
+    session.permanent = True
+    session["account"] = {**asdict(acct), "districts": list(acct.districts)}
+    g.viewer = acct.viewer()
+    audit.record("sign_in", target=acct.username, detail={"demo": True} if demo else None, user=acct.username)
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login():
+    """The login form; a good sign-in goes on to ``next`` (a path of this site)."""
+    lang = _lang()
+    if request.method == "GET":
+        return _login_page(lang)
+    username = (request.form.get("username") or "").strip()[:64]
+    password = request.form.get("password") or ""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return _login_page(lang, _text("expired", lang), 400, username)
+    address = request.remote_addr or ""
+    try:
+        mine, everyone = audit.recent_failures(username=username, remote_addr=address,
+                                               since=datetime.now() - THROTTLE_WINDOW)
+        if mine >= THROTTLE_PER_ACCOUNT or everyone >= THROTTLE_PER_ADDRESS:
+            audit.record("sign_in_failed", target=username, detail={"reason": "throttled"}, user=username or "?")
+            return _login_page(lang, _text("throttled", lang), 429, username)
+        acct = authenticate(username, password)
+        if acct is None:
+            audit.record("sign_in_failed", target=username, detail={"reason": "bad credentials"}, user=username or "?")
+            return _login_page(lang, _text("failed", lang), 401, username)
+        _sign_in(acct)
+    except StoreUnavailable:
+        return _login_page(lang, _text("store_down", lang), 503, username)
+    return redirect(safe_next(request.form.get("next")))
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (a form with the CSRF token; a link could be followed by another site)."""
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:
+        return redirect("/")
+    if current_user.is_authenticated:
+        name = current_user.account.username
+        try:
+            audit.record("sign_out", target=name, user=name)
+        except StoreUnavailable:
+            log.warning("sign-out of %s not audited: store unavailable", name)
+    logout_user()
+    session.clear()
+    return redirect("/login?" + urlencode({"lang": _lang()}))
+
+
+def csrf_token() -> str:
+    """The session's CSRF token, for the sign-out form in the header."""
+    return generate_csrf()
+
+
+def is_open(path: str) -> bool:
+    """Whether ``path`` is served without signing in (login page, health check, static files)."""
+    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+
+
+def wants_data(path: str) -> bool:
+    """Whether ``path`` is a callback, export or API request (401) rather than a page (redirect)."""
+    return path.startswith(API_PREFIXES) or request.method != "GET"
+
+
+def refuse_anonymous():
+    """The answer to a request without a signed-in session."""
+    if wants_data(request.path):
+        return jsonify(error="sign-in required", login="/login"), 401
+    return redirect("/login?" + urlencode({"next": request.full_path.rstrip("?")}))
+
+
+def guard():
+    """Before every request: attach the signed-in viewer, sign in the demo leader in demo mode, or refuse."""
+    if is_open(request.path):
+        return None
+    if current_user.is_authenticated:
+        g.viewer = current_user.account.viewer()
+        return None
+    if flask.current_app.config["CITYVITALS_SETTINGS"].demo_login_enabled:
+        try:
+            _sign_in(ensure_demo_user(), demo=True)
+        except StoreUnavailable:
+            # No store, no account: a demo viewer for this request, so the page can say the data is unavailable.
+            g.viewer = Account(0, "demo", "demo", "leader", "restricted", None, (), "", True).viewer()
+        return None
+    return refuse_anonymous()
+
+
+def init_app(server: flask.Flask, session_minutes: int) -> None:
+    """Wire sign-in into the Flask server: cookies, Flask-Login, the login routes and the guard."""
+    server.session_interface = CookieSessions()
+    server.config.update(SESSION_COOKIE_NAME="cityvitals_session", SESSION_COOKIE_HTTPONLY=True,
+                         SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=timedelta(minutes=session_minutes),
+                         SESSION_REFRESH_EACH_REQUEST=True, WTF_CSRF_TIME_LIMIT=None)
+    login_manager.init_app(server)
+    login_manager.session_protection = "basic"
+    server.register_blueprint(blueprint)
+    server.before_request(guard)
+    server.register_error_handler(NotSignedIn, lambda _exc: refuse_anonymous())
