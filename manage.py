@@ -205,7 +205,7 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="import a department's CSV or XLSX file")
     load.add_argument("file")
     load.add_argument("--dry-run", action="store_true", help="only validate; write nothing")
-    load.add_argument("--user", default="cli", help="who is loading (recorded)")
+    load.add_argument("--user", help="who is loading (recorded; the operating-system user by default)")
     load.add_argument("--city", help="city key, so that district names resolve unambiguously")
     load.set_defaults(func=cmd_load)
 

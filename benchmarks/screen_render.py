@@ -22,9 +22,14 @@ READY = ("() => document.querySelectorAll('.screen-tile-value').length >= 10"
 
 
 def render_seconds(page, url: str) -> float:
+    """Seconds from navigation until READY holds, polled every 20 ms through the DevTools protocol
+    (Playwright's wait_for_function would eval inside the page, which the app's CSP forbids)."""
     started = time.perf_counter()
     page.goto(url)
-    page.wait_for_function(READY, timeout=30000)
+    while not page.evaluate(READY):
+        if time.perf_counter() - started > 30:
+            raise SystemExit(f"the screen was not ready within 30 s: {url}")
+        page.wait_for_timeout(20)
     return time.perf_counter() - started
 
 

@@ -32,6 +32,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alert.resolve": frozenset({"analyst", "operator", "leader", "admin"}),
     "alert.close": frozenset({"leader", "admin"}),
     "data.export": frozenset(ROLES),
+    "data.view": frozenset({"analyst", "operator", "leader", "admin"}),
     "data.load": frozenset({"operator", "admin"}),
     "catalog.edit": frozenset({"operator", "admin"}),
     "users.manage": frozenset({"admin"}),

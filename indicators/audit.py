@@ -27,7 +27,7 @@ AUDIT_COLUMNS = ["id", "at", "user", "action", "target", "detail", "remote_addr"
 MAX_ROWS = 5000
 
 
-def _who_and_where() -> tuple[str, str]:
+def actor() -> tuple[str, str]:
     """The current user's name and address: the signed-in user in a web request; outside one (commands,
     batches) the operating-system user on this host."""
     import flask
@@ -41,7 +41,7 @@ def _who_and_where() -> tuple[str, str]:
 def _entry(action: str, target: str, detail: dict | str | None, user: str | None, remote_addr: str | None) -> AuditEntry:
     if action not in ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
-    who, where = _who_and_where()
+    who, where = actor()
     text = detail if isinstance(detail, str) else json.dumps(detail or {}, ensure_ascii=False, default=str)
     return AuditEntry(at=datetime.now(), user=(user or who)[:64], action=action, target=target[:255], detail=text,
                       remote_addr=(remote_addr if remote_addr is not None else where)[:64])
@@ -101,6 +101,17 @@ def entries(*, user: str | None = None, action: str | None = None, text: str | N
         query = query.where(AuditEntry.at <= until)
     with db.connect() as conn:
         return pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=AUDIT_COLUMNS)
+
+
+def recorded_users() -> list[str]:
+    """The user names that appear in the log, sorted (the choices of the audit page's user filter).
+
+    Raises:
+        AccessDenied: the current viewer may not read the audit log.
+    """
+    require("audit.read")
+    with db.connect() as conn:
+        return sorted(conn.scalars(select(AuditEntry.user).distinct()))
 
 
 def recent_failures(*, username: str, remote_addr: str, since: datetime) -> tuple[int, int]:

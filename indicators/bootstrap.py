@@ -16,8 +16,9 @@ from indicators.catalog import Catalog, load_catalog
 from indicators.demo import generate_city
 from indicators.demo_facilities import add_demo_facilities, count_facilities
 from indicators.models import LoadBatch
+from indicators.catalog_store import sync_catalog
 from indicators.store import (bulk_load, compute_latest, count_observations, insert_observations, replace_latest,
-                              sync_catalog, sync_city)
+                              sync_city)
 
 
 @dataclass

@@ -3,7 +3,13 @@
 The importer parses and validates (``indicators.importer``); this module writes a valid
 file in one transaction: new values are inserted, corrected values replace the old ones
 and keep them as revisions, identical values change nothing. Every load is recorded as a
-load batch (who, when, file name, checksum, rows), rejected ones too.
+load batch (who, when, file name, checksum, rows, indicators touched) and in the audit log,
+rejected ones too. A load can be undone: its new values are removed and the values it
+corrected come back from their revisions.
+
+Loading needs the ``data.load`` permission (operators and admins; commands run as the system).
+Files are checked against the store's catalog, so an operator's edit of a physical range applies
+to the next load.
 """
 
 from __future__ import annotations
@@ -16,17 +22,28 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from geo.cities import get_city, load_cities
 from indicators import db
-from indicators.catalog import Catalog, load_catalog
+from indicators.access import require
+from indicators.audit import actor, record_in
+from indicators.catalog import Catalog
+from indicators.catalog_store import store_catalog
 from indicators.importer import RowError, area_lookup, read_observations
 from indicators.models import LoadBatch, Observation, Revision
 from indicators.store import insert_observations, refresh_latest
 
 MAX_ERRORS_SHOWN = 200
+LOAD_COLUMNS = ["id", "kind", "file_name", "checksum", "user", "status", "rows_total", "rows_inserted", "rows_updated",
+                "rows_unchanged", "started_at", "finished_at"]
+# Loads that can be undone: values a person brought in (not the demo data, not an undo itself).
+UNDOABLE = ("file", "sql")
+
+
+class LoadError(ValueError):
+    """A load operation that cannot be done (e.g. an undo blocked by later loads); the message says why."""
 
 
 @dataclass
@@ -42,6 +59,11 @@ class LoadReport:
     unchanged: int = 0
     batch_id: int | None = None
     dry_run: bool = False
+    indicators: list[str] = field(default_factory=list)
+    areas: list[str] = field(default_factory=list)
+    format: str | None = None
+    encoding: str | None = None
+    shape: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -119,39 +141,54 @@ def write_observations(session: Session, frame: pd.DataFrame, *, catalog: Catalo
     return len(new), len(changed), len(known) - len(changed)
 
 
-def load_file(path: Path, *, user: str, dry_run: bool = False, city_key: str | None = None,
+def load_file(path: Path, *, user: str | None = None, dry_run: bool = False, city_key: str | None = None,
               catalog: Catalog | None = None) -> LoadReport:
-    """Validate a department's file and, when it is valid and not a dry run, load it.
+    """Validate a department's file and, when it is valid and not a dry run, load it (``load_bytes``)."""
+    return load_bytes(path.read_bytes(), path.name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog)
+
+
+def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_run: bool = False,
+               city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file") -> LoadReport:
+    """Validate a department's file (or a SQL source's rows) and, when valid and not a dry run, load it.
 
     Args:
-        path: the CSV or XLSX file.
-        user: who loads it (recorded).
+        content: the CSV or XLSX bytes.
+        file_name: the name shown in reports and recorded.
+        user: who loads it (recorded); the current user by default.
         dry_run: only validate and count what would change; write nothing.
         city_key: the city whose district names the file uses (all cities when None).
-        catalog: the catalog (the catalog file by default).
+        catalog: the catalog to check against (the store's by default).
+        kind: ``file`` or ``sql``, recorded with the load.
 
     Returns:
         The report; ``report.ok`` is False when the file was rejected (nothing written).
+
+    Raises:
+        AccessDenied: the current viewer may not load data.
     """
-    catalog = catalog or load_catalog()
-    content = path.read_bytes()
-    report = LoadReport(file_name=path.name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run)
+    require("data.load")
+    user = user or actor()[0]
+    catalog = catalog or store_catalog()
+    report = LoadReport(file_name=file_name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run)
     cities = [get_city(city_key)] if city_key else list(load_cities().values())
-    parsed = read_observations(content, file_name=path.name, catalog=catalog, areas=area_lookup(cities))
+    parsed = read_observations(content, file_name=file_name, catalog=catalog, areas=area_lookup(cities))
     report.rows, report.errors = len(parsed.observations), list(parsed.errors)
+    report.format, report.encoding, report.shape = parsed.format, parsed.encoding, parsed.shape
+    report.indicators = sorted(parsed.observations["code"].unique().tolist())
+    report.areas = sorted(parsed.observations["adcode"].unique().tolist())
     with Session(db.engine()) as session:
         if report.errors:
             if not dry_run:
-                _record(session, report, user, status="rejected")
+                _record_rejected(session, report, user, kind)
             return report
         # No explicit begin: leaving the session without commit rolls everything back,
         # which is how a dry run (and any failure half-way) leaves the store untouched.
-        batch = LoadBatch(kind="file", file_name=path.name, checksum=report.checksum, user=user,
+        batch = LoadBatch(kind=kind, file_name=file_name, checksum=report.checksum, user=user,
                           status="running", started_at=datetime.now())
         session.add(batch)
         session.flush()
         report.inserted, report.updated, report.unchanged = write_observations(
-            session, parsed.observations, catalog=catalog, batch_id=batch.id, source=path.name)
+            session, parsed.observations, catalog=catalog, batch_id=batch.id, source=file_name[:64])
         if dry_run:
             session.rollback()
             return report
@@ -160,14 +197,147 @@ def load_file(path: Path, *, user: str, dry_run: bool = False, city_key: str | N
         batch.rows_total, batch.rows_inserted = report.rows, report.inserted
         batch.rows_updated, batch.rows_unchanged = report.updated, report.unchanged
         batch.report = json.dumps(report.to_dict(), ensure_ascii=False, default=str)
+        record_in(session, "data_load", target=file_name, user=user,
+                  detail={"batch": batch.id, "kind": kind, "checksum": report.checksum, "rows": report.rows,
+                          "inserted": report.inserted, "updated": report.updated, "indicators": report.indicators})
         session.commit()
     return report
 
 
-def _record(session: Session, report: LoadReport, user: str, status: str) -> None:
+def load_history(*, status: str | None = None, kind: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """Loads, newest first: who, when, which file, its checksum, its counts and status.
+
+    Returns:
+        Columns ``LOAD_COLUMNS`` plus ``indicators`` (how many the load touched).
+
+    Raises:
+        AccessDenied: the current viewer may not see the data desk.
+    """
+    require("data.view")
+    query = select(*(LoadBatch.__table__.c[c] for c in LOAD_COLUMNS), LoadBatch.report).order_by(LoadBatch.id.desc())
+    if status:
+        query = query.where(LoadBatch.status == status)
+    if kind:
+        query = query.where(LoadBatch.kind == kind)
+    with db.connect() as conn:
+        rows = conn.execute(query.limit(limit)).all()
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=[*LOAD_COLUMNS, "report"])
+    frame["indicators"] = [len(json.loads(text).get("indicators", [])) if text else 0 for text in frame["report"]]
+    return frame.drop(columns="report")
+
+
+def load_details(batch_id: int) -> dict | None:
+    """One load with its stored report (``report`` parsed from JSON; {} for loads without one), or None."""
+    require("data.view")
+    with db.connect() as conn:
+        row = conn.execute(select(*(LoadBatch.__table__.c[c] for c in LOAD_COLUMNS), LoadBatch.report)
+                           .where(LoadBatch.id == batch_id)).mappings().first()
+    if row is None:
+        return None
+    details = dict(row)
+    details["report"] = json.loads(row["report"]) if row["report"] else {}
+    return details
+
+
+def _record_rejected(session: Session, report: LoadReport, user: str, kind: str) -> None:
     """Record a load that wrote no data (a rejected file), in its own transaction."""
     with session.begin():
-        session.add(LoadBatch(kind="file", file_name=report.file_name, checksum=report.checksum, user=user,
-                              status=status, rows_total=report.rows, started_at=datetime.now(),
-                              finished_at=datetime.now(),
-                              report=json.dumps(report.to_dict(), ensure_ascii=False, default=str)))
+        batch = LoadBatch(kind=kind, file_name=report.file_name, checksum=report.checksum, user=user,
+                          status="rejected", rows_total=report.rows, started_at=datetime.now(),
+                          finished_at=datetime.now(),
+                          report=json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+        session.add(batch)
+        session.flush()
+        record_in(session, "data_load_rejected", target=report.file_name, user=user,
+                  detail={"batch": batch.id, "kind": kind, "checksum": report.checksum, "errors": len(report.errors)})
+
+
+@dataclass
+class UndoReport:
+    """What undoing a load did."""
+
+    batch_id: int
+    undo_batch_id: int
+    removed: int
+    restored: int
+
+
+def undo_load(batch_id: int, *, comment: str = "") -> UndoReport:
+    """Undo a load: remove the values it added and bring back, from their revisions, those it corrected.
+
+    The undo is itself recorded as a load (kind ``undo``) and in the audit log; the corrections it makes
+    are kept as revisions, and the undone load is marked ``undone`` with its report kept.
+
+    Args:
+        batch_id: the load to undo (a file or SQL load that succeeded).
+        comment: why (recorded).
+
+    Returns:
+        How many values were removed and restored.
+
+    Raises:
+        LoadError: no such load, not undoable, already undone, or values of it changed by a later load
+            (undo that one first).
+        AccessDenied: the current viewer may not load data.
+    """
+    require("data.load")
+    user = actor()[0]
+    with db.transaction() as session:
+        batch = session.get(LoadBatch, batch_id)
+        if batch is None or batch.kind not in UNDOABLE or batch.status != "ok":
+            raise LoadError(f"加载 #{batch_id} 不存在、不可撤销或已撤销 / load #{batch_id} does not exist, cannot be "
+                            "undone or was undone already")
+        # Values of this load that a later load (still in force) replaced.
+        later = session.scalar(select(func.count()).select_from(Revision)
+                               .join(LoadBatch, LoadBatch.id == Revision.batch_id)
+                               .where(Revision.old_batch_id == batch_id, LoadBatch.status != "undone"))
+        if later:
+            raise LoadError(f"加载 #{batch_id} 的 {later} 个数值已被之后的加载修改,请先撤销之后的加载 / {later} values "
+                            f"of load #{batch_id} were changed by later loads: undo those first")
+        undo = LoadBatch(kind="undo", file_name=f"undo #{batch_id}", user=user, status="running",
+                         started_at=datetime.now())
+        session.add(undo)
+        session.flush()
+        restored = _restore_corrected(session, batch_id, undo.id)
+        removed = _remove_added(session, batch_id)
+        touched = {(code, adcode) for code, adcode, _ in restored} | {(code, adcode) for code, adcode, _ in removed}
+        if touched:
+            refresh_latest(session.connection(), store_catalog(), sorted(touched))
+            db.bump_data_version(session)
+        report = UndoReport(batch_id, undo.id, len(removed), len(restored))
+        undo.status, undo.finished_at = "ok", datetime.now()
+        undo.rows_total, undo.rows_updated = len(removed) + len(restored), len(restored)
+        undo.report = json.dumps({**asdict(report), "comment": comment}, ensure_ascii=False)
+        batch.status = "undone"
+        record_in(session, "data_undo", target=batch.file_name, user=user,
+                  detail={**asdict(report), "comment": comment})
+    return report
+
+
+def _restore_corrected(session: Session, batch_id: int, undo_id: int) -> list[tuple[str, str, object]]:
+    """Put back the values the load replaced, each correction kept as a revision of the undo."""
+    rows = session.execute(select(Revision.indicator_code, Revision.area_adcode, Revision.period, Revision.old_value,
+                                  Revision.new_value, Revision.old_batch_id)
+                           .where(Revision.batch_id == batch_id)).all()
+    now = datetime.now()
+    if rows:
+        session.execute(update(Observation), [
+            {"indicator_code": code, "area_adcode": adcode, "period": period, "value": old, "batch_id": old_batch,
+             "loaded_at": now, "source": f"undo #{batch_id}"}
+            for code, adcode, period, old, _new, old_batch in rows])
+        session.execute(insert(Revision), [
+            {"indicator_code": code, "area_adcode": adcode, "period": period, "old_value": new, "new_value": old,
+             "old_batch_id": batch_id, "batch_id": undo_id, "revised_at": now}
+            for code, adcode, period, old, new, _old_batch in rows])
+    return [(code, adcode, period) for code, adcode, period, *_ in rows]
+
+
+def _remove_added(session: Session, batch_id: int) -> list[tuple[str, str, object]]:
+    """Delete the values the load added (those still carrying its batch after the corrections went back)."""
+    keys = [tuple(row) for row in session.execute(
+        select(Observation.indicator_code, Observation.area_adcode, Observation.period)
+        .where(Observation.batch_id == batch_id))]
+    key = tuple_(Observation.indicator_code, Observation.area_adcode, Observation.period)
+    for start in range(0, len(keys), 500):
+        session.execute(delete(Observation).where(key.in_(keys[start:start + 500])))
+    return keys

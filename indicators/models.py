@@ -85,6 +85,9 @@ class IndicatorDef(Base):
     headline: Mapped[bool] = mapped_column(Boolean, default=False)
     definition: Mapped[str] = mapped_column(Text)
     catalog_version: Mapped[str] = mapped_column(String(16))
+    # The entry as the catalog file last gave it (JSON): a field the file has not changed since keeps
+    # the store's value, which may be an operator's edit.
+    file_values: Mapped[str | None] = mapped_column(Text)
 
 
 class ThresholdOverride(Base):
@@ -311,3 +314,41 @@ class Facility(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("load_batches.id"))
 
     __table_args__ = (Index("ix_facilities_city_kind", "city_key", "kind"),)
+
+
+class CatalogRevision(Base):
+    """One changed field of an indicator's definition: from the app (an operator's edit), a catalog file
+    imported in the app, or the catalog file under version control (at start-up)."""
+
+    __tablename__ = "catalog_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(String(24), index=True)
+    field: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(12))
+    user: Mapped[str] = mapped_column(String(64))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SqlSource(Base):
+    """A read-only query against another database that returns (indicator, area, period, value), loaded
+    on a schedule through the same validation as files."""
+
+    __tablename__ = "sql_sources"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    url: Mapped[str] = mapped_column(String(500))
+    query: Mapped[str] = mapped_column(Text)
+    city_key: Mapped[str | None] = mapped_column(String(32))
+    every_minutes: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_status: Mapped[str] = mapped_column(String(12), default="")
+    last_message: Mapped[str] = mapped_column(Text, default="")
+    last_batch_id: Mapped[int | None] = mapped_column(Integer)

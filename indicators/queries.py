@@ -37,7 +37,7 @@ from indicators.models import (
 from indicators.periods import format_period, periods_overdue
 from indicators.search import initials
 
-INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name != "catalog_version"]
+INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name not in ("catalog_version", "file_values")]
 
 
 def _frame(query, columns: list[str] | None = None) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Writing to the store: schema, catalog and cities, bulk observations, the latest table.
 
-Everything that changes data goes through here or ``loading.py``; pages only read, through
+Everything that changes data goes through here, ``loading.py`` or ``catalog_store.py``; pages only read, through
 ``queries.py``.
 """
 
@@ -18,35 +18,13 @@ from sqlalchemy.orm import Session
 
 from geo.cities import City
 from indicators.catalog import Catalog
-from indicators.models import Area, IndicatorDef, Latest, Observation
+from indicators.models import Area, Latest, Observation
 from indicators.models import City as CityRow
 from indicators.periods import shift, year_ago
 
 # Newest values kept with each series for the sparklines of the tiles (a year of a monthly series).
 RECENT_VALUES = 12
 OBSERVATION_COLUMNS = ("indicator_code", "area_adcode", "period", "value", "flags", "source", "batch_id", "loaded_at")
-
-
-def sync_catalog(session: Session, catalog: Catalog) -> int:
-    """Insert new indicators and update those whose catalog entry changed.
-
-    Args:
-        session: an open session; the caller commits.
-        catalog: the validated catalog.
-
-    Returns:
-        How many indicators were inserted or updated.
-    """
-    stored = dict(session.execute(select(IndicatorDef.code, IndicatorDef.catalog_version)).all())
-    changed = 0
-    for entry in catalog:
-        if stored.get(entry.code) == catalog.version:
-            continue
-        fields = entry.model_dump(exclude={"demo"})
-        fields["topics"] = ";".join(entry.topics)
-        session.merge(IndicatorDef(**fields, catalog_version=catalog.version))
-        changed += 1
-    return changed
 
 
 def sync_city(session: Session, city: City) -> None:

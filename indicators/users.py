@@ -233,7 +233,9 @@ def list_users() -> pd.DataFrame:
     with db.connect() as conn:
         rows = conn.execute(select(*(User.__table__.c[c] for c in USER_COLUMNS)).order_by(User.username)).all()
     frame = pd.DataFrame([tuple(row) for row in rows], columns=USER_COLUMNS)
-    frame["clearance"] = [clearance_of(role, own) for role, own in zip(frame["role"], frame["clearance"])]
+    # pandas reads a column of texts and NULLs as strings with NaN, which is no clearance of its own either.
+    frame["clearance"] = [clearance_of(role, own if isinstance(own, str) else None)
+                          for role, own in zip(frame["role"], frame["clearance"])]
     return frame
 
 

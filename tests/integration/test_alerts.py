@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.integration.conftest import artifacts_dir
+from tests.integration.conftest import artifacts_dir, wait_until
 
 pytestmark = pytest.mark.browser
 CLEAN = {"console": [], "offsite": [], "failed": []}
@@ -62,7 +62,7 @@ def test_acknowledging_an_alert_moves_it_and_records_the_comment(page, live_serv
     comment = f"已电话核实 {viewport['name']}"
     page.fill("#alerts-comment", comment)
     page.click("#alerts-do-acknowledge")
-    page.wait_for_function(f"document.querySelector('.alert-history').innerText.includes({comment!r})")
+    wait_until(page, f"document.querySelector('.alert-history').innerText.includes({comment!r})")
     assert history.count() == before + 1
     last = history.last.inner_text()
     assert "demo" in last and re.search(r"新预警\s*→\s*已确认", last)
@@ -93,9 +93,9 @@ def test_deep_link_opens_the_alert_and_chips_filter(page, live_server, page_prob
     assert page.locator(f'.alert-row.is-selected[data-alert="{alert_id}"]').count() == 1
     assert "Opened" in page.locator(".alert-history").inner_text()
     page.click("#alerts-chip-red")
-    page.wait_for_function("location.search.includes('level=red')")
-    page.wait_for_function("document.querySelector('#alerts-chip-red').className.includes('is-active')")
-    page.wait_for_function("[...document.querySelectorAll('.alert-row')].every(r => r.classList.contains('level-red'))")
+    wait_until(page, "location.search.includes('level=red')")
+    wait_until(page, "document.querySelector('#alerts-chip-red').className.includes('is-active')")
+    wait_until(page, "[...document.querySelectorAll('.alert-row')].every(r => r.classList.contains('level-red'))")
     assert f"alert={alert_id}" in page.url  # the selection stays while filtering
     assert page.locator(".alert-row").count() == int(page.inner_text("#alerts-count-red"))
     assert page_problems == CLEAN

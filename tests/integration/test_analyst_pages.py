@@ -4,7 +4,7 @@ and an accessibility scan (axe, WCAG 2 A/AA) of each."""
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.integration.conftest import artifacts_dir
+from tests.integration.conftest import artifacts_dir, wait_until
 
 pytestmark = pytest.mark.browser
 CLEAN = {"console": [], "offsite": [], "failed": []}
@@ -25,14 +25,14 @@ def test_indicator_page(page, live_server, page_problems, viewport):
     assert page.locator(".data-table tbody tr").count() >= 12
     # On a phone the chart is simplified: no range buttons, no legend.
     if viewport["name"] == "mobile":
-        page.wait_for_function("!document.querySelector('.history-graph .rangeselector')", timeout=10000)
+        wait_until(page, "!document.querySelector('.history-graph .rangeselector')", timeout=10000)
         assert page.locator(".history-graph .legend").count() == 0
     else:
         assert page.locator(".history-graph .rangeselector").count() == 1
     page.locator(".chips .chip", has_text="思明区").click()
-    page.wait_for_function("location.search.includes('area=350203')")
-    page.wait_for_function("document.querySelector('.history-graph')?.closest('.card')"
-                           "?.innerText.includes('思明区')")
+    wait_until(page, "location.search.includes('area=350203')")
+    wait_until(page, "document.querySelector('.history-graph')?.closest('.card')"
+               "?.innerText.includes('思明区')")
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"indicator-{viewport['name']}.png"), full_page=False)
     with page.expect_download() as download:
@@ -58,7 +58,7 @@ def test_theme_page_filters_live_in_the_url(page, live_server, page_problems, vi
     # Choosing a level in the dropdown puts it in the URL.
     page.locator(".filter", has_text="Level").locator(".filter-input").click()
     page.get_by_role("option", name="Red").click()
-    page.wait_for_function("location.search.includes('level=red')")
+    wait_until(page, "location.search.includes('level=red')")
     assert page_problems == CLEAN
 
 

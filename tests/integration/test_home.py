@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.integration.conftest import artifacts_dir
+from tests.integration.conftest import artifacts_dir, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -30,11 +30,11 @@ def test_language_and_city_switches(page, live_server, page_problems, viewport):
     page.goto(live_server + "/")
     page.wait_for_selector(".theme-card", timeout=30000)
     page.get_by_role("link", name="English").click()
-    page.wait_for_function("document.querySelector('.theme-grid') && "
-                           "document.querySelector('.theme-grid').innerText.includes('Economy')")
+    wait_until(page, "document.querySelector('.theme-grid') && "
+               "document.querySelector('.theme-grid').innerText.includes('Economy')")
     assert "lang=en" in page.url
     page.get_by_role("link", name="Ningde").click()
-    page.wait_for_function("document.querySelector('.page-title')?.innerText === 'Ningde'")
+    wait_until(page, "document.querySelector('.page-title')?.innerText === 'Ningde'")
     page.wait_for_selector(".tile")
     assert "city=ningde" in page.url and "lang=en" in page.url
     assert page_problems == {"console": [], "offsite": [], "failed": []}

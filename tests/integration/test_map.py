@@ -7,7 +7,7 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.integration.conftest import artifacts_dir
+from tests.integration.conftest import artifacts_dir, wait_until
 
 pytestmark = pytest.mark.browser
 CLEAN = {"console": [], "offsite": [], "failed": []}
@@ -53,7 +53,7 @@ def test_map_recolours_animates_and_opens_a_district(page, live_server, page_pro
     page.locator("#map-code").click()
     page.locator(".dash-dropdown-search").fill("xklwpm25pj")  # 细颗粒物（PM2.5）平均浓度
     page.get_by_role("option", name=re.compile(PM25)).click()
-    page.wait_for_function(f"location.search.includes('code={PM25}')")
+    wait_until(page, f"location.search.includes('code={PM25}')")
     assert page.locator(PATHS).count() == XIAMEN_DISTRICTS
     if viewport["name"] == "pc":
         page.locator(PATHS).nth(2).hover(force=True)
@@ -63,10 +63,10 @@ def test_map_recolours_animates_and_opens_a_district(page, live_server, page_pro
 
     # Colour by warning level.
     page.get_by_role("button", name="预警等级").click()
-    page.wait_for_function("location.search.includes('mode=level')")
+    wait_until(page, "location.search.includes('mode=level')")
     assert page.get_by_role("button", name="预警等级").get_attribute("aria-pressed") == "true"
     assert page.get_by_role("button", name="五分位").get_attribute("aria-pressed") == "false"
-    page.wait_for_function(f"[...document.querySelectorAll('{PATHS}')].every(p => {sorted(LEVEL_FILLS)}.includes(p.getAttribute('fill')))")
+    wait_until(page, f"[...document.querySelectorAll('{PATHS}')].every(p => {sorted(LEVEL_FILLS)}.includes(p.getAttribute('fill')))")
     assert page.locator(".map-legend-item").count() == 6
 
     # The slider moves the period: Home goes to the first one.
@@ -74,16 +74,16 @@ def test_map_recolours_animates_and_opens_a_district(page, live_server, page_pro
     newest_query = page.evaluate("location.search")
     page.locator("#map-slider [role=slider]").focus()
     page.keyboard.press("Home")
-    page.wait_for_function(f"document.querySelector('#map-period-text').innerText !== {newest!r}")
-    page.wait_for_function(f"location.search !== {newest_query!r}")
+    wait_until(page, f"document.querySelector('#map-period-text').innerText !== {newest!r}")
+    wait_until(page, f"location.search !== {newest_query!r}")
     first = page.locator("#map-period-text").inner_text()
     assert first != newest and re.search(r"period=\d{4}-\d{2}-01", page.url)
 
     # Play moves on by itself; pause stops it.
     page.locator("#map-play").click()
-    page.wait_for_function(f"document.querySelector('#map-period-text').innerText !== {first!r}", timeout=30000)
+    wait_until(page, f"document.querySelector('#map-period-text').innerText !== {first!r}", timeout=30000)
     page.locator("#map-play").click()
-    page.wait_for_function("document.querySelector('#map-play').innerText.includes('播放')", timeout=10000)
+    wait_until(page, "document.querySelector('#map-play').innerText.includes('播放')", timeout=10000)
     paused = page.locator("#map-period-text").inner_text()
     page.wait_for_timeout(1500)  # several play intervals: a paused map stays where it is
     assert page.locator("#map-period-text").inner_text() == paused
@@ -94,7 +94,7 @@ def test_map_recolours_animates_and_opens_a_district(page, live_server, page_pro
     link = page.locator(".map-panel-link")
     assert re.fullmatch(r"/area/3502\d\d\?city=xiamen&lang=zh", link.get_attribute("href"))
     assert page.locator(".map-panel-body .level-badge").count() >= 1
-    page.wait_for_function("location.search.includes('area=3502')")
+    wait_until(page, "location.search.includes('area=3502')")
     assert page.locator(PATHS).count() == XIAMEN_DISTRICTS
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"map-{viewport['name']}.png"), full_page=viewport["name"] == "mobile")
@@ -172,7 +172,7 @@ def test_education_map_shows_clustered_schools(page, live_server, page_problems,
     # Adding the hospitals adds their points; the districts' geometry is not sent again.
     polygons = _polygon_answers(page)
     page.get_by_role("button", name="医院").click()
-    page.wait_for_function(f"({MARKERS})() > {schools}", timeout=30000)
+    wait_until(page, f"({MARKERS})() > {schools}", timeout=30000)
     assert page.get_by_role("button", name="医院").get_attribute("aria-pressed") == "true"
     assert page.locator(districts).count() == XIAMEN_DISTRICTS
     page.screenshot(path=str(artifacts_dir() / "map-education.png"))

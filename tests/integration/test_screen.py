@@ -4,7 +4,7 @@ the offline banner."""
 
 import pytest
 
-from tests.integration.conftest import artifacts_dir
+from tests.integration.conftest import artifacts_dir, wait_until
 
 pytestmark = pytest.mark.browser
 CLEAN = {"console": [], "offsite": [], "failed": []}
@@ -48,7 +48,7 @@ def test_stage_fills_the_screen(page, live_server, page_problems, viewport, scal
     # Live clock in the browser; fresh data: no delay banner.
     first = page.inner_text("#screen-clock")
     assert "年" in first
-    page.wait_for_function(f"document.getElementById('screen-clock').textContent !== {first!r}", timeout=3000)
+    wait_until(page, f"document.getElementById('screen-clock').textContent !== {first!r}", timeout=3000)
     assert page.locator("#screen-stale").is_hidden() and page.locator("#screen-offline").is_hidden()
     assert page.inner_text("#screen-asof") not in ("", "—")
     page.screenshot(path=str(artifacts_dir() / f"screen-{viewport['name']}.png"), full_page=False)
@@ -94,7 +94,7 @@ def test_english_and_a_topic_screen(page, live_server, page_problems, viewport):
 def test_rotation_cycles_and_a_touch_pauses_it(page, live_server, page_problems, viewport):
     _open(page, f"{live_server}/screen?city=xiamen&lang=zh&rotate=5&kiosk=1")
     assert page.inner_text("#screen-title") == "厦门市 · 城市运行一屏通览"
-    page.wait_for_function("document.getElementById('screen-title').textContent.includes('疫情防控')", timeout=12000)
+    wait_until(page, "document.getElementById('screen-title').textContent.includes('疫情防控')", timeout=12000)
     page.locator(".screen-map").click()  # a touch pauses the rotation for a minute
     title = page.inner_text("#screen-title")
     page.wait_for_timeout(7000)

@@ -11,7 +11,8 @@ from geo.cities import get_city
 from indicators import db
 from indicators.catalog import parse_catalog
 from indicators.models import LoadBatch, Observation
-from indicators.store import insert_observations, refresh_latest, sync_catalog, sync_city
+from indicators.catalog_store import sync_catalog
+from indicators.store import insert_observations, refresh_latest, sync_city
 
 MINI = parse_catalog((Path(__file__).parents[1] / "data" / "mini_catalog.csv").read_text(encoding="utf-8"))
 XIAMEN = get_city("xiamen")

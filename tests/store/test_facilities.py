@@ -18,8 +18,9 @@ from indicators.bootstrap import init_store
 from indicators.demo_facilities import demo_facilities, district_polygons
 from indicators.facilities import load_facilities
 from indicators.map_queries import facilities
-from indicators.models import FACILITY_KINDS, Facility, LoadBatch, Observation
-from indicators.store import sync_catalog, sync_city
+from indicators.models import FACILITY_KINDS, Facility, IndicatorDef, LoadBatch, Observation
+from indicators.catalog_store import entry_fields
+from indicators.store import sync_city
 from tests.store._mini import MINI, XIAMEN, create_mini_store, series_frame, write_series
 
 TODAY = date(2025, 6, 30)
@@ -121,8 +122,10 @@ def test_a_store_made_at_revision_0001_upgrades_in_place(store_url):
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     assert "facilities" not in inspect(db.engine()).get_table_names()
+    # Written as a store of revision 0001 had them: only that revision's columns.
     with Session(db.engine()) as session, session.begin():
-        sync_catalog(session, MINI)
+        session.execute(IndicatorDef.__table__.insert(),
+                        [{**entry_fields(entry), "catalog_version": MINI.version} for entry in MINI])
         sync_city(session, XIAMEN)
     code = next(iter(MINI)).code
     write_series([series_frame(code, "350203", [1.0, 2.0, 3.0], "MS", "2025-05-01")])

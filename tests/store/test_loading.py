@@ -1,5 +1,6 @@
 """Loading department files into the store, on SQLite and PostgreSQL: all or nothing."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,10 +10,11 @@ from sqlalchemy.orm import Session
 from geo.cities import load_cities
 from indicators import db
 from indicators.catalog import load_catalog
-from indicators.loading import load_file
-from indicators.models import Latest, LoadBatch, Observation, Revision
+from indicators.loading import LoadError, load_file, undo_load
+from indicators.models import AuditEntry, Latest, LoadBatch, Observation, Revision
 from indicators.queries import series
-from indicators.store import sync_catalog, sync_city
+from indicators.catalog_store import sync_catalog
+from indicators.store import sync_city
 
 GOOD = """指标代码,地区,时间,数值
 GOV-HOT-001,思明区,2024年1月,"12,345"
@@ -131,3 +133,62 @@ def test_a_failure_half_way_leaves_the_store_as_before(store, tmp_path, monkeypa
         load_file(_write(tmp_path, "fix.csv", fix), user="tester")
     assert _counts() == before
     assert series(code, "350203")["value"].tolist() == [12345.0, 11800.0]
+
+
+def _audit() -> list[tuple[str, str, str]]:
+    with Session(db.engine()) as session:
+        return [tuple(r) for r in session.execute(select(AuditEntry.user, AuditEntry.action, AuditEntry.target)
+                                                  .order_by(AuditEntry.id))]
+
+
+def test_loads_and_rejections_are_audited_with_the_indicators_touched(store, tmp_path):
+    code = _hotline_code()
+    report = load_file(_write(tmp_path, "good.csv", GOOD.replace("GOV-HOT-001", code)), user="tester")
+    assert report.indicators == [code] and report.areas == ["350203", "350206"]
+    load_file(_write(tmp_path, "bad.csv", "指标代码,地区,时间,数值\nNOPE-XXX-001,思明区,2024年1月,1\n"), user="tester")
+    assert _audit() == [("tester", "data_load", "good.csv"), ("tester", "data_load_rejected", "bad.csv")]
+    with Session(db.engine()) as session:
+        stored = json.loads(session.scalar(select(LoadBatch.report).where(LoadBatch.file_name == "good.csv")))
+    assert stored["indicators"] == [code] and stored["inserted"] == 4
+
+
+def test_undo_removes_added_values_and_restores_corrected_ones(store, tmp_path):
+    code = _hotline_code()
+    first = load_file(_write(tmp_path, "a.csv", GOOD.replace("GOV-HOT-001", code)), user="tester")
+    fix = "指标代码,地区,时间,数值\n" + f"{code},思明区,2024年2月,11900\n{code},思明区,2024年3月,12000\n"
+    second = load_file(_write(tmp_path, "fix.csv", fix), user="tester")
+    assert (second.inserted, second.updated) == (1, 1)
+    with pytest.raises(LoadError, match="changed by later loads"):
+        undo_load(first.batch_id)  # its February value was corrected since: undo the correction first
+    undone = undo_load(second.batch_id, comment="wrong month")
+    assert (undone.removed, undone.restored) == (1, 1)
+    assert series(code, "350203")["value"].tolist() == [12345.0, 11800.0]
+    with Session(db.engine()) as session:
+        latest = session.get(Latest, (code, "350203"))
+        statuses = dict(session.execute(select(LoadBatch.id, LoadBatch.status)).all())
+    assert (latest.value, latest.period.month) == (11800.0, 2)
+    assert statuses[second.batch_id] == "undone" and statuses[undone.undo_batch_id] == "ok"
+    with pytest.raises(LoadError, match="already|已撤销"):
+        undo_load(second.batch_id)
+    # With the correction undone, the first load can go too: the store is as it was before both.
+    undo_load(first.batch_id)
+    assert _counts()[0] == 0 and series(code, "350203").empty
+    assert [a for _, a, _ in _audit()].count("data_undo") == 2
+
+
+def test_only_operators_load_and_undo(store, tmp_path):
+    import flask
+
+    from indicators.access import AccessDenied, Viewer
+
+    path = _write(tmp_path, "a.csv", GOOD.replace("GOV-HOT-001", _hotline_code()))
+    with flask.Flask(__name__).test_request_context("/"):
+        flask.g.viewer = Viewer("ana", "analyst", "internal")
+        with pytest.raises(AccessDenied):
+            load_file(path)
+        flask.g.viewer = Viewer("olga", "operator", "internal")
+        report = load_file(path)
+        assert report.ok and _audit()[-1] == ("olga", "data_load", "a.csv")
+        flask.g.viewer = Viewer("ana", "analyst", "internal")
+        with pytest.raises(AccessDenied):
+            undo_load(report.batch_id)

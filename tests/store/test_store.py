@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from indicators import db
 from indicators.models import IndicatorDef, Latest, LoadBatch, Observation
 from indicators.queries import area_values, latest_snapshot, search_catalog, series, store_stats, theme_scores
-from indicators.store import compute_latest, insert_observations, replace_latest, sync_catalog
+from indicators.catalog_store import sync_catalog
+from indicators.store import compute_latest, insert_observations, replace_latest
 from tests.store._mini import MINI, XIAMEN, create_mini_store
 
 

@@ -1,0 +1,264 @@
+"""The catalog as the store holds it: seeded from the registry file (``indicators/catalog.csv``, under
+version control), edited by operators in the app. Every changed field is a revision (who, when, old,
+new, why) and an audit entry.
+
+Between the file and the app: the file's values are kept with each indicator as the file last gave
+them. At start-up a field the file has changed since is taken from the file; a field it has not
+changed keeps the store's value, which may be an operator's edit. So an edit stands until someone
+changes that field in the file itself.
+
+Only descriptive and warning fields can be edited in the app; the fields the stored data depends on
+(code, unit, frequency, direction, spatial level, aggregation) change only through the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from indicators import db
+from indicators.access import require
+from indicators.audit import actor, record_in
+from indicators.catalog import Catalog, CatalogError, Indicator, parse_catalog
+from indicators.models import CatalogRevision, IndicatorDef
+
+EDITABLE = ("name_zh", "name_en", "theme", "topics", "department", "source", "source_standard", "source_id",
+            "blue", "yellow", "orange", "red", "target", "min_value", "max_value", "sensitivity", "headline",
+            "definition")
+WARNING_FIELDS = ("blue", "yellow", "orange", "red", "target")
+# The catalog file's columns, in its order (``demo`` is the demo generator's and stays in the file).
+FILE_COLUMNS = [name for name in Indicator.model_fields if name != "demo"]
+REVISION_COLUMNS = ["id", "indicator_code", "field", "old_value", "new_value", "source", "user", "comment", "at"]
+
+
+def as_text(value) -> str | None:
+    """A field's value as revisions and comparisons keep it: None, ``true``/``false``, ``a;b`` for topics."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (tuple, list)):
+        return ";".join(value)
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _fields(row: IndicatorDef) -> dict:
+    return {name: getattr(row, name) for name in FILE_COLUMNS}
+
+
+def entry_fields(entry: Indicator) -> dict:
+    fields = entry.model_dump(exclude={"demo"})
+    fields["topics"] = ";".join(entry.topics)
+    return fields
+
+
+def store_catalog() -> Catalog:
+    """The catalog as the store holds it now (with operators' edits), validated like the file."""
+    with db.transaction() as session:
+        rows = session.scalars(select(IndicatorDef).order_by(IndicatorDef.code)).all()
+        entries = tuple(Indicator(**_fields(row)) for row in rows)
+    version = hashlib.sha256(json.dumps([entry_fields(e) for e in entries], default=str).encode()).hexdigest()[:12]
+    return Catalog(entries, version)
+
+
+def sync_catalog(session: Session, catalog: Catalog) -> int:
+    """Bring the store's catalog in line with the file, keeping operators' edits of fields the file has not
+    changed since (see the module's docstring). Fields the file changes are recorded as revisions.
+
+    Args:
+        session: an open session; the caller commits.
+        catalog: the validated catalog file.
+
+    Returns:
+        How many indicators were inserted or changed.
+    """
+    stored = {row.code: row for row in session.scalars(select(IndicatorDef))}
+    changed, now = 0, datetime.now()
+    for entry in catalog:
+        values = entry_fields(entry)
+        snapshot = json.dumps({k: as_text(v) for k, v in values.items()}, ensure_ascii=False)
+        row = stored.get(entry.code)
+        if row is None:
+            session.add(IndicatorDef(**values, catalog_version=catalog.version, file_values=snapshot))
+            changed += 1
+            continue
+        if row.catalog_version == catalog.version and row.file_values is not None:
+            continue
+        before = json.loads(row.file_values) if row.file_values else None
+        edits = 0
+        for name, value in values.items():
+            now_text, stored_text = as_text(value), as_text(getattr(row, name))
+            file_changed = before is None or before.get(name) != now_text
+            if now_text != stored_text and file_changed:
+                setattr(row, name, value)
+                session.add(CatalogRevision(indicator_code=entry.code, field=name, old_value=stored_text,
+                                            new_value=now_text, source="file", user="catalog.csv", at=now))
+                edits += 1
+        row.catalog_version, row.file_values = catalog.version, snapshot
+        changed += bool(edits)
+    return changed
+
+
+def _validated(current: dict, changes: dict) -> Indicator:
+    try:
+        return Indicator(**{**current, **changes})
+    except ValidationError as exc:
+        reasons = []
+        for error in exc.errors():
+            name = str(error["loc"][0]) if error["loc"] else ""
+            reason = error["msg"].removeprefix("Value error, ")
+            if not error["loc"] and ":" in reason:
+                name, reason = (part.strip() for part in reason.split(":", 1))
+            reasons.append(f"{name}: {reason}")
+        raise CatalogError("; ".join(reasons)) from exc
+
+
+def edit_indicator(code: str, changes: dict, *, comment: str = "", source: str = "app",
+                   warn: bool = True) -> list[tuple[str, str | None, str | None]]:
+    """Change editable fields of one indicator, validated like the catalog file, each change a revision
+    and the whole edit an audit entry; the warnings are evaluated again when thresholds changed.
+
+    Args:
+        code: the indicator.
+        changes: field → new value (``EDITABLE`` fields only; None clears an optional field).
+        comment: why (recorded).
+        source: ``app`` (an operator's edit) or ``import`` (a catalog file imported in the app).
+        warn: evaluate the warnings again when a threshold or target changed (an import does it once).
+
+    Returns:
+        The changes made: (field, old, new) as text; empty when nothing differed.
+
+    Raises:
+        CatalogError: a field that may not be edited, an unknown indicator, or values that fail validation
+            (e.g. thresholds out of order for the indicator's direction).
+        AccessDenied: the current viewer may not edit the catalog.
+    """
+    require("catalog.edit")
+    not_editable = sorted(set(changes) - set(EDITABLE))
+    if not_editable:
+        raise CatalogError(f"not editable in the app: {', '.join(not_editable)}")
+    user = actor()[0]
+    with db.transaction() as session:
+        row = session.get(IndicatorDef, code)
+        if row is None:
+            raise CatalogError(f"unknown indicator {code!r}")
+        current = _fields(row)
+        entry = _validated(current, changes)
+        made = []
+        for name in changes:
+            old, new = as_text(current[name]), as_text(getattr(entry, name))
+            if old == new:
+                continue
+            setattr(row, name, ";".join(entry.topics) if name == "topics" else getattr(entry, name))
+            session.add(CatalogRevision(indicator_code=code, field=name, old_value=old, new_value=new, source=source,
+                                        user=user, comment=comment, at=datetime.now()))
+            made.append((name, old, new))
+        if made:
+            record_in(session, "catalog_change", target=code, user=user,
+                      detail={"source": source, "changes": made, "comment": comment})
+            db.bump_data_version(session)
+    if warn and any(name in WARNING_FIELDS for name, _, _ in made):
+        _rewarn()
+    return made
+
+
+def _rewarn() -> None:
+    from indicators.alerts import run_warnings  # the warnings read the catalog: imported late, not in a cycle
+
+    run_warnings()
+
+
+def revisions(code: str | None = None, limit: int = 500) -> pd.DataFrame:
+    """Changes of the catalog, newest first (of one indicator when ``code`` is given).
+
+    Returns:
+        Columns ``REVISION_COLUMNS``.
+    """
+    require("data.view")
+    query = select(*(CatalogRevision.__table__.c[c] for c in REVISION_COLUMNS)).order_by(CatalogRevision.id.desc())
+    if code:
+        query = query.where(CatalogRevision.indicator_code == code)
+    with db.connect() as conn:
+        rows = conn.execute(query.limit(limit)).all()
+    return pd.DataFrame([tuple(row) for row in rows], columns=REVISION_COLUMNS)
+
+
+def catalog_csv(codes: list[str]) -> str:
+    """The store's definitions of ``codes`` (those the viewer sees, in order) in the catalog file's format,
+    so an export can be edited and imported again."""
+    require("data.view")
+    by_code = {entry.code: entry for entry in store_catalog()}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=FILE_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for code in codes:
+        values = {name: as_text(value) for name, value in entry_fields(by_code[code]).items()}
+        values["headline"] = "true" if values["headline"] == "true" else ""
+        writer.writerow({name: "" if value is None else value for name, value in values.items()})
+    return out.getvalue()
+
+
+@dataclass
+class CatalogImport:
+    """What importing a catalog file found or did."""
+
+    errors: list[str] = field(default_factory=list)
+    changes: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    applied: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """Whether the file can be (or was) applied: valid, with no change the app may not make."""
+        return not self.errors and not self.refused and not self.unknown
+
+
+def import_catalog(text: str, *, apply: bool = False, comment: str = "") -> CatalogImport:
+    """Check a catalog file with the start-up validation and list what it would change; apply it when asked
+    and valid (every change as an operator's edit with source ``import``). Nothing is applied from a file
+    with any error, any change of a field the app may not edit, or an indicator the store does not have.
+
+    Raises:
+        AccessDenied: the current viewer may not edit the catalog.
+    """
+    require("catalog.edit")
+    result = CatalogImport()
+    try:
+        incoming = parse_catalog(text.lstrip("\ufeff"))
+    except CatalogError as exc:
+        result.errors = str(exc).splitlines()[1:] or [str(exc)]
+        return result
+    current = {entry.code: entry_fields(entry) for entry in store_catalog()}
+    planned: dict[str, dict] = {}
+    for entry in incoming:
+        if entry.code not in current:
+            result.unknown.append(entry.code)
+            continue
+        for name, value in entry_fields(entry).items():
+            old, new = as_text(current[entry.code][name]), as_text(value)
+            if old == new:
+                continue
+            if name not in EDITABLE:
+                result.refused.append(f"{entry.code}: {name}")
+                continue
+            planned.setdefault(entry.code, {})[name] = value
+            result.changes.append((entry.code, name, old, new))
+    if apply and result.ok:
+        for code, changes in planned.items():
+            edit_indicator(code, changes, comment=comment, source="import", warn=False)
+        if any(name in WARNING_FIELDS for _, name, _, _ in result.changes):
+            _rewarn()
+        result.applied = True
+    return result

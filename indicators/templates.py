@@ -1,0 +1,153 @@
+"""Template files for departments: the rows the loader expects for their next periods, values left blank,
+in the three shapes it reads (``indicators.importer``):
+
+* ``long`` — 指标代码, 指标名称, 地区, 时间, 数值: one row per value;
+* ``wide_period`` — 指标代码, 指标名称, 地区, then one column per period (one frequency per file);
+* ``wide_area`` — 指标代码, 指标名称, 时间, then one column per district and 全市 for the city.
+
+A filled template loads as it is: the tests fill one with numbers and load it. XLSX templates carry a
+title row above the header and a note below, as departments' own files do; the loader skips both.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+
+import openpyxl
+from openpyxl.styles import Font, PatternFill
+
+from geo.cities import get_city
+from indicators.access import require
+from indicators.catalog import Indicator
+from indicators.catalog_store import store_catalog
+from indicators.periods import expected_latest, shift
+
+SHAPES = ("long", "wide_period", "wide_area")
+FORMATS = ("xlsx", "csv")
+PERIODS = 3
+CITY_COLUMN = "全市"
+NOTE = "注:数值列留空表示暂无数据;请勿修改指标代码、地区和时间。"
+
+
+class TemplateError(ValueError):
+    """A template that cannot be made (e.g. several frequencies in a wide-by-period file)."""
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template's title and table (header first), before it is written as CSV or XLSX."""
+
+    title: str
+    rows: list[list[str]]
+
+
+def period_label(period: date, frequency: str) -> str:
+    """A period as templates write it, in a form the loader reads back (2025年5月, 2025Q2, 2025-W18 …)."""
+    if frequency == "monthly":
+        return f"{period.year}年{period.month}月"
+    if frequency == "quarterly":
+        return f"{period.year}Q{(period.month - 1) // 3 + 1}"
+    if frequency == "yearly":
+        return f"{period.year}年"
+    if frequency == "weekly":
+        year, week, _ = period.isocalendar()
+        return f"{year}-W{week:02d}"
+    return period.isoformat()
+
+
+def due_periods(frequency: str, today: date, count: int = PERIODS) -> list[date]:
+    """The newest ``count`` periods due by ``today``, oldest first."""
+    newest = expected_latest(frequency, today)
+    return [shift(newest, frequency, -steps) for steps in range(count - 1, -1, -1)]
+
+
+def _areas(entry: Indicator, city_key: str) -> list[tuple[str, str]]:
+    city = get_city(city_key)
+    if entry.spatial_level == "city":
+        return [(city.adcode, city.name_zh)]
+    return [(d.adcode, d.name_zh) for d in city.districts]
+
+
+def _indicators(department: str | None, code: str | None) -> list[Indicator]:
+    from indicators.queries import indicators  # what this viewer may see
+
+    visible = set(indicators()["code"])
+    chosen = [e for e in store_catalog() if e.code in visible
+              and (e.code == code if code else e.department == department)]
+    if not chosen:
+        raise TemplateError("没有可用的指标 / no indicators for this template")
+    return chosen
+
+
+def build_template(*, city_key: str, shape: str, department: str | None = None, code: str | None = None,
+                   today: date | None = None) -> Template:
+    """The template of one indicator or of a department's indicators (those the viewer may see).
+
+    Args:
+        city_key: the city whose areas the rows name.
+        shape: one of ``SHAPES``.
+        department, code: the department's indicators, or one indicator.
+        today: periods are the newest ``PERIODS`` due by this day.
+
+    Raises:
+        TemplateError: nothing to put in it, or a wide-by-period template over several frequencies.
+    """
+    require("data.view")
+    if shape not in SHAPES:
+        raise TemplateError(f"unknown shape {shape!r}; one of {', '.join(SHAPES)}")
+    today = today or date.today()
+    entries = _indicators(department, code)
+    city = get_city(city_key)
+    title = f"{city.name_zh} {department or entries[0].department} 数据报送模板 ({entries[0].name_zh if code else '全部指标'})"
+    if shape == "long":
+        rows = [["指标代码", "指标名称", "地区", "时间", "数值"]]
+        rows += [[e.code, e.name_zh, name, period_label(p, e.frequency), ""]
+                 for e in entries for _, name in _areas(e, city_key) for p in due_periods(e.frequency, today)]
+        return Template(title, rows)
+    if shape == "wide_period":
+        frequencies = sorted({e.frequency for e in entries})
+        if len(frequencies) > 1:
+            raise TemplateError(f"这些指标的频度不同({'、'.join(frequencies)}),按期横排的模板请逐个指标下载 / these "
+                                f"indicators have several frequencies ({', '.join(frequencies)}): take wide-by-period "
+                                "templates per indicator")
+        periods = due_periods(frequencies[0], today)
+        rows = [["指标代码", "指标名称", "地区", *(period_label(p, frequencies[0]) for p in periods)]]
+        rows += [[e.code, e.name_zh, name, *[""] * len(periods)] for e in entries for _, name in _areas(e, city_key)]
+        return Template(title, rows)
+    districts = [d.name_zh for d in city.districts]
+    rows = [["指标代码", "指标名称", "时间", *districts, CITY_COLUMN]]
+    for e in entries:
+        for p in due_periods(e.frequency, today):
+            # A city-level indicator has its value in the 全市 column only; its district cells stay empty.
+            rows.append([e.code, e.name_zh, period_label(p, e.frequency), *[""] * (len(districts) + 1)])
+    return Template(title, rows)
+
+
+def template_bytes(template: Template, kind: str) -> bytes:
+    """The template as an XLSX (title row, bold header, note) or a CSV (UTF-8 with BOM, header first)."""
+    if kind == "csv":
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\r\n").writerows(template.rows)
+        return out.getvalue().encode("utf-8-sig")
+    if kind != "xlsx":
+        raise TemplateError(f"unknown format {kind!r}; one of {', '.join(FORMATS)}")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "数据"
+    sheet.append([template.title])
+    sheet["A1"].font = Font(bold=True, size=13)
+    for row in template.rows:
+        sheet.append(row)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DCE6F5")
+    sheet.append([])
+    sheet.append([NOTE])
+    for column, width in zip("ABCDEFGHIJ", (14, 28, 12, 12, 12, 12, 12, 12, 12, 12)):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
