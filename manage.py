@@ -1,6 +1,6 @@
 """City Vitals command line: ``python manage.py COMMAND``.
 
-Commands: init, load, forecast, warn, stats, bench, city, facilities, users. Every command reads the same settings as
+Commands: init, load, forecast, warn, stats, bench, city, facilities, users, sql, scheduler. Every command reads the same settings as
 the app (``CITYVITALS_*`` environment variables; see ``settings.py``) and acts as the system (recorded as such, with
 the operating-system user, in the audit log).
 """
@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 
 # The forecast batch forks one process per core; multi-threaded BLAS in each would fight for them.
@@ -192,6 +193,100 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sql(args: argparse.Namespace) -> int:
+    """SQL sources: list them, or run one now (its rows loaded like a file, or only checked with --dry-run)."""
+    from indicators import db
+    from indicators.sql_sources import SqlSourceError, run_source, sources
+
+    db.use(get_settings().database_url)
+    if args.sql_command == "list":
+        for row in sources().itertuples():
+            state = "active" if row.active else "paused"
+            print(f"{row.name:<20} every {row.every_minutes:>4} min  {state:<6} last: {row.last_status or 'never run'}"
+                  f"  {row.url}")
+        return 0
+    try:
+        run = run_source(args.name, dry_run=args.dry_run)
+    except SqlSourceError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    print(f"{run.name}: {run.message}")
+    if run.load is not None and run.load.errors:
+        print(run.load.text())
+    if run.ok and not args.dry_run:
+        _warn()
+    return 0 if run.ok else 1
+
+
+def _scheduled(name: str, job) -> None:
+    """Run one scheduled job, logging how it went; a failure is logged and the schedule goes on."""
+    import logging
+    import time
+
+    log = logging.getLogger("cityvitals.scheduler")
+    started = time.perf_counter()
+    try:
+        outcome = job()
+    except Exception:
+        log.exception("job %s failed", name, extra={"job": name})
+        return
+    log.info("job %s done", name, extra={"job": name, "seconds": round(time.perf_counter() - started, 2),
+                                          "outcome": outcome})
+
+
+def _sources_job() -> dict:
+    from indicators.alerts import run_warnings
+    from indicators.sql_sources import run_due_sources
+
+    runs = run_due_sources()
+    if any(run.ok and run.load and (run.load.inserted or run.load.updated) for run in runs):
+        run_warnings()
+    return {run.name: "ok" if run.ok else run.message for run in runs}
+
+
+def _forecast_job() -> dict:
+    from forecasting.batch import run_batch
+    from indicators.alerts import run_warnings
+
+    report = run_batch(progress=False)
+    warned = run_warnings()
+    return {"series": report.done, "failed": len(report.failed), "alerts_opened": warned.opened}
+
+
+def _warnings_job() -> dict:
+    from indicators.alerts import run_warnings
+
+    report = run_warnings()
+    return {"series": report.series, "opened": report.opened, "resolved": report.resolved}
+
+
+def cmd_scheduler(args: argparse.Namespace) -> int:
+    """Run the batches on a schedule until stopped: due SQL sources every minute, the warnings every hour
+    (lateness grows with the clock), the incremental forecast (then the warnings) every --forecast-minutes.
+    Run one scheduler per installation, beside the web workers."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from indicators import db
+    from web.logs import configure
+
+    settings = get_settings()
+    configure(settings.log_as_json)
+    db.use(settings.database_url)
+    scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
+    jobs = (("sql-sources", _sources_job, 1), ("warnings", _warnings_job, 60),
+            ("forecast", _forecast_job, args.forecast_minutes))
+    for name, job, minutes in jobs:
+        scheduler.add_job(_scheduled, "interval", args=(name, job), minutes=minutes, id=name, name=name,
+                          next_run_time=datetime.now())
+    print(f"scheduler: SQL sources every minute, warnings every 60 min, forecasts every {args.forecast_minutes} min "
+          "(Ctrl-C stops)", flush=True)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser."""
     parser = argparse.ArgumentParser(prog="manage.py", description=__doc__.splitlines()[0])
@@ -268,6 +363,18 @@ def build_parser() -> argparse.ArgumentParser:
     reset.add_argument("username")
     reset.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     accounts.set_defaults(func=cmd_users)
+
+    sql = sub.add_parser("sql", help="SQL sources: list them, run one now")
+    sql_sub = sql.add_subparsers(dest="sql_command", required=True)
+    sql_sub.add_parser("list", help="the registered sources (passwords hidden)")
+    run = sql_sub.add_parser("run", help="run one source now: its rows loaded like a file")
+    run.add_argument("name")
+    run.add_argument("--dry-run", action="store_true", help="only check the rows; write nothing")
+    sql.set_defaults(func=cmd_sql)
+
+    scheduler = sub.add_parser("scheduler", help="run SQL sources, warnings and forecasts on a schedule")
+    scheduler.add_argument("--forecast-minutes", type=int, default=360, help="between incremental forecasts")
+    scheduler.set_defaults(func=cmd_scheduler)
     return parser
 
 
