@@ -62,6 +62,7 @@ register_strings({
     "upload_templates": ("模板下载", "Templates"),
     "upload_templates_hint": ("下载后填写数值列即可上传,模板的时间为最近应报的各期。",
                               "Fill in the values and upload; the periods are the newest ones due."),
+    "upload_scope": ("模板范围", "Template of"),
     "upload_scope_department": ("按部门", "By department"),
     "upload_scope_indicator": ("按指标", "By indicator"),
     "upload_department": ("责任单位", "Department"),
@@ -109,12 +110,15 @@ def _template_form(lang: str) -> html.Section:
         codes = frame[["code", "name_zh", "name_en"]].to_dict("records")
     except PAGE_FAILURES:
         departments, codes = [], []
-    radio = {"className": "upload-radio", "inputClassName": "upload-radio-input", "labelClassName": "upload-radio-label"}
+    # Dropdowns rather than radio items: Dash's radio list nests its inputs in options, which screen readers trip on.
     return html.Section([
         html.H2(t("upload_templates", lang), className="section-title"),
         html.P(t("upload_templates_hint", lang), className="muted"),
-        dcc.RadioItems(id="upload-template-scope", value="department", inline=True, **radio,
-                       options=[{"label": t(f"upload_scope_{k}", lang), "value": k} for k in ("department", "indicator")]),
+        html.Div([
+            html.Label(t("upload_scope", lang), htmlFor="upload-template-scope", className="upload-label"),
+            dcc.Dropdown(id="upload-template-scope", value="department", clearable=False, searchable=False,
+                         options=[{"label": t(f"upload_scope_{k}", lang), "value": k} for k in ("department", "indicator")]),
+        ]),
         html.Label(t("upload_department", lang), htmlFor="upload-template-department", className="upload-label"),
         dcc.Dropdown(id="upload-template-department", searchable=True,
                      options=[{"label": department_en(d) if lang == "en" else d, "value": d} for d in departments]),
@@ -122,12 +126,12 @@ def _template_form(lang: str) -> html.Section:
         dcc.Dropdown(id="upload-template-indicator", searchable=True,
                      options=[{"label": f"{c['code']} {c['name_en'] if lang == 'en' else c['name_zh']}",
                                "value": c["code"]} for c in codes]),
-        html.Label(t("upload_shape", lang), className="upload-label"),
-        dcc.RadioItems(id="upload-template-shape", value="long", **radio,
-                       options=[{"label": t(f"upload_shape_{s}", lang), "value": s} for s in SHAPES]),
-        html.Label(t("upload_format", lang), className="upload-label"),
-        dcc.RadioItems(id="upload-template-format", value="xlsx", inline=True, **radio,
-                       options=[{"label": kind.upper(), "value": kind} for kind in FORMATS]),
+        html.Label(t("upload_shape", lang), htmlFor="upload-template-shape", className="upload-label"),
+        dcc.Dropdown(id="upload-template-shape", value="long", clearable=False, searchable=False,
+                     options=[{"label": t(f"upload_shape_{s}", lang), "value": s} for s in SHAPES]),
+        html.Label(t("upload_format", lang), htmlFor="upload-template-format", className="upload-label"),
+        dcc.Dropdown(id="upload-template-format", value="xlsx", clearable=False, searchable=False,
+                     options=[{"label": kind.upper(), "value": kind} for kind in FORMATS]),
         html.Button(t("upload_download", lang), id="upload-template-button", className="button"),
         html.Div(id="upload-template-message", role="status"),
         dcc.Download(id="upload-template-download"),

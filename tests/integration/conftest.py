@@ -39,13 +39,18 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory):
+def live_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The URL of the live server's new SQLite store (fixtures can prepare it with ``manage.py``)."""
+    return f"sqlite:///{tmp_path_factory.mktemp('browser-store') / 'store.db'}"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_store: str):
     """The app served by ``python app.py`` on a new SQLite store; yields its base URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
     port = _free_port()
-    store = tmp_path_factory.mktemp("browser-store") / "store.db"
-    env = {**os.environ, "CITYVITALS_DATABASE_URL": f"sqlite:///{store}", "CITYVITALS_PORT": str(port),
+    env = {**os.environ, "CITYVITALS_DATABASE_URL": live_store, "CITYVITALS_PORT": str(port),
            "CITYVITALS_FIRST_START_FORECAST": "0",
            "CITYVITALS_HOST": "127.0.0.1"}
     log = (tmp_path_factory.mktemp("browser-log") / "server.log").open("w")
@@ -66,6 +71,21 @@ def live_server(tmp_path_factory: pytest.TempPathFactory):
     yield base
     process.terminate()
     process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def admin_account(live_server: str, live_store: str) -> tuple[str, str]:
+    """An administrator of the live server, added to its store by ``manage.py users add``: (name, password).
+
+    Demo mode signs every visitor in as the demo leader, who is no admin; this account signs in on /login.
+    """
+    name, password = "browser-admin", "Tall-cedar-7391"
+    added = subprocess.run([sys.executable, "manage.py", "users", "add", name, "--role", "admin", "--password-stdin"],
+                           cwd=ROOT, input=password + "\n", text=True, capture_output=True, check=False,
+                           env={**os.environ, "CITYVITALS_DATABASE_URL": live_store})
+    if added.returncode != 0:
+        pytest.fail(f"manage.py users add failed: {added.stderr}")
+    return name, password
 
 
 @pytest.fixture(scope="session")
@@ -103,3 +123,19 @@ def page_problems(page, live_server) -> dict[str, list[str]]:
     page.on("pageerror", lambda e: problems["console"].append(str(e)))
     page.on("requestfailed", lambda r: r.url.startswith(live_server) and problems["failed"].append(r.url))
     return problems
+
+
+def wait_until(page, expression: str, *, arg=None, timeout: float = 15000) -> None:
+    """Wait until the JavaScript ``expression`` (or one-argument function, given ``arg``) is truthy.
+
+    Playwright's ``wait_for_function`` compiles its predicate with ``eval`` inside the page, which the
+    app's Content-Security-Policy rightly forbids; ``page.evaluate`` runs through the DevTools protocol
+    instead, so the page keeps its real policy while the test polls.
+    """
+    deadline = time.monotonic() + timeout / 1000
+    while True:
+        if page.evaluate(expression, arg) if arg is not None else page.evaluate(expression):
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout / 1000:.0f} s: {expression}")
+        page.wait_for_timeout(100)
