@@ -128,7 +128,7 @@ def create_user(username: str, password: str, role: str, *, display_name: str = 
 
 
 def _insert_user(username: str, password: str, role: str, *, display_name: str, clearance: str | None,
-                 city_key: str | None, districts: tuple[str, ...], check_policy: bool) -> Account:
+                 city_key: str | None, districts: tuple[str, ...], check_policy: bool, by: str | None = None) -> Account:
     if not USERNAME.match(username):
         raise AccountError("用户名只能包含字母、数字和 _.@-,2–64 个字符 / user name: letters, digits, _.@-, 2–64 characters")
     if check_policy:
@@ -141,7 +141,7 @@ def _insert_user(username: str, password: str, role: str, *, display_name: str, 
                     clearance=clearance, city_key=city_key, districts=",".join(districts), active=True,
                     session_token=secrets.token_hex(16), created_at=datetime.now())
         session.add(user)
-        record_in(session, "user_add", target=username,
+        record_in(session, "user_add", target=username, user=by,
                   detail={"role": role, "clearance": clearance, "city": city_key, "districts": list(districts)})
         session.flush()
         return _account(user)
@@ -274,7 +274,7 @@ def ensure_demo_user() -> Account:
             return _account(user)
     try:
         return _insert_user(DEMO_USER, secrets.token_urlsafe(24), "leader", display_name="演示领导 Demo leader",
-                            clearance=None, city_key=None, districts=(), check_policy=False)
+                            clearance=None, city_key=None, districts=(), check_policy=False, by="system")
     except AccountError:  # another worker created it first
         with db.transaction() as session:
             return _account(_get(session, DEMO_USER))

@@ -62,11 +62,13 @@ def nav_links(path: str, city: str, lang: str) -> html.Nav:
                     if page.get("nav") and (not page.get("permission") or viewer.may(page["permission"]))),
                    key=lambda page: page["order"])
     links = []
+    # A page that has its own link marks only that link; others mark their section's (/themes/economy stands
+    # for every /themes/… page).
+    exact = any(path == page.get("nav_path", page["path"]) for page in pages)
     for page in pages:
         target = page.get("nav_path", page["path"])
-        # /themes/economy stands for every /themes/… page.
         section = target.rsplit("/", 1)[0] if target.count("/") > 1 else target
-        current = path == target or (section != "/" and path.startswith(section + "/"))
+        current = path == target or (not exact and section != "/" and path.startswith(section + "/"))
         links.append(dcc.Link(t(page["nav"], lang), href=href(target, city, lang),
                               className="nav-link" + (" is-active" if current else "")))
     return html.Nav(links, className="nav", **{"aria-label": t("nav_label", lang)})
