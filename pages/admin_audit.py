@@ -24,10 +24,11 @@ from indicators.db import StoreUnavailable
 from pages._export import table_bytes
 from pages._i18n import register_strings, t
 from pages._shell import href, resolve
+from pages._tabs import admin_tabs
 from pages._widgets import PAGE_FAILURES, failure_notice, notice
 
 dash.register_page(__name__, path="/admin/audit", title="审计日志 · City Vitals", name="admin_audit", order=91,
-                   nav="nav_admin_audit", permission="audit.read")
+                   permission="audit.read")
 
 log = logging.getLogger(__name__)
 PERMISSION = "audit.read"
@@ -41,7 +42,6 @@ FILTERS = {"user": "value", "action": "value", "q": "value", "from": "date", "to
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 register_strings({
-    "nav_admin_audit": ("审计日志", "Audit log"),
     "admin_audit_title": ("审计日志", "Audit log"),
     "admin_audit_denied": ("无权访问:审计日志仅限管理员查看。", "Not permitted: only administrators read the audit log."),
     "admin_audit_note": ("日志只增不改:本页只能查看和导出。", "The log is append-only: this page can only read and export it."),
@@ -323,7 +323,8 @@ def toolbar(filters: Mapping[str, str], lang: str) -> html.Div:
 def layout(city: str | None = None, lang: str | None = None, **query) -> html.Div:
     """The audit log with the URL's filters; a viewer without ``audit.read`` gets the not-permitted notice only."""
     city, lang = resolve(city, lang)
-    title = html.H1(t("admin_audit_title", lang), className="page-title")
+    title = html.Div([html.H1(t("admin_audit_title", lang), className="page-title"),
+                      admin_tabs("/admin/audit", city, lang)])
     if not current_viewer().may(PERMISSION):
         return html.Div([title, denied(lang)], className="admin-page")
     return html.Div([

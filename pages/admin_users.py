@@ -19,15 +19,30 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from geo.cities import load_cities
 from indicators import audit
-from indicators.access import ROLE_CLEARANCE, ROLES, SENSITIVITIES, AccessDenied, current_viewer, require
+from indicators.access import (
+    ROLE_CLEARANCE,
+    ROLES,
+    SENSITIVITIES,
+    AccessDenied,
+    current_viewer,
+    require,
+)
 from indicators.db import StoreUnavailable
-from indicators.users import AccountError, create_user, generate_password, list_users, reset_password, update_user
+from indicators.users import (
+    AccountError,
+    create_user,
+    generate_password,
+    list_users,
+    reset_password,
+    update_user,
+)
 from pages._i18n import register_strings, t
 from pages._shell import resolve
+from pages._tabs import admin_tabs
 from pages._widgets import PAGE_FAILURES, failure_notice, notice
 
 dash.register_page(__name__, path="/admin/users", title="账号管理 · City Vitals", name="admin_users", order=90,
-                   nav="nav_admin_users", permission="users.manage")
+                   nav="nav_admin", permission="users.manage")
 
 log = logging.getLogger(__name__)
 PERMISSION = "users.manage"
@@ -36,7 +51,6 @@ PAGE_PATH = "/admin/users"
 CHANGES = {"admin-users-save": "save", "admin-users-toggle": "toggle", "admin-users-reset": "reset"}
 
 register_strings({
-    "nav_admin_users": ("账号管理", "Accounts"),
     "admin_users_title": ("账号管理", "Accounts"),
     "admin_users_denied": ("无权访问:账号管理仅限管理员。", "Not permitted: only administrators manage accounts."),
     "admin_users_count": ("共 {n} 个账号", "{n} accounts"),
@@ -418,8 +432,9 @@ def edit_form(lang: str) -> html.Section:
 
 def layout(city: str | None = None, lang: str | None = None, **_query) -> html.Div:
     """The accounts page; a viewer without ``users.manage`` gets the not-permitted notice only."""
-    lang = resolve(city, lang)[1]
-    title = html.H1(t("admin_users_title", lang), className="page-title")
+    city, lang = resolve(city, lang)
+    title = html.Div([html.H1(t("admin_users_title", lang), className="page-title"),
+                      admin_tabs("/admin/users", city, lang)])
     if not may_manage():
         return html.Div([title, denied(lang)], className="admin-page")
     return html.Div([

@@ -29,10 +29,10 @@ from indicators.catalog_store import (
     revisions,
 )
 from indicators.queries import indicators
-from pages._data_nav import data_tabs
 from pages._i18n import register_strings, t, theme_name
 from pages._reports import decode_upload, in_language
 from pages._shell import href, resolve
+from pages._tabs import data_tabs
 from pages._widgets import PAGE_FAILURES, failure_notice, notice
 
 dash.register_page(__name__, path="/data/catalog", title="目录与阈值 · City Vitals", name="data_catalog")

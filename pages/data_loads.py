@@ -15,13 +15,19 @@ from dash.exceptions import PreventUpdate
 
 from indicators.access import current_viewer
 from indicators.importer import RowError
-from indicators.loading import UNDOABLE, LoadError, load_details, load_history, undo_load
+from indicators.loading import (
+    UNDOABLE,
+    LoadError,
+    load_details,
+    load_history,
+    undo_load,
+)
 from indicators.queries import indicators
-from pages._data_nav import data_tabs
 from pages._format import format_value
 from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
+from pages._tabs import data_tabs
 from pages._widgets import PAGE_FAILURES, failure_notice, notice
 
 dash.register_page(__name__, path="/data/loads", title="加载记录 · City Vitals", name="data_loads")

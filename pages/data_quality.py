@@ -29,11 +29,11 @@ from indicators.quality import (
     week_of,
 )
 from indicators.queries import indicators
-from pages._data_nav import data_tabs
 from pages._export import table_bytes
 from pages._format import format_period, format_value
 from pages._i18n import register_strings, t
 from pages._shell import href, resolve
+from pages._tabs import data_tabs
 from pages._widgets import PAGE_FAILURES, failure_notice
 
 dash.register_page(__name__, path="/data/quality", title="数据质量 · City Vitals", name="data_quality", order=6,

@@ -13,11 +13,18 @@ from dash.exceptions import PreventUpdate
 
 from geo.cities import load_cities
 from indicators.access import current_viewer
-from indicators.sql_sources import MIN_MINUTES, SqlSourceError, add_source, run_source, set_active, sources
-from pages._data_nav import data_tabs
+from indicators.sql_sources import (
+    MIN_MINUTES,
+    SqlSourceError,
+    add_source,
+    run_source,
+    set_active,
+    sources,
+)
 from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
+from pages._tabs import data_tabs
 from pages._widgets import PAGE_FAILURES, failure_notice, notice
 
 dash.register_page(__name__, path="/data/sources", title="SQL 数据源 · City Vitals", name="data_sources")
@@ -163,7 +170,9 @@ def act(clicks, version, args):
     except PAGE_FAILURES as exc:
         return failure_notice(exc, lang), no_update
     if run.ok and action == "run":
-        from indicators.alerts import run_warnings  # new data: the warnings follow, as after a file
+        from indicators.alerts import (
+            run_warnings,  # new data: the warnings follow, as after a file
+        )
 
         run_warnings()
     return run_view(run, args["city"], lang), (version or 0) + 1

@@ -21,11 +21,17 @@ from indicators.alerts import run_warnings
 from indicators.catalog import department_en
 from indicators.loading import LoadReport, load_bytes
 from indicators.queries import indicators
-from indicators.templates import FORMATS, SHAPES, TemplateError, build_template, template_bytes
-from pages._data_nav import data_tabs
+from indicators.templates import (
+    FORMATS,
+    SHAPES,
+    TemplateError,
+    build_template,
+    template_bytes,
+)
 from pages._i18n import register_strings, t
 from pages._reports import decode_upload, error_table, in_language
 from pages._shell import href, resolve
+from pages._tabs import data_tabs
 from pages._widgets import PAGE_FAILURES, failure_notice, notice
 
 dash.register_page(__name__, path="/data/upload", title="上传数据 · City Vitals", name="data_upload")

@@ -16,7 +16,9 @@ import pandas as pd
 import pytest
 
 from indicators import audit, db
+from indicators.access import Viewer
 from indicators.users import authenticate, list_users
+from tests.helpers import request_context, text_of
 from tests.store.test_security import PASSWORD, audit_rows, call, site  # noqa: F401 - site is a fixture
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
@@ -129,10 +131,15 @@ def test_an_admin_sees_the_page_and_every_account(site):
     assert {row["clearance"] for row in rows.values()} <= {"public", "internal", "restricted"}
     assert listed["admin-users-count.children"] == f"共 {len(rows)} 个账号"
     assert listed["admin-users-status.children"] is None
-    # The header's navigation offers both admin pages to an admin.
+    # The header's navigation offers administration to an admin, whose tabs lead to both pages.
     header = text(answer(admin, "shell-header.children", {"shell-url.pathname": "/admin/users",
                                                           "shell-url.search": "?lang=zh"}, "shell-url.pathname"))
-    assert "/admin/users?" in header and "/admin/audit?" in header and "账号管理" in header
+    assert "/admin/users?" in header and "系统管理" in header
+    from pages._tabs import admin_tabs
+
+    with request_context(dash.get_app().server, viewer=Viewer("root", "admin", "restricted")):
+        tabs = text_of(admin_tabs("/admin/users", "xiamen", "zh"))
+    assert "/admin/users?" in tabs and "/admin/audit?" in tabs and "账号管理" in tabs and "审计日志" in tabs
 
 
 def test_an_admin_adds_accounts_with_a_password_shown_once_and_each_is_audited(site):
