@@ -91,11 +91,15 @@ def parse_facilities(content: bytes, city: City) -> tuple[list[dict], list[RowEr
     Returns:
         The rows as :class:`Facility` values, and every problem (row 1 is the header, 0 the whole file).
     """
+    if b"\x00" in content:  # binary, and PostgreSQL could not store the text anyway
+        return [], [RowError(0, "", "", "binary data, not CSV text")]
     try:
-        text = _decode(content)
+        reader = csv.DictReader(io.StringIO(_decode(content)))
+        records = list(reader)
     except UnicodeDecodeError:
         return [], [RowError(0, "", "", "the file is neither UTF-8 nor GB18030 text")]
-    reader = csv.DictReader(io.StringIO(text))
+    except csv.Error as exc:  # e.g. a cell beyond the csv module's field size limit
+        return [], [RowError(0, "", "", f"not a readable CSV table ({exc})")]
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
@@ -104,9 +108,10 @@ def parse_facilities(content: bytes, city: City) -> tuple[list[dict], list[RowEr
     min_lon, min_lat, max_lon, max_lat = city_box(city)
     rows: list[dict] = []
     errors: list[RowError] = []
-    for number, raw in enumerate(reader, start=2):
-        row = {(k or "").strip(): (v or "").strip() for k, v in raw.items()}
-        problems: list[RowError] = []
+    for number, raw in enumerate(records, start=2):
+        extra = raw.pop(None, None)  # csv.DictReader keeps cells beyond the header under None
+        row = {k.strip(): (v or "").strip() for k, v in raw.items()}
+        problems = [RowError(number, "", ",".join(extra), "more cells than the header has columns")] if extra else []
         if row["kind"] not in FACILITY_KINDS:
             problems.append(RowError(number, "kind", row["kind"], f"unknown kind; one of {', '.join(FACILITY_KINDS)}"))
         if not row["name_zh"]:

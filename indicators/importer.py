@@ -28,6 +28,7 @@ import math
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,6 +37,7 @@ from typing import Any, Literal, NamedTuple
 
 import openpyxl
 import pandas as pd
+from openpyxl.utils import column_index_from_string
 
 from geo.cities import City
 from indicators.catalog import Catalog, Frequency, Indicator
@@ -44,6 +46,14 @@ from indicators.periods import period_start
 Shape = Literal["long", "wide_period", "wide_area"]
 COLUMNS = ("code", "adcode", "period", "value", "row")
 HEADER_SCAN_ROWS = 30
+# Bounds on what a workbook may cost, far above any department's file: the bytes it unpacks to (a zip
+# bomb is small packed), the cells its rows span (a row reaches from column A to its last cell) and the
+# cells its merged ranges cover (openpyxl creates an object for each: a merge down a whole column of a
+# sheet takes it a minute).
+MAX_XLSX_UNPACKED = 200 << 20
+MAX_XLSX_CELLS = 5_000_000
+MAX_XLSX_MERGED = 200_000
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
 
 # Names every configured city answers to when one city is given (全市 = the whole city).
 CITY_ALIASES = ("全市", "市本级", "全市合计", "合计")
@@ -329,15 +339,21 @@ def read_observations(
 
 def _read_csv(data: bytes) -> tuple[list[tuple[int, list[Any]]], str]:
     text, encoding = _decode(data)
-    delimiter = _delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return list(enumerate(reader, start=1)), encoding
+    try:
+        delimiter = _delimiter(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return list(enumerate(reader, start=1)), encoding
+    except csv.Error as exc:  # e.g. a cell beyond the csv module's field size limit
+        raise _Unreadable(f"not a readable CSV table ({exc})") from exc
 
 
 def _decode(data: bytes) -> tuple[str, str]:
     """The text and its encoding: UTF-16 by BOM, else UTF-8 (BOM or not), else GB18030."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise _Unreadable("broken UTF-16 text") from exc
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _Unreadable("old .xls workbook; save it as .xlsx or .csv")
     if b"\x00" in data:
@@ -366,22 +382,60 @@ def _delimiter(text: str) -> str:
 
 def _read_xlsx(data: bytes, sheet: str | int) -> tuple[list[tuple[int, list[Any]]], None]:
     try:
+        _check_workbook_size(data)
         # openpyxl warns about unsupported extensions (data validation, ...); they do not
         # matter for reading values. Any exception means the bytes are no usable workbook.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    except _Unreadable:
+        raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
         raise _Unreadable(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
     try:
         sheet_ = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
     except (KeyError, IndexError) as exc:
         raise _Unreadable(f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}") from exc
+    held = _held_cells(sheet_)
+    if sum(map(max, held.values())) > MAX_XLSX_CELLS:
+        raise _Unreadable(f"the sheet's rows span more than {MAX_XLSX_CELLS:,} cells; "
+                          "delete the empty rows and columns around the table")
     filled = _merged_down(sheet_)
-    rows = []
-    for number, cells in enumerate(sheet_.iter_rows(min_row=1, min_col=1), start=1):
-        rows.append((number, [filled.get((number, col), _xlsx_value(cell)) for col, cell in enumerate(cells)]))
-    return rows, None
+    return [(number, [filled.get((number, col - 1), cells.get(col)) for col in range(1, max(cells) + 1)])
+            for number, cells in sorted(held.items())], None
+
+
+def _held_cells(sheet: Any) -> dict[int, dict[int, Any]]:
+    """The values of the cells the sheet holds, by row and column (both 1-based).
+
+    Read from openpyxl's own store of cells: ``iter_rows`` would first create every empty cell up to
+    the farthest one, 17 billion for a single cell at XFD1048576.
+    """
+    rows: dict[int, dict[int, Any]] = {}
+    for (row, column), cell in sheet._cells.items():
+        rows.setdefault(row, {})[column] = _xlsx_value(cell)
+    return rows
+
+
+def _check_workbook_size(data: bytes) -> None:
+    """Refuse, before openpyxl opens it, a workbook beyond ``MAX_XLSX_UNPACKED`` or whose merged ranges
+    cover more than ``MAX_XLSX_MERGED`` cells."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+        if sum(member.file_size for member in members) > MAX_XLSX_UNPACKED:
+            raise _Unreadable(f"the workbook unpacks to more than {MAX_XLSX_UNPACKED >> 20} MB")
+        sheets = [member for member in members if member.filename.startswith("xl/worksheets/")]
+        if sum(_merged_cells(archive.read(member)) for member in sheets) > MAX_XLSX_MERGED:
+            raise _Unreadable(f"merged ranges cover more than {MAX_XLSX_MERGED:,} cells")
+
+
+def _merged_cells(sheet_xml: bytes) -> int:
+    """How many cells the merged ranges of a sheet's XML span."""
+    total = 0
+    for first_col, first_row, last_col, last_row in _MERGE_REF.findall(sheet_xml):
+        width = abs(column_index_from_string(last_col.decode()) - column_index_from_string(first_col.decode())) + 1
+        total += width * (abs(int(last_row) - int(first_row)) + 1)
+    return total
 
 
 def _merged_down(sheet: Any) -> dict[tuple[int, int], Any]:

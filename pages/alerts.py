@@ -399,6 +399,14 @@ def build_list(city: str, lang: str, filters: Mapping[str, str | None], *, start
     return {"counts": counts, "rows": rows, "total": len(frame), "shown": min(limit, len(frame))}
 
 
+def alert_id_of(value) -> int | None:
+    """An alert id as the list and the URL give it (an int or its ASCII digits); None for anything else,
+    so a forged selection never reaches the store as a list, a bool or an int too big for its column."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    return value if type(value) is int and 0 < value < 2**63 else None
+
+
 def find_alert(city: str, alert_id: int) -> dict | None:
     """One alert of the city, in any state, as a ``queries.alerts`` row; None when not found."""
     match = alerts(city, state=None, alert_id=alert_id)
@@ -514,7 +522,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
     options = _choices(city, lang)
     allowed = {name: {o["value"] for o in opts} for name, opts in options.items()}
     filters = filters_from_query(query, allowed)
-    selected = int(query["alert"]) if str(query.get("alert", "")).isdigit() else None
+    selected = alert_id_of(query.get("alert"))
     labels = {"level": "alerts_level", "rule": "alerts_rule", "theme": "alerts_theme", "topic": "alerts_topic",
               "area": "alerts_area", "department": "department", "state": "alerts_state"}
     chips = [html.Button([html.Span(className=f"dot level-{lvl}"), t(f"level_{lvl}", lang), " ",
@@ -606,7 +614,7 @@ def select_alert(_rows, _back):
           Input("alerts-selected", "data"), Input("alerts-version", "data"), State("alerts-args", "data"))
 def fill_detail(selected, _version, page_args):
     """Show the selected alert, with only the actions its state allows and the viewer's role may take."""
-    city, lang = page_args["city"], page_args["lang"]
+    city, lang, selected = page_args["city"], page_args["lang"], alert_id_of(selected)
     # A new selection clears the previous action's message; a refresh after the action keeps it.
     message = "" if ctx.triggered_id != "alerts-version" else no_update
     hidden = [True] * len(ACTIONS)
@@ -634,6 +642,7 @@ def fill_detail(selected, _version, page_args):
 def take_action(*args):
     """Take the clicked action on the selected alert, then refresh the list and the detail."""
     *_clicks, selected, comment, department, version, page_args = args
+    selected = alert_id_of(selected)
     if selected is None or not ctx.triggered_id:
         return no_update, no_update, no_update
     action = ctx.triggered_id.removeprefix("alerts-do-")

@@ -4,7 +4,8 @@
   hashes of Dash's own inline scripts), no framing, no MIME sniffing, no referrer to other sites;
   ``Cache-Control: no-store`` on everything that is not a static file.
 * Callback requests are checked before Dash sees them: a JSON object naming a known callback, with
-  lists of inputs and states, under ``MAX_CALLBACK_BYTES``. Anything else is a 400.
+  lists of inputs and states, under ``MAX_CALLBACK_BYTES`` (413 above), nested at most
+  ``MAX_CALLBACK_DEPTH`` deep, with no NUL in any text. Anything else is a 400.
 * Failures never show a traceback: a refused read is 403, a store that is down 503 with the honest
   message, bad input to a callback 400, anything else a 500 with an error id that the log records
   (with the traceback, for the engineer).
@@ -19,6 +20,7 @@ from urllib.parse import urlsplit
 
 import dash
 import flask
+from dash.exceptions import DependencyException, InvalidCallbackReturnValue, UnsupportedRelativePath
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -28,10 +30,13 @@ from indicators.db import StoreUnavailable
 log = logging.getLogger(__name__)
 CALLBACK_PATH = "/_dash-update-component"
 MAX_CALLBACK_BYTES = 1 << 20
+# The browser's deepest callback body nests a few levels; a deeper one is an attack on the parsers.
+MAX_CALLBACK_DEPTH = 64
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 STORE_DOWN = "数据暂不可用,系统将自动重试。 / Data temporarily unavailable; retrying automatically."
-# Exceptions a callback raises when a request hands it values of the wrong shape.
-BAD_INPUT = (TypeError, KeyError, ValueError, AttributeError, IndexError)
+# Exceptions a callback raises when a request hands it values of the wrong shape: an int too big for
+# the store (OverflowError), a pathname Dash's page router refuses (not starting with "/").
+BAD_INPUT = (TypeError, KeyError, ValueError, AttributeError, IndexError, OverflowError, UnsupportedRelativePath)
 
 
 @lru_cache(maxsize=4)
@@ -79,11 +84,18 @@ def check_callback_request():
     """Before Dash dispatches a callback: refuse what is not a well-formed call of a known callback."""
     if request.path != CALLBACK_PATH:
         return None
-    if request.content_length is not None and request.content_length > MAX_CALLBACK_BYTES:
+    # The length is checked before reading, and the body again after: a chunked one has no length.
+    if (request.content_length or 0) > MAX_CALLBACK_BYTES or len(request.get_data()) > MAX_CALLBACK_BYTES:
         return _error(413, "callback request too large")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the JSON parser's stack
+        return _error(400, "malformed callback request")
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return _error(400, "malformed callback request")
+    refusal = _refused_content(body)
+    if refusal:
+        return _error(400, refusal)
     if body["output"] not in dash.get_app().callback_map:
         return _error(400, "unknown callback")
     lists = [body.get("inputs"), body.get("state", [])]
@@ -91,6 +103,23 @@ def check_callback_request():
         return _error(400, "malformed callback inputs")
     if not isinstance(body.get("changedPropIds", []), list) or not isinstance(body.get("outputs"), (dict, list)):
         return _error(400, "malformed callback request")
+    return None
+
+
+def _refused_content(body: dict) -> str | None:
+    """Why a parsed body is refused: nested deeper than ``MAX_CALLBACK_DEPTH`` (callbacks and Dash recurse
+    over values), or text with a NUL, which PostgreSQL can neither store nor compare; None if neither."""
+    pending = [(body, 1)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_CALLBACK_DEPTH:
+            return "callback request nested too deeply"
+        if isinstance(value, str) and "\x00" in value:
+            return "NUL character in callback request"
+        if isinstance(value, dict):
+            pending.extend((item, depth + 1) for item in (*value, *value.values()))
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
     return None
 
 
@@ -112,16 +141,34 @@ def on_store_down(exc: StoreUnavailable):
     return _error(503, STORE_DOWN)
 
 
+def on_unknown_dependency(exc: DependencyException):
+    """A script path Dash does not serve (``/_dash-component-suites/../../settings.py``): not found."""
+    log.info("no such component file %s: %s", request.path, str(exc).splitlines()[0])
+    return _error(404, "not found")
+
+
 def on_http_error(exc: HTTPException):
     if not _wants_json():
         return exc
     return _error(exc.code or 500, exc.name)
 
 
+def _bad_input(exc: Exception) -> bool:
+    """Whether a callback failed on what the request sent: values of the wrong shape, or a list of
+    pattern-matching outputs naming other components than the page has (Dash then refuses the answer,
+    whose length follows the page, against the list, which comes from the request)."""
+    if isinstance(exc, BAD_INPUT):
+        return True
+    if not isinstance(exc, InvalidCallbackReturnValue):
+        return False
+    outputs = request.get_json(silent=True).get("outputs")  # a dict: check_callback_request let it through
+    return isinstance(outputs, list) and any(isinstance(output, list) for output in outputs)
+
+
 def on_unexpected(exc: Exception):
     """Any other failure: logged with its traceback under an id; the answer carries only the id."""
     error_id = uuid.uuid4().hex[:12]
-    if request.path == CALLBACK_PATH and isinstance(exc, BAD_INPUT):
+    if request.path == CALLBACK_PATH and _bad_input(exc):
         log.warning("bad callback input [%s]: %r", error_id, exc, exc_info=True)
         return _error(400, "invalid callback input", id=error_id)
     log.error("unexpected error [%s] in %s %s", error_id, request.method, request.path, exc_info=exc)
@@ -135,5 +182,6 @@ def init_app(server: flask.Flask) -> None:
     server.after_request(add_security_headers)
     server.register_error_handler(AccessDenied, on_access_denied)  # NotSignedIn: the sign-in layer's handler
     server.register_error_handler(StoreUnavailable, on_store_down)
+    server.register_error_handler(DependencyException, on_unknown_dependency)
     server.register_error_handler(HTTPException, on_http_error)
     server.register_error_handler(Exception, on_unexpected)
