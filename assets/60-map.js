@@ -1,6 +1,17 @@
 /* Style and tooltip functions of the district maps (geo/layers.py), resolved by dash-leaflet
    from window.cityvitals.map. Colours and labels come from the GeoJSON layer's hideout, so a
    new indicator or period recolours the map without sending the geometry again. */
+// Tooltips get an element whose text is set, never an HTML string: labels can carry names typed by people.
+// A label given as lines (an array) shows one line each.
+function textTooltip(label) {
+  const box = document.createElement("div");
+  (Array.isArray(label) ? label : [label]).forEach(function (line, index) {
+    if (index) { box.appendChild(document.createElement("br")); }
+    box.appendChild(document.createTextNode(line == null ? "" : String(line)));
+  });
+  return box;
+}
+
 window.cityvitals = Object.assign({}, window.cityvitals, {
   map: {
     areaStyle: function (feature, context) {
@@ -22,13 +33,13 @@ window.cityvitals = Object.assign({}, window.cityvitals, {
         radius: 7 + Math.min(props.count, 30) / 3, fillColor: colours[props.level] || "#98a2b3",
         fillOpacity: 0.95, color: "#ffffff", weight: 2, className: "alert-marker",
       });
-      marker.bindTooltip(props.label);
+      marker.bindTooltip(textTooltip(props.label));
       return marker;
     },
     areaTooltip: function (feature, layer, context) {
       const hideout = (context && context.hideout) || {};
       const label = (hideout.labels || {})[feature.properties.adcode];
-      layer.bindTooltip(label || feature.properties.name_zh, {sticky: true});
+      layer.bindTooltip(textTooltip(label || feature.properties.name_zh), {sticky: true});
     },
   },
 });

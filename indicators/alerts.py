@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from indicators import db
 from indicators.access import AccessDenied, require
 from indicators.audit import record_in
-from indicators.catalog import department_en
+from indicators.catalog import department_en, department_names
 from indicators.levels import LEVEL_RANK, area_thresholds
 from indicators.models import (
     Alert,
@@ -219,7 +219,7 @@ def act(alert_id: int, action: str, *, user: str | None = None, comment: str = "
         The alert after the step.
 
     Raises:
-        AlertActionError: unknown alert or action, or an action not allowed from its state.
+        AlertActionError: unknown alert, action or department, or an action not allowed from its state.
         AccessDenied: the viewer's role may not take this action, or the alert is not theirs to see.
         StoreUnavailable: the store cannot be reached (nothing changed).
     """
@@ -239,8 +239,11 @@ def act(alert_id: int, action: str, *, user: str | None = None, comment: str = "
         if alert.state not in allowed_from:
             raise AlertActionError(f"alert #{alert_id} is {alert.state}; {action} is allowed only from "
                                    f"{', '.join(sorted(allowed_from))}")
-        if action == "dispatch":
-            alert.department = department or alert.department
+        if action == "dispatch" and department:
+            known = set(department_names()) | set(session.scalars(select(IndicatorDef.department).distinct()))
+            if department not in known:
+                raise AlertActionError(f"unknown department {department!r}")
+            alert.department = department
         session.add(_event(alert, action, user=user, from_state=alert.state, to_state=to_state, comment=comment,
                            department=alert.department if action == "dispatch" else None))
         alert.state, alert.updated_at = to_state, datetime.now()

@@ -158,3 +158,11 @@ def failure_notice(exc: Exception, lang: str) -> html.Div:
     if isinstance(exc, StoreUnavailable):
         return html.Div(t("store_down", lang), className="notice notice-error notice-store-down", role="status")
     return notice(t("not_permitted", lang), "error")
+
+
+def record_id(value) -> int | None:
+    """A record's id (an alert, a load) as a list or the URL gives it: an int or its ASCII digits; None for
+    anything else, so a forged selection never reaches the store as a list, a bool or an int too big for it."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value)
+    return value if type(value) is int and 0 < value < 2**63 else None

@@ -42,7 +42,7 @@ from indicators.rules import RULES
 from pages._format import format_period, format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
-from pages._widgets import PAGE_FAILURES, failure_notice, level_badge, notice
+from pages._widgets import PAGE_FAILURES, failure_notice, level_badge, notice, record_id
 
 dash.register_page(__name__, path="/alerts", title="预警中心 · City Vitals", name="alerts", order=4, nav="nav_alerts")
 
@@ -399,14 +399,6 @@ def build_list(city: str, lang: str, filters: Mapping[str, str | None], *, start
     return {"counts": counts, "rows": rows, "total": len(frame), "shown": min(limit, len(frame))}
 
 
-def alert_id_of(value) -> int | None:
-    """An alert id as the list and the URL give it (an int or its ASCII digits); None for anything else,
-    so a forged selection never reaches the store as a list, a bool or an int too big for its column."""
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        value = int(value)
-    return value if type(value) is int and 0 < value < 2**63 else None
-
-
 def find_alert(city: str, alert_id: int) -> dict | None:
     """One alert of the city, in any state, as a ``queries.alerts`` row; None when not found."""
     match = alerts(city, state=None, alert_id=alert_id)
@@ -522,7 +514,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
     options = _choices(city, lang)
     allowed = {name: {o["value"] for o in opts} for name, opts in options.items()}
     filters = filters_from_query(query, allowed)
-    selected = alert_id_of(query.get("alert"))
+    selected = record_id(query.get("alert"))
     labels = {"level": "alerts_level", "rule": "alerts_rule", "theme": "alerts_theme", "topic": "alerts_topic",
               "area": "alerts_area", "department": "department", "state": "alerts_state"}
     chips = [html.Button([html.Span(className=f"dot level-{lvl}"), t(f"level_{lvl}", lang), " ",
@@ -614,7 +606,7 @@ def select_alert(_rows, _back):
           Input("alerts-selected", "data"), Input("alerts-version", "data"), State("alerts-args", "data"))
 def fill_detail(selected, _version, page_args):
     """Show the selected alert, with only the actions its state allows and the viewer's role may take."""
-    city, lang, selected = page_args["city"], page_args["lang"], alert_id_of(selected)
+    city, lang, selected = page_args["city"], page_args["lang"], record_id(selected)
     # A new selection clears the previous action's message; a refresh after the action keeps it.
     message = "" if ctx.triggered_id != "alerts-version" else no_update
     hidden = [True] * len(ACTIONS)
@@ -642,7 +634,7 @@ def fill_detail(selected, _version, page_args):
 def take_action(*args):
     """Take the clicked action on the selected alert, then refresh the list and the detail."""
     *_clicks, selected, comment, department, version, page_args = args
-    selected = alert_id_of(selected)
+    selected = record_id(selected)
     if selected is None or not ctx.triggered_id:
         return no_update, no_update, no_update
     action = ctx.triggered_id.removeprefix("alerts-do-")

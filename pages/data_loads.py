@@ -28,7 +28,7 @@ from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, failure_notice, notice, record_id
 
 dash.register_page(__name__, path="/data/loads", title="加载记录 · City Vitals", name="data_loads")
 
@@ -149,7 +149,7 @@ def layout(city: str | None = None, lang: str | None = None, load: str | None = 
         *head,
         dcc.Location(id="loads-url", refresh=False),
         dcc.Store(id="loads-args", data={"city": city, "lang": lang}),
-        dcc.Store(id="loads-selected", data=int(load) if (load or "").isdigit() else None),
+        dcc.Store(id="loads-selected", data=record_id(load)),
         dcc.Store(id="loads-version", data=0),
         html.Div([dropdown("status", STATUSES), dropdown("kind", KINDS)], className="loads-filters"),
         html.Div([
@@ -183,11 +183,11 @@ def select_load(clicks):
           State("loads-args", "data"))
 def fill_detail(selected, _version, args):
     """The selected load's facts, report and undo form."""
-    lang = args["lang"]
+    lang, selected = args["lang"], record_id(selected)
     if selected is None:
         return html.P(t("loads_pick", lang), className="muted")
     try:
-        details = load_details(int(selected))
+        details = load_details(selected)
         if details is None:
             return notice(t("loads_not_found", lang), "error")
         frame = indicators()
@@ -202,11 +202,11 @@ def fill_detail(selected, _version, args):
           State("loads-args", "data"), prevent_initial_call=True)
 def undo(clicks, selected, comment, version, args):
     """Undo the selected load; refusals (later loads changed its values) are messages."""
-    lang = args["lang"]
+    lang, selected = args["lang"], record_id(selected)
     if not clicks or selected is None:
         raise PreventUpdate
     try:
-        report = undo_load(int(selected), comment=(comment or "").strip())
+        report = undo_load(selected, comment=(comment or "").strip())
     except LoadError as exc:
         return notice(in_language(str(exc), lang), "error"), no_update
     except PAGE_FAILURES as exc:

@@ -4,7 +4,8 @@
   hashes of Dash's own inline scripts), no framing, no MIME sniffing, no referrer to other sites;
   ``Cache-Control: no-store`` on everything that is not a static file.
 * Callback requests are checked before Dash sees them: a JSON object naming a known callback, with
-  lists of inputs and states, under ``MAX_CALLBACK_BYTES`` (413 above), nested at most
+  lists of inputs and states, under ``MAX_CALLBACK_BYTES`` (``MAX_UPLOAD_BYTES`` for those that carry
+  an uploaded file; 413 above), nested at most
   ``MAX_CALLBACK_DEPTH`` deep, with no NUL in any text. Anything else is a 400.
 * Failures never show a traceback: a refused read is 403, a store that is down 503 with the honest
   message, bad input to a callback 400, anything else a 500 with an error id that the log records
@@ -30,6 +31,11 @@ from indicators.db import StoreUnavailable
 log = logging.getLogger(__name__)
 CALLBACK_PATH = "/_dash-update-component"
 MAX_CALLBACK_BYTES = 1 << 20
+# Callbacks that carry a whole file from dcc.Upload (the upload page's check and load, the catalog import)
+# may be as large as a 20 MB file in base64 with the callback's other values.
+UPLOAD_OUTPUTS = ("upload-report.children", "upload-result.children", "dcat-import-report.children",
+                  "dcat-import-message.children")
+MAX_UPLOAD_BYTES = 28 << 20
 # The browser's deepest callback body nests a few levels; a deeper one is an attack on the parsers.
 MAX_CALLBACK_DEPTH = 64
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
@@ -85,7 +91,7 @@ def check_callback_request():
     if request.path != CALLBACK_PATH:
         return None
     # The length is checked before reading, and the body again after: a chunked one has no length.
-    if (request.content_length or 0) > MAX_CALLBACK_BYTES or len(request.get_data()) > MAX_CALLBACK_BYTES:
+    if (request.content_length or 0) > MAX_UPLOAD_BYTES or len(request.get_data()) > MAX_UPLOAD_BYTES:
         return _error(413, "callback request too large")
     try:
         body = request.get_json(silent=True)
@@ -93,6 +99,8 @@ def check_callback_request():
         return _error(400, "malformed callback request")
     if not isinstance(body, dict) or not isinstance(body.get("output"), str):
         return _error(400, "malformed callback request")
+    if len(request.get_data()) > MAX_CALLBACK_BYTES and not any(o in body["output"] for o in UPLOAD_OUTPUTS):
+        return _error(413, "callback request too large")
     refusal = _refused_content(body)
     if refusal:
         return _error(400, refusal)

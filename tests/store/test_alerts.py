@@ -122,3 +122,12 @@ def test_alert_queries_for_the_pages(store):
         "2024年11月 为 79 %,低于黄色阈值 80(阈值:蓝色 85、黄色 80、橙色 75、红色 70)。"
         "来源:12345热线系统;责任单位:市政务服务中心。")
     assert explain_level("GOV-HOT-001", "350203", "en").startswith("91 % in Nov 2024, within all warning thresholds")
+
+
+def test_an_alert_is_dispatched_only_to_a_known_department(store):
+    run_warnings(today=TODAY)
+    with Session(db.engine()) as session:
+        alert_id = session.scalar(select(Alert.id).where(Alert.rule == "threshold", Alert.area_adcode == "350206"))
+    with pytest.raises(AlertActionError, match="unknown department"):
+        act(alert_id, "dispatch", department="<b>not a department</b>")
+    assert act(alert_id, "dispatch", department="市信访局").department == "市信访局"

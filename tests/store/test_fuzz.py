@@ -560,3 +560,21 @@ def test_an_edited_name_is_exported_as_inert_text(site):
     assert f"'{formula}" in [cell.value for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
 
+
+
+def test_only_the_callbacks_that_carry_a_file_take_more_than_a_megabyte(site):
+    from benchmarks.dash_requests import multi_payload as body_of
+
+    operator, analyst = site.signed_in("operator"), site.signed_in("analyst")
+    rows = "".join(f"ECO-GDP-001,思明区,{2000 + i // 4}Q{i % 4 + 1},{i}\n" for i in range(60_000))
+    contents = "data:text/csv;base64," + base64.b64encode(("指标代码,地区,时间,数值\n" + rows).encode()).decode()
+    assert len(contents) > 2 << 20
+    check = body_of([("upload-report", "children"), ("upload-commit", "disabled"), ("upload-checked", "data"),
+                     ("upload-file-name", "children"), ("upload-result", "children")],
+                    [("upload-file", "contents", contents), ("upload-city", "value", "xiamen")],
+                    [("upload-file", "filename", "big.csv"), ("upload-args", "data", {"city": "xiamen", "lang": "en"})])
+    answer = post(operator, json.dumps(check).encode())
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    assert "big.csv" in answer.get_data(as_text=True)
+    # The same size to any other callback is refused before Dash reads it.
+    assert post(analyst, _with(padding=contents)).status_code == 413
