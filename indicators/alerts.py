@@ -51,6 +51,10 @@ class AlertActionError(ValueError):
     """An alert action that is not allowed from the alert's state; the message says why."""
 
 
+class UnknownDepartment(AlertActionError):
+    """A dispatch to a department that is neither in the catalog nor in the list of departments."""
+
+
 @dataclass
 class WarnReport:
     """What one evaluation did."""
@@ -242,7 +246,7 @@ def act(alert_id: int, action: str, *, user: str | None = None, comment: str = "
         if action == "dispatch" and department:
             known = set(department_names()) | set(session.scalars(select(IndicatorDef.department).distinct()))
             if department not in known:
-                raise AlertActionError(f"unknown department {department!r}")
+                raise UnknownDepartment(f"unknown department {department!r}")
             alert.department = department
         session.add(_event(alert, action, user=user, from_state=alert.state, to_state=to_state, comment=comment,
                            department=alert.department if action == "dispatch" else None))

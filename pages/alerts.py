@@ -27,7 +27,7 @@ from dash import (
 )
 
 from indicators.access import current_viewer
-from indicators.alerts import TRANSITIONS, AlertActionError, act
+from indicators.alerts import TRANSITIONS, AlertActionError, UnknownDepartment, act
 from indicators.catalog import THEMES, TOPICS, department_en
 from indicators.levels import LEVELS
 from indicators.queries import (
@@ -97,6 +97,7 @@ register_strings({
     "alerts_refused": ("该预警当前状态为“{state}”,不能“{action}”(仅“{allowed}”状态可以“{action}”)。",
                        "This alert is {state}: “{action}” is possible only when it is {allowed}."),
     "alerts_not_allowed": ("您的角色({role})不能“{action}”预警。", "Your role ({role}) may not “{action}” alerts."),
+    "alerts_unknown_department": ("没有该责任单位,未派发。", "No such department: not dispatched."),
     "alerts_not_found": ("未找到该预警(可能属于其他城市)。", "Alert not found (it may belong to another city)."),
     "alerts_pick": ("从列表中选择一条预警,查看详情、处置记录并进行处置。",
                     "Select an alert to see its details and history and to act on it."),
@@ -452,6 +453,8 @@ def run_action(city: str, lang: str, alert_id: int, action: str, *, comment: str
     target = (department or catalog_department(row["indicator_code"])) if action == "dispatch" else None
     try:
         act(alert_id, action, comment=(comment or "").strip(), department=target)
+    except UnknownDepartment:
+        return False, notice(t("alerts_unknown_department", lang), "error")
     except AlertActionError:
         # Someone else moved the alert between our read and our write: say where it is now.
         now = find_alert(city, alert_id)

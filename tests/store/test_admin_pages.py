@@ -19,7 +19,7 @@ from indicators import audit, db
 from indicators.access import Viewer
 from indicators.users import authenticate, list_users
 from tests.helpers import request_context, text_of
-from tests.store.test_security import PASSWORD, audit_rows, call, site  # noqa: F401 - site is a fixture
+from tests.web_clients import PASSWORD, audit_rows, call
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 SIMING = "350203"

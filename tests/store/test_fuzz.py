@@ -37,7 +37,8 @@ from indicators import db
 from indicators.models import IndicatorDef, LoadBatch, Observation
 from tests.conftest import DEMO_TODAY, ROOT
 from tests.fuzz_inputs import any_value, json_scalars
-from tests.store.test_security import PASSWORD, call, sign_in
+from tests.web_clients import PASSWORD, call
+from tests.web_clients import Site as WebSite
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 ALLOWED = {200, 204, 400, 401, 403, 413}
@@ -68,34 +69,20 @@ def private_store(demo_store: str, tmp_path_factory: pytest.TempPathFactory):
     copy.unlink()
 
 
-class Site:
-    """Clients of the app: anonymous, or signed in with an account of a role (one per role and module:
-    Argon2 makes every sign-in take a while)."""
+class Site(WebSite):
+    """Clients of the app, one signed-in account per role and module (Argon2 makes every sign-in take a while)."""
 
     def __init__(self, server, accounts: dict):
-        self.server = server
+        super().__init__(server, address_prefix="10.8")
         self.accounts = accounts
-
-    def client(self):
-        client = self.server.test_client()
-        client.environ_base["REMOTE_ADDR"] = f"10.8.{uuid.uuid4().int % 250}.1"  # no shared sign-in throttle
-        return client
 
     def signed_in(self, role: str):
         if role not in self.accounts:
-            self.accounts[role] = self._new_account(role)
+            client = super().signed_in(role)
+            # The first request of the app moves the pages' callbacks into its callback map.
+            assert client.get("/").status_code == 200
+            self.accounts[role] = client
         return self.accounts[role]
-
-    def _new_account(self, role: str):
-        from indicators.users import create_user
-
-        name = f"{role}-{uuid.uuid4().hex[:8]}"
-        create_user(name, PASSWORD, role)
-        client = self.client()
-        assert sign_in(client, name, PASSWORD).status_code == 302
-        # The first request of the app moves the pages' callbacks into its callback map.
-        assert client.get("/").status_code == 200
-        return client
 
 
 @pytest.fixture(scope="module")
@@ -418,8 +405,10 @@ def assert_only_text(answers: list[dict], *texts: str) -> None:
         assert shown and not unsafe, (text, shown[:3], unsafe)
 
 
-def _alert_action(client, alert_id: int, action: str, comment: str, department: str | None = None) -> None:
-    """Take an action on a Ningde alert through the alert centre's callback, as the browser does."""
+def _alert_action(client, alert_id: int, action: str, comment: str, department: str | None = None, *,
+                  done: bool = True) -> str:
+    """Take an action on a Ningde alert through the alert centre's callback, as the browser does; it must be
+    taken (``done``) or refused. Returns the answer's text."""
     buttons = [f"alerts-do-{a}" for a in ("acknowledge", "dispatch", "resolve", "close")]
     outputs = [("alerts-version", "data"), ("alerts-action-message", "children"), ("alerts-comment", "value")]
     body = multi_payload(outputs, [(b, "n_clicks", 1 if b.endswith(action) else None) for b in buttons],
@@ -430,7 +419,8 @@ def _alert_action(client, alert_id: int, action: str, comment: str, department: 
     # The message output allows duplicates: Dash names it with a hash suffix.
     body["output"] = next(key for key in dash.get_app().callback_map if key.startswith("..alerts-version.data"))
     answer = call(client, body)
-    assert answer.status_code == 200 and answer.get_json()["response"]["alerts-version"]["data"] == 1
+    assert answer.status_code == 200 and ("alerts-version" in answer.get_json()["response"]) == done
+    return answer.get_data(as_text=True)
 
 
 def test_alert_comments_and_departments_come_back_only_as_text(site):
@@ -442,9 +432,13 @@ def test_alert_comments_and_departments_come_back_only_as_text(site):
     alert_id = int(alerts("ningde", state="new")["id"].iat[-1])
     admin = site.signed_in("admin")
     _alert_action(admin, alert_id, "acknowledge", marker("comment"))
-    _alert_action(admin, alert_id, "dispatch", "'; DROP TABLE alerts; --", department=marker("department"))
-    assert_only_text(render(admin, f"/alerts?city=ningde&lang=en&alert={alert_id}"), marker("comment"),
-                     marker("department"), "'; DROP TABLE alerts; --")
+    # A made-up department is refused; the comment of a dispatch is kept as typed.
+    refused = _alert_action(admin, alert_id, "dispatch", "never stored", department=marker("department"), done=False)
+    assert "No such department" in refused
+    _alert_action(admin, alert_id, "dispatch", "'; DROP TABLE alerts; --", department="市信访局")
+    page = render(admin, f"/alerts?city=ningde&lang=en&alert={alert_id}")
+    assert_only_text(page, marker("comment"), "'; DROP TABLE alerts; --")
+    assert marker("department") not in json.dumps(page, ensure_ascii=False) and "never stored" not in json.dumps(page)
     assert_only_text(render(admin, "/admin/audit?lang=en"), marker("comment"))
 
 

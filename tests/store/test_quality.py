@@ -25,7 +25,7 @@ from indicators.queries import indicators, latest_snapshot
 from tests.conftest import DEMO_TODAY
 from tests.helpers import request_context, text_of
 from tests.store._mini import XIAMEN, create_mini_store, series_frame, write_series
-from tests.store.test_security import audit_rows, call, site  # noqa: F401 - site is a fixture
+from tests.web_clients import audit_rows, call
 
 SIMING = "350203"
 ANALYST = Viewer("analyst-q", "analyst", "internal")

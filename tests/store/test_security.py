@@ -7,24 +7,18 @@ for what the pages would never ask for: a viewer must not get a restricted numbe
 from __future__ import annotations
 
 import json
-import re
-import uuid
-from dataclasses import replace
 from datetime import timedelta
 
 import dash
 import pytest
-from sqlalchemy import select
 
 from benchmarks.dash_requests import alert_payloads, catalog_payload, map_payloads, multi_payload, payload
 from geo.cities import get_city
-from indicators import db
 from indicators.catalog import load_catalog
-from indicators.models import AuditEntry
 from tests.conftest import DEMO_TODAY
+from tests.web_clients import PASSWORD, audit_rows, call, csrf, sign_in
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
-PASSWORD = "Correct-horse-42"
 RESTRICTED = [entry for entry in load_catalog() if entry.sensitivity == "restricted"]
 INTERNAL = [entry for entry in load_catalog() if entry.sensitivity == "internal"]
 XIAMEN, SIMING, HULI = "350200", "350203", "350206"
@@ -33,61 +27,6 @@ XIAMEN, SIMING, HULI = "350200", "350203", "350206"
 def _marks(entries) -> list[str]:
     """What would betray an indicator in an answer: its code and its names."""
     return [text for entry in entries for text in (entry.code, entry.name_zh, entry.name_en)]
-
-
-@pytest.fixture
-def site(dash_app, use_demo_store, monkeypatch):
-    """The app with demo sign-in off, on the demo store; yields a factory of signed-in clients."""
-    from indicators.users import create_user
-
-    server = dash_app.server
-    settings = server.config["CITYVITALS_SETTINGS"]
-    monkeypatch.setitem(server.config, "CITYVITALS_SETTINGS", replace(settings, demo_login=False))
-
-    class Site:
-        def client(self, address: str | None = None):
-            # Each client has its own address, so sign-in throttling of one test leaves the others alone.
-            client = server.test_client()
-            client.environ_base["REMOTE_ADDR"] = address or f"10.9.{uuid.uuid4().int % 250}.1"
-            return client
-
-        def user(self, role: str, **scope) -> str:
-            name = f"{role}-{uuid.uuid4().hex[:8]}"
-            create_user(name, PASSWORD, role, **scope)
-            return name
-
-        def signed_in(self, role: str, **scope):
-            client = self.client()
-            name = self.user(role, **scope)
-            assert sign_in(client, name, PASSWORD).status_code == 302
-            client.username = name
-            return client
-
-    return Site()
-
-
-def csrf(client, path: str = "/login", **options) -> str:
-    page = client.get(path, **options).get_data(as_text=True)
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-
-
-def sign_in(client, username: str, password: str, next_path: str = "/", **options):
-    return client.post("/login", data={"username": username, "password": password,
-                                       "csrf_token": csrf(client, **options), "next": next_path}, **options)
-
-
-def call(client, body: dict):
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
-
-
-def audit_rows(action: str, target: str | None = None) -> list[AuditEntry]:
-    with db.transaction() as session:
-        query = select(AuditEntry).where(AuditEntry.action == action)
-        if target is not None:
-            query = query.where(AuditEntry.target == target)
-        rows = session.scalars(query).all()
-        session.expunge_all()
-        return rows
 
 
 def restricted_requests(city: str = "xiamen") -> list[dict]:
