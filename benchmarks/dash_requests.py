@@ -92,10 +92,11 @@ def map_payloads(city: str, codes: list[str], adcodes: list[str]) -> list[dict]:
     return bodies
 
 
-def cases(rng: random.Random) -> dict[str, list[dict]]:
+def cases(rng: random.Random, cities: tuple[str, ...] = ("xiamen", "ningde")) -> dict[str, list[dict]]:
     """Callback requests per page: the shell's header on four pages, every theme and topic, 20
     indicators, every area, catalog searches, the alert list and eight alerts' details, the map's
-    recolouring and district panel, and every big screen of the rotation, per city."""
+    recolouring and district panel, and every big screen of the rotation, per city (of ``cities``,
+    which must have data)."""
     from indicators.catalog import THEMES, TOPICS
     from indicators.map_queries import district_indicators
     from indicators.queries import alerts, areas, indicators
@@ -103,7 +104,7 @@ def cases(rng: random.Random) -> dict[str, list[dict]]:
     codes = indicators()["code"].tolist()
     requests: dict[str, list[dict]] = {"shell": [], "home": [], "theme": [], "topic": [], "indicator": [],
                                        "area": [], "catalog": [], "alerts": [], "map": [], "screen": []}
-    for city in ("xiamen", "ningde"):
+    for city in cities:
         adcodes = areas(city)["adcode"].tolist()
         for path in ("/", "/themes/economy", "/catalog", "/alerts"):
             requests["shell"].append(multi_payload(

@@ -167,7 +167,8 @@ def _finite(value: float | None) -> float | None:
 
 
 def save(results: list[dict]) -> None:
-    """Replace the forecasts of the series in ``results`` (successful ones), in one transaction."""
+    """Replace the forecasts of the series in ``results`` (successful ones) and bump the data version, in one
+    transaction."""
     if not results:
         return
     keys = [(r["task"].code, r["task"].adcode) for r in results]
@@ -185,6 +186,9 @@ def save(results: list[dict]) -> None:
             "mase": _finite(r["mase"]), "smape": _finite(r["smape"]), "data_version": r["task"].data_version,
             "details": json.dumps(r["details"], ensure_ascii=False, default=str), "created_at": now}
             for r in results])
+        # With the chunk, not once at the end: the pages' caches then see every chunk committed, also
+        # those of a batch killed before its end.
+        db.bump_data_version(session)
 
 
 def run_batch(*, everything: bool = False, workers: int | None = None, horizons: dict[str, int] | None = None,
@@ -229,9 +233,6 @@ def run_batch(*, everything: bool = False, workers: int | None = None, horizons:
                 save(pending)
                 pending = []
     save(pending)
-    if report.done:
-        with Session(db.engine()) as session, session.begin():
-            db.bump_data_version(session)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -13,20 +13,66 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import time
 from datetime import date
 from typing import Any, Callable, TypeVar
 
 import pandas as pd
 from flask_caching import Cache
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import select
 
 from indicators import db
 from indicators.access import current_viewer
 from indicators.models import Meta
 
-cache = Cache()
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
+# A Redis that hangs (its host gone, its process stopped) must cost a call half a second, not redis-py's
+# default 5 s per attempt, which held callbacks past gunicorn's 30 s timeout and had workers killed
+# (benchmarks/faults.py, Redis frozen). One retry without pause reconnects a connection Redis dropped.
+REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+REDIS_RETRIES = 1
+# After the cache fails, it is not called again for this long: a cache that hangs then costs a timeout
+# now and then per process instead of one per call.
+CACHE_RETRY_SECONDS = 10.0
+
+
+class CacheUnavailable(RuntimeError):
+    """The cache failed less than ``CACHE_RETRY_SECONDS`` ago and is not called yet."""
+
+
+class FailFastCache(Cache):
+    """flask-caching's ``Cache`` whose ``get`` and ``set`` raise ``CacheUnavailable`` at once for
+    ``CACHE_RETRY_SECONDS`` after its backend failed, instead of waiting on the backend again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._failure: tuple[object, float] = (None, float("-inf"))  # the backend that failed, and when
+
+    def available(self) -> bool:
+        """Whether the backend may be called (a backend bound after the failure may be at once)."""
+        backend, failed_at = self._failure
+        return backend is not self.cache or time.monotonic() - failed_at >= CACHE_RETRY_SECONDS
+
+    def _call(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self.available():
+            raise CacheUnavailable(f"the cache failed less than {CACHE_RETRY_SECONDS:.0f} s ago")
+        try:
+            return operation(*args, **kwargs)
+        except Exception:
+            self._failure = (self.cache, time.monotonic())
+            raise
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(super().get, *args, **kwargs)
+
+    def set(self, *args: Any, **kwargs: Any) -> bool | None:
+        return self._call(super().set, *args, **kwargs)
+
+
+cache = FailFastCache()
 
 
 def cache_config(cache_url: str, timeout: int) -> dict[str, Any]:
@@ -41,7 +87,8 @@ def cache_config(cache_url: str, timeout: int) -> dict[str, Any]:
     """
     if cache_url.startswith(("redis://", "rediss://", "unix://")):
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache_url, "CACHE_DEFAULT_TIMEOUT": timeout,
-                "CACHE_KEY_PREFIX": "cityvitals:"}
+                "CACHE_KEY_PREFIX": "cityvitals:",
+                "CACHE_OPTIONS": {**REDIS_OPTIONS, "retry": Retry(NoBackoff(), REDIS_RETRIES)}}
     if cache_url in ("simple", ""):
         return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_THRESHOLD": 5000}
     if cache_url == "null":
@@ -67,7 +114,7 @@ def cached(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if getattr(cache, "app", None) is None:
+        if getattr(cache, "app", None) is None or not cache.available():
             return func(*args, **kwargs)
         store = hashlib.blake2s(db.current_url().encode(), digest_size=6).hexdigest()
         key = (f"{func.__module__}.{func.__qualname__}:{store}:{current_data_version()}:{date.today()}:"
@@ -75,7 +122,7 @@ def cached(func: F) -> F:
         try:
             hit = cache.get(key)
         except Exception as exc:  # a cache that is down must not take the pages with it
-            log.warning("cache unavailable, reading the store directly: %s", exc)
+            log.warning("cache unavailable, reading the store directly for %.0f s: %s", CACHE_RETRY_SECONDS, exc)
             return func(*args, **kwargs)
         if hit is not None:
             return _copy(hit)
