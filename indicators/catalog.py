@@ -197,15 +197,20 @@ def _parse_row(row: dict[str, str]) -> dict[str, object]:
     return values
 
 
-def _format_error(code: str, line: int, exc: ValidationError) -> list[str]:
-    messages = []
+def field_reasons(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field, reason) of every problem of an entry; checks of the whole entry name their field themselves."""
+    reasons = []
     for err in exc.errors():
         field = str(err["loc"][0]) if err["loc"] else ""
         reason = err["msg"].removeprefix("Value error, ")
         if not err["loc"] and ":" in reason:
             field, reason = (part.strip() for part in reason.split(":", 1))
-        messages.append(f"line {line}, {code}: field '{field}': {reason}")
-    return messages
+        reasons.append((field, reason))
+    return reasons
+
+
+def _format_error(code: str, line: int, exc: ValidationError) -> list[str]:
+    return [f"line {line}, {code}: field '{field}': {reason}" for field, reason in field_reasons(exc)]
 
 
 def parse_catalog(text: str) -> Catalog:

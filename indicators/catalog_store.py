@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from indicators import db
 from indicators.access import require
 from indicators.audit import actor, record_in
-from indicators.catalog import Catalog, CatalogError, Indicator, parse_catalog
+from indicators.catalog import Catalog, CatalogError, Indicator, field_reasons, parse_catalog
 from indicators.models import CatalogRevision, IndicatorDef
 
 EDITABLE = ("name_zh", "name_en", "theme", "topics", "department", "source", "source_standard", "source_id",
@@ -114,14 +114,7 @@ def _validated(current: dict, changes: dict) -> Indicator:
     try:
         return Indicator(**{**current, **changes})
     except ValidationError as exc:
-        reasons = []
-        for error in exc.errors():
-            name = str(error["loc"][0]) if error["loc"] else ""
-            reason = error["msg"].removeprefix("Value error, ")
-            if not error["loc"] and ":" in reason:
-                name, reason = (part.strip() for part in reason.split(":", 1))
-            reasons.append(f"{name}: {reason}")
-        raise CatalogError("; ".join(reasons)) from exc
+        raise CatalogError("; ".join(f"{name}: {reason}" for name, reason in field_reasons(exc))) from exc
 
 
 def edit_indicator(code: str, changes: dict, *, comment: str = "", source: str = "app",

@@ -78,10 +78,14 @@ def test_per_area_threshold_override(store):
     assert ("GOV-HOT-001", "350206", "threshold") not in _open_alerts()
 
 
-def test_lifecycle_keeps_its_whole_history(store):
+def _hulis_threshold_alert() -> int:
     run_warnings(today=TODAY)
     with Session(db.engine()) as session:
-        alert_id = session.scalar(select(Alert.id).where(Alert.rule == "threshold", Alert.area_adcode == "350206"))
+        return session.scalar(select(Alert.id).where(Alert.rule == "threshold", Alert.area_adcode == "350206"))
+
+
+def test_lifecycle_keeps_its_whole_history(store):
+    alert_id = _hulis_threshold_alert()
     with pytest.raises(AlertActionError, match="close is allowed only from resolved"):
         act(alert_id, "close", user="analyst")
     act(alert_id, "acknowledge", user="analyst", comment="看到了")
@@ -125,9 +129,7 @@ def test_alert_queries_for_the_pages(store):
 
 
 def test_an_alert_is_dispatched_only_to_a_known_department(store):
-    run_warnings(today=TODAY)
-    with Session(db.engine()) as session:
-        alert_id = session.scalar(select(Alert.id).where(Alert.rule == "threshold", Alert.area_adcode == "350206"))
+    alert_id = _hulis_threshold_alert()
     with pytest.raises(AlertActionError, match="unknown department"):
         act(alert_id, "dispatch", department="<b>not a department</b>")
     assert act(alert_id, "dispatch", department="市信访局").department == "市信访局"
