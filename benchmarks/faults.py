@@ -317,14 +317,8 @@ def page_bodies(database_url: str, per_page: int = 2) -> list[dict]:
     from benchmarks.dash_requests import cases
     from indicators import db
 
-    previous = db.current_url()
-    db.use(database_url)
-    try:
-        with app_module.server.app_context():
-            by_page = cases(random.Random(7), cities=("xiamen",))
-    finally:
-        db.dispose(database_url)
-        db.use(previous)
+    with db.using(database_url), app_module.server.app_context():
+        by_page = cases(random.Random(7), cities=("xiamen",))
     return [body for bodies in by_page.values() for body in bodies[:per_page]]
 
 

@@ -76,6 +76,17 @@ def use(url: str) -> Engine:
     return _engine_for(url)
 
 
+@contextmanager
+def using(url: str) -> Iterator[Engine]:
+    """Make ``url`` the store for a while, then dispose of it and restore whichever store (if any) came before."""
+    previous = list(_current)
+    try:
+        yield use(url)
+    finally:
+        dispose(url)
+        _current[:] = previous
+
+
 def engine() -> Engine:
     """The current store's engine.
 

@@ -95,8 +95,8 @@ def test_an_admin_adds_and_disables_an_account_and_the_log_shows_it(page, live_s
     page.wait_for_selector(f".ag-row[row-id='{admin}']", timeout=30000)
     assert page.inner_text("h1") == "账号管理" and "个账号" in page.inner_text("#admin-users-count")
     if viewport["name"] == "pc":  # phones navigate by the bottom tab bar, without the admin pages
-        assert page.locator(".nav a[href^='/admin/users']").is_visible()
-        assert page.locator(".nav a[href^='/admin/audit']").is_visible()
+        assert page.locator(".nav a[href^='/admin/users']").is_visible()  # the section's one entry
+    assert page.locator(".data-tabs a[href^='/admin/audit']").is_visible()  # and its other page, one tab away
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"admin-users-{viewport['name']}.png"), full_page=False)
     _accessible(page)

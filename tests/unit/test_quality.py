@@ -294,12 +294,9 @@ def test_a_store_that_is_down_gets_the_honest_notice(quality_page, dash_app):
     from indicators.access import Viewer
     from tests.helpers import request_context, run_callback
 
-    before = db.current_url()
-    db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
-    try:
-        with request_context(dash_app.server, "/data/quality", Viewer("operator-q", "operator", "internal")):
-            answer = run_callback(quality_page.fill_quality, None, filters={"department": None, "status": None},
-                                  args={"city": "xiamen", "lang": "en"})
-    finally:
-        db.use(before)
+    with db.using("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1"), \
+            request_context(dash_app.server, "/data/quality", Viewer("operator-q", "operator", "internal")):
+        # nothing listens on port 1
+        answer = run_callback(quality_page.fill_quality, None, filters={"department": None, "status": None},
+                              args={"city": "xiamen", "lang": "en"})
     assert "Data temporarily unavailable" in text_of(answer["notice"]) and answer["rows"] == []
