@@ -18,7 +18,7 @@ from indicators import db
 from indicators.cache import cache, cache_config
 from pages import _shell
 from settings import Settings, get_settings, secret_key
-from web import auth, hardening, health, logs
+from web import auth, hardening, health, logs, response_cache
 
 ROOT = Path(__file__).resolve().parent
 INDEX_TEMPLATE = """<!DOCTYPE html>
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     logs.init_app(server, request_log=settings.is_production or bool(settings.log_format))
     auth.init_app(server, settings.session_minutes)
     hardening.init_app(server)
+    response_cache.init_app(server)  # after sign-in and the callback check, which it relies on
     server.register_blueprint(health.blueprint)
     app.layout = _shell.layout
     return app
