@@ -32,7 +32,7 @@ HEADERS = {"Content-Type": "application/json", "Accept-Encoding": "gzip, deflate
 # The store-down notice (zh, en) and the refusal notice of pages/_i18n.py.
 FAILURE_MARKS = ("数据暂不可用", "Data temporarily unavailable", "该内容不存在,或您无权查看", "Not found, or not yours to see")
 WORKLOAD = json.loads(Path(os.environ["CITYVITALS_LOAD_WORKLOAD"]).read_text())
-THINK = tuple(float(part) for part in os.environ.get("CITYVITALS_LOAD_THINK", "1,3").split(","))
+THINK = tuple(float(part) for part in os.environ.get("CITYVITALS_LOAD_THINK", "0.1,0.5").split(","))
 SCREEN_INTERVAL = float(os.environ.get("CITYVITALS_LOAD_SCREEN_INTERVAL", "5"))
 WARMUP = float(os.environ.get("CITYVITALS_LOAD_WARMUP", "60"))
 
