@@ -11,7 +11,7 @@ from pages._shell import href
 
 register_strings({
     "nav_data": ("数据管理", "Data desk"),
-    "nav_admin": ("系统管理", "Administration"),
+    "nav_admin": ("系统管理", "Admin"),
     "data_tabs": ("数据管理页面", "Data desk pages"),
     "admin_tabs": ("系统管理页面", "Administration pages"),
     "data_tab_quality": ("数据质量", "Data quality"),

@@ -542,8 +542,8 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
         dcc.Location(id="quality-url", refresh=False),
         dcc.Store(id="quality-args", data={"city": city, "lang": lang}),
         dcc.Download(id="quality-download"),
-        data_tabs(PATH, city, lang),
         title,
+        data_tabs(PATH, city, lang),
         html.P(id="quality-note", className="quality-hint"),
         html.P(t("quality_rules", lang), className="quality-hint"),
         html.Div([

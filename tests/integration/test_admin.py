@@ -20,6 +20,21 @@ def _no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
+def _header_fits(page) -> bool:
+    """Every header link reachable without scrolling, and no name, badge, switch or link broken into two lines."""
+    return page.evaluate("""() => {
+        const lines = element => {
+            const range = document.createRange();
+            range.selectNodeContents(element);
+            return new Set([...range.getClientRects()].map(rect => Math.round(rect.top))).size;
+        };
+        const nav = document.querySelector('.nav');
+        const labels = document.querySelectorAll(
+            '.brand-title, .demo-badge, .switch-option, .account-name, .account-role, .nav-link');
+        return nav.scrollWidth <= nav.clientWidth + 1 && [...labels].every(label => lines(label) === 1);
+    }""")
+
+
 def _accessible(page) -> None:
     # Dash 4's dropdown keeps a read-only, aria-hidden <input> focusable (see test_analyst_pages), and its
     # date picker puts aria-expanded on a wrapper without a role: the library's, not ours, so both are left out.
@@ -96,6 +111,7 @@ def test_an_admin_adds_and_disables_an_account_and_the_log_shows_it(page, live_s
     assert page.inner_text("h1") == "账号管理" and "个账号" in page.inner_text("#admin-users-count")
     if viewport["name"] == "pc":  # phones navigate by the bottom tab bar, without the admin pages
         assert page.locator(".nav a[href^='/admin/users']").is_visible()  # the section's one entry
+        assert _header_fits(page)
     assert page.locator(".data-tabs a[href^='/admin/audit']").is_visible()  # and its other page, one tab away
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"admin-users-{viewport['name']}.png"), full_page=False)
