@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import json
+import logging
 import socket
 from datetime import datetime
 
@@ -19,6 +20,8 @@ from sqlalchemy.orm import Session
 from indicators import db
 from indicators.access import require
 from indicators.models import AuditEntry
+
+log = logging.getLogger(__name__)
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "export", "data_load", "data_load_rejected", "data_undo",
            "catalog_change", "alert_action", "user_add", "user_change", "password_reset", "access_denied",
@@ -68,6 +71,15 @@ def record(action: str, *, target: str = "", detail: dict | str | None = None, u
     """
     with db.transaction() as session:
         record_in(session, action, target=target, detail=detail, user=user, remote_addr=remote_addr)
+
+
+def record_refusal(target: str, detail: dict) -> None:
+    """Audit a refused action (someone tried; ``detail`` says what). When the store is down the refusal is
+    only logged: the viewer's notice matters more than the entry."""
+    try:
+        record("access_denied", target=target, detail=detail)
+    except db.StoreUnavailable:
+        log.warning("refused %s on %s not audited: store unavailable", detail, target)
 
 
 def entries(*, user: str | None = None, action: str | None = None, text: str | None = None,

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from indicators.catalog import unit_en
 from indicators.periods import format_period
 
-__all__ = ["format_value", "format_change", "format_period", "unit_label"]
+__all__ = ["format_change", "format_period", "format_value", "missing", "unit_label"]
+
+
+def missing(value) -> bool:
+    """Whether a value read from the store is absent: frames give NaN or NaT for SQL NULLs, other code None."""
+    return value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
 
 
 def unit_label(unit: str, lang: str) -> str:

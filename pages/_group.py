@@ -21,7 +21,7 @@ from indicators.levels import LEVEL_RANK
 from indicators.queries import areas, latest_snapshot
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
-from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, failure_notice, indicator_tile, level_counts, notice
+from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, dropdown, failure_notice, indicator_tile, level_counts, notice
 
 register_strings({
     "group_filter_topic": ("专题", "Topic"),
@@ -86,8 +86,8 @@ def filter_bar(kind: str, snapshot_all: pd.DataFrame, city_areas: pd.DataFrame, 
         options = _options(pairs, lang) if name != "area" else [{"label": label, "value": value} for value, label in pairs]
         controls.append(html.Label([
             html.Span(t(f"group_filter_{name}", lang), className="filter-label"),
-            dcc.Dropdown(id={"type": "group-filter", "name": name}, options=options, value=values.get(name) or "",
-                         clearable=False, searchable=name == "department", className="filter-input"),
+            dropdown(lang, id={"type": "group-filter", "name": name}, options=options, value=values.get(name) or "",
+                     clearable=False, searchable=name == "department", className="filter-input"),
         ], className="filter"))
     return html.Div(controls, className="filter-bar")
 

@@ -22,10 +22,13 @@ register_strings({
 })
 
 
-def in_language(message: str, lang: str) -> str:
-    """The part of a bilingual "中文 / English" message for ``lang`` (the whole message when it has one part)."""
+def in_language(message: str, lang: str, *, sentence: bool = False) -> str:
+    """The part of a bilingual "中文 / English" message for ``lang`` (the whole message when it has one
+    part); with ``sentence`` the English part starts with a capital, as a notice's sentence does."""
     zh, _, en = message.partition(" / ")
-    return (en or zh) if lang == "en" else zh
+    if lang != "en" or not en:
+        return zh
+    return en[:1].upper() + en[1:] if sentence else en
 
 
 def error_table(errors: Sequence[RowError], lang: str) -> html.Div:

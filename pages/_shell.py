@@ -24,6 +24,7 @@ from indicators.queries import indicators, last_update
 from indicators.users import DEMO_USER
 from indicators.search import initials
 from pages._i18n import t
+from pages._widgets import dropdown
 from settings import Settings
 from web.auth import csrf_token
 
@@ -91,8 +92,8 @@ def search_box(lang: str) -> html.Div:
         options = search_options(lang)
     except StoreUnavailable:
         options = []
-    return html.Div(dcc.Dropdown(id="shell-search", options=options, placeholder=t("search_placeholder", lang),
-                                 searchable=True, clearable=True, optionHeight=36, maxHeight=420),
+    return html.Div(dropdown(lang, id="shell-search", options=options, placeholder=t("search_placeholder", lang),
+                             searchable=True, clearable=True, optionHeight=36, maxHeight=420),
                     className="shell-search", role="search", title=t("search_label", lang))
 
 

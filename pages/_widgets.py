@@ -143,6 +143,14 @@ def alert_lines(frame, lang: str, *, empty: str, limit: int = 20) -> html.Ul | h
                     for row in frame.head(limit).to_dict("records")], className="alert-lines")
 
 
+def dropdown(lang: str, *, labels: dict[str, str] | None = None, **props) -> dcc.Dropdown:
+    """A ``dcc.Dropdown`` whose own controls (search box, clear button, "no options", select all) speak
+    ``lang``: Dash's texts are English only. ``labels`` replaces some of them, by Dash's key."""
+    keys = ("select_all", "deselect_all", "selected_count", "search", "clear_search", "clear_selection",
+            "no_options_found")
+    return dcc.Dropdown(labels={key: t(f"dropdown_{key}", lang) for key in keys} | (labels or {}), **props)
+
+
 def notice(text: str, kind: str = "info") -> html.Div:
     """A message box, e.g. when the store is unavailable."""
     return html.Div(text, className=f"notice notice-{kind}", role="status")
@@ -152,12 +160,13 @@ def notice(text: str, kind: str = "info") -> html.Div:
 PAGE_FAILURES = (StoreUnavailable, AccessDenied)
 
 
-def failure_notice(exc: Exception, lang: str) -> html.Div:
+def failure_notice(exc: Exception, lang: str, *, denied_key: str = "not_permitted") -> html.Div:
     """What a page says when it cannot show what was asked: the store is down (the page reloads by itself
-    when it is back, see assets/06-recover.js), or it is not the viewer's to see."""
+    when it is back, see assets/06-recover.js), or it is not the viewer's to see (the page's own words for
+    that under ``denied_key``)."""
     if isinstance(exc, StoreUnavailable):
         return html.Div(t("store_down", lang), className="notice notice-error notice-store-down", role="status")
-    return notice(t("not_permitted", lang), "error")
+    return notice(t(denied_key, lang), "error")
 
 
 def record_id(value) -> int | None:

@@ -9,7 +9,6 @@ text only and the export keeps a spreadsheet from taking them for formulas.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from datetime import date, datetime, time
 
@@ -20,26 +19,24 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from indicators import audit
 from indicators.access import AccessDenied, current_viewer
-from indicators.db import StoreUnavailable
 from pages._export import table_bytes
 from pages._i18n import register_strings, t
 from pages._shell import href, resolve
 from pages._tabs import admin_tabs
-from pages._widgets import PAGE_FAILURES, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice
 
 dash.register_page(__name__, path="/admin/audit", title="审计日志 · City Vitals", name="admin_audit", order=91,
                    permission="audit.read")
 
-log = logging.getLogger(__name__)
+PATH = "/admin/audit"
 PERMISSION = "audit.read"
+DENIED = "admin_audit_denied"  # the string a viewer without PERMISSION reads
 # The grid shows the newest entries up to this many; the export takes up to audit.MAX_ROWS.
 ROW_LIMIT = 500
 TEXT_MAX = 100
 USER_MAX = 64
 # The filters, by URL key, and the property of their control.
 FILTERS = {"user": "value", "action": "value", "q": "value", "from": "date", "to": "date"}
-# What a spreadsheet would run as a formula when a cell starts with it.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 register_strings({
     "admin_audit_title": ("审计日志", "Audit log"),
@@ -179,14 +176,9 @@ def user_options(users: list[str], chosen: str | None) -> list[dict]:
     return [{"label": name, "value": name} for name in names]
 
 
-def inert(text: str) -> str:
-    """A cell that a spreadsheet shows as text rather than running it as a formula (OWASP's CSV injection
-    advice: a leading apostrophe)."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
 def export_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The entries as the exported file shows them: headers and action names in ``lang``, texts inert.
+    """The entries as the exported file shows them: headers and action names in ``lang`` (``table_bytes``
+    makes the texts inert).
 
     Args:
         frame: ``audit.entries`` rows.
@@ -199,13 +191,13 @@ def export_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         return t(f"admin_audit_head_{field}", lang)
 
     def texts(field: str) -> list[str]:
-        return [inert(_text(value)) for value in frame[field]]
+        return [_text(value) for value in frame[field]]
 
     return pd.DataFrame({
         head("id"): frame["id"].astype(int),
         head("at"): [_moment(value) for value in frame["at"]],
         head("user"): texts("user"),
-        head("action"): [inert(action_name(action, lang)) for action in frame["action"]],
+        head("action"): [action_name(action, lang) for action in frame["action"]],
         head("target"): texts("target"),
         head("detail"): texts("detail"),
         head("remote_addr"): texts("remote_addr"),
@@ -214,12 +206,7 @@ def export_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def denied(lang: str) -> html.Div:
     """What a viewer without ``audit.read`` sees."""
-    return notice(t("admin_audit_denied", lang), "error")
-
-
-def refusal(exc: Exception, lang: str) -> html.Div:
-    """The notice for a read that failed: not permitted, or the store is down."""
-    return denied(lang) if isinstance(exc, AccessDenied) else failure_notice(exc, lang)
+    return notice(t(DENIED, lang), "error")
 
 
 # ---- reads through indicators.audit -----------------------------------------------------------------------------
@@ -251,15 +238,6 @@ def build_log(filters: Mapping[str, str], lang: str) -> dict:
     return {"rows": grid_rows(shown), "count": count_text(len(shown), limited, lang), "users": users, "status": None}
 
 
-def _record_refusal(kind: str, filters: Mapping[str, str]) -> None:
-    # A refused export is worth an audit entry (someone tried); the notice matters more than the entry.
-    try:
-        audit.record("access_denied", target="/admin/audit", detail={"action": "export", "format": kind,
-                                                                     "filters": dict(filters)})
-    except StoreUnavailable:
-        log.warning("refused audit export not audited: store unavailable")
-
-
 def export_file(filters: Mapping[str, str], kind: str, lang: str) -> tuple[bytes, html.Div]:
     """The filtered entries as a CSV or XLSX file, and the message to show; the export is recorded.
 
@@ -275,7 +253,7 @@ def export_file(filters: Mapping[str, str], kind: str, lang: str) -> tuple[bytes
         # One more than exported tells whether older entries were left out.
         frame = read_entries(filters, audit.MAX_ROWS + 1)
     except AccessDenied:
-        _record_refusal(kind, filters)
+        audit.record_refusal(PATH, {"action": "export", "format": kind, "filters": dict(filters)})
         raise
     limited, frame = len(frame) > audit.MAX_ROWS, frame.head(audit.MAX_ROWS)
     audit.record("export", target="audit", detail={"format": kind, "rows": len(frame), "filters": dict(filters)})
@@ -302,13 +280,13 @@ def toolbar(filters: Mapping[str, str], lang: str) -> html.Div:
     any_text = t("admin_audit_any", lang)
     return html.Div([
         html.Div([_label("user", lang),
-                  dcc.Dropdown(id="admin-audit-user", options=user_options([], filters.get("user")),
-                               value=filters.get("user"), placeholder=any_text, searchable=True,
-                               className="admin-dropdown")], className="admin-field"),
+                  dropdown(lang, id="admin-audit-user", options=user_options([], filters.get("user")),
+                           value=filters.get("user"), placeholder=any_text, searchable=True,
+                           className="admin-dropdown")], className="admin-field"),
         html.Div([_label("action", lang),
-                  dcc.Dropdown(id="admin-audit-action", value=filters.get("action"), placeholder=any_text,
-                               options=[{"label": action_name(a, lang), "value": a} for a in audit.ACTIONS],
-                               searchable=False, className="admin-dropdown")], className="admin-field"),
+                  dropdown(lang, id="admin-audit-action", value=filters.get("action"), placeholder=any_text,
+                           options=[{"label": action_name(a, lang), "value": a} for a in audit.ACTIONS],
+                           searchable=False, className="admin-dropdown")], className="admin-field"),
         html.Div([_label("q", lang),
                   dcc.Input(id="admin-audit-q", type="search", value=filters.get("q", ""), debounce=0.3,
                             maxLength=TEXT_MAX, placeholder=t("admin_audit_q_hint", lang), autoComplete="off",
@@ -324,7 +302,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
     """The audit log with the URL's filters; a viewer without ``audit.read`` gets the not-permitted notice only."""
     city, lang = resolve(city, lang)
     title = html.Div([html.H1(t("admin_audit_title", lang), className="page-title"),
-                      admin_tabs("/admin/audit", city, lang)])
+                      admin_tabs(PATH, city, lang)])
     if not current_viewer().may(PERMISSION):
         return html.Div([title, denied(lang)], className="admin-page")
     return html.Div([
@@ -369,7 +347,8 @@ def fill_log(filters: dict, exported: int, args: dict) -> dict:
     try:
         return {**build_log(state, lang), "search": search}
     except PAGE_FAILURES as exc:
-        return {"rows": [], "count": "", "status": refusal(exc, lang), "users": no_update, "search": search}
+        return {"rows": [], "count": "", "status": failure_notice(exc, lang, denied_key=DENIED),
+                "users": no_update, "search": search}
 
 
 @callback(output={name: Output(f"admin-audit-{name}", prop) for name, prop in FILTERS.items()},
@@ -394,7 +373,7 @@ def export_clicked(csv: int | None, xlsx: int | None, filters: dict, exported: i
     try:
         data, message = export_file(parse_filters(filters), kind, lang)
     except PAGE_FAILURES as exc:
-        return {"file": no_update, "message": refusal(exc, lang), "exported": no_update}
+        return {"file": no_update, "message": failure_notice(exc, lang, denied_key=DENIED), "exported": no_update}
     if not data:
         return {"file": no_update, "message": message, "exported": no_update}
     return {"file": dcc.send_bytes(data, f"city-vitals-audit-{date.today():%Y%m%d}.{kind}"), "message": message,

@@ -9,7 +9,6 @@ answer of the action that made it, and kept nowhere else.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping, Sequence
 
 import dash
@@ -36,16 +35,18 @@ from indicators.users import (
     reset_password,
     update_user,
 )
+from pages._format import missing
 from pages._i18n import register_strings, t
+from pages._reports import in_language
 from pages._shell import resolve
 from pages._tabs import admin_tabs
-from pages._widgets import PAGE_FAILURES, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice
 
 dash.register_page(__name__, path="/admin/users", title="账号管理 · City Vitals", name="admin_users", order=90,
                    nav="nav_admin", permission="users.manage")
 
-log = logging.getLogger(__name__)
 PERMISSION = "users.manage"
+DENIED = "admin_users_denied"  # the string a viewer without PERMISSION reads
 PAGE_PATH = "/admin/users"
 # The actions on the selected account, by the id of their button.
 CHANGES = {"admin-users-save": "save", "admin-users-toggle": "toggle", "admin-users-reset": "reset"}
@@ -107,23 +108,9 @@ register_strings({
 
 # ---- pure builders: values in, strings or components out ----------------------------------------------------
 
-def _missing(value) -> bool:
-    # Frames give NaN or NaT for SQL NULLs, other code None.
-    return value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
-
-
 def format_moment(moment) -> str:
     """A timestamp to the minute ("2025-06-30 14:05"), "—" for none."""
-    return "—" if _missing(moment) else f"{pd.Timestamp(moment):%Y-%m-%d %H:%M}"
-
-
-def message_in(message: str, lang: str) -> str:
-    """The part of a bilingual "中文 / English" message (``AccountError``) in ``lang``; a message without
-    both parts whole."""
-    zh, separator, en = message.partition(" / ")
-    if not separator:
-        return message
-    return en[:1].upper() + en[1:] if lang == "en" else zh
+    return "—" if missing(moment) else f"{pd.Timestamp(moment):%Y-%m-%d %H:%M}"
 
 
 def clearance_name(clearance: str, lang: str) -> str:
@@ -161,12 +148,12 @@ def grid_rows(frame: pd.DataFrame, *, lang: str) -> list[dict]:
     """
     rows = []
     for record in frame.to_dict("records"):
-        city = None if _missing(record["city_key"]) or not record["city_key"] else record["city_key"]
+        city = None if missing(record["city_key"]) or not record["city_key"] else record["city_key"]
         districts = [d for d in (record["districts"] or "").split(",") if d]
         active = bool(record["active"])
         rows.append({
             "username": record["username"],
-            "display_name": "" if _missing(record["display_name"]) else record["display_name"],
+            "display_name": "" if missing(record["display_name"]) else record["display_name"],
             "role": record["role"],
             "clearance": record["clearance"],
             "city_key": city,
@@ -259,23 +246,10 @@ def success(text: str, password: str | None = None, *, lang: str) -> html.Div:
 
 def denied(lang: str) -> html.Div:
     """What a viewer without ``users.manage`` sees."""
-    return notice(t("admin_users_denied", lang), "error")
+    return notice(t(DENIED, lang), "error")
 
 
 # ---- reads and writes through indicators.users ----------------------------------------------------------------
-
-def refusal(exc: Exception, lang: str) -> html.Div:
-    """The notice for a read or change that failed: not permitted, or the store is down."""
-    return denied(lang) if isinstance(exc, AccessDenied) else failure_notice(exc, lang)
-
-
-def _record_refusal(action: str, target: str) -> None:
-    # A refused change is worth an audit entry (someone tried); the notice matters more than the entry.
-    try:
-        audit.record("access_denied", target=PAGE_PATH, detail={"action": action, "account": target})
-    except StoreUnavailable:
-        log.warning("refused %s on %s not audited: store unavailable", action, target)
-
 
 def may_manage() -> bool:
     """Whether the current viewer may manage accounts."""
@@ -301,9 +275,9 @@ def add_account(form: Mapping, lang: str) -> tuple[bool, html.Div]:
                               clearance=form.get("clearance") or None, city_key=form.get("city") or None,
                               districts=tuple(form.get("districts") or ()))
     except AccountError as exc:
-        return False, notice(message_in(str(exc), lang), "error")
+        return False, notice(in_language(str(exc), lang, sentence=True), "error")
     except AccessDenied:
-        _record_refusal("user_add", username)
+        audit.record_refusal(PAGE_PATH, {"action": "user_add", "account": username})
         return False, denied(lang)
     text = t("admin_users_added", lang).format(name=created.username)
     return True, success(text, None if typed else password, lang=lang)
@@ -328,7 +302,7 @@ def change_account(change: str, selected: Mapping | None, form: Mapping, lang: s
     try:
         viewer = require(PERMISSION)
     except AccessDenied:
-        _record_refusal(f"user_{change}", username or "")
+        audit.record_refusal(PAGE_PATH, {"action": f"user_{change}", "account": username or ""})
         return False, denied(lang)
     if not username:
         return False, notice(t("admin_users_none_selected", lang), "error")
@@ -347,7 +321,7 @@ def change_account(change: str, selected: Mapping | None, form: Mapping, lang: s
         update_user(username, role=form.get("role"), clearance=clearance, clear_clearance=clearance is None,
                     city_key=form.get("city") or "", districts=tuple(form.get("districts") or ()))
     except AccountError as exc:
-        return False, notice(message_in(str(exc), lang), "error")
+        return False, notice(in_language(str(exc), lang, sentence=True), "error")
     return True, success(t("admin_users_saved", lang).format(name=username), lang=lang)
 
 
@@ -360,8 +334,8 @@ def _field(label: str, control, field_id: str, class_name: str = "") -> html.Div
 
 def _dropdown(field_id: str, options: list[dict], lang: str, *, value=None, placeholder_key: str | None = None,
               multi: bool = False, clearable: bool = True) -> dcc.Dropdown:
-    return dcc.Dropdown(id=field_id, options=options, value=value, multi=multi, clearable=clearable, searchable=False,
-                        placeholder=t(placeholder_key, lang) if placeholder_key else None, className="admin-dropdown")
+    return dropdown(lang, id=field_id, options=options, value=value, multi=multi, clearable=clearable, searchable=False,
+                    placeholder=t(placeholder_key, lang) if placeholder_key else None, className="admin-dropdown")
 
 
 def _scope_fields(prefix: str, lang: str) -> list[html.Div]:
@@ -468,7 +442,7 @@ def fill_users(_added: int, _changed: int, args: dict):
     try:
         frame = list_users()
     except PAGE_FAILURES as exc:
-        return [], "", refusal(exc, lang)
+        return [], "", failure_notice(exc, lang, denied_key=DENIED)
     return grid_rows(frame, lang=lang), count_text(len(frame), lang), None
 
 

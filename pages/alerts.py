@@ -39,10 +39,10 @@ from indicators.queries import (
     latest_snapshot,
 )
 from indicators.rules import RULES
-from pages._format import format_period, format_value, unit_label
+from pages._format import format_period, format_value, missing, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
-from pages._widgets import PAGE_FAILURES, failure_notice, level_badge, notice, record_id
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, level_badge, notice, record_id
 
 dash.register_page(__name__, path="/alerts", title="预警中心 · City Vitals", name="alerts", order=4, nav="nav_alerts")
 
@@ -125,11 +125,6 @@ register_strings({
 
 # ---- pure helpers: values in, strings or components out -------------------------------------------------
 
-def _missing(value) -> bool:
-    # Frames give NaN or NaT for SQL NULLs, other code None.
-    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
-
-
 def format_time(moment, lang: str, *, today: date | None = None) -> str:
     """A timestamp for readers: "2025年6月30日 14:05" / "30 Jun 2025, 14:05".
 
@@ -141,7 +136,7 @@ def format_time(moment, lang: str, *, today: date | None = None) -> str:
     Returns:
         The formatted time, to the minute.
     """
-    if _missing(moment):
+    if missing(moment):
         return "—"
     moment = pd.Timestamp(moment)
     year = today is None or moment.year != today.year
@@ -151,13 +146,13 @@ def format_time(moment, lang: str, *, today: date | None = None) -> str:
 
 
 def _time(moment, lang: str, today: date | None = None) -> html.Time:
-    iso = "" if _missing(moment) else pd.Timestamp(moment).isoformat(timespec="minutes")
+    iso = "" if missing(moment) else pd.Timestamp(moment).isoformat(timespec="minutes")
     return html.Time(format_time(moment, lang, today=today), dateTime=iso)
 
 
 def state_name(state: str | None, lang: str) -> str:
     """A lifecycle state's display name ("—" for none, e.g. before an alert exists)."""
-    return "—" if _missing(state) else t(f"alerts_state_{state}", lang)
+    return "—" if missing(state) else t(f"alerts_state_{state}", lang)
 
 
 def action_name(action: str, lang: str) -> str:
@@ -275,8 +270,8 @@ def alert_rows(frame: pd.DataFrame, lang: str, *, selected: int | None = None,
 def _comment(row: Mapping, lang: str) -> str:
     # A dispatch names its department; the comment follows.
     department = row.get("department")
-    parts = ["" if _missing(department) else f"→ {department_en(department) if lang == 'en' else department}",
-             "" if _missing(row.get("comment")) else row["comment"]]
+    parts = ["" if missing(department) else f"→ {department_en(department) if lang == 'en' else department}",
+             "" if missing(row.get("comment")) else row["comment"]]
     return " · ".join(p for p in parts if p)
 
 
@@ -322,7 +317,7 @@ def alert_detail(row: Mapping, *, history: pd.DataFrame, explanation: str, lates
         The detail's children (the action form is separate).
     """
     indicator, area, department = _names(row, lang)
-    period = "—" if _missing(row["period"]) else format_period(row["period"], row["frequency"], lang)
+    period = "—" if missing(row["period"]) else format_period(row["period"], row["frequency"], lang)
     indicator_href = href(f"/indicator/{row['indicator_code']}", city, lang)
     value = "—" if latest is None else (f"{format_value(latest['value'], lang)} {unit_label(latest['unit'], lang)} · "
                                         f"{format_period(latest['period'], latest['frequency'], lang)}")
@@ -336,7 +331,7 @@ def alert_detail(row: Mapping, *, history: pd.DataFrame, explanation: str, lates
         *_fact(t("alerts_opened", lang), _time(row["opened_at"], lang)),
         *_fact(t("alerts_updated", lang), _time(row["updated_at"], lang)),
     ]
-    if not _missing(row["closed_at"]):
+    if not missing(row["closed_at"]):
         facts += _fact(t("alerts_closed", lang), _time(row["closed_at"], lang))
     return [
         html.Div([level_badge(row["level"], lang),
@@ -488,8 +483,8 @@ def _choices(city: str, lang: str) -> dict[str, list[dict]]:
 def _filter(name: str, label: str, options: list[dict], value: str | None, lang: str) -> html.Div:
     return html.Div([
         html.Label(label, htmlFor=f"alerts-filter-{name}", className="alerts-filter-label"),
-        dcc.Dropdown(id=f"alerts-filter-{name}", options=options, value=value, clearable=name != "state",
-                     searchable=name in ("area", "department"), placeholder=t("alerts_any", lang)),
+        dropdown(lang, id=f"alerts-filter-{name}", options=options, value=value, clearable=name != "state",
+                 searchable=name in ("area", "department"), placeholder=t("alerts_any", lang)),
     ], className="alerts-filter")
 
 
@@ -501,7 +496,7 @@ def _action_form(lang: str, departments: list[dict]) -> html.Section:
                      className="alerts-comment", maxLength=1000),
         html.Div([
             html.Label(t("alerts_dispatch_to", lang), htmlFor="alerts-dispatch-to", className="alerts-filter-label"),
-            dcc.Dropdown(id="alerts-dispatch-to", options=departments, clearable=False, searchable=True),
+            dropdown(lang, id="alerts-dispatch-to", options=departments, clearable=False, searchable=True),
         ], id="alerts-dispatch-field", className="alerts-dispatch"),
         html.Div([html.Button(action_name(a, lang), id=f"alerts-do-{a}", n_clicks=0, type="button", hidden=True,
                               className=f"alerts-action action-{a}") for a in ACTIONS],

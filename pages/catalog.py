@@ -7,8 +7,6 @@ filtered list can be sent to a colleague. Rows are filtered on the server; the g
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Mapping
 from datetime import date
 
@@ -29,10 +27,11 @@ from indicators import audit
 from indicators.access import SENSITIVITIES, current_viewer, require
 from indicators.queries import indicators, latest_snapshot, search_catalog
 from pages._export import table_bytes
-from pages._format import format_period, format_value, unit_label
+from pages._format import format_period, format_value, missing, unit_label
+from pages._grid import indicator_link, js, markdown_text
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
-from pages._widgets import PAGE_FAILURES, failure_notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice
 
 dash.register_page(__name__, path="/catalog", title="指标目录 · City Vitals", name="catalog", order=3,
                    nav="nav_catalog")
@@ -50,7 +49,6 @@ register_strings({
     "catalog_count_all": ("共 {total} 项指标", "{total} indicators"),
     "catalog_count_some": ("{shown} / {total} 项指标", "{shown} of {total} indicators"),
     "catalog_no_rows": ("没有符合条件的指标", "No matching indicators"),
-    "catalog_no_options": ("无匹配选项", "No matching options"),
     "catalog_late": ("迟报 {n} 期", "late by {n}"),
     "catalog_head_code": ("代码", "Code"),
     "catalog_head_name": ("指标名称", "Indicator"),
@@ -195,31 +193,22 @@ def filter_level(frame: pd.DataFrame, level: str | None) -> pd.DataFrame:
     return frame if not level else frame[frame["level"] == level].reset_index(drop=True)
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def _markdown_text(text: str) -> str:
-    # Names become link text in the grid's Markdown cells; escape what Markdown would interpret.
-    return re.sub(r"([\\`*_\[\]<>#~|])", r"\\\1", text)
-
-
 def _row(record: Mapping, *, lang: str) -> dict:
     period = record["period"]
     return {
         "code": record["code"],
-        "name": _markdown_text(record["name_en" if lang == "en" else "name_zh"]),
+        "name": markdown_text(record["name_en" if lang == "en" else "name_zh"]),
         "theme": record["theme"],
         "topics": ("、" if lang == "zh" else ", ").join(topic_name(k, lang) for k in record["topics"]),
         "department": record["department"],
         "frequency": record["frequency"],
         "sensitivity": record["sensitivity"],
         "spatial_level": record["spatial_level"],
-        "value": None if _missing(record["value"]) else float(record["value"]),
+        "value": None if missing(record["value"]) else float(record["value"]),
         "value_text": format_value(record["value"], lang),
         "unit": unit_label(record["unit"], lang),
-        "period": None if _missing(period) else period.isoformat(),
-        "period_text": "" if _missing(period) else format_period(period, record["frequency"], lang),
+        "period": None if missing(period) else period.isoformat(),
+        "period_text": "" if missing(period) else format_period(period, record["frequency"], lang),
         "level": LEVEL_SORT[record["level"]],
         "overdue": int(record["overdue"]),
     }
@@ -244,18 +233,8 @@ def _ref_data(name: str, lang: str) -> dict[str, str]:
     return {key: label(name, key, lang) for key in choices(name)}
 
 
-def _js(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _link(field: str, city: str, lang: str) -> dict:
-    # The Markdown cell shows the field as a link to the indicator page; only the code varies per row.
-    prefix, query = _js("/indicator/"), _js(href("", city, lang))
-    return {"function": f"'[' + params.data.{field} + '](' + {prefix} + params.data.code + {query} + ')'"}
-
-
 def _late(lang: str) -> dict:
-    before, after = (_js(part) for part in t("catalog_late", lang).split("{n}"))
+    before, after = (js(part) for part in t("catalog_late", lang).split("{n}"))
     return {"function": f"params.value > 0 ? {before} + params.value + {after} : ''"}
 
 
@@ -280,9 +259,9 @@ def column_defs(*, city: str, lang: str) -> list[dict]:
     worst_first = {"sortingOrder": ["desc", "asc", None]}
     return [
         {"field": "code", "headerName": header("code", lang), "width": 132, "pinned": "left",
-         "valueGetter": _link("code", city, lang), "cellRenderer": "markdown", "cellClass": "catalog-code"},
+         "valueGetter": indicator_link("code", city, lang), "cellRenderer": "markdown", "cellClass": "catalog-code"},
         {"field": "name", "headerName": header("name", lang), "width": 280, "pinned": "left",
-         "valueGetter": _link("name", city, lang), "cellRenderer": "markdown", "cellClass": "catalog-name"},
+         "valueGetter": indicator_link("name", city, lang), "cellRenderer": "markdown", "cellClass": "catalog-name"},
         _column("theme", lang, 1, 116, refData=_ref_data("theme", lang)),
         _column("topics", lang, 1.4, 140),
         _column("department", lang, 1.4, 140, **({"refData": _ref_data("department", lang)} if lang == "en" else {})),
@@ -325,7 +304,7 @@ def export_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         header("spatial_level", lang): labels("spatial_level"),
         header("value", lang): frame["value"].astype(float),
         header("unit", lang): [unit_label(unit, lang) for unit in frame["unit"]],
-        header("period", lang): ["" if _missing(p) else format_period(p, f, lang)
+        header("period", lang): ["" if missing(p) else format_period(p, f, lang)
                                  for p, f in zip(frame["period"], frame["frequency"])],
         header("level", lang): labels("level"),
         header("overdue", lang): [t("catalog_late", lang).format(n=n) if n > 0 else "" for n in frame["overdue"]],
@@ -371,11 +350,9 @@ def build_catalog(city_key: str, lang: str, state: Mapping[str, str]) -> dict:
 def _filter(name: str, value: str | None, lang: str) -> html.Div:
     return html.Div([
         html.Label(header(name, lang), htmlFor=f"catalog-{name}", className="catalog-label"),
-        dcc.Dropdown(id=f"catalog-{name}", value=value, placeholder=t("catalog_all", lang),
-                     options=[{"label": label(name, key, lang), "value": key} for key in choices(name)],
-                     searchable=name == "department", className="catalog-dropdown",
-                     labels={"search": t("catalog_search", lang), "no_options_found": t("catalog_no_options", lang),
-                             "clear_selection": t("catalog_clear", lang)}),
+        dropdown(lang, id=f"catalog-{name}", value=value, placeholder=t("catalog_all", lang),
+                 options=[{"label": label(name, key, lang), "value": key} for key in choices(name)],
+                 searchable=name == "department", className="catalog-dropdown")
     ], className=f"catalog-field catalog-field-{name}")
 
 

@@ -33,7 +33,7 @@ from pages._i18n import register_strings, t, theme_name
 from pages._reports import decode_upload, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice
 
 dash.register_page(__name__, path="/data/catalog", title="目录与阈值 · City Vitals", name="data_catalog")
 
@@ -124,13 +124,14 @@ def edit_form(row: dict, lang: str, *, editable: bool) -> list:
         html.P(t("dcat_thresholds_hint", lang), className="muted"),
         html.Div([number(f) for f in NUMBER_FIELDS], className="dcat-numbers"),
         html.Div([label("sensitivity"),
-                  dcc.Dropdown(id="dcat-sensitivity", value=row["sensitivity"], clearable=False, disabled=not editable,
-                               options=[{"label": t(f"sens_{s}", lang), "value": s} for s in SENSITIVITIES])],
+                  dropdown(lang, id="dcat-sensitivity", value=row["sensitivity"], clearable=False,
+                           disabled=not editable,
+                           options=[{"label": t(f"sens_{s}", lang), "value": s} for s in SENSITIVITIES])],
                  className="dcat-field"),
         html.Div([label("headline"),
-                  dcc.Dropdown(id="dcat-headline", value=bool(row["headline"]), clearable=False, searchable=False,
-                               disabled=not editable, options=[{"label": t("dcat_yes", lang), "value": True},
-                                                               {"label": t("dcat_no", lang), "value": False}])],
+                  dropdown(lang, id="dcat-headline", value=bool(row["headline"]), clearable=False, searchable=False,
+                           disabled=not editable, options=[{"label": t("dcat_yes", lang), "value": True},
+                                                           {"label": t("dcat_no", lang), "value": False}])],
                  className="dcat-field"),
         html.Div([text(f, area=f == "definition") for f in TEXT_FIELDS], className="dcat-texts"),
         html.Div([label("comment"), dcc.Input(id="dcat-comment", value="", maxLength=500, className="dcat-input")],

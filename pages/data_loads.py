@@ -28,7 +28,7 @@ from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, failure_notice, notice, record_id
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice, record_id
 
 dash.register_page(__name__, path="/data/loads", title="加载记录 · City Vitals", name="data_loads")
 
@@ -139,10 +139,10 @@ def layout(city: str | None = None, lang: str | None = None, load: str | None = 
         return html.Div([*head, notice(t("not_permitted", lang), "error")], className="data-page")
     filters = _filters(query)
 
-    def dropdown(name: str, keys: tuple[str, ...]) -> html.Div:
+    def filter_field(name: str, keys: tuple[str, ...]) -> html.Div:
         return html.Div([html.Label(t(f"loads_{name}", lang), htmlFor=f"loads-{name}", className="upload-label"),
-                         dcc.Dropdown(id=f"loads-{name}", value=filters[name], placeholder=t("loads_any", lang),
-                                      options=[{"label": _label(name, k, lang), "value": k} for k in keys])],
+                         dropdown(lang, id=f"loads-{name}", value=filters[name], placeholder=t("loads_any", lang),
+                                  options=[{"label": _label(name, k, lang), "value": k} for k in keys])],
                         className="loads-filter")
 
     return html.Div([
@@ -151,7 +151,7 @@ def layout(city: str | None = None, lang: str | None = None, load: str | None = 
         dcc.Store(id="loads-args", data={"city": city, "lang": lang}),
         dcc.Store(id="loads-selected", data=record_id(load)),
         dcc.Store(id="loads-version", data=0),
-        html.Div([dropdown("status", STATUSES), dropdown("kind", KINDS)], className="loads-filters"),
+        html.Div([filter_field("status", STATUSES), filter_field("kind", KINDS)], className="loads-filters"),
         html.Div([
             html.Section(dcc.Loading(html.Div(id="loads-list"), type="dot"), className="card loads-list"),
             html.Section([html.Div(id="loads-detail"), html.Div(id="loads-message", role="status")],

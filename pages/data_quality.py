@@ -8,7 +8,6 @@ so a view can be sent to a colleague. The rules are ``indicators.quality``'s; th
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from datetime import date
 
@@ -31,10 +30,11 @@ from indicators.quality import (
 from indicators.queries import indicators
 from pages._export import table_bytes
 from pages._format import format_period, format_value
+from pages._grid import indicator_link, js, markdown_text
 from pages._i18n import register_strings, t
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, failure_notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice
 
 dash.register_page(__name__, path="/data/quality", title="数据质量 · City Vitals", name="data_quality", order=6,
                    nav="nav_data", permission="data.view")
@@ -65,9 +65,6 @@ register_strings({
     "quality_status_late": ("迟报", "Late"),
     "quality_status_never_loaded": ("从未报送", "Never loaded"),
     "quality_all": ("全部", "All"),
-    "quality_clear": ("清除", "Clear"),
-    "quality_no_options": ("无匹配选项", "No matching options"),
-    "quality_search": ("搜索", "Search"),
     "quality_filters": ("筛选", "Filters"),
     "quality_summary": ("报送概况", "Delivery at a glance"),
     "quality_indicators": ("指标", "Indicators"),
@@ -242,11 +239,6 @@ def filtered(assessed: pd.DataFrame, filters: Mapping[str, str]) -> pd.DataFrame
     return assessed[mask].reset_index(drop=True)
 
 
-def _markdown_text(text: str) -> str:
-    # Names become link text in the grid's Markdown cells; escape what Markdown would interpret.
-    return re.sub(r"([\\`*_\[\]<>#~|])", r"\\\1", text)
-
-
 def grid_rows(assessed: pd.DataFrame, lang: str) -> list[dict]:
     """The list's rowData: sortable values, and the texts their cells show.
 
@@ -259,7 +251,7 @@ def grid_rows(assessed: pd.DataFrame, lang: str) -> list[dict]:
     completeness = (100 * assessed["completeness"]).round(1)
     columns = {
         "code": assessed["code"].tolist(),
-        "name": [_markdown_text(name) for name in assessed["name_en" if lang == "en" else "name_zh"].tolist()],
+        "name": [markdown_text(name) for name in assessed["name_en" if lang == "en" else "name_zh"].tolist()],
         "department": assessed["department"].tolist(),
         "frequency": frequency,
         "status": assessed["status"].tolist(),
@@ -275,16 +267,6 @@ def grid_rows(assessed: pd.DataFrame, lang: str) -> list[dict]:
         "next_due_text": [format_day(d, lang) for d in due],
     }
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
-
-
-def _js(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _link(field: str, city: str, lang: str) -> dict:
-    # The Markdown cell shows the field as a link to the indicator page; only the code varies per row.
-    prefix, query = _js("/indicator/"), _js(href("", city, lang))
-    return {"function": f"'[' + params.data.{field} + '](' + {prefix} + params.data.code + {query} + ')'"}
 
 
 def _labels(name: str, keys, lang: str) -> dict[str, str]:
@@ -310,19 +292,19 @@ def column_defs(*, city: str, lang: str, departments: list[str]) -> list[dict]:
     """
     number = {"type": "rightAligned", "cellClass": "quality-number"}
     blank_zero = {"function": "params.value > 0 ? String(params.value) : ''"}
-    outlier = {"function": f"params.value > 0 ? {_js(t('quality_outlier_mark', lang))} + "
+    outlier = {"function": f"params.value > 0 ? {js(t('quality_outlier_mark', lang))} + "
                            f"(params.value > 1 ? ' ×' + params.value : '') : ''"}
     return [
         {"field": "code", "headerName": t("quality_head_code", lang), "width": 120, "pinned": "left",
-         "valueGetter": _link("code", city, lang), "cellRenderer": "markdown", "cellClass": "quality-code"},
+         "valueGetter": indicator_link("code", city, lang), "cellRenderer": "markdown", "cellClass": "quality-code"},
         {"field": "name", "headerName": t("quality_head_name", lang), "width": 220, "pinned": "left",
-         "valueGetter": _link("name", city, lang), "cellRenderer": "markdown", "cellClass": "quality-name"},
+         "valueGetter": indicator_link("name", city, lang), "cellRenderer": "markdown", "cellClass": "quality-name"},
         {"field": "department", "headerName": t("department", lang), "minWidth": 130, "flex": 1.4,
          **({"refData": _labels("department", departments, lang)} if lang == "en" else {})},
         _column("frequency", lang, 112, refData=_labels("frequency", FREQUENCIES, lang)),
         {"field": "status", "headerName": t("quality_status", lang), "minWidth": 100, "flex": 1,
          "refData": _labels("status", STATUSES, lang), "cellClass": "quality-status",
-         "cellClassRules": {f"status-{s}": f"params.value === {_js(s)}" for s in STATUSES}},
+         "cellClassRules": {f"status-{s}": f"params.value === {js(s)}" for s in STATUSES}},
         _column("last_period", lang, 110, valueFormatter={"function": "params.data.last_period_text"}),
         _column("days_late", lang, 90, valueFormatter=blank_zero, **number,
                 cellClassRules={"quality-late": "params.value > 0"}),
@@ -512,10 +494,8 @@ def _departments() -> list[str]:
 def _filter(name: str, label: str, options: list[dict], value: str | None, lang: str) -> html.Div:
     return html.Div([
         html.Label(label, htmlFor=f"quality-{name}", className="quality-label"),
-        dcc.Dropdown(id=f"quality-{name}", options=options, value=value, placeholder=t("quality_all", lang),
-                     searchable=name == "department", className="quality-dropdown",
-                     labels={"search": t("quality_search", lang), "no_options_found": t("quality_no_options", lang),
-                             "clear_selection": t("quality_clear", lang)}),
+        dropdown(lang, id=f"quality-{name}", options=options, value=value, placeholder=t("quality_all", lang),
+                 searchable=name == "department", className="quality-dropdown")
     ], className="quality-field")
 
 

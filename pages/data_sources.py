@@ -25,7 +25,7 @@ from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice
 
 dash.register_page(__name__, path="/data/sources", title="SQL 数据源 · City Vitals", name="data_sources")
 
@@ -113,7 +113,7 @@ def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
             html.H2(t("src_add", lang), className="section-title"),
             html.Div([
                 field("src_name", dcc.Input(id="src-name", maxLength=64, className="dcat-input")),
-                field("src_city", dcc.Dropdown(id="src-city", options=cities, value=city, clearable=False)),
+                field("src_city", dropdown(lang, id="src-city", options=cities, value=city, clearable=False)),
                 field("src_every", dcc.Input(id="src-every", type="number", min=MIN_MINUTES, value=60, className="dcat-input")),
             ], className="dcat-numbers"),
             field("src_url", dcc.Input(id="src-url", maxLength=500, className="dcat-input",

@@ -32,7 +32,7 @@ from pages._i18n import register_strings, t
 from pages._reports import decode_upload, error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice
 
 dash.register_page(__name__, path="/data/upload", title="上传数据 · City Vitals", name="data_upload")
 
@@ -122,22 +122,23 @@ def _template_form(lang: str) -> html.Section:
         html.P(t("upload_templates_hint", lang), className="muted"),
         html.Div([
             html.Label(t("upload_scope", lang), htmlFor="upload-template-scope", className="upload-label"),
-            dcc.Dropdown(id="upload-template-scope", value="department", clearable=False, searchable=False,
-                         options=[{"label": t(f"upload_scope_{k}", lang), "value": k} for k in ("department", "indicator")]),
+            dropdown(lang, id="upload-template-scope", value="department", clearable=False, searchable=False,
+                     options=[{"label": t(f"upload_scope_{k}", lang), "value": k}
+                              for k in ("department", "indicator")]),
         ]),
         html.Label(t("upload_department", lang), htmlFor="upload-template-department", className="upload-label"),
-        dcc.Dropdown(id="upload-template-department", searchable=True,
-                     options=[{"label": department_en(d) if lang == "en" else d, "value": d} for d in departments]),
+        dropdown(lang, id="upload-template-department", searchable=True,
+                 options=[{"label": department_en(d) if lang == "en" else d, "value": d} for d in departments]),
         html.Label(t("upload_indicator", lang), htmlFor="upload-template-indicator", className="upload-label"),
-        dcc.Dropdown(id="upload-template-indicator", searchable=True,
-                     options=[{"label": f"{c['code']} {c['name_en'] if lang == 'en' else c['name_zh']}",
-                               "value": c["code"]} for c in codes]),
+        dropdown(lang, id="upload-template-indicator", searchable=True,
+                 options=[{"label": f"{c['code']} {c['name_en'] if lang == 'en' else c['name_zh']}",
+                           "value": c["code"]} for c in codes]),
         html.Label(t("upload_shape", lang), htmlFor="upload-template-shape", className="upload-label"),
-        dcc.Dropdown(id="upload-template-shape", value="long", clearable=False, searchable=False,
-                     options=[{"label": t(f"upload_shape_{s}", lang), "value": s} for s in SHAPES]),
+        dropdown(lang, id="upload-template-shape", value="long", clearable=False, searchable=False,
+                 options=[{"label": t(f"upload_shape_{s}", lang), "value": s} for s in SHAPES]),
         html.Label(t("upload_format", lang), htmlFor="upload-template-format", className="upload-label"),
-        dcc.Dropdown(id="upload-template-format", value="xlsx", clearable=False, searchable=False,
-                     options=[{"label": kind.upper(), "value": kind} for kind in FORMATS]),
+        dropdown(lang, id="upload-template-format", value="xlsx", clearable=False, searchable=False,
+                 options=[{"label": kind.upper(), "value": kind} for kind in FORMATS]),
         html.Button(t("upload_download", lang), id="upload-template-button", className="button"),
         html.Div(id="upload-template-message", role="status"),
         dcc.Download(id="upload-template-download"),
@@ -160,7 +161,7 @@ def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
             html.Section([
                 html.H2(t("upload_step_file", lang), className="section-title"),
                 html.Label(t("upload_city", lang), htmlFor="upload-city", className="upload-label"),
-                dcc.Dropdown(id="upload-city", options=cities, value=city, clearable=False),
+                dropdown(lang, id="upload-city", options=cities, value=city, clearable=False),
                 dcc.Upload(id="upload-file", children=html.Div([html.Strong(t("upload_drop", lang)),
                                                                 html.Span(t("upload_limits", lang))]),
                            max_size=MAX_UPLOAD_BYTES, multiple=False, accept=".csv,.xlsx,.txt",

@@ -41,7 +41,7 @@ from pages._charts import LEVEL_COLOURS
 from pages._format import format_period, format_value, unit_label
 from pages._i18n import register_strings, t
 from pages._shell import current_settings, href, resolve
-from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, failure_notice, level_badge, notice
+from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, dropdown, failure_notice, level_badge, notice
 
 dash.register_page(__name__, path="/map", title="地图 · City Vitals", name="map", order=5, nav="nav_map")
 
@@ -497,16 +497,17 @@ def controls(state: dict, view: dict, options: list[dict], lang: str) -> html.Di
     return html.Div([
         html.Div([
             html.Label(t("map_theme", lang), htmlFor="map-theme", className="map-label"),
-            dcc.Dropdown(id="map-theme", options=[{"label": t(f"map_theme_{key}", lang), "value": key} for key in THEMES],
-                         value=state.get("theme"), clearable=True, searchable=False, className="map-dropdown",
-                         placeholder=t("map_theme_hint", lang)),
+            dropdown(lang, id="map-theme",
+                     options=[{"label": t(f"map_theme_{key}", lang), "value": key} for key in THEMES],
+                     value=state.get("theme"), clearable=True, searchable=False, className="map-dropdown",
+                     placeholder=t("map_theme_hint", lang)),
         ], className="map-field map-field-theme"),
         html.Div([
             html.Label(t("map_indicator", lang), htmlFor="map-code", className="map-label"),
-            dcc.Dropdown(id="map-code", options=options, value=state["code"], clearable=False, searchable=True,
-                         placeholder=t("map_indicator_hint", lang), className="map-dropdown", optionHeight=40,
-                         maxHeight=420, labels={"search": t("map_indicator_hint", lang),
-                                                "no_options_found": t("map_no_options", lang)}),
+            dropdown(lang, id="map-code", options=options, value=state["code"], clearable=False, searchable=True,
+                     placeholder=t("map_indicator_hint", lang), className="map-dropdown", optionHeight=40,
+                     maxHeight=420, labels={"search": t("map_indicator_hint", lang),
+                                            "no_options_found": t("map_no_options", lang)}),
         ], className="map-field map-field-code"),
         html.Div([
             html.Span(t("map_mode", lang), className="map-label", id="map-mode-title"),

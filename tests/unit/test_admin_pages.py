@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from indicators.access import Viewer
-from pages._export import table_bytes
+from pages._export import inert, table_bytes
+from pages._reports import in_language
 from tests.helpers import request_context, text_of
 
 SIMING, HULI = "350203", "350206"
@@ -50,8 +51,8 @@ ACCOUNTS = pd.DataFrame([
     ("未知城市 / unknown city 'paris'", "en", "Unknown city 'paris'"),
     ("no separator here", "zh", "no separator here"),
 ])
-def test_account_errors_show_the_page_language_only(users_page, message, lang, shown):
-    assert users_page.message_in(message, lang) == shown
+def test_account_errors_show_the_page_language_only(message, lang, shown):
+    assert in_language(message, lang, sentence=True) == shown
 
 
 def test_grid_rows_carry_raw_values_for_the_form_and_texts_for_the_grid(users_page):
@@ -178,16 +179,17 @@ def test_log_rows_keep_what_was_recorded_as_plain_text(audit_page):
     ("=1+1", "'=1+1"), ("+1", "'+1"), ("-cmd", "'-cmd"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
     ("li.ming", "li.ming"), ("", ""), ('{"a": 1}', '{"a": 1}'),
 ])
-def test_cells_that_a_spreadsheet_would_run_are_made_inert(audit_page, text, safe):
-    assert audit_page.inert(text) == safe
+def test_cells_that_a_spreadsheet_would_run_are_made_inert(text, safe):
+    assert inert(text) == safe
 
 
 def test_the_export_table_is_in_the_page_language_and_runs_nothing(audit_page):
     table = audit_page.export_table(ENTRIES, "zh")
     assert list(table.columns) == ["编号", "时间", "用户", "操作", "对象", "详情", "来源地址"]
     assert table["操作"].tolist() == ["登录失败", "导出"] and table["编号"].tolist() == [12, 11]
-    assert table["对象"].tolist() == ["<img src=x onerror=alert(1)>", '\'=HYPERLINK("http://evil.example","x")']
-    assert table["详情"].tolist()[1] == "'@SUM(1)"
+    exported = pd.read_csv(io.BytesIO(table_bytes(table, "csv")), encoding="utf-8-sig")
+    assert exported["对象"].tolist() == ["<img src=x onerror=alert(1)>", '\'=HYPERLINK("http://evil.example","x")']
+    assert exported["详情"].tolist()[1] == "'@SUM(1)"
     assert list(audit_page.export_table(ENTRIES, "en").columns)[:3] == ["No.", "Time", "User"]
     sheet = openpyxl.load_workbook(io.BytesIO(table_bytes(table, "xlsx"))).active
     assert not [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]

@@ -1,10 +1,12 @@
 """Card and tile builders: data in, component out, no browser."""
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from pages._widgets import indicator_tile, theme_card
+from pages._widgets import dropdown, indicator_tile, theme_card
 from tests.helpers import text_of
 
 ROW = {"code": "GOV-HOT-002", "name_zh": "12345热线满意率", "name_en": "12345 hotline satisfaction", "unit": "%",
@@ -35,3 +37,17 @@ def test_theme_card(lang, name):
     row = {"theme": "governance", "score": 71.6, "normal": 120, "blue": 3, "yellow": 2, "orange": 1, "red": 0}
     text = text_of(theme_card(row, lang=lang, total=134))
     assert name in text and '"72"' in text and '"134"' in text
+
+
+def test_dropdowns_speak_the_page_language():
+    chinese, english = dropdown("zh", id="x").labels, dropdown("en", id="x", labels={"search": "Find"}).labels
+    assert chinese["search"] == "搜索" and chinese["no_options_found"] == "无匹配选项"
+    assert chinese["selected_count"] == "已选 {num_selected} 项" and english["search"] == "Find"
+    assert english["clear_selection"] == "Clear selection" and set(chinese) == set(english)
+
+
+def test_pages_build_dropdowns_only_through_the_translated_builder():
+    pages = Path(__file__).resolve().parents[2] / "pages"
+    raw = [path.name for path in pages.glob("*.py")
+           if path.name != "_widgets.py" and re.search(r"\bdcc\.Dropdown\(", path.read_text(encoding="utf-8"))]
+    assert raw == []  # Dash's own dropdown texts are English only
