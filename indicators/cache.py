@@ -17,6 +17,7 @@ import time
 from datetime import date
 from typing import Any, Callable, TypeVar
 
+import flask
 import pandas as pd
 from flask_caching import Cache
 from redis.backoff import NoBackoff
@@ -97,10 +98,22 @@ def cache_config(cache_url: str, timeout: int) -> dict[str, Any]:
 
 
 def current_data_version() -> int:
-    """The store's data version, read on every cached call (one primary-key read)."""
+    """The store's data version (one primary-key read)."""
     with db.connect() as conn:
         value = conn.scalar(select(Meta.value).where(Meta.key == "data_version"))
     return int(value) if value is not None else 0
+
+
+def pin_data_version(version: int) -> None:
+    """Let the cached queries of this request use ``version`` instead of reading it each time: for
+    requests that only read (``web/response_cache.py`` pins it for the callbacks it may cache)."""
+    flask.g.data_version = version
+
+
+def _data_version() -> int:
+    if flask.has_request_context() and "data_version" in flask.g:
+        return flask.g.data_version
+    return current_data_version()
 
 
 def _copy(value: Any) -> Any:
@@ -109,15 +122,15 @@ def _copy(value: Any) -> Any:
 
 
 def cached(func: F) -> F:
-    """Cache ``func``'s result under its arguments, the store, its data version, today's date and the
-    viewer's clearance and scope."""
+    """Cache ``func``'s result under its arguments, the store, its data version (read once per call, or
+    pinned for the request), today's date and the viewer's clearance and scope."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if getattr(cache, "app", None) is None or not cache.available():
             return func(*args, **kwargs)
         store = hashlib.blake2s(db.current_url().encode(), digest_size=6).hexdigest()
-        key = (f"{func.__module__}.{func.__qualname__}:{store}:{current_data_version()}:{date.today()}:"
+        key = (f"{func.__module__}.{func.__qualname__}:{store}:{_data_version()}:{date.today()}:"
                f"{current_viewer().cache_key}:{args!r}:{sorted(kwargs.items())!r}")
         try:
             hit = cache.get(key)

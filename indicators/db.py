@@ -7,6 +7,7 @@ migrations (``upgrade``), so an existing store is upgraded without losing data.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +24,10 @@ from indicators.models import Meta
 MIGRATIONS = Path(__file__).with_name("migrations")
 _engines: dict[str, Engine] = {}
 _current: list[str] = []
+# Store calls that failed in this thread (a request's, under gunicorn's threads): lets a caller tell whether
+# what it built meanwhile is a degraded answer, whatever the page did with the failure. Per thread rather
+# than per context variable: Dash runs callbacks in a copy of the context, whose changes would be lost.
+_failures = threading.local()
 
 
 class StoreUnavailable(RuntimeError):
@@ -117,6 +122,7 @@ def connect() -> Iterator[Connection]:
         with engine().connect() as conn:
             yield conn
     except DBAPIError as exc:
+        _failures.count = failures() + 1
         raise StoreUnavailable(f"store unavailable: {exc.orig!r}") from exc
 
 
@@ -131,7 +137,13 @@ def transaction(**options) -> Iterator[Session]:
         with Session(engine(), **options) as session, session.begin():
             yield session
     except DBAPIError as exc:
+        _failures.count = failures() + 1
         raise StoreUnavailable(f"store unavailable: {exc.orig!r}") from exc
+
+
+def failures() -> int:
+    """How many store calls have failed so far in this thread (compare two readings)."""
+    return getattr(_failures, "count", 0)
 
 
 def dispose(url: str) -> None:

@@ -13,8 +13,9 @@ JSON encoding. The key holds everything the answer depends on:
 
 An entry lives ``TTL`` seconds at most, so an answer that looks at the clock (the screen's banner for
 data older than two days) is at most that late. Only answers of 200 are kept, and not those rendered
-while the store failed. The callbacks named here must not write, audit or set headers: alert actions,
-exports and anything else that does are simply not named.
+while any store call failed (a notice, or a part left empty). The callbacks named here must not write,
+audit or set headers: alert actions, exports and anything else that does are simply not named. As they
+only read, their cached queries use the data version read here (``pin_data_version``).
 """
 
 from __future__ import annotations
@@ -31,14 +32,14 @@ from flask import g, request
 
 from indicators import db
 from indicators.access import current_viewer
-from indicators.cache import cache, current_data_version
+from indicators.cache import cache, current_data_version, pin_data_version
 from web.hardening import CALLBACK_PATH
 
 log = logging.getLogger(__name__)
 TTL = 300
 VIEWER, SESSION = "viewer", "session"
-# Dash's page router, which renders the layout of the page a link opens.
-ROUTER = "dash.dash.Dash.enable_pages.<locals>.router_sync.<locals>.update"
+# Dash's page router, which renders the layout of the page a link opens, known by its output.
+ROUTER, ROUTER_OUTPUT = "dash page router", "_pages_content.children"
 # Callback (module.function) → (whose answer it is, inputs whose values do not change the answer).
 CACHEABLE: dict[str, tuple[str, frozenset[str]]] = {
     "pages._shell.update_shell": (SESSION, frozenset()),
@@ -58,12 +59,12 @@ CACHEABLE: dict[str, tuple[str, frozenset[str]]] = {
 # versioned data and the viewer (the admin and data desk pages show accounts and loads, which change
 # without a new data version).
 ROUTED_PAGES = re.compile(r"/((themes|topics|indicator|area)/[^/]+|catalog|alerts|map|screen)?")
-# The class names of the notices pages render when the store fails (pages/_widgets.py, pages/screen.py).
-STORE_DOWN_MARKS = (b"notice-store-down", b"screen-store-down")
 
 
 def callback_name(output: str) -> str | None:
-    """``module.function`` of the callback that serves ``output``."""
+    """``module.function`` of the callback that serves ``output`` (``ROUTER`` for Dash's page router)."""
+    if ROUTER_OUTPUT in output.split(".."):
+        return ROUTER
     entry = dash.get_app().callback_map.get(output)
     function = entry and entry.get("callback")
     function = getattr(function, "__wrapped__", function)
@@ -117,8 +118,9 @@ def answer_from_cache():
         return None
     if cached is not None:
         return flask.Response(cached, mimetype="application/json")
+    pin_data_version(version)
     if key is not None:
-        g.response_cache = (key, version)
+        g.response_cache = (key, version, db.failures())
     return None
 
 
@@ -127,13 +129,12 @@ def keep_answer(response: flask.Response) -> flask.Response:
     pending = g.pop("response_cache", None)
     if pending is None or response.status_code != 200 or response.direct_passthrough:
         return response
-    data = response.get_data()
-    if any(mark in data for mark in STORE_DOWN_MARKS):
-        return response
-    key, version = pending
+    key, version, failures_before = pending
+    if db.failures() != failures_before:
+        return response  # built while the store failed: a notice, or parts left empty
     try:
-        if current_data_version() == version:  # the store answered all along and the data did not change
-            cache.set(key, data, timeout=TTL)
+        if current_data_version() == version:  # the data did not change while the answer was built
+            cache.set(key, response.get_data(), timeout=TTL)
     except db.StoreUnavailable:
         pass
     except Exception as exc:

@@ -20,7 +20,6 @@ from indicators import db
 from indicators.alerts import run_warnings
 from indicators.cache import cache, current_data_version
 from indicators.catalog import load_catalog
-from indicators.db import StoreUnavailable
 from indicators.models import AuditEntry
 from indicators.queries import alerts
 from indicators.users import authenticate, create_user
@@ -199,8 +198,9 @@ def test_an_answer_rendered_while_the_store_fails_is_not_kept(server, monkeypatc
     client = signed_in(server, "analyst")
     body = payload("home-content", "home-args", {"city": "ningde", "lang": "en"})
 
-    def store_down(*_args, **_kwargs):
-        raise StoreUnavailable("store unavailable: injected")
+    def store_down(*_args, **_kwargs):  # a query on a store that does not answer (nothing listens on port 1)
+        with db.using("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1"), db.connect():
+            pass
 
     with monkeypatch.context() as patch:
         patch.setattr(importlib.import_module("pages.home"), "theme_scores", store_down)
