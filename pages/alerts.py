@@ -680,8 +680,9 @@ clientside_callback(
         if (window.innerWidth >= 900) { return window.dash_clientside.no_update; }
         const list = document.getElementById("alerts-list");
         const last = list && list.dataset.last;
+        // Without an alert opened before (the page just loaded), the page stays at its top.
         const target = (className || "").includes("has-selection") ? document.getElementById("alerts-detail")
-            : (last && document.querySelector('.alert-row[data-alert="' + last + '"]')) || list;
+            : last && document.querySelector('.alert-row[data-alert="' + last + '"]');
         if (target) { target.scrollIntoView({block: "start"}); }
         return window.dash_clientside.no_update;
     }

@@ -39,6 +39,8 @@ def test_list_applies_the_level_filter_from_the_url(page, live_server, page_prob
     assert _no_horizontal_overflow(page)
     if viewport["name"] == "mobile":
         assert _small_touch_targets(page) == []
+    page.wait_for_timeout(1000)  # the phone's scroll-into-view runs after the list's callbacks
+    assert page.evaluate("scrollY") == 0  # the page opens at its title, counts and filters
     page.screenshot(path=str(artifacts_dir() / f"alerts-{viewport['name']}.png"), full_page=False)
     assert page_problems == CLEAN
 
