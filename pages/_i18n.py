@@ -66,6 +66,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dropdown_no_options_found": ("无匹配选项", "No matching options"),
     "not_found": ("未找到该页面或指标。", "No such page or indicator."),
     "not_permitted": ("该内容不存在,或您无权查看。", "Not found, or not yours to see."),
+    "sign_in_as_other": ("以有权限的账号登录", "Sign in with an account that may"),
     "signed_in_as": ("当前用户", "Signed in as"),
     "sign_out": ("退出", "Sign out"),
     "sign_in": ("登录", "Sign in"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
 
 from dash import dcc, html
 
@@ -167,6 +168,13 @@ def failure_notice(exc: Exception, lang: str, *, denied_key: str = "not_permitte
     if isinstance(exc, StoreUnavailable):
         return html.Div(t("store_down", lang), className="notice notice-error notice-store-down", role="status")
     return notice(t(denied_key, lang), "error")
+
+
+def refused_page(path: str, lang: str) -> html.Div:
+    """What a page says to a viewer whose role may not open it: refused, with the way to sign in as
+    someone who may (the demo leader, for one, does not load data)."""
+    sign_in = html.A(t("sign_in_as_other", lang), href=f"/login?{urlencode({'next': path, 'lang': lang})}")
+    return html.Div([t("not_permitted", lang), " ", sign_in], className="notice notice-error", role="status")
 
 
 def record_id(value) -> int | None:

@@ -33,7 +33,7 @@ from pages._i18n import register_strings, t, theme_name
 from pages._reports import decode_upload, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice, refused_page
 
 dash.register_page(__name__, path="/data/catalog", title="目录与阈值 · City Vitals", name="data_catalog")
 
@@ -199,7 +199,7 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
     viewer = current_viewer()
     head = [html.H1(t("dcat_title", lang), className="page-title"), data_tabs("/data/catalog", city, lang)]
     if not viewer.may("data.view"):
-        return html.Div([*head, notice(t("not_permitted", lang), "error")], className="data-page")
+        return html.Div([*head, refused_page("/data/catalog", lang)], className="data-page")
     try:
         rows = grid_rows(indicators(), lang)
     except PAGE_FAILURES as exc:

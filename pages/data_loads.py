@@ -28,7 +28,7 @@ from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice, record_id
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice, record_id, refused_page
 
 dash.register_page(__name__, path="/data/loads", title="加载记录 · City Vitals", name="data_loads")
 
@@ -136,7 +136,7 @@ def layout(city: str | None = None, lang: str | None = None, load: str | None = 
     city, lang = resolve(city, lang)
     head = [html.H1(t("loads_title", lang), className="page-title"), data_tabs("/data/loads", city, lang)]
     if not current_viewer().may("data.view"):
-        return html.Div([*head, notice(t("not_permitted", lang), "error")], className="data-page")
+        return html.Div([*head, refused_page("/data/loads", lang)], className="data-page")
     filters = _filters(query)
 
     def filter_field(name: str, keys: tuple[str, ...]) -> html.Div:

@@ -25,7 +25,7 @@ from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice, refused_page
 
 dash.register_page(__name__, path="/data/sources", title="SQL 数据源 · City Vitals", name="data_sources")
 
@@ -96,7 +96,7 @@ def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
     head = [html.H1(t("src_title", lang), className="page-title"), data_tabs("/data/sources", city, lang)]
     viewer = current_viewer()
     if not viewer.may("data.load"):
-        return html.Div([*head, notice(t("not_permitted", lang), "error")], className="data-page")
+        return html.Div([*head, refused_page("/data/sources", lang)], className="data-page")
     cities = [{"label": c.name(lang), "value": key} for key, c in load_cities().items() if viewer.sees_city(key)]
 
     def field(key: str, widget) -> html.Div:

@@ -32,7 +32,7 @@ from pages._i18n import register_strings, t
 from pages._reports import decode_upload, error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice
+from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice, refused_page
 
 dash.register_page(__name__, path="/data/upload", title="上传数据 · City Vitals", name="data_upload")
 
@@ -150,7 +150,7 @@ def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
     city, lang = resolve(city, lang)
     head = [html.H1(t("upload_title", lang), className="page-title"), data_tabs("/data/upload", city, lang)]
     if not current_viewer().may("data.load"):
-        return html.Div([*head, notice(t("not_permitted", lang), "error")], className="data-page")
+        return html.Div([*head, refused_page("/data/upload", lang)], className="data-page")
     viewer = current_viewer()
     cities = [{"label": c.name(lang), "value": key} for key, c in load_cities().items() if viewer.sees_city(key)]
     return html.Div([

@@ -85,7 +85,9 @@ def test_a_bad_file_lists_every_bad_row_and_cannot_be_loaded(desk):
 
 def test_analysts_may_not_load(desk):
     with request_context(desk["server"], viewer=ANALYST):
-        assert "无权查看" in text_of(desk["upload"].layout(city="xiamen"))
+        refused = desk["upload"].layout(city="xiamen")
+        assert "无权查看" in text_of(refused)
+        assert "以有权限的账号登录" in text_of(refused) and "/login?next=%2Fdata%2Fupload" in str(refused)
         report, disabled, *_ = run_callback(desk["upload"].check_file, "upload-file.contents", contents=upload(GOOD),
                                             city="xiamen", filename="a.csv", args=ARGS)
         assert "无权查看" in text_of(report) and disabled
