@@ -35,10 +35,14 @@ class Site:
         return name
 
     def signed_in(self, role: str, **scope):
+        """A client signed in as a new account of ``role``."""
+        return self.signed_in_as(self.user(role, **scope))
+
+    def signed_in_as(self, username: str):
+        """A client with a session of its own for the account ``username``."""
         client = self.client()
-        name = self.user(role, **scope)
-        assert sign_in(client, name, PASSWORD).status_code == 302
-        client.username = name
+        assert sign_in(client, username, PASSWORD).status_code == 302
+        client.username = username
         return client
 
 

@@ -8,10 +8,8 @@ import importlib
 import json
 import re
 import uuid
-from dataclasses import replace
 
 import dash
-import flask
 import pytest
 from sqlalchemy import func, select
 
@@ -24,55 +22,32 @@ from indicators.models import AuditEntry
 from indicators.queries import alerts
 from indicators.users import authenticate, create_user
 from tests.conftest import DEMO_TODAY
+from tests.helpers import request_context
+from tests.web_clients import PASSWORD, call
 from web.response_cache import CACHEABLE, callback_name, response_key
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
-PASSWORD = "Correct-horse-42"
 RESTRICTED = [entry for entry in load_catalog() if entry.sensitivity == "restricted"]
 SENTINEL = b'{"multi": true, "response": {"sentinel": {"children": "from the cache"}}}'
 
 
-@pytest.fixture
-def server(dash_app, use_demo_store, monkeypatch):
-    """The app's server on the demo store, with demo sign-in off (as in production)."""
-    settings = dash_app.server.config["CITYVITALS_SETTINGS"]
-    monkeypatch.setitem(dash_app.server.config, "CITYVITALS_SETTINGS", replace(settings, demo_login=False))
-    return dash_app.server
-
-
-def signed_in(server, role: str, username: str | None = None, **account):
-    """A client signed in as a new account of ``role`` (or as ``username``), with its own address."""
-    if username is None:
-        username = f"{role}-{uuid.uuid4().hex[:8]}"
-        create_user(username, PASSWORD, role, **account)
-    client = server.test_client()
-    client.environ_base["REMOTE_ADDR"] = f"10.7.{uuid.uuid4().int % 250}.1"
-    form = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
-    answer = client.post("/login", data={"username": username, "password": PASSWORD, "csrf_token": token,
-                                         "next": "/"})
-    assert answer.status_code == 302
-    client.username = username
-    return client
-
-
-def call(client, body: dict) -> bytes:
-    answer = client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
-    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
-    return answer.get_data()
+def answer(client, body: dict) -> bytes:
+    """The body of a callback's answer, which must be a 200."""
+    response = call(client, body)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_data()
 
 
 def uncached_call(client, body: dict, monkeypatch) -> bytes:
     """The answer with every cache switched off: what Dash and the store give."""
     with monkeypatch.context() as patch:
         patch.setattr(cache, "app", None)
-        return call(client, body)
+        return answer(client, body)
 
 
-def key_for(server, client, body: dict) -> str:
+def key_for(site, client, body: dict) -> str:
     """The cache key of ``body`` for the client's account (callbacks cached per viewer)."""
-    with server.test_request_context("/"):
-        flask.g.viewer = authenticate(client.username, PASSWORD).viewer()
+    with request_context(site.server, viewer=authenticate(client.username, PASSWORD).viewer()):
         return response_key(body, current_data_version())
 
 
@@ -80,26 +55,25 @@ def indicator_page(code: str = "ECO-GDP-001") -> dict:
     return payload("indicator-content", "indicator-args", {"code": code, "city": "xiamen", "lang": "zh", "area": None})
 
 
-def test_a_warm_call_is_answered_from_the_cache_with_the_uncached_answer(server, monkeypatch):
-    client = signed_in(server, "analyst")
+def test_a_warm_call_is_answered_from_the_cache_with_the_uncached_answer(site, monkeypatch):
+    client = site.signed_in("analyst")
     body = indicator_page()
-    first = call(client, body)
-    key = key_for(server, client, body)
+    first = answer(client, body)
+    key = key_for(site, client, body)
     assert cache.get(key) == first
-    assert call(client, body) == first == uncached_call(client, body, monkeypatch)
+    assert answer(client, body) == first == uncached_call(client, body, monkeypatch)
     cache.set(key, SENTINEL)  # a warm call goes no further than the cache
-    assert call(client, body) == SENTINEL
+    assert answer(client, body) == SENTINEL
 
 
-def test_the_screen_refresh_counter_does_not_split_entries(server, monkeypatch):
-    client = signed_in(server, "leader")
-    with server.test_request_context("/"):
-        flask.g.viewer = authenticate(client.username, PASSWORD).viewer()
+def test_the_screen_refresh_counter_does_not_split_entries(site, monkeypatch):
+    client = site.signed_in("leader")
+    with request_context(site.server, viewer=authenticate(client.username, PASSWORD).viewer()):
         first = screen_payloads("xiamen")[0]
     later = json.loads(json.dumps(first))
     later["inputs"][0]["value"] = 7
-    assert key_for(server, client, later) == key_for(server, client, first)
-    assert call(client, first) == call(client, later) == uncached_call(client, later, monkeypatch)
+    assert key_for(site, client, later) == key_for(site, client, first)
+    assert answer(client, first) == answer(client, later) == uncached_call(client, later, monkeypatch)
 
 
 def router(path: str, search: str = "?city=xiamen&lang=zh") -> dict:
@@ -108,71 +82,70 @@ def router(path: str, search: str = "?city=xiamen&lang=zh") -> dict:
                          [("_pages_location", "pathname", path), ("_pages_location", "search", search)], [])
 
 
-def test_the_page_router_is_cached_only_for_pages_of_versioned_data(server, monkeypatch):
-    admin = signed_in(server, "admin")
+def test_the_page_router_is_cached_only_for_pages_of_versioned_data(site, monkeypatch):
+    admin = site.signed_in("admin")
     body = router("/map")
-    assert call(admin, body) == call(admin, body) == uncached_call(admin, body, monkeypatch)
-    assert key_for(server, admin, body) is not None
+    assert answer(admin, body) == answer(admin, body) == uncached_call(admin, body, monkeypatch)
+    assert key_for(site, admin, body) is not None
     # The accounts page lists accounts, which change without a new data version: rendered afresh each time.
     accounts = router("/admin/users", "")
-    call(admin, accounts)
-    assert key_for(server, admin, accounts) is None
+    answer(admin, accounts)
+    assert key_for(site, admin, accounts) is None
     create_user(f"new-{uuid.uuid4().hex[:8]}", PASSWORD, "viewer")
-    assert call(admin, accounts) == uncached_call(admin, accounts, monkeypatch)
+    assert answer(admin, accounts) == uncached_call(admin, accounts, monkeypatch)
 
 
-def test_new_data_invalidates_the_cached_answers(server, monkeypatch):
-    client = signed_in(server, "analyst")
+def test_new_data_invalidates_the_cached_answers(site, monkeypatch):
+    client = site.signed_in("analyst")
     body = indicator_page()
-    call(client, body)
-    old_key = key_for(server, client, body)
+    answer(client, body)
+    old_key = key_for(site, client, body)
     cache.set(old_key, SENTINEL)
     with db.transaction() as session:
         db.bump_data_version(session)
-    assert key_for(server, client, body) != old_key
-    assert call(client, body) == uncached_call(client, body, monkeypatch) != SENTINEL
+    assert key_for(site, client, body) != old_key
+    assert answer(client, body) == uncached_call(client, body, monkeypatch) != SENTINEL
 
 
-def test_viewers_of_different_clearance_never_share_an_entry(server, monkeypatch):
-    cleared = signed_in(server, "analyst", clearance="restricted")
-    analyst = signed_in(server, "analyst")
+def test_viewers_of_different_clearance_never_share_an_entry(site, monkeypatch):
+    cleared = site.signed_in("analyst", clearance="restricted")
+    analyst = site.signed_in("analyst")
     petition = payload("group-content", "group-args", {"kind": "topic", "key": "petition", "city": "xiamen",
                                                         "lang": "zh", "filters": {}})
     names = [entry.name_zh.encode() for entry in RESTRICTED]
-    assert any(name in call(cleared, petition) for name in names)
-    for_analyst = call(analyst, petition)
+    assert any(name in answer(cleared, petition) for name in names)
+    for_analyst = answer(analyst, petition)
     assert not any(name in for_analyst for name in names)
     assert for_analyst == uncached_call(analyst, petition, monkeypatch)
 
 
-def test_viewers_of_different_roles_never_share_an_entry(server, monkeypatch):
-    analyst, operator = signed_in(server, "analyst"), signed_in(server, "operator")  # both clearance internal
-    with server.test_request_context("/"):
-        flask.g.viewer = authenticate(analyst.username, PASSWORD).viewer()
+def test_viewers_of_different_roles_never_share_an_entry(site, monkeypatch):
+    analyst, operator = site.signed_in("analyst"), site.signed_in("operator")  # both clearance internal
+    with request_context(site.server, viewer=authenticate(analyst.username, PASSWORD).viewer()):
         if alerts("xiamen").empty:
             run_warnings(today=DEMO_TODAY)  # idempotent: the demo store's warnings, as other tests make them
         alert_id = int(alerts("xiamen", state="new")["id"].iloc[0])
     detail = alert_payloads("xiamen", [alert_id])[-1]  # offers the actions the role may take
-    for_analyst = call(analyst, detail)
-    assert call(operator, detail) == uncached_call(operator, detail, monkeypatch) != for_analyst
+    for_analyst = answer(analyst, detail)
+    assert answer(operator, detail) == uncached_call(operator, detail, monkeypatch) != for_analyst
 
 
-def test_sessions_never_share_a_header(server):
-    first = signed_in(server, "analyst")
-    second = signed_in(server, "analyst", username=first.username)
+def test_sessions_never_share_a_header(site):
+    first = site.signed_in("analyst")
+    second = site.signed_in_as(first.username)
     header = multi_payload([("shell-header", "children"), ("shell-footer", "children"), ("shell", "className"),
                             ("shell-tabs", "children")],
                            [("shell-url", "pathname", "/"), ("shell-url", "search", "?city=xiamen")], [])
-    call(first, header)  # the session's CSRF token is made on its first header
-    mine = call(first, header)
+    answer(first, header)  # the session's CSRF token is made on its first header
+    mine = answer(first, header)
     token = re.search(rb'"value":"([^"]+)","type":"hidden","name":"csrf_token"', mine).group(1)
-    assert call(first, header) == mine  # kept for the session …
-    call(second, header)
-    assert token not in call(second, header)  # … and for no other, even of the same account
+    assert answer(first, header) == mine  # kept for the session …
+    answer(second, header)
+    assert token not in answer(second, header)  # … and for no other, even of the same account
 
 
-def test_callbacks_outside_the_whitelist_are_never_cached(server):
-    client = signed_in(server, "analyst")
+def test_callbacks_outside_the_whitelist_are_never_cached(site):
+    client = site.signed_in("analyst")
     export = multi_payload([("indicator-download", "data")],
                            [("indicator-export-csv", "n_clicks", 1), ("indicator-export-xlsx", "n_clicks", None)],
                            [("indicator-args", "data", {"code": "ECO-GDP-001", "city": "xiamen", "lang": "zh",
@@ -183,19 +156,18 @@ def test_callbacks_outside_the_whitelist_are_never_cached(server):
             return session.scalar(select(func.count()).select_from(AuditEntry).where(
                 AuditEntry.action == "export", AuditEntry.user == client.username))
 
-    call(client, export)
-    call(client, export)
+    answer(client, export)
+    answer(client, export)
     assert exports() == 2  # each export ran, and was audited
-    with server.test_request_context("/"):
-        flask.g.viewer = authenticate(client.username, PASSWORD).viewer()
+    with request_context(site.server, viewer=authenticate(client.username, PASSWORD).viewer()):
         version = current_data_version()
         outside = [output for output in dash.get_app().callback_map if callback_name(output) not in CACHEABLE]
         assert "indicator-download.data" in outside
         assert all(response_key({"output": output, "inputs": []}, version) is None for output in outside)
 
 
-def test_an_answer_rendered_while_the_store_fails_is_not_kept(server, monkeypatch):
-    client = signed_in(server, "analyst")
+def test_an_answer_rendered_while_the_store_fails_is_not_kept(site, monkeypatch):
+    client = site.signed_in("analyst")
     body = payload("home-content", "home-args", {"city": "ningde", "lang": "en"})
 
     def store_down(*_args, **_kwargs):  # a query on a store that does not answer (nothing listens on port 1)
@@ -204,6 +176,6 @@ def test_an_answer_rendered_while_the_store_fails_is_not_kept(server, monkeypatc
 
     with monkeypatch.context() as patch:
         patch.setattr(importlib.import_module("pages.home"), "theme_scores", store_down)
-        assert b"notice-store-down" in call(client, body)
-    assert cache.get(key_for(server, client, body)) is None
-    assert b"notice-store-down" not in call(client, body)
+        assert b"notice-store-down" in answer(client, body)
+    assert cache.get(key_for(site, client, body)) is None
+    assert b"notice-store-down" not in answer(client, body)
