@@ -248,15 +248,20 @@ def private_redis() -> Iterator[PrivateRedis]:
         shutil.rmtree(server.folder, ignore_errors=True)
 
 
-class Gunicorn:
-    """The app in production mode under gunicorn with two workers, on a free port."""
+def production_env(env: dict[str, str], cache_url: str) -> dict[str, str]:
+    """``env`` (a store's) as a production installation has it: production mode, a secret, Redis."""
+    return {**env, "CITYVITALS_ENV": "production", "CITYVITALS_CACHE_URL": cache_url,
+            "CITYVITALS_SECRET_KEY": secrets.token_urlsafe(36)}
 
-    def __init__(self, database_url: str, cache_url: str, folder: Path):
-        self.port, self.log = free_port(), folder / "gunicorn.log"
+
+class Gunicorn:
+    """The app under gunicorn as the README runs it (``gunicorn.conf.py``: two workers), in ``env``."""
+
+    def __init__(self, env: dict[str, str], folder: Path, port: int | None = None):
+        self.port, self.log = port or free_port(), folder / "gunicorn.log"
         # XDG_RUNTIME_DIR: gunicorn's control socket (25.1+) goes there, not to the path every gunicorn
         # of the user shares by default.
-        self.env = store_env(database_url, CITYVITALS_ENV="production", CITYVITALS_CACHE_URL=cache_url,
-                             CITYVITALS_SECRET_KEY=secrets.token_urlsafe(36), XDG_RUNTIME_DIR=str(folder))
+        self.env = {**env, "XDG_RUNTIME_DIR": str(folder)}
         self.process: subprocess.Popen | None = None
 
     @property
@@ -267,7 +272,8 @@ class Gunicorn:
         """Start the master and wait until both workers are up and /healthz answers."""
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}", "app:server"],
+                [sys.executable, "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+                 "--bind", f"127.0.0.1:{self.port}", "app:server"],
                 cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_for(lambda: len(self.workers()) == 2 and self._healthy(), 180,
                  f"gunicorn did not come up; see {self.log}", every=0.5)
@@ -459,7 +465,7 @@ def production_site(postgres: PrivatePostgres, folder: Path) -> Iterator[Site]:
     manage("users", "add", USERNAME, "--role", "analyst", "--password-stdin", env=env, stdin=PASSWORD + "\n")
     bodies = page_bodies(url)
     with private_redis() as cache_server:
-        server = Gunicorn(url, cache_server.url, folder)
+        server = Gunicorn(production_env(env, cache_server.url), folder)
         try:
             server.start()
             yield Site(postgres, cache_server, server, bodies)

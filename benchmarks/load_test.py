@@ -62,23 +62,20 @@ import json
 import os
 import random
 import resource
-import secrets
 import shutil
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.error import URLError
 from urllib.parse import urlencode
-from urllib.request import urlopen
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.dash_requests import cases, multi_payload, payload, screen_payloads  # noqa: E402
+from benchmarks.faults import Gunicorn, manage, production_env  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "Correct-horse-42"
@@ -102,12 +99,6 @@ def duration_seconds(text: str) -> int:
     """``300``, ``300s``, ``5m`` or ``1h`` in seconds."""
     units = {"s": 1, "m": 60, "h": 3600}
     return int(float(text[:-1]) * units[text[-1]]) if text[-1] in units else int(text)
-
-
-def production_env(args: argparse.Namespace) -> dict[str, str]:
-    """The environment of a production installation on the test store and cache."""
-    return {**os.environ, "CITYVITALS_ENV": "production", "CITYVITALS_SECRET_KEY": secrets.token_urlsafe(36),
-            "CITYVITALS_DATABASE_URL": args.database_url, "CITYVITALS_CACHE_URL": args.cache_url}
 
 
 def ensure_database(url: str) -> None:
@@ -141,10 +132,9 @@ def prepare_store(env: dict[str, str]) -> None:
     empty = store_is_empty(env["CITYVITALS_DATABASE_URL"])
     if empty:
         print("building the demo store of Xiamen and Ningde (1–3 minutes) …", flush=True)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "init", "--quiet"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    manage("init", "--quiet", env=env)
     if empty:
-        subprocess.run([*manage, "warn"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        manage("warn", env=env)
 
 
 def ensure_accounts() -> None:
@@ -280,30 +270,6 @@ def build_workload(path: Path) -> None:
     path.write_text(json.dumps(workload, ensure_ascii=False))
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def start_server(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    """gunicorn with the repository's gunicorn.conf.py, answering /healthz."""
-    server = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"),
-                               "--bind", f"127.0.0.1:{port}", "app:server"], cwd=ROOT, env=env,
-                              stdout=log.open("w"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"gunicorn exited with {server.returncode}; see {log}")
-        try:
-            with urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
-                if answer.status == 200:
-                    return server
-        except (URLError, OSError):
-            time.sleep(0.5)
-    stop(server)
-    raise SystemExit(f"gunicorn did not answer /healthz within 120 s; see {log}")
-
-
 def cpu_seconds(pid: int) -> float:
     """CPU seconds of a process and its live children (gunicorn's master and workers)."""
     import psutil
@@ -324,16 +290,6 @@ def machine_busy() -> tuple[float, float]:
 
     times = psutil.cpu_times()
     return sum(times) - times.idle - getattr(times, "iowait", 0.0), sum(times)
-
-
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def run_locust(args: argparse.Namespace, workload: Path, prefix: Path, port: int, server_pid: int) -> str:
@@ -430,7 +386,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def prepare(args: argparse.Namespace, folder: Path) -> dict[str, str]:
     """The store, the accounts and the workload file; returns the server's environment."""
-    env = production_env(args)
+    env = production_env({**os.environ, "CITYVITALS_DATABASE_URL": args.database_url}, args.cache_url)
     os.environ.update({key: env[key] for key in ("CITYVITALS_ENV", "CITYVITALS_SECRET_KEY",
                                                   "CITYVITALS_DATABASE_URL", "CITYVITALS_CACHE_URL")})
     prepare_store(env)
@@ -445,18 +401,19 @@ def prepare(args: argparse.Namespace, folder: Path) -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     """Prepare, run, report; 1 when a request failed or a target was missed."""
     args = parse_args(argv)
-    if not port_is_free(args.port):
-        raise SystemExit(f"port {args.port} is in use; choose another with --port")
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", args.port)) == 0:
+            raise SystemExit(f"port {args.port} is in use; choose another with --port")
     folder = Path(tempfile.mkdtemp(prefix="cityvitals-load-"))
-    env = prepare(args, folder)
-    server = start_server(env, args.port, folder / "server.log")
+    server = Gunicorn(prepare(args, folder), folder, args.port)
+    server.start()
     print(f"{args.users} analysts (think {args.think.replace(',', '–')} s) and {args.screens} screens (every "
           f"{args.screen_interval:g} s): arriving, {args.warmup} s of warm-up, then {args.duration} measured on "
           f"http://127.0.0.1:{args.port} …", flush=True)
     try:
-        usage = run_locust(args, folder / "workload.json", folder / "locust", args.port, server.pid)
+        usage = run_locust(args, folder / "workload.json", folder / "locust", args.port, server.process.pid)
     finally:
-        stop(server)
+        server.stop()
     rows = read_stats(folder / "locust")
     warmup = json.loads((folder / "warmup.json").read_text())
     print_table(rows, args.target_p95)
