@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, urlencode
 
 import dash
 import flask
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from geo.cities import load_cities
@@ -158,11 +158,27 @@ def layout() -> html.Div:
     return html.Div([
         dcc.Location(id="shell-url"),
         dcc.Location(id="shell-go", refresh="callback-nav"),
+        dcc.Store(id="shell-lang", data=current_settings().lang),  # the language of a URL without one
         html.Header(id="shell-header", className="shell-header"),
         html.Main(dash.page_container, className="shell-main"),
         html.Footer(id="shell-footer", className="shell-footer"),
         html.Nav(id="shell-tabs", className="shell-tabs"),
     ], id="shell", className="shell")
+
+
+# The document's language follows the URL's (screen readers, fonts, the browser's translation offer): the
+# served page says zh-CN whatever the URL asks.
+clientside_callback(
+    """
+    function(search, fallback) {
+        const asked = new URLSearchParams(search || "").get("lang");
+        const lang = asked === "en" || asked === "zh" ? asked : fallback;
+        document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
+        return window.dash_clientside.no_update;
+    }
+    """,
+    Output("shell-lang", "data"), Input("shell-url", "search"), State("shell-lang", "data"),
+)
 
 
 # The phone's bottom tab bar: (label key, path, the paths it stands for).

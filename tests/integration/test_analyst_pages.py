@@ -50,6 +50,7 @@ def test_theme_page_filters_live_in_the_url(page, live_server, page_problems, vi
     everything = page.locator(".group-page .tile").count()
     assert "area=" not in page.url  # the default area stays out of the URL
     assert everything > 50 and page.locator(".group-head .page-title").inner_text() == "Ecology & environment"
+    assert page.evaluate("document.documentElement.lang") == "en"
     page.goto(f"{live_server}/themes/environment?city=ningde&lang=en&level=normal")
     page.wait_for_selector(".group-page .tile", timeout=30000)
     normal = page.locator(".group-page .tile").count()

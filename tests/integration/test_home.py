@@ -29,10 +29,11 @@ def test_home_shows_themes_and_headlines(page, live_server, page_problems, viewp
 def test_language_and_city_switches(page, live_server, page_problems, viewport):
     page.goto(live_server + "/")
     page.wait_for_selector(".theme-card", timeout=30000)
+    assert page.evaluate("document.documentElement.lang") == "zh-CN"
     page.get_by_role("link", name="English").click()
     wait_until(page, "document.querySelector('.theme-grid') && "
                "document.querySelector('.theme-grid').innerText.includes('Economy')")
-    assert "lang=en" in page.url
+    assert "lang=en" in page.url and page.evaluate("document.documentElement.lang") == "en"
     page.get_by_role("link", name="Ningde").click()
     wait_until(page, "document.querySelector('.page-title')?.innerText === 'Ningde'")
     page.wait_for_selector(".tile")
