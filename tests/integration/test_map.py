@@ -39,6 +39,17 @@ def _geometry_answers(page) -> list[str]:
     return carried
 
 
+def _overlapping_slider_labels(page) -> list[str]:
+    """Pairs of shown period labels under the time slider that run into each other (less than 4 px apart)."""
+    return page.evaluate("""() => {
+        const boxes = [...document.querySelectorAll('#map-slider .dash-slider-mark, .map-slider .dash-slider-mark')]
+            .filter(mark => mark.offsetParent !== null)
+            .map(mark => [mark.innerText, mark.getBoundingClientRect()]);
+        return boxes.slice(1).filter(([, box], i) => box.left < boxes[i][1].right + 4)
+            .map(([text], i) => boxes[i][0] + ' / ' + text);
+    }""")
+
+
 @pytest.mark.parametrize("viewport", ["pc", "mobile"], indirect=True)
 def test_map_recolours_animates_and_opens_a_district(page, live_server, page_problems, viewport):
     page.goto(f"{live_server}/map?city=xiamen&lang=zh&mode=quantile")
@@ -97,6 +108,7 @@ def test_map_recolours_animates_and_opens_a_district(page, live_server, page_pro
     wait_until(page, "location.search.includes('area=3502')")
     assert page.locator(PATHS).count() == XIAMEN_DISTRICTS
     assert _no_horizontal_overflow(page)
+    assert _overlapping_slider_labels(page) == []
     page.screenshot(path=str(artifacts_dir() / f"map-{viewport['name']}.png"), full_page=viewport["name"] == "mobile")
     if viewport["name"] == "mobile":  # the panel is under the map, not beside it
         map_box, panel_box = page.locator("#map-leaflet").bounding_box(), page.locator("#map-panel").bounding_box()
