@@ -36,7 +36,6 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 from sqlalchemy import select
 
-from indicators import db
 from indicators.access import require
 from indicators.cache import cached
 from indicators.catalog import FREQUENCIES
@@ -48,7 +47,7 @@ from indicators.periods import (
     periods_overdue,
     shift,
 )
-from indicators.queries import areas, indicators, require_city, require_indicator
+from indicators.queries import areas, indicators, read_frame, require_city, require_indicator
 from indicators.store import RECENT_VALUES
 
 # Best to worst: the order of counts, filters and of the indicator list within a department.
@@ -280,11 +279,6 @@ def rank_departments(assessed: pd.DataFrame) -> pd.DataFrame:
 
 # ---- reads ---------------------------------------------------------------------------------------------------
 
-def _read(query, columns: list[str]) -> pd.DataFrame:
-    with db.connect() as conn:
-        return pd.DataFrame([tuple(row) for row in conn.execute(query)], columns=columns)
-
-
 def _expected_areas(city_key: str) -> tuple[str, list[str]]:
     """The city's own area and the districts the viewer may see."""
     places = areas(city_key)
@@ -296,7 +290,7 @@ def _expected_areas(city_key: str) -> tuple[str, list[str]]:
 def _assessment(city_key: str, today: date) -> pd.DataFrame:
     city_adcode, districts = _expected_areas(city_key)
     # Only the series an indicator is judged on: the city's for city-level ones, districts' for the others.
-    latest = _read(select(Latest.indicator_code, Latest.area_adcode, Latest.period, Latest.first_period,
+    latest = read_frame(select(Latest.indicator_code, Latest.area_adcode, Latest.period, Latest.first_period,
                           Latest.count, Latest.recent)
                    .join(Area, Area.adcode == Latest.area_adcode)
                    .join(IndicatorDef, IndicatorDef.code == Latest.indicator_code)
@@ -345,7 +339,7 @@ def _history_issues(code: str, city_key: str) -> pd.DataFrame:
     meta = indicators().set_index("code").loc[code]
     city_adcode, districts = _expected_areas(city_key)
     adcodes = [city_adcode] if meta["spatial_level"] == "city" else districts
-    history = _read(select(Observation.area_adcode, Observation.period, Observation.value)
+    history = read_frame(select(Observation.area_adcode, Observation.period, Observation.value)
                     .where(Observation.indicator_code == code, Observation.area_adcode.in_(adcodes))
                     .order_by(Observation.area_adcode, Observation.period), ["adcode", "period", "value"])
     issues = []

@@ -40,7 +40,8 @@ from indicators.search import initials
 INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name not in ("catalog_version", "file_values")]
 
 
-def _frame(query, columns: list[str] | None = None) -> pd.DataFrame:
+def read_frame(query, columns: list[str] | None = None) -> pd.DataFrame:
+    """The rows of ``query`` on the current store as a frame (columns named as given, or as selected)."""
     with db.connect() as conn:
         result = conn.execute(query)
         # Plain tuples: pandas probes Row objects attribute by attribute, which costs more than the query.
@@ -50,7 +51,7 @@ def _frame(query, columns: list[str] | None = None) -> pd.DataFrame:
 @cached
 def indicators() -> pd.DataFrame:
     """All indicator definitions in the store, in code order, with ``topics`` as tuples."""
-    frame = _frame(select(*(IndicatorDef.__table__.c[c] for c in INDICATOR_COLUMNS)).order_by(IndicatorDef.code))
+    frame = read_frame(select(*(IndicatorDef.__table__.c[c] for c in INDICATOR_COLUMNS)).order_by(IndicatorDef.code))
     frame["topics"] = frame["topics"].map(lambda s: tuple(t for t in s.split(";") if t))
     viewer = current_viewer()
     return frame[frame["sensitivity"].map(viewer.sees_sensitivity).astype(bool)].reset_index(drop=True)
@@ -118,7 +119,7 @@ def search_catalog(text: str = "", *, theme: str | None = None, topic: str | Non
 @cached
 def cities() -> pd.DataFrame:
     """The cities in the store the viewer may see: key, adcode, names."""
-    frame = _frame(select(City.key, City.adcode, City.name_zh, City.name_en))
+    frame = read_frame(select(City.key, City.adcode, City.name_zh, City.name_en))
     return frame[frame["key"].map(current_viewer().sees_city).astype(bool)].reset_index(drop=True)
 
 
@@ -132,7 +133,7 @@ def areas(city_key: str) -> pd.DataFrame:
     require_city(city_key)
     query = select(Area.adcode, Area.level, Area.name_zh, Area.name_en, Area.population).where(
         Area.city_key == city_key).order_by(Area.level, Area.adcode)
-    return in_scope(_frame(query), "adcode")
+    return in_scope(read_frame(query), "adcode")
 
 
 # A relative change on a base below this share of the indicator's typical level says nothing
@@ -174,7 +175,7 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     """
     require_area(adcode)
     columns = [IndicatorDef.__table__.c[c] for c in SNAPSHOT_COLUMNS]
-    frame = _frame(select(*columns, Latest.period, Latest.value, Latest.prev_value, Latest.yoy_value, Latest.count,
+    frame = read_frame(select(*columns, Latest.period, Latest.value, Latest.prev_value, Latest.yoy_value, Latest.count,
                           Latest.recent, Area.level.label("area_level"))
                    .join(Latest, Latest.indicator_code == IndicatorDef.code)
                    .join(Area, Area.adcode == Latest.area_adcode)
@@ -225,7 +226,7 @@ def series(code: str, adcode: str, start: date | None = None, end: date | None =
         query = query.where(Observation.period >= start)
     if end:
         query = query.where(Observation.period <= end)
-    frame = _frame(query.order_by(Observation.period), ["period", "value", "revisions", "first_value"])
+    frame = read_frame(query.order_by(Observation.period), ["period", "value", "revisions", "first_value"])
     frame["revisions"] = frame["revisions"].fillna(0).astype(int)
     frame["first_value"] = frame["first_value"].astype(float)
     return frame
@@ -266,7 +267,7 @@ def area_values(code: str, city_key: str, period: date | None = None) -> pd.Data
         with db.connect() as conn:
             period = conn.scalar(select(func.max(Latest.period)).where(
                 Latest.indicator_code == code, Latest.area_adcode.in_(in_city)))
-    frame = in_scope(_frame(select(Area.adcode, Area.level, Area.name_zh, Area.name_en, Area.population,
+    frame = in_scope(read_frame(select(Area.adcode, Area.level, Area.name_zh, Area.name_en, Area.population,
                                     Observation.period, Observation.value)
                              .join(Observation, Observation.area_adcode == Area.adcode)
                              .where(Area.city_key == city_key, Observation.indicator_code == code,
@@ -299,7 +300,7 @@ def district_ranks(city_key: str) -> pd.DataFrame:
              .join(Area, Area.adcode == Latest.area_adcode)
              .where(Area.city_key == city_key, Area.level == "district", IndicatorDef.headline.is_(True),
                     IndicatorDef.direction.in_(("up", "down"))))
-    frame = _frame(query)
+    frame = read_frame(query)
     signed = frame["value"].astype(float).where(frame["direction"] == "down", -frame["value"].astype(float))
     frame["rank"] = signed.groupby(frame["code"]).rank(method="min").astype("Int64")
     frame["of"] = frame.groupby("code")["adcode"].transform("size")
@@ -370,7 +371,7 @@ def forecast_of(code: str, adcode: str) -> pd.DataFrame:
     """
     require_indicator(code)
     require_area(adcode)
-    frame = _frame(select(ForecastPoint.period, ForecastPoint.yhat, ForecastPoint.lower_80, ForecastPoint.upper_80,
+    frame = read_frame(select(ForecastPoint.period, ForecastPoint.yhat, ForecastPoint.lower_80, ForecastPoint.upper_80,
                           ForecastPoint.lower_95, ForecastPoint.upper_95)
                    .where(ForecastPoint.indicator_code == code, ForecastPoint.area_adcode == adcode)
                    .order_by(ForecastPoint.period))
@@ -418,7 +419,7 @@ def alerts(city_key: str | None = None, *, adcode: str | None = None, code: str 
             query = query.where(column == value)
     if city_key:
         query = query.where(Alert.area_adcode.in_(areas(city_key)["adcode"].tolist()))
-    frame = _frame(query)
+    frame = read_frame(query)
     meta = indicators()[["code", "name_zh", "name_en", "theme", "topics", "unit", "frequency", "sensitivity"]]
     frame = in_scope(frame.merge(meta.rename(columns={"code": "indicator_code"}), on="indicator_code"), "area_adcode")
     if theme:
@@ -442,7 +443,7 @@ def alert_history(alert_id: int) -> pd.DataFrame:
     """
     if alerts(state=None, alert_id=alert_id).empty:
         raise AccessDenied("alert unknown or not permitted")
-    return _frame(select(AlertEvent.at, AlertEvent.user, AlertEvent.action, AlertEvent.from_state,
+    return read_frame(select(AlertEvent.at, AlertEvent.user, AlertEvent.action, AlertEvent.from_state,
                          AlertEvent.to_state, AlertEvent.level, AlertEvent.department, AlertEvent.comment)
                   .where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id))
 

@@ -41,6 +41,8 @@ dash.register_page(__name__, path="/data/quality", title="数据质量 · City V
 
 PATH = "/data/quality"
 FILTERS = ("department", "status")
+# The export buttons: their id → (what, file kind).
+EXPORTS = {f"quality-export-{what}-{kind}": (what, kind) for what in ("ranking", "list") for kind in ("csv", "xlsx")}
 WORST_FIRST = tuple(reversed(STATUSES))
 # Rows of one indicator's history issues shown at most (the export of its page has them all).
 ISSUES_SHOWN = 100
@@ -423,6 +425,15 @@ def list_export(assessed: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 # ---- what the callbacks call -----------------------------------------------------------------------------------
 
+def listed_indicators(city: str, filters: Mapping[str, str], today: date) -> tuple:
+    """The city's assessment on ``today``, its department ranking, the filters it knows (unknown values
+    dropped) and the list they select, in the ranking's order."""
+    assessed = indicator_quality(city, today)
+    ranking = rank_departments(assessed)
+    filters = parse_filters(filters, set(ranking["department"]))
+    return assessed, ranking, filters, filtered(ordered(assessed, ranking), filters)
+
+
 def build_quality(city: str, lang: str, filters: Mapping[str, str], today: date | None = None) -> dict:
     """Everything the page shows for a city and its filters (cached reads, no I/O of its own).
 
@@ -440,11 +451,8 @@ def build_quality(city: str, lang: str, filters: Mapping[str, str], today: date 
         AccessDenied: the viewer may not use the data desk, or the city is outside their scope.
     """
     today = today or date.today()
-    assessed = indicator_quality(city, today)
-    ranking = rank_departments(assessed)
-    filters = parse_filters(filters, set(ranking["department"]))
+    assessed, ranking, filters, listed = listed_indicators(city, filters, today)
     department = filtered(assessed, {"department": filters.get("department")})
-    listed = filtered(ordered(assessed, ranking), filters)
     monday, sunday = week_of(today)
     note = t("quality_note", lang).format(today=format_day(today, lang), monday=format_day(monday, lang, year=False),
                                           sunday=format_day(sunday, lang, year=False))
@@ -475,10 +483,7 @@ def export_file(city: str, lang: str, what: str, kind: str, filters: Mapping[str
     if what == "ranking":
         table = ranking_export(department_ranking(city), lang)
     else:
-        assessed = indicator_quality(city)
-        ranking = rank_departments(assessed)
-        table = list_export(filtered(ordered(assessed, ranking), parse_filters(filters, set(ranking["department"]))),
-                            lang)
+        table = list_export(listed_indicators(city, filters, date.today())[-1], lang)
     audit.record("export", target=f"data-quality-{what}:{city}",
                  detail={"format": kind, "rows": len(table), "filters": dict(filters)})
     data = table_bytes(table, kind, sheet=t("quality_title", lang))
@@ -499,8 +504,9 @@ def _filter(name: str, label: str, options: list[dict], value: str | None, lang:
     ], className="quality-field")
 
 
-def _button(key: str, lang: str) -> html.Button:
-    return html.Button(t(f"quality_{key.replace('-', '_')}", lang), id=f"quality-{key}", type="button",
+def _export_button(button_id: str, lang: str) -> html.Button:
+    what, kind = EXPORTS[button_id]
+    return html.Button(t(f"quality_export_{what}_{kind}", lang), id=button_id, type="button",
                        className="quality-button")
 
 
@@ -529,9 +535,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
         html.Div([
             _filter("department", t("department", lang), department_options, filters.get("department"), lang),
             _filter("status", t("quality_status", lang), status_options, filters.get("status"), lang),
-            html.Div([_button(key, lang) for key in ("export-ranking-csv", "export-ranking-xlsx",
-                                                     "export-list-csv", "export-list-xlsx")],
-                     className="quality-exports"),
+            html.Div([_export_button(button_id, lang) for button_id in EXPORTS], className="quality-exports"),
         ], className="quality-toolbar", role="search", **{"aria-label": t("quality_filters", lang)}),
         html.Div(id="quality-notice"),
         html.Div(id="quality-summary"),
@@ -603,7 +607,6 @@ def show_issues(cell: dict | None, args: dict) -> list:
         return [failure_notice(exc, lang)]
 
 
-EXPORTS = {f"quality-export-{what}-{kind}": (what, kind) for what in ("ranking", "list") for kind in ("csv", "xlsx")}
 
 
 @callback(output={"file": Output("quality-download", "data"),
