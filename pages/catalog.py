@@ -268,8 +268,9 @@ def column_defs(*, city: str, lang: str) -> list[dict]:
         _column("frequency", lang, 0.8, 112, refData=_ref_data("frequency", lang)),
         _column("sensitivity", lang, 0.9, 100, refData=_ref_data("sensitivity", lang)),
         _column("spatial_level", lang, 0.9, 100, refData=_ref_data("spatial_level", lang)),
+        # The type's right-aligned cell class is replaced by an explicit cellClass, so it is named again.
         _column("value", lang, 1, 116, type="rightAligned", valueFormatter={"function": "params.data.value_text"},
-                cellClass="catalog-value"),
+                cellClass=["catalog-value", "ag-right-aligned-cell"]),
         _column("unit", lang, 0.9, 92, cellClass="catalog-unit"),
         _column("period", lang, 1, 112, valueFormatter={"function": "params.data.period_text"}),
         _column("level", lang, 1, 108, refData=levels, cellClass="catalog-level", cellClassRules=level_classes,

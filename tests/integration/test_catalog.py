@@ -45,6 +45,8 @@ def test_grid_lists_every_indicator_and_search_narrows_it(page, live_server, pag
     # Phones hide the low-value columns; PCs show them.
     assert page.locator(".ag-header-cell[col-id='department']").count() == (0 if mobile else 1)
     assert page.locator(".ag-header-cell[col-id='value']").count() == 1
+    # Values line up on the right, under their header.
+    assert page.evaluate("getComputedStyle(document.querySelector('.ag-row .catalog-value')).textAlign") == "right"
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"catalog-{viewport['name']}.png"), full_page=False)
 
