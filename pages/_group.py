@@ -16,10 +16,10 @@ from dash.exceptions import PreventUpdate
 
 from geo.cities import get_city
 from indicators.cache import cached
-from indicators.catalog import THEMES, TOPICS, department_en
+from indicators.catalog import THEMES, TOPICS
 from indicators.levels import LEVEL_RANK
 from indicators.queries import areas, latest_snapshot
-from pages._i18n import register_strings, t, theme_name, topic_name
+from pages._i18n import department_name, register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
 from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, dropdown, failure_notice, indicator_tile, level_counts, notice
 
@@ -76,7 +76,7 @@ def filter_bar(kind: str, snapshot_all: pd.DataFrame, city_areas: pd.DataFrame, 
     other_pairs = ([(k, topic_name(k, lang)) for k in TOPICS] if other == "topic"
                    else [(k, theme_name(k, lang)) for k in THEMES])
     departments = sorted(snapshot_all["department"].unique())
-    department_pairs = [(d, department_en(d) if lang == "en" else d) for d in departments]
+    department_pairs = [(d, department_name(d, lang)) for d in departments]
     area_pairs = [(row["adcode"], row["name_en"] if lang == "en" else row["name_zh"])
                   for row in city_areas.to_dict("records")]
     level_pairs = [(level, t(f"level_{level}", lang)) for level in LEVEL_ORDER]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indicators.catalog import THEMES, TOPICS
+from indicators.catalog import THEMES, TOPICS, department_en
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("城市生命体征", "City Vitals"),
@@ -65,6 +65,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "dropdown_clear_selection": ("清除选择", "Clear selection"),
     "dropdown_no_options_found": ("无匹配选项", "No matching options"),
     "not_found": ("未找到该页面或指标。", "No such page or indicator."),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "frequency_daily": ("日度", "Daily"),
+    "frequency_weekly": ("周度", "Weekly"),
+    "frequency_monthly": ("月度", "Monthly"),
+    "frequency_quarterly": ("季度", "Quarterly"),
+    "frequency_yearly": ("年度", "Yearly"),
     "not_permitted": ("该内容不存在,或您无权查看。", "Not found, or not yours to see."),
     "sign_in_as_other": ("以有权限的账号登录", "Sign in with an account that may"),
     "signed_in_as": ("当前用户", "Signed in as"),
@@ -90,6 +97,16 @@ def t(key: str, lang: str) -> str:
     """The interface string ``key`` in ``lang`` ("zh" or "en")."""
     zh, en = STRINGS[key]
     return en if lang == "en" else zh
+
+
+def department_name(department: str, lang: str) -> str:
+    """A responsible department's display name (the catalog keeps it in Chinese)."""
+    return department_en(department) if lang == "en" else department
+
+
+def frequency_name(frequency: str, lang: str) -> str:
+    """A reporting frequency's display name ("月度", "Monthly")."""
+    return t(f"frequency_{frequency}", lang)
 
 
 def theme_name(theme: str, lang: str) -> str:

@@ -40,7 +40,7 @@ from indicators.queries import (
 )
 from indicators.rules import RULES
 from pages._format import format_period, format_value, missing, unit_label
-from pages._i18n import register_strings, t, theme_name, topic_name
+from pages._i18n import department_name, register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
 from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, level_badge, notice, record_id
 
@@ -270,7 +270,7 @@ def alert_rows(frame: pd.DataFrame, lang: str, *, selected: int | None = None,
 def _comment(row: Mapping, lang: str) -> str:
     # A dispatch names its department; the comment follows.
     department = row.get("department")
-    parts = ["" if missing(department) else f"→ {department_en(department) if lang == 'en' else department}",
+    parts = ["" if missing(department) else f"→ {department_name(department, lang)}",
              "" if missing(row.get("comment")) else row["comment"]]
     return " · ".join(p for p in parts if p)
 
@@ -474,7 +474,7 @@ def _choices(city: str, lang: str) -> dict[str, list[dict]]:
         options["area"] = [{"label": r["name_en"] if lang == "en" else r["name_zh"], "value": r["adcode"]}
                            for r in frame.to_dict("records")]
         names = sorted(indicators()["department"].unique())
-        options["department"] = [{"label": department_en(n) if lang == "en" else n, "value": n} for n in names]
+        options["department"] = [{"label": department_name(n, lang), "value": n} for n in names]
     except PAGE_FAILURES:
         pass  # the list callback shows the notice
     return options

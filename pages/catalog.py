@@ -20,7 +20,6 @@ from indicators.catalog import (
     FREQUENCIES,
     THEMES,
     TOPICS,
-    department_en,
     department_names,
 )
 from indicators import audit
@@ -29,7 +28,7 @@ from indicators.queries import indicators, latest_snapshot, search_catalog
 from pages._export import table_bytes
 from pages._format import format_period, format_value, missing, unit_label
 from pages._grid import indicator_link, js, markdown_text
-from pages._i18n import register_strings, t, theme_name, topic_name
+from pages._i18n import department_name, frequency_name, register_strings, t, theme_name, topic_name
 from pages._shell import href, resolve
 from pages._widgets import PAGE_FAILURES, dropdown, failure_notice
 
@@ -62,11 +61,6 @@ register_strings({
     "catalog_head_period": ("数据期", "As of"),
     "catalog_head_level": ("预警等级", "Warning level"),
     "catalog_head_overdue": ("时效", "Freshness"),
-    "catalog_frequency_daily": ("日度", "Daily"),
-    "catalog_frequency_weekly": ("周度", "Weekly"),
-    "catalog_frequency_monthly": ("月度", "Monthly"),
-    "catalog_frequency_quarterly": ("季度", "Quarterly"),
-    "catalog_frequency_yearly": ("年度", "Yearly"),
     "catalog_sensitivity_public": ("公开", "Public"),
     "catalog_sensitivity_internal": ("内部", "Internal"),
     "catalog_sensitivity_restricted": ("受限", "Restricted"),
@@ -138,7 +132,9 @@ def label(name: str, key: str, lang: str) -> str:
     if name == "topic":
         return topic_name(key, lang)
     if name == "department":
-        return department_en(key) if lang == "en" else key
+        return department_name(key, lang)
+    if name == "frequency":
+        return frequency_name(key, lang)
     if name == "level":
         return t(f"level_{key}", lang)
     return t(f"catalog_{name}_{key}", lang)

@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from indicators.access import SENSITIVITIES, current_viewer
-from indicators.catalog import CatalogError, department_en
+from indicators.catalog import CatalogError
 from indicators.catalog_store import (
     EDITABLE,
     CatalogImport,
@@ -29,7 +29,7 @@ from indicators.catalog_store import (
     revisions,
 )
 from indicators.queries import indicators
-from pages._i18n import register_strings, t, theme_name
+from pages._i18n import department_name, register_strings, t, theme_name
 from pages._reports import decode_upload, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
@@ -63,7 +63,6 @@ register_strings({
                              "blue > yellow > orange > red when higher is better; all four or none."),
     "dcat_comment": ("修改说明", "Why"), "dcat_field_comment": ("修改说明", "Why"),
     "dcat_save": ("保存修改", "Save changes"),
-    "dcat_yes": ("是", "yes"), "dcat_no": ("否", "no"),
     "dcat_saved": ("已保存 {count} 处修改,已记录并重新评估预警。", "{count} changes saved, recorded, warnings evaluated again."),
     "dcat_nothing": ("没有修改。", "Nothing changed."),
     "dcat_refused": ("未保存:{reason}", "Not saved: {reason}"),
@@ -91,7 +90,7 @@ def grid_rows(frame: pd.DataFrame, lang: str) -> list[dict]:
         return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
     return [{"code": r["code"], "name": r["name_en" if lang == "en" else "name_zh"], "theme": theme_name(r["theme"], lang),
-             "department": department_en(r["department"]) if lang == "en" else r["department"],
+             "department": department_name(r["department"], lang),
              "frequency": t(f"freq_{r['frequency']}", lang), "unit": r["unit"],
              "direction": t(f"dcat_direction_{r['direction']}", lang),
              **{f: number(r[f]) for f in (*THRESHOLDS, "target")}, "sensitivity": t(f"sens_{r['sensitivity']}", lang)}
@@ -130,8 +129,8 @@ def edit_form(row: dict, lang: str, *, editable: bool) -> list:
                  className="dcat-field"),
         html.Div([label("headline"),
                   dropdown(lang, id="dcat-headline", value=bool(row["headline"]), clearable=False, searchable=False,
-                           disabled=not editable, options=[{"label": t("dcat_yes", lang), "value": True},
-                                                           {"label": t("dcat_no", lang), "value": False}])],
+                           disabled=not editable, options=[{"label": t("yes", lang), "value": True},
+                                                           {"label": t("no", lang), "value": False}])],
                  className="dcat-field"),
         html.Div([text(f, area=f == "definition") for f in TEXT_FIELDS], className="dcat-texts"),
         html.Div([label("comment"), dcc.Input(id="dcat-comment", value="", maxLength=500, className="dcat-input")],

@@ -31,7 +31,7 @@ from indicators.queries import indicators
 from pages._export import table_bytes
 from pages._format import format_period, format_value
 from pages._grid import indicator_link, js, markdown_text
-from pages._i18n import register_strings, t
+from pages._i18n import department_name, frequency_name, register_strings, t
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
 from pages._widgets import PAGE_FAILURES, dropdown, failure_notice
@@ -97,14 +97,7 @@ register_strings({
     "quality_head_outliers": ("异常值", "Outliers"),
     "quality_head_next_due": ("下次应报", "Next due"),
     "quality_head_due_this_week": ("本周应报", "Due this week"),
-    "quality_frequency_daily": ("日度", "Daily"),
-    "quality_frequency_weekly": ("周度", "Weekly"),
-    "quality_frequency_monthly": ("月度", "Monthly"),
-    "quality_frequency_quarterly": ("季度", "Quarterly"),
-    "quality_frequency_yearly": ("年度", "Yearly"),
     "quality_outlier_mark": ("异常", "Outlier"),
-    "quality_yes": ("是", "yes"),
-    "quality_no": ("否", "no"),
     "quality_due_date": ("应报日期", "Due"),
     "quality_due_period": ("应报数据期", "Period due"),
     "quality_overdue": ("已逾期", "Overdue"),
@@ -136,11 +129,6 @@ register_strings({
 def status_name(status: str, lang: str) -> str:
     """A status's display name."""
     return t(f"quality_status_{status}", lang)
-
-
-def department_name(name: str, lang: str) -> str:
-    """A department's name in ``lang`` (the catalog keeps it in Chinese)."""
-    return department_en(name) if lang == "en" else name
 
 
 def format_day(day: date | None, lang: str, *, year: bool = True) -> str:
@@ -276,7 +264,7 @@ def _labels(name: str, keys, lang: str) -> dict[str, str]:
         return {key: status_name(key, lang) for key in keys}
     if name == "department":
         return {key: department_en(key) for key in keys}
-    return {key: t(f"quality_{name}_{key}", lang) for key in keys}
+    return {key: frequency_name(key, lang) for key in keys}
 
 
 def _column(field: str, lang: str, width: int, **options) -> dict:
@@ -409,7 +397,7 @@ def list_export(assessed: pd.DataFrame, lang: str) -> pd.DataFrame:
         head("code"): assessed["code"],
         head("name"): assessed["name_en" if lang == "en" else "name_zh"],
         t("department", lang): [department_name(name, lang) for name in assessed["department"]],
-        head("frequency"): [t(f"quality_frequency_{f}", lang) for f in assessed["frequency"]],
+        head("frequency"): [frequency_name(f, lang) for f in assessed["frequency"]],
         t("quality_status", lang): [status_name(s, lang) for s in assessed["status"]],
         head("last_period"): ["" if p is None else format_period(p, f, lang)
                               for p, f in zip(assessed["last_period"], assessed["frequency"])],
@@ -419,7 +407,7 @@ def list_export(assessed: pd.DataFrame, lang: str) -> pd.DataFrame:
         head("gaps"): assessed["gaps"],
         head("outliers"): assessed["outliers"],
         head("next_due"): [d.isoformat() if d is not None else "" for d in assessed["next_due"]],
-        head("due_this_week"): [t("quality_yes" if due else "quality_no", lang) for due in assessed["due_this_week"]],
+        head("due_this_week"): [t("yes" if due else "no", lang) for due in assessed["due_this_week"]],
     })
 
 

@@ -50,7 +50,6 @@ register_strings({
     "src_pause": ("暂停", "Pause"), "src_resume": ("恢复", "Resume"),
     "src_ran": ("{name}:{message}", "{name}: {message}"),
     "src_see_load": ("查看加载记录 →", "See the load →"),
-    "src_yes": ("是", "yes"), "src_no": ("否", "no"),
 })
 ACTIONS = ("test", "run", "pause", "resume")
 
@@ -69,7 +68,7 @@ def sources_table(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
             html.Td(html.Strong(row["name"])), html.Td(row["url"], className="src-url"),
             html.Td(load_cities()[row["city_key"]].name(lang) if row["city_key"] in load_cities() else "—"),
             html.Td(str(row["every_minutes"]), className="num"),
-            html.Td(t("src_yes" if row["active"] else "src_no", lang)), html.Td(last),
+            html.Td(t("yes" if row["active"] else "no", lang)), html.Td(last),
             html.Td([html.Span(t(f"src_status_{row['last_status']}", lang), className=f"status-{row['last_status']}"),
                      html.Br(), html.Small(row["last_message"] or "")]),
             html.Td([html.Button(t(f"src_{a}", lang), id={"type": "src-action", "action": a, "name": row["name"]},

@@ -18,7 +18,6 @@ from dash.exceptions import PreventUpdate
 from geo.cities import load_cities
 from indicators.access import current_viewer
 from indicators.alerts import run_warnings
-from indicators.catalog import department_en
 from indicators.loading import LoadReport, load_bytes
 from indicators.queries import indicators
 from indicators.templates import (
@@ -28,7 +27,7 @@ from indicators.templates import (
     build_template,
     template_bytes,
 )
-from pages._i18n import register_strings, t
+from pages._i18n import department_name, register_strings, t
 from pages._reports import decode_upload, error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
@@ -128,7 +127,7 @@ def _template_form(lang: str) -> html.Section:
         ]),
         html.Label(t("upload_department", lang), htmlFor="upload-template-department", className="upload-label"),
         dropdown(lang, id="upload-template-department", searchable=True,
-                 options=[{"label": department_en(d) if lang == "en" else d, "value": d} for d in departments]),
+                 options=[{"label": department_name(d, lang), "value": d} for d in departments]),
         html.Label(t("upload_indicator", lang), htmlFor="upload-template-indicator", className="upload-label"),
         dropdown(lang, id="upload-template-indicator", searchable=True,
                  options=[{"label": f"{c['code']} {c['name_en'] if lang == 'en' else c['name_zh']}",

@@ -17,7 +17,6 @@ from geo.layers import area_hideout, district_map
 from indicators import audit
 from indicators.access import AccessDenied, require
 from indicators.cache import cached
-from indicators.catalog import department_en
 from indicators.periods import year_ago as year_ago_of
 from indicators.queries import (
     alerts,
@@ -32,7 +31,7 @@ from indicators.queries import (
 from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure
 from pages._export import table_bytes
 from pages._format import format_change, format_period, format_value, unit_label
-from pages._i18n import register_strings, t, theme_name, topic_name
+from pages._i18n import department_name, register_strings, t, theme_name, topic_name
 from pages._shell import current_settings, href, resolve
 from pages._widgets import PAGE_FAILURES, alert_lines, failure_notice, level_badge, notice
 
@@ -132,7 +131,7 @@ def meta_card(meta: dict, lang: str) -> html.Dl:
         ("ind_frequency", t(f"freq_{meta['frequency']}", lang)),
         ("ind_theme", theme_name(meta["theme"], lang)),
         ("ind_topics", "、".join(topic_name(x, lang) for x in meta["topics"]) or "—"),
-        ("department", department_en(meta["department"]) if lang == "en" else meta["department"]),
+        ("department", department_name(meta["department"], lang)),
         ("ind_source", meta["source"]),
         ("ind_standard", " ".join(x for x in (meta["source_standard"], meta["source_id"]) if x) or "—"),
         ("ind_sensitivity", t(f"sens_{meta['sensitivity']}", lang)),
