@@ -125,7 +125,7 @@ def fill_synthetic(url: str, rows_wanted: int) -> int:
                                   "period": np.tile(dates, len(areas)), "value": values.ravel()})
             inserted += insert_observations(conn, frame, batch_id=batch.id, source="synthetic",
                                             loaded_at=pd.Timestamp.now().to_pydatetime())
-            replace_latest(conn, compute_latest(frame, indicator.frequency, batch.id))
+            replace_latest(conn, compute_latest(frame, indicator, batch.id))
     return inserted
 
 

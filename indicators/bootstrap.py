@@ -14,6 +14,7 @@ from geo.cities import City, get_city, load_cities
 from indicators import db
 from indicators.catalog import Catalog, load_catalog
 from indicators.demo import generate_city
+from indicators.derived import recompute_all
 from indicators.demo_facilities import add_demo_facilities, count_facilities
 from indicators.models import LoadBatch
 from indicators.catalog_store import sync_catalog
@@ -51,8 +52,12 @@ def generate_demo(session: Session, catalog: Catalog, city: City, *, seed: int, 
     bar = tqdm(chunks, total=len(catalog), desc=f"demo data {city.name_zh}", unit="indicator", disable=not progress)
     with bulk_load(conn):
         for frame in bar:
+            indicator = catalog[frame["code"].iat[0]]
+            if indicator.formula is not None:
+                continue  # computed from its inputs below, as for loaded data
             rows += insert_observations(conn, frame, batch_id=batch.id, source="demo", loaded_at=loaded_at)
-            replace_latest(conn, compute_latest(frame, catalog[frame["code"].iat[0]].frequency, batch.id))
+            replace_latest(conn, compute_latest(frame, indicator, batch.id))
+        recompute_all(conn, catalog, batch_id=batch.id)
     batch.status, batch.rows_total, batch.rows_inserted, batch.finished_at = "ok", rows, rows, datetime.now()
     db.bump_data_version(session)
     return rows

@@ -16,11 +16,25 @@ direction:
 ``aggregation`` says how district values roll up to the city: ``sum``, ``mean``,
 ``wmean:<CODE>`` (mean weighted by another district-level indicator) or ``none``
 (city-level indicators, and district indicators that cannot be added up).
+
+How a value relates to time, as statistics bureaus publish it (统计月报):
+
+* ``accumulation``: ``period`` — the value of one period (当月, 当季); ``ytd`` — year-to-date
+  cumulative (1—N月累计, 1—N季度), stored as published, the single-period value derived from it;
+  ``stock`` — a level at the period's end (月末余额, 年末人口).
+* ``jan_feb_merged``: a monthly indicator published for 1—2月 together, never for January alone
+  (the February period holds the two months).
+* ``derived``: a formula over other indicators of the same area and period (``indicators.formula``);
+  the store computes it whenever an input changes, it is never loaded.
+* ``growth_of``: the level indicator whose growth this published growth rate reports (often at
+  comparable prices, so it may differ from the growth the levels imply; the data-quality desk
+  flags periods where the two part by more than a tolerance).
 """
 
 from __future__ import annotations
 
 import csv
+import graphlib
 import hashlib
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -28,6 +42,8 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from indicators.formula import Formula, FormulaError, parse_formula
 
 CATALOG_PATH = Path(__file__).with_name("catalog.csv")
 
@@ -47,6 +63,13 @@ TOPICS: dict[str, tuple[str, str]] = {
     "petition": ("信访态势", "Petitions"),
 }
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly")
+ACCUMULATIONS: dict[str, tuple[str, str]] = {
+    "period": ("当期值", "value of the period"),
+    "ytd": ("年内累计值", "year-to-date cumulative"),
+    "stock": ("期末值", "level at the period's end"),
+}
+# Units of rates, indices and ratios: a year-to-date rate cannot be split into single periods.
+RATE_UNITS = frozenset({"%", "％", "‰", "‱", "百分点", "个百分点", "指数", "点", "比值", "无量纲", "分", "级"})
 LEVELS = ("blue", "yellow", "orange", "red")
 
 Theme = Literal["economy", "market", "public_service", "governance", "environment"]
@@ -55,6 +78,7 @@ Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
 Direction = Literal["up", "down", "target", "neutral"]
 Sensitivity = Literal["public", "internal", "restricted"]
 SpatialLevel = Literal["city", "district"]
+Accumulation = Literal["period", "ytd", "stock"]
 
 
 class CatalogError(ValueError):
@@ -80,6 +104,10 @@ class Indicator(BaseModel):
     source_id: str = ""
     spatial_level: SpatialLevel
     aggregation: str = "none"
+    accumulation: Accumulation = "period"
+    jan_feb_merged: bool = False
+    derived: str = ""
+    growth_of: str = ""
     blue: float | None = None
     yellow: float | None = None
     orange: float | None = None
@@ -107,6 +135,16 @@ class Indicator(BaseModel):
             return value
         raise ValueError("must be sum, mean, wmean:<CODE> or none")
 
+    @field_validator("derived")
+    @classmethod
+    def _check_formula(cls, value: str) -> str:
+        if value.strip():
+            try:
+                parse_formula(value)
+            except FormulaError as exc:
+                raise ValueError(str(exc)) from None
+        return value.strip()
+
     @model_validator(mode="after")
     def _check_consistency(self) -> "Indicator":
         levels = self.thresholds
@@ -127,6 +165,12 @@ class Indicator(BaseModel):
             raise ValueError("typical: outside min_value..max_value")
         if self.spatial_level == "city" and self.aggregation != "none":
             raise ValueError("aggregation: a city-level indicator has aggregation none")
+        if self.jan_feb_merged and self.frequency != "monthly":
+            raise ValueError("jan_feb_merged: only a monthly indicator publishes 1—2月 together")
+        if self.accumulation == "ytd" and self.frequency not in ("monthly", "quarterly"):
+            raise ValueError("accumulation: year-to-date values are monthly (1—N月) or quarterly (1—N季度)")
+        if self.growth_of and self.unit not in ("%", "％"):
+            raise ValueError("growth_of: a growth rate is given in %")
         return self
 
     @property
@@ -138,6 +182,17 @@ class Indicator(BaseModel):
     def has_thresholds(self) -> bool:
         """Whether the indicator can raise threshold warnings."""
         return self.blue is not None
+
+    @property
+    def single_periods(self) -> bool:
+        """Whether single-period values (当月, 当季) derive from this indicator's year-to-date values:
+        a cumulative amount (亿元, 万吨, 件 …), not a cumulative rate or index."""
+        return self.accumulation == "ytd" and not is_rate_unit(self.unit)
+
+    @cached_property
+    def formula(self) -> Formula | None:
+        """The parsed formula of a derived indicator (None for a stored one)."""
+        return parse_formula(self.derived) if self.derived else None
 
     @property
     def weight_code(self) -> str | None:
@@ -192,9 +247,16 @@ def _parse_row(row: dict[str, str]) -> dict[str, object]:
     """Turn a CSV row into constructor arguments: blanks become missing."""
     values: dict[str, object] = {k: v.strip() for k, v in row.items() if k is not None and v is not None}
     values = {k: v for k, v in values.items() if v != ""}
-    if "headline" in values:
-        values["headline"] = str(values["headline"]).lower() in ("1", "true", "yes", "y")
+    for flag in ("headline", "jan_feb_merged"):
+        if flag in values:
+            values[flag] = str(values[flag]).lower() in ("1", "true", "yes", "y")
     return values
+
+
+def is_rate_unit(unit: str) -> bool:
+    """Whether a unit is a rate, index or ratio (not an amount that adds up over time or areas)."""
+    unit = unit.strip()
+    return unit in RATE_UNITS or "=" in unit or ("/" in unit and not unit.startswith("元"))
 
 
 def field_reasons(exc: ValidationError) -> list[tuple[str, str]]:
@@ -253,9 +315,53 @@ def parse_catalog(text: str) -> Catalog:
             errors.append(
                 f"{entry.code}: field 'aggregation': weight indicator {weight} is missing or not district-level"
             )
+        errors.extend(f"{entry.code}: field '{name}': {reason}" for name, reason in _link_problems(entry, by_code))
+    errors.extend(f"{code}: field 'derived': {reason}" for code, reason in _formula_cycles(entries))
     if errors:
         raise CatalogError("invalid catalog:\n" + "\n".join(errors))
     return Catalog(tuple(entries), hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+
+
+def _link_problems(entry: Indicator, by_code: dict[str, Indicator]) -> list[tuple[str, str]]:
+    """What is wrong with the indicators an entry's ``derived`` formula and ``growth_of`` name."""
+    problems = []
+    if entry.growth_of:
+        level = by_code.get(entry.growth_of)
+        if level is None:
+            problems.append(("growth_of", f"unknown indicator {entry.growth_of}"))
+        elif level.frequency != entry.frequency:
+            problems.append(("growth_of", f"{entry.growth_of} is {level.frequency}, this is {entry.frequency}"))
+    if entry.formula is None:
+        return problems
+    for code in entry.formula.inputs:
+        source = by_code.get(code)
+        if source is None:
+            problems.append(("derived", f"unknown indicator {code}"))
+        elif source.frequency != entry.frequency:
+            problems.append(("derived", f"{code} is {source.frequency}, this is {entry.frequency}"))
+        elif entry.spatial_level == "district" and source.spatial_level != "district":
+            problems.append(("derived", f"{code} has no district values"))
+        elif entry.formula.linear and source.accumulation != entry.accumulation:
+            problems.append(("derived", f"a total adds values of one kind: {code} is {source.accumulation}, "
+                                        f"this is {entry.accumulation}"))
+    return problems
+
+
+def _formula_cycles(entries: tuple[Indicator, ...] | list[Indicator]) -> list[tuple[str, str]]:
+    """Derived indicators that depend on themselves, through any chain of formulas."""
+    graph = {e.code: set(e.formula.inputs) for e in entries if e.formula is not None}
+    try:
+        list(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as exc:
+        cycle = exc.args[1]
+        return [(cycle[0], "the formulas depend on each other: " + " → ".join(cycle))]
+    return []
+
+
+def derived_order(catalog: Catalog) -> list[Indicator]:
+    """The derived indicators, each after every derived indicator its formula reads."""
+    graph = {e.code: set(e.formula.inputs) for e in catalog if e.formula is not None}
+    return [catalog[code] for code in graphlib.TopologicalSorter(graph).static_order() if code in graph]
 
 
 @lru_cache(maxsize=1)

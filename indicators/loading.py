@@ -31,6 +31,7 @@ from indicators.access import require
 from indicators.audit import actor, record_in
 from indicators.catalog import Catalog
 from indicators.catalog_store import store_catalog
+from indicators.derived import recompute
 from indicators.importer import RowError, area_lookup, read_observations
 from indicators.models import LoadBatch, Observation, Revision
 from indicators.store import insert_observations, refresh_latest
@@ -134,9 +135,10 @@ def write_observations(session: Session, frame: pd.DataFrame, *, catalog: Catalo
             {"indicator_code": r.code, "area_adcode": r.adcode, "period": r.period, "old_value": float(r.old_value),
              "new_value": float(r.value), "old_batch_id": int(r.old_batch_id), "batch_id": batch_id,
              "revised_at": now} for r in changed.itertuples()])
-    touched = pd.concat([new, changed])[["code", "adcode"]].drop_duplicates()
-    if not touched.empty:
-        refresh_latest(session.connection(), catalog, touched.itertuples(index=False, name=None))
+    touched = list(pd.concat([new, changed])[["code", "adcode"]].drop_duplicates().itertuples(index=False, name=None))
+    if touched:
+        refresh_latest(session.connection(), catalog, touched)
+        recompute(session.connection(), catalog, touched, batch_id=batch_id, loaded_at=now)
         db.bump_data_version(session)
     return len(new), len(changed), len(known) - len(changed)
 
@@ -302,7 +304,9 @@ def undo_load(batch_id: int, *, comment: str = "") -> UndoReport:
         removed = _remove_added(session, batch_id)
         touched = {(code, adcode) for code, adcode, _ in restored} | {(code, adcode) for code, adcode, _ in removed}
         if touched:
-            refresh_latest(session.connection(), store_catalog(), sorted(touched))
+            catalog = store_catalog()
+            refresh_latest(session.connection(), catalog, sorted(touched))
+            recompute(session.connection(), catalog, sorted(touched), batch_id=undo.id)
             db.bump_data_version(session)
         report = UndoReport(batch_id, undo.id, len(removed), len(restored))
         undo.status, undo.finished_at = "ok", datetime.now()

@@ -73,6 +73,10 @@ class IndicatorDef(Base):
     source_id: Mapped[str] = mapped_column(String(64), default="")
     spatial_level: Mapped[str] = mapped_column(String(12))
     aggregation: Mapped[str] = mapped_column(String(40))
+    accumulation: Mapped[str] = mapped_column(String(8), default="period")
+    jan_feb_merged: Mapped[bool] = mapped_column(Boolean, default=False)
+    derived: Mapped[str] = mapped_column(String(400), default="")
+    growth_of: Mapped[str] = mapped_column(String(24), default="")
     blue: Mapped[float | None] = mapped_column(Float)
     yellow: Mapped[float | None] = mapped_column(Float)
     orange: Mapped[float | None] = mapped_column(Float)
@@ -162,7 +166,14 @@ class Revision(Base):
 
 
 class Latest(Base):
-    """The newest value of each series, with the values it is compared with."""
+    """The newest value of each series, with the values it is compared with.
+
+    For a year-to-date indicator ``value`` is the cumulative value as published (1—N月累计) and
+    ``yoy_value`` the cumulative value a year before (累计同比 compares them); ``period_value`` and
+    ``period_yoy_value`` are the single period's values derived from them (当月, 当季; 当月同比), where
+    the indicator is an amount. ``prev_value`` is the previous period's value of the same kind as
+    ``value`` (None for a year-to-date indicator, whose 环比 means nothing).
+    """
 
     __tablename__ = "latest"
 
@@ -172,6 +183,8 @@ class Latest(Base):
     value: Mapped[float] = mapped_column(Float)
     prev_value: Mapped[float | None] = mapped_column(Float)
     yoy_value: Mapped[float | None] = mapped_column(Float)
+    period_value: Mapped[float | None] = mapped_column(Float)
+    period_yoy_value: Mapped[float | None] = mapped_column(Float)
     first_period: Mapped[date] = mapped_column(Date)
     count: Mapped[int] = mapped_column(Integer)
     batch_id: Mapped[int] = mapped_column(Integer)

@@ -17,7 +17,8 @@ from sqlalchemy import Connection, delete, func, insert, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from geo.cities import City
-from indicators.catalog import Catalog
+from indicators.accumulation import previous_in_year
+from indicators.catalog import Catalog, Indicator
 from indicators.models import Area, Latest, Observation
 from indicators.models import City as CityRow
 from indicators.periods import shift, year_ago
@@ -107,18 +108,20 @@ def bulk_load(conn: Connection) -> Iterator[None]:
             f'REFERENCES {key["referred_table"]} ({", ".join(key["referred_columns"])})')
 
 
-def compute_latest(frame: pd.DataFrame, frequency: str, batch_id: int | None = None) -> list[dict]:
+def compute_latest(frame: pd.DataFrame, indicator: Indicator, batch_id: int | None = None) -> list[dict]:
     """The ``latest`` rows of every series of one indicator in ``frame``.
 
     Args:
         frame: one indicator's observations (a single code): ``code``, ``adcode``, ``period``, ``value``
             and optionally ``batch_id`` (the newest batch that touched a row wins).
-        frequency: the indicator's frequency, to find the previous and year-ago periods.
+        indicator: the indicator: its frequency finds the previous and year-ago periods; a year-to-date
+            one also gets its single-period values (see ``models.Latest``).
         batch_id: the batch to record when ``frame`` has no ``batch_id`` column.
 
     Returns:
         One dict per (indicator, area), ready for the ``latest`` table.
     """
+    frequency, ytd = indicator.frequency, indicator.accumulation == "ytd"
     days = pd.to_datetime(frame["period"]).to_numpy().astype("datetime64[D]")
     values = frame["value"].to_numpy(dtype=float)
     batches = frame["batch_id"].to_numpy() if "batch_id" in frame else None
@@ -133,19 +136,30 @@ def compute_latest(frame: pd.DataFrame, frequency: str, batch_id: int | None = N
         series_days, series_values = days[order], values[order]
         last = series_days[-1].astype(object)
 
-        def value_at(period: date) -> float | None:
+        def value_at(period: date | None) -> float | None:
+            if period is None:
+                return None
             position = np.searchsorted(series_days, np.datetime64(period, "D"))
             found = position < len(series_days) and series_days[position] == np.datetime64(period, "D")
             return float(series_values[position]) if found else None
 
+        def single_at(period: date) -> float | None:
+            before = previous_in_year(period, frequency, indicator.jan_feb_merged)
+            now, earlier = value_at(period), value_at(before) if before else 0.0
+            return None if now is None or earlier is None else now - earlier
+
+        single = indicator.single_periods
+        year_before = year_ago(last, frequency)
         recent = zip(series_days[-RECENT_VALUES:].astype(object), series_values[-RECENT_VALUES:])
         rows.append({
             "indicator_code": code,
             "area_adcode": adcode,
             "period": last,
             "value": float(series_values[-1]),
-            "prev_value": value_at(shift(last, frequency, -1)),
-            "yoy_value": value_at(year_ago(last, frequency)),
+            "prev_value": None if ytd else value_at(shift(last, frequency, -1)),
+            "yoy_value": value_at(year_before),
+            "period_value": single_at(last) if single else None,
+            "period_yoy_value": single_at(year_before) if single else None,
             "first_period": series_days[0].astype(object),
             "count": len(order),
             "batch_id": int(batches[index].max()) if batches is not None else batch_id,
@@ -166,7 +180,8 @@ def replace_latest(conn: Connection, rows: list[dict]) -> None:
 
 
 def refresh_latest(conn: Connection, catalog: Catalog, series: Iterable[tuple[str, str]]) -> None:
-    """Recompute ``latest`` for the given (indicator, area) series from the observations."""
+    """Recompute ``latest`` for the given (indicator, area) series from the observations (a series left
+    without any value loses its row)."""
     by_code: dict[str, list[str]] = {}
     for code, adcode in series:
         by_code.setdefault(code, []).append(adcode)
@@ -175,5 +190,7 @@ def refresh_latest(conn: Connection, catalog: Catalog, series: Iterable[tuple[st
                        Observation.period, Observation.value, Observation.batch_id).where(
             Observation.indicator_code == code, Observation.area_adcode.in_(adcodes))
         frame = pd.DataFrame(conn.execute(query).all(), columns=["code", "adcode", "period", "value", "batch_id"])
-        replace_latest(conn, compute_latest(frame, catalog[code].frequency))
-
+        emptied = set(adcodes) - set(frame["adcode"])
+        if emptied:
+            conn.execute(delete(Latest).where(Latest.indicator_code == code, Latest.area_adcode.in_(sorted(emptied))))
+        replace_latest(conn, compute_latest(frame, catalog[code]))

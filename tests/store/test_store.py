@@ -37,7 +37,7 @@ def store(store_url: str) -> str:
         ]
         for frame in frames:
             insert_observations(conn, frame, batch_id=batch.id, source="test", loaded_at=datetime(2025, 1, 2))
-            replace_latest(conn, compute_latest(frame, "monthly", batch.id))
+            replace_latest(conn, compute_latest(frame, MINI[frame["code"].iat[0]], batch.id))
         db.bump_data_version(session)
     return store_url
 

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference" / "indicators_reference.csv"
 HEADER = (
     "code,name_zh,name_en,theme,topics,unit,frequency,direction,department,source,source_standard,source_id,"
-    "spatial_level,aggregation,blue,yellow,orange,red,target,min_value,max_value,typical,sensitivity,headline,"
+    "spatial_level,aggregation,accumulation,jan_feb_merged,derived,growth_of,blue,yellow,orange,red,target,min_value,max_value,typical,sensitivity,headline,"
     "definition,demo"
 )
 PREFIX = {"economy": "ECO", "market": "MKT", "public_service": "PUB", "governance": "GOV", "environment": "ENV"}
@@ -210,10 +210,12 @@ def test_demo_hints_use_the_documented_vocabulary(catalog):
 
 
 def _pick(rows, **wanted) -> dict[str, str]:
-    """The first row with the wanted values and all four thresholds (when asked)."""
+    """The first row with the wanted values and all four thresholds (when asked), naming no other indicator
+    through a formula or a growth link (a sample of rows stands on its own)."""
     need_thresholds = wanted.pop("thresholds", False)
     for row in rows:
-        if all(row[k] == v for k, v in wanted.items()) and (not need_thresholds or row["blue"]):
+        linked = row["derived"] or row["growth_of"]
+        if all(row[k] == v for k, v in wanted.items()) and (not need_thresholds or row["blue"]) and not linked:
             return dict(row)
     raise AssertionError(f"no row like {wanted}")
 
