@@ -45,6 +45,7 @@ ENVIRONMENT = (
     ("CITYVITALS_SESSION_MINUTES", "session_minutes", int),
     ("CITYVITALS_LOG_FORMAT", "log_format", str),
     ("CITYVITALS_TRUSTED_PROXIES", "trusted_proxies", int),
+    ("CITYVITALS_GROWTH_TOLERANCE", "growth_tolerance", float),
 )
 
 
@@ -73,6 +74,8 @@ class Settings:
         log_format: ``json`` (one JSON object per line, the production default) or ``text``.
         trusted_proxies: how many reverse proxies in front set ``X-Forwarded-For``/``-Proto`` (0: none),
             so that the audit log records the real address and cookies are Secure behind HTTPS.
+        growth_tolerance: percentage points a published growth rate may differ from the growth its level
+            implies before the data-quality desk flags the period.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -92,6 +95,7 @@ class Settings:
     session_minutes: int = 480
     log_format: str = ""
     trusted_proxies: int = 0
+    growth_tolerance: float = 3.0
 
     @property
     def is_production(self) -> bool:

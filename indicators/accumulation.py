@@ -30,14 +30,15 @@ def previous_in_year(period: date, frequency: str, jan_feb_merged: bool) -> date
     return shift(period, frequency, -1)
 
 
-def single_period_values(periods: pd.Series | list[date], values: pd.Series | np.ndarray, indicator: Indicator
-                         ) -> np.ndarray:
+def single_period_values(periods: pd.Series | list[date], values: pd.Series | np.ndarray, *, frequency: str,
+                         jan_feb_merged: bool = False) -> np.ndarray:
     """The single-period values (当月, 当季) of a year-to-date series.
 
     Args:
         periods: the periods (first days), in any order.
         values: the cumulative values, aligned with ``periods``.
-        indicator: the indicator (its frequency and 1—2月 merging).
+        frequency: the series' frequency.
+        jan_feb_merged: its February value covers January too.
 
     Returns:
         One value per period, NaN where the previous cumulative value of the year is missing.
@@ -47,12 +48,15 @@ def single_period_values(periods: pd.Series | list[date], values: pd.Series | np
     cumulative = dict(zip(periods, values))
     result = np.empty(len(values))
     for i, period in enumerate(periods):
-        before = previous_in_year(period, indicator.frequency, indicator.jan_feb_merged)
-        if before is None:
-            result[i] = values[i]
-        else:
-            result[i] = values[i] - cumulative.get(before, np.nan)
+        before = previous_in_year(period, frequency, jan_feb_merged)
+        result[i] = values[i] if before is None else values[i] - cumulative.get(before, np.nan)
     return result
+
+
+def single_values_of(indicator: Indicator, periods, values) -> np.ndarray:
+    """``single_period_values`` for one indicator's series."""
+    return single_period_values(periods, values, frequency=indicator.frequency,
+                                jan_feb_merged=indicator.jan_feb_merged)
 
 
 def accumulate(single: pd.Series, indicator: Indicator, start: float = 0.0) -> pd.Series:

@@ -275,11 +275,13 @@ def _format_error(code: str, line: int, exc: ValidationError) -> list[str]:
     return [f"line {line}, {code}: field '{field}': {reason}" for field, reason in field_reasons(exc)]
 
 
-def parse_catalog(text: str) -> Catalog:
+def parse_catalog(text: str, *, known: Catalog | None = None) -> Catalog:
     """Parse and validate catalog CSV text.
 
     Args:
         text: the whole CSV file.
+        known: indicators outside the file that its entries may name (weights, formulas, growth links),
+            e.g. the store's catalog when a few edited rows are imported; the file's own entries win.
 
     Returns:
         The validated catalog.
@@ -308,7 +310,24 @@ def parse_catalog(text: str) -> Catalog:
             continue
         seen[code] = line
         entries.append(entry)
-    by_code = {e.code: e for e in entries}
+    errors.extend(link_errors(entries, known))
+    if errors:
+        raise CatalogError("invalid catalog:\n" + "\n".join(errors))
+    return Catalog(tuple(entries), hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+
+
+def link_errors(entries: list[Indicator] | tuple[Indicator, ...], known: Catalog | None = None) -> list[str]:
+    """What is wrong with the indicators ``entries`` name: weights, formulas (and their cycles), growth links.
+
+    Args:
+        entries: the entries checked.
+        known: other indicators they may name (``entries`` replace those of the same code).
+
+    Returns:
+        One message per problem: ``CODE: field 'name': reason``.
+    """
+    by_code = {**(known.by_code if known else {}), **{e.code: e for e in entries}}
+    errors = []
     for entry in entries:
         weight = entry.weight_code
         if weight and (weight not in by_code or by_code[weight].spatial_level != "district"):
@@ -316,10 +335,8 @@ def parse_catalog(text: str) -> Catalog:
                 f"{entry.code}: field 'aggregation': weight indicator {weight} is missing or not district-level"
             )
         errors.extend(f"{entry.code}: field '{name}': {reason}" for name, reason in _link_problems(entry, by_code))
-    errors.extend(f"{code}: field 'derived': {reason}" for code, reason in _formula_cycles(entries))
-    if errors:
-        raise CatalogError("invalid catalog:\n" + "\n".join(errors))
-    return Catalog(tuple(entries), hashlib.sha256(text.encode("utf-8")).hexdigest()[:12])
+    errors.extend(f"{code}: field 'derived': {reason}" for code, reason in _formula_cycles(list(by_code.values())))
+    return errors
 
 
 def _link_problems(entry: Indicator, by_code: dict[str, Indicator]) -> list[tuple[str, str]]:

@@ -28,12 +28,18 @@ from sqlalchemy.orm import Session
 from indicators import db
 from indicators.access import require
 from indicators.audit import actor, record_in
-from indicators.catalog import Catalog, CatalogError, Indicator, field_reasons, parse_catalog
-from indicators.models import CatalogRevision, IndicatorDef
+from indicators.catalog import Catalog, CatalogError, Indicator, field_reasons, link_errors, parse_catalog
+from indicators.derived import SOURCE as DERIVED_SOURCE
+from indicators.derived import recompute
+from indicators.models import CatalogRevision, IndicatorDef, Latest, LoadBatch, Observation
+from indicators.store import refresh_latest
 
 EDITABLE = ("name_zh", "name_en", "theme", "topics", "department", "source", "source_standard", "source_id",
+            "accumulation", "jan_feb_merged", "derived", "growth_of",
             "blue", "yellow", "orange", "red", "target", "min_value", "max_value", "sensitivity", "headline",
             "definition")
+# Fields that change what the stored values mean: the series' latest rows (single periods) follow them.
+TIMING_FIELDS = ("accumulation", "jan_feb_merged")
 WARNING_FIELDS = ("blue", "yellow", "orange", "red", "target")
 # The catalog file's columns, in its order (``demo`` is the demo generator's and stays in the file).
 FILE_COLUMNS = [name for name in Indicator.model_fields if name != "demo"]
@@ -66,8 +72,13 @@ def entry_fields(entry: Indicator) -> dict:
 def store_catalog() -> Catalog:
     """The catalog as the store holds it now (with operators' edits), validated like the file."""
     with db.transaction() as session:
-        rows = session.scalars(select(IndicatorDef).order_by(IndicatorDef.code)).all()
-        entries = tuple(Indicator(**_fields(row)) for row in rows)
+        return store_catalog_in(session)
+
+
+def store_catalog_in(session: Session) -> Catalog:
+    """``store_catalog`` read in the caller's session (it sees the session's own changes)."""
+    rows = session.scalars(select(IndicatorDef).order_by(IndicatorDef.code)).all()
+    entries = tuple(Indicator(**_fields(row)) for row in rows)
     version = hashlib.sha256(json.dumps([entry_fields(e) for e in entries], default=str).encode()).hexdigest()[:12]
     return Catalog(entries, version)
 
@@ -85,6 +96,7 @@ def sync_catalog(session: Session, catalog: Catalog) -> int:
     """
     stored = {row.code: row for row in session.scalars(select(IndicatorDef))}
     changed, now = 0, datetime.now()
+    reshaped: dict[str, list] = {}
     for entry in catalog:
         values = entry_fields(entry)
         snapshot = json.dumps({k: as_text(v) for k, v in values.items()}, ensure_ascii=False)
@@ -104,17 +116,57 @@ def sync_catalog(session: Session, catalog: Catalog) -> int:
                 setattr(row, name, value)
                 session.add(CatalogRevision(indicator_code=entry.code, field=name, old_value=stored_text,
                                             new_value=now_text, source="file", user="catalog.csv", at=now))
+                reshaped.setdefault(entry.code, []).append((name, stored_text, now_text))
                 edits += 1
         row.catalog_version, row.file_values = catalog.version, snapshot
         changed += bool(edits)
+    if reshaped:
+        session.flush()
+        for code, made in reshaped.items():
+            _after_edit(session, code, made)
     return changed
 
 
-def _validated(current: dict, changes: dict) -> Indicator:
+def _validated(current: dict, changes: dict, catalog: Catalog) -> Indicator:
+    """The entry with ``changes``, validated alone and against the indicators it names in ``catalog``."""
     try:
-        return Indicator(**{**current, **changes})
+        entry = Indicator(**{**current, **changes})
     except ValidationError as exc:
         raise CatalogError("; ".join(f"{name}: {reason}" for name, reason in field_reasons(exc))) from exc
+    problems = link_errors([entry], catalog)
+    if problems:
+        raise CatalogError("; ".join(problem.split(": ", 1)[1] for problem in problems))
+    return entry
+
+
+def _check_becomes_derived(session: Session, code: str) -> None:
+    """Refuse to turn an indicator with loaded values into a derived one: its formula would replace them."""
+    loaded = session.execute(select(Observation.period).where(
+        Observation.indicator_code == code, Observation.source != DERIVED_SOURCE).limit(1)).first()
+    if loaded is not None:
+        raise CatalogError(f"derived: {code} has loaded values, which a formula would replace; "
+                           "它已有导入的数值,不能改为计算指标")
+
+
+def _after_edit(session: Session, code: str, made: list[tuple[str, str | None, str | None]]) -> None:
+    """Bring the stored data in line with an edit of how the indicator's values are read or computed."""
+    names = {name for name, _, _ in made}
+    if not names & {"derived", *TIMING_FIELDS}:
+        return
+    catalog = store_catalog_in(session)
+    conn = session.connection()
+    series = [(code, adcode) for (adcode,) in conn.execute(select(Latest.area_adcode).where(Latest.indicator_code == code))]
+    if names & set(TIMING_FIELDS):
+        refresh_latest(conn, catalog, series)
+    if "derived" in names and catalog[code].formula is not None:
+        batch = LoadBatch(kind="derived", file_name=f"formula {code}", user=actor()[0], status="ok",
+                          started_at=datetime.now(), finished_at=datetime.now())
+        session.add(batch)
+        session.flush()
+        recompute(conn, catalog, [(source, adcode) for source in catalog[code].formula.inputs
+                                  for (adcode,) in conn.execute(select(Latest.area_adcode)
+                                                                .where(Latest.indicator_code == source))],
+                  batch_id=batch.id)
 
 
 def edit_indicator(code: str, changes: dict, *, comment: str = "", source: str = "app",
@@ -147,7 +199,9 @@ def edit_indicator(code: str, changes: dict, *, comment: str = "", source: str =
         if row is None:
             raise CatalogError(f"unknown indicator {code!r}")
         current = _fields(row)
-        entry = _validated(current, changes)
+        entry = _validated(current, changes, store_catalog_in(session))
+        if entry.derived and not current["derived"]:
+            _check_becomes_derived(session, code)
         made = []
         for name in changes:
             old, new = as_text(current[name]), as_text(getattr(entry, name))
@@ -158,6 +212,8 @@ def edit_indicator(code: str, changes: dict, *, comment: str = "", source: str =
                                         user=user, comment=comment, at=datetime.now()))
             made.append((name, old, new))
         if made:
+            session.flush()
+            _after_edit(session, code, made)
             record_in(session, "catalog_change", target=code, user=user,
                       detail={"source": source, "changes": made, "comment": comment})
             db.bump_data_version(session)
@@ -228,12 +284,13 @@ def import_catalog(text: str, *, apply: bool = False, comment: str = "") -> Cata
     """
     require("catalog.edit")
     result = CatalogImport()
+    stored = store_catalog()
     try:
-        incoming = parse_catalog(text.lstrip("\ufeff"))
+        incoming = parse_catalog(text.lstrip("\ufeff"), known=stored)
     except CatalogError as exc:
         result.errors = str(exc).splitlines()[1:] or [str(exc)]
         return result
-    current = {entry.code: entry_fields(entry) for entry in store_catalog()}
+    current = {entry.code: entry_fields(entry) for entry in stored}
     planned: dict[str, dict] = {}
     for entry in incoming:
         if entry.code not in current:

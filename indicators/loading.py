@@ -143,6 +143,39 @@ def write_observations(session: Session, frame: pd.DataFrame, *, catalog: Catalo
     return len(new), len(changed), len(known) - len(changed)
 
 
+# A derived value in a file agrees with the computed one within the rounding of published figures.
+DERIVED_TOLERANCE = (0.005, 0.06)  # relative, absolute
+DERIVED_DIFFERS = "与由{formula}计算的 {computed} 不符 / differs from {computed}, computed as {formula}"
+DERIVED_NO_INPUTS = "计算指标,缺少{formula}的输入 / derived as {formula}: an input is missing"
+
+
+def split_derived(frame: pd.DataFrame, catalog: Catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows to store and the rows of derived indicators, which the store computes instead (a bureau's file
+    often gives a total beside its parts: it is checked, not stored)."""
+    derived = frame["code"].map(lambda code: catalog[code].formula is not None).astype(bool)
+    return frame[~derived], frame[derived]
+
+
+def derived_disagreements(session: Session, given: pd.DataFrame, catalog: Catalog) -> list[RowError]:
+    """Derived values of a file that differ from what the store computed from their inputs in this load."""
+    if given.empty:
+        return []
+    errors = []
+    for code, part in given.groupby("code"):
+        query = select(Observation.area_adcode, Observation.period, Observation.value).where(
+            Observation.indicator_code == code, Observation.area_adcode.in_(part["adcode"].unique().tolist()))
+        computed = {(adcode, period): value for adcode, period, value in session.execute(query)}
+        formula = catalog[code].derived
+        for row in part.itertuples():
+            value = computed.get((row.adcode, row.period))
+            if value is None:
+                errors.append(RowError(int(row.row), code, f"{row.value:g}", DERIVED_NO_INPUTS.format(formula=formula)))
+            elif not np.isclose(row.value, value, rtol=DERIVED_TOLERANCE[0], atol=DERIVED_TOLERANCE[1]):
+                errors.append(RowError(int(row.row), code, f"{row.value:g}",
+                                       DERIVED_DIFFERS.format(formula=formula, computed=f"{value:.6g}")))
+    return sorted(errors, key=lambda error: error.row)
+
+
 def load_file(path: Path, *, user: str | None = None, dry_run: bool = False, city_key: str | None = None,
               catalog: Catalog | None = None) -> LoadReport:
     """Validate a department's file and, when it is valid and not a dry run, load it (``load_bytes``)."""
@@ -189,8 +222,15 @@ def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_r
                           status="running", started_at=datetime.now())
         session.add(batch)
         session.flush()
+        stored, given = split_derived(parsed.observations, catalog)
         report.inserted, report.updated, report.unchanged = write_observations(
-            session, parsed.observations, catalog=catalog, batch_id=batch.id, source=file_name[:64])
+            session, stored, catalog=catalog, batch_id=batch.id, source=file_name[:64])
+        report.errors = derived_disagreements(session, given, catalog)
+        if report.errors:
+            session.rollback()
+            if not dry_run:
+                _record_rejected(session, report, user, kind)
+            return report
         if dry_run:
             session.rollback()
             return report

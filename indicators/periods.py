@@ -53,10 +53,11 @@ def due_date(period: date, frequency: str) -> date:
     return end + timedelta(days=PUBLICATION_LAG_DAYS[frequency])
 
 
-def expected_latest(frequency: str, today: date) -> date:
-    """The newest period whose value is due by ``today``."""
+def expected_latest(frequency: str, today: date, jan_feb_merged: bool = False) -> date:
+    """The newest period whose value is due by ``today`` (never a January of an indicator published for
+    January and February together: its value arrives with February's)."""
     period = period_start(today, frequency)
-    while due_date(period, frequency) >= today:
+    while due_date(period, frequency) >= today or (jan_feb_merged and frequency == "monthly" and period.month == 1):
         period = shift(period, frequency, -1)
     return period
 
@@ -71,19 +72,50 @@ def periods_between(earlier: date, later: date, frequency: str) -> int:
     return months // {"monthly": 1, "quarterly": 3, "yearly": 12}[frequency]
 
 
-def periods_overdue(latest: date | None, frequency: str, today: date) -> int:
-    """How many periods after ``latest`` are past their due date on ``today``.
+def periods_overdue(latest: date | None, frequency: str, today: date, jan_feb_merged: bool = False) -> int:
+    """How many published periods after ``latest`` are past their due date on ``today``.
+
+    Args:
+        latest: the newest period with data, or None.
+        frequency: the indicator's frequency.
+        today: the day of judgement.
+        jan_feb_merged: Januaries are not published (their value comes with February's).
 
     Returns:
         0 when the data is on time; ``-1`` when the series has no data at all.
     """
     if latest is None:
         return -1
-    return max(0, periods_between(latest, expected_latest(frequency, today), frequency))
+    expected = expected_latest(frequency, today, jan_feb_merged)
+    missing = max(0, periods_between(latest, expected, frequency))
+    if jan_feb_merged and frequency == "monthly" and missing:
+        missing -= sum(1 for year in range(latest.year, expected.year + 1)
+                       if latest < date(year, 1, 1) <= expected)
+    return missing
 
 
-def format_period(period: date, frequency: str, lang: str) -> str:
-    """A period as readers expect it: 2024年3月 / Mar 2024, 2024Q1, 3月15日 …"""
+def format_period(period: date, frequency: str, lang: str, *, cumulative: bool = False,
+                  jan_feb_merged: bool = False) -> str:
+    """A period as readers expect it: 2024年3月 / Mar 2024, 2024Q1, 3月15日 …
+
+    Args:
+        period: the period's first day.
+        frequency: its frequency.
+        lang: "zh" or "en".
+        cumulative: the value covers the year up to this period (1—N月累计: 2024年1—3月 / Jan–Mar 2024;
+            一季度, 上半年, 前三季度, 全年 for quarters).
+        jan_feb_merged: February's value covers January too (1—2月), whether cumulative or not.
+    """
+    if frequency == "monthly" and (cumulative or jan_feb_merged) and (period.month > 1 and
+                                                                       (cumulative or period.month == 2)):
+        if lang == "zh":
+            return f"{period.year}年1—{period.month}月"
+        return f"Jan–{period.strftime('%b')} {period.year}"
+    if frequency == "quarterly" and cumulative:
+        quarter = (period.month - 1) // 3 + 1
+        if lang == "zh":
+            return f"{period.year}年{('一季度', '上半年', '前三季度', '全年')[quarter - 1]}"
+        return f"{('Q1', 'H1', 'Q1–Q3', 'Full year')[quarter - 1]} {period.year}"
     if frequency == "yearly":
         return f"{period.year}年" if lang == "zh" else str(period.year)
     if frequency == "quarterly":

@@ -28,7 +28,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
 import numpy as np
@@ -38,7 +38,8 @@ from sqlalchemy import select
 
 from indicators.access import require
 from indicators.cache import cached
-from indicators.catalog import FREQUENCIES
+from indicators.accumulation import single_period_values
+from indicators.catalog import FREQUENCIES, is_rate_unit
 from indicators.models import Area, IndicatorDef, Latest, Observation
 from indicators.periods import (
     due_date,
@@ -46,6 +47,7 @@ from indicators.periods import (
     periods_between,
     periods_overdue,
     shift,
+    year_ago,
 )
 from indicators.queries import areas, indicators, read_frame, require_city, require_indicator
 from indicators.store import RECENT_VALUES
@@ -59,7 +61,8 @@ MAD_FLOOR = 0.02
 MIN_HISTORY = 6
 # Earlier values a value is compared with: as many as ``latest.recent`` keeps before the newest one.
 WINDOW = RECENT_VALUES - 1
-CATALOG_COLUMNS = ["code", "name_zh", "name_en", "department", "frequency", "spatial_level"]
+CATALOG_COLUMNS = ["code", "name_zh", "name_en", "department", "frequency", "spatial_level", "jan_feb_merged",
+                   "accumulation", "unit", "derived"]
 
 
 # ---- pure rules ----------------------------------------------------------------------------------------------
@@ -70,19 +73,36 @@ def week_of(today: date) -> tuple[date, date]:
     return monday, monday + timedelta(days=6)
 
 
-def missing_periods(first_period: date, newest: date, count: int, frequency: str) -> int:
-    """How many periods a series lacks between its first and its newest period (its gaps)."""
-    return periods_between(first_period, newest, frequency) + 1 - count
+def _januaries(first_period: date, newest: date) -> int:
+    """How many Januaries lie between two periods, both included."""
+    return sum(1 for year in range(first_period.year, newest.year + 1) if first_period <= date(year, 1, 1) <= newest)
 
 
-def gap_periods(periods: Sequence[date], frequency: str) -> list[date]:
-    """The periods missing between the first and the last of ``periods``, oldest first."""
+def missing_periods(first_period: date, newest: date, count: int, frequency: str, jan_feb_merged: bool = False) -> int:
+    """How many published periods a series lacks between its first and its newest period (its gaps; an
+    indicator published for January and February together has no January to miss)."""
+    unpublished = _januaries(first_period, newest) if jan_feb_merged and frequency == "monthly" else 0
+    return periods_between(first_period, newest, frequency) + 1 - count - unpublished
+
+
+def gap_periods(periods: Sequence[date], frequency: str, jan_feb_merged: bool = False) -> list[date]:
+    """The published periods missing between the first and the last of ``periods``, oldest first."""
     if not len(periods):
         return []
     first, last = min(periods), max(periods)
     every = (shift(first, frequency, step) for step in range(periods_between(first, last, frequency) + 1))
     present = set(periods)
-    return [period for period in every if period not in present]
+    return [period for period in every if period not in present
+            and not (jan_feb_merged and frequency == "monthly" and period.month == 1)]
+
+
+def comparable_values(periods: Sequence[date], values: Sequence[float], row: Mapping) -> np.ndarray:
+    """The values odd ones are judged among: single-period values of a year-to-date amount (its cumulative
+    values climb all year and drop every January), the values themselves otherwise."""
+    if row["accumulation"] == "ytd" and not is_rate_unit(row["unit"]):
+        return single_period_values(periods, values, frequency=row["frequency"],
+                                    jan_feb_merged=bool(row["jan_feb_merged"]))
+    return np.asarray(values, dtype=float)
 
 
 def robust_centre(prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -192,9 +212,10 @@ def assess(catalog: pd.DataFrame, latest: pd.DataFrame, *, city_adcode: str, dis
         is an outlier, see ``is_outlier``), ``next_period`` (the one after ``last_period``), ``next_due``
         (when it is due) and ``due_this_week`` (``next_due`` falls in ``today``'s Monday–Sunday week).
     """
+    meta = catalog.set_index("code")
     series = _judge_series(expected_series(catalog, city_adcode, districts).merge(
         latest[["code", "adcode", "period", "first_period", "count", "recent"]], on=["code", "adcode"], how="left"),
-        catalog.set_index("code")["frequency"], today)
+        meta, today)
     by_code = series.groupby("code", sort=False)
     per_code = by_code[["areas_loaded", "areas_current", "gaps", "outliers"]].sum().join(
         by_code["newest"].max()).assign(areas=by_code.size())
@@ -203,9 +224,9 @@ def assess(catalog: pd.DataFrame, latest: pd.DataFrame, *, city_adcode: str, dis
     counted = ["areas", "areas_loaded", "areas_current", "gaps", "outliers"]
     frame[counted] = frame[counted].fillna(0).astype(int)
     # Indicators of one frequency mostly share their newest period: each pair is timed once.
-    timed = functools.cache(lambda last, frequency: _timing(last, frequency, today))
-    timing = [timed(_as_date(last), frequency) for last, frequency in zip(frame["newest"].tolist(),
-                                                                          frame["frequency"].tolist())]
+    timed = functools.cache(lambda last, frequency, merged: _timing(last, frequency, today, merged))
+    timing = [timed(_as_date(last), frequency, bool(merged)) for last, frequency, merged in
+              zip(frame["newest"].tolist(), frame["frequency"].tolist(), frame["jan_feb_merged"].tolist())]
     frame = frame.join(pd.DataFrame(timing, index=frame.index, columns=TIMING_COLUMNS))
     frame["status"] = np.select([frame["areas_loaded"] == 0, frame["overdue"] > 0,
                                  frame["areas_current"] < frame["areas"]],
@@ -214,22 +235,24 @@ def assess(catalog: pd.DataFrame, latest: pd.DataFrame, *, city_adcode: str, dis
     return frame.drop(columns=["newest", "areas_loaded"]).reset_index(drop=True)
 
 
-def _judge_series(series: pd.DataFrame, frequencies: pd.Series, today: date) -> pd.DataFrame:
+def _judge_series(series: pd.DataFrame, meta: pd.DataFrame, today: date) -> pd.DataFrame:
     """Per expected series: whether it has data (``areas_loaded``), reached the expected period
     (``areas_current``), its ``gaps``, whether its newest value is an outlier (``outliers``), and its
-    newest period as a timestamp (``newest``)."""
-    frequency = series["code"].map(frequencies)
+    newest period as a timestamp (``newest``). ``meta`` is the catalog indexed by code."""
+    frequency = series["code"].map(meta["frequency"])
+    merged = series["code"].map(meta["jan_feb_merged"]).fillna(False).astype(bool)
     newest = pd.to_datetime(series["period"])
     loaded = newest.notna()
-    expected = pd.to_datetime(frequency.map({f: expected_latest(f, today) for f in FREQUENCIES}))
-    series = series.assign(newest=newest, areas_loaded=loaded, areas_current=loaded & (newest >= expected), gaps=0,
-                           outliers=False)
+    expectations = {(f, m): expected_latest(f, today, m) for f in FREQUENCIES for m in (False, True)}
+    expected = pd.to_datetime([expectations[f, m] for f, m in zip(frequency, merged)])
+    series = series.assign(newest=newest, areas_loaded=loaded,
+                           areas_current=loaded & (newest.to_numpy() >= expected.to_numpy()), gaps=0, outliers=False)
     if loaded.any():
         have = series[loaded]
         series.loc[loaded, "gaps"] = [
-            missing_periods(first, last, int(count), freq) for first, last, count, freq in
+            missing_periods(first, last, int(count), freq, m) for first, last, count, freq, m in
             zip(have["first_period"].tolist(), have["period"].tolist(), have["count"].tolist(),
-                frequency[loaded].tolist())]
+                frequency[loaded].tolist(), merged[loaded].tolist())]
         series.loc[loaded, "outliers"] = newest_outliers(have["recent"].tolist())
     return series
 
@@ -237,12 +260,14 @@ def _judge_series(series: pd.DataFrame, frequencies: pd.Series, today: date) -> 
 TIMING_COLUMNS = ["last_period", "overdue", "days_late", "next_period", "next_due", "due_this_week"]
 
 
-def _timing(last: date | None, frequency: str, today: date) -> tuple:
+def _timing(last: date | None, frequency: str, today: date, jan_feb_merged: bool = False) -> tuple:
     """An indicator's ``TIMING_COLUMNS`` from its newest period."""
-    overdue = periods_overdue(last, frequency, today)
+    overdue = periods_overdue(last, frequency, today, jan_feb_merged)
     if last is None:
         return None, overdue, 0, None, None, False
     following = shift(last, frequency, 1)
+    if jan_feb_merged and frequency == "monthly" and following.month == 1:
+        following = shift(following, frequency, 1)
     next_due = due_date(following, frequency)
     monday, sunday = week_of(today)
     # The first missing period is the one after the newest: lateness counts from its due date.
@@ -265,6 +290,8 @@ def rank_departments(assessed: pd.DataFrame) -> pd.DataFrame:
         one count per status (``STATUSES``), ``completeness`` (share of all the department's expected
         series that reached their expected period, 0–1), ``gaps`` and ``outliers`` (summed).
     """
+    # A derived indicator is computed, not delivered: its department answers for its inputs only.
+    assessed = assessed[assessed["derived"].fillna("") == ""]
     flags = pd.DataFrame({status: assessed["status"] == status for status in STATUSES})
     frame = pd.concat([assessed[["department", "areas", "areas_current", "gaps", "outliers"]], flags], axis=1
                       ).groupby("department").sum().reset_index()
@@ -298,8 +325,11 @@ def _assessment(city_key: str, today: date) -> pd.DataFrame:
                    ["code", "adcode", "period", "first_period", "count", "recent"])
     # One parse for all the series instead of one per series.
     pairs = json.loads("[" + ",".join(text or "[]" for text in latest["recent"].tolist()) + "]")
-    latest["recent"] = [[value for _, value in series] for series in pairs]
-    return assess(indicators()[CATALOG_COLUMNS], latest, city_adcode=city_adcode, districts=districts, today=today)
+    catalog = indicators()[CATALOG_COLUMNS]
+    meta = catalog.set_index("code").to_dict("index")
+    latest["recent"] = [comparable_values([date.fromisoformat(p) for p, _ in series], [v for _, v in series], meta[code])
+                        if code in meta else [v for _, v in series] for code, series in zip(latest["code"], pairs)]
+    return assess(catalog, latest, city_adcode=city_adcode, districts=districts, today=today)
 
 
 def indicator_quality(city_key: str, today: date | None = None) -> pd.DataFrame:
@@ -344,9 +374,9 @@ def _history_issues(code: str, city_key: str) -> pd.DataFrame:
                     .order_by(Observation.area_adcode, Observation.period), ["adcode", "period", "value"])
     issues = []
     for adcode, part in history.groupby("adcode", sort=False):
-        issues += [(adcode, period, "gap", np.nan, np.nan) for period in gap_periods(part["period"].tolist(),
-                                                                                    meta["frequency"])]
-        flags, medians = history_outliers(part["value"].to_numpy(dtype=float))
+        issues += [(adcode, period, "gap", np.nan, np.nan) for period in gap_periods(
+            part["period"].tolist(), meta["frequency"], bool(meta["jan_feb_merged"]))]
+        flags, medians = history_outliers(comparable_values(part["period"].tolist(), part["value"], meta))
         issues += [(adcode, period, "outlier", value, median)
                    for period, value, median in zip(part["period"][flags], part["value"][flags], medians[flags])]
     frame = pd.DataFrame(issues, columns=["adcode", "period", "kind", "value", "median"])
@@ -375,3 +405,77 @@ def history_issues(code: str, city_key: str) -> pd.DataFrame:
     require("data.view")
     require_city(city_key)
     return _history_issues(code, city_key)
+
+
+GROWTH_COLUMNS = ["code", "level_code", "adcode", "name_zh", "name_en", "period", "published", "implied",
+                  "difference"]
+
+
+def growth_gaps(published: pd.DataFrame, levels: pd.DataFrame, *, frequency: str, tolerance: float) -> pd.DataFrame:
+    """Periods where a published growth rate and the growth its level implies part by more than ``tolerance``.
+
+    A bureau publishes growth at comparable prices, so a small gap to the nominal growth of the levels is
+    normal (the price change); a large one means a wrong level, a wrong rate, or a base-year revision.
+
+    Args:
+        published: the growth rate's values: ``adcode``, ``period``, ``value`` (%).
+        levels: the level indicator's values, ``adcode``, ``period``, ``value``; for a year-to-date level the
+            cumulative values, so the growth implied is the cumulative growth (累计同比).
+        frequency: the two indicators' frequency.
+        tolerance: the largest gap in percentage points that is not flagged.
+
+    Returns:
+        ``adcode``, ``period``, ``published``, ``implied``, ``difference`` (published − implied) of the
+        periods flagged, newest first.
+    """
+    level = levels.set_index(["adcode", "period"])["value"].astype(float)
+    before = [(adcode, year_ago(period, frequency)) for adcode, period in zip(published["adcode"], published["period"])]
+    now = level.reindex(list(zip(published["adcode"], published["period"]))).to_numpy()
+    then = level.reindex(before).to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        implied = np.where(then > 0, (now / then - 1) * 100, np.nan)
+    frame = published[["adcode", "period"]].assign(published=published["value"].astype(float).to_numpy(),
+                                                    implied=implied)
+    frame["difference"] = frame["published"] - frame["implied"]
+    flagged = frame[frame["difference"].abs() > tolerance]
+    return flagged.sort_values(["period", "adcode"], ascending=[False, True]).reset_index(drop=True)
+
+
+@cached
+def _growth_mismatches(city_key: str, tolerance: float) -> pd.DataFrame:
+    catalog = indicators().set_index("code")
+    pairs = [(code, row["growth_of"], row["frequency"]) for code, row in catalog.iterrows()
+             if row["growth_of"] and row["growth_of"] in catalog.index]
+    names = areas(city_key)[["adcode", "name_zh", "name_en"]]
+    found = []
+    for code, level_code, frequency in pairs:
+        history = read_frame(select(Observation.indicator_code, Observation.area_adcode, Observation.period,
+                                    Observation.value)
+                             .where(Observation.indicator_code.in_([code, level_code]),
+                                    Observation.area_adcode.in_(names["adcode"].tolist())),
+                             ["code", "adcode", "period", "value"])
+        gaps = growth_gaps(history[history["code"] == code], history[history["code"] == level_code],
+                           frequency=frequency, tolerance=tolerance)
+        found.append(gaps.assign(code=code, level_code=level_code))
+    frame = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=GROWTH_COLUMNS)
+    return frame.merge(names, on="adcode", how="left")[GROWTH_COLUMNS]
+
+
+def growth_mismatches(city_key: str, tolerance: float) -> pd.DataFrame:
+    """Every period of a city where a published growth rate (an indicator's ``growth_of``) and the growth
+    of its level part by more than ``tolerance`` percentage points (see ``growth_gaps``).
+
+    Args:
+        city_key: the city.
+        tolerance: the largest gap, in percentage points, that is not flagged (``settings.growth_tolerance``).
+
+    Returns:
+        ``GROWTH_COLUMNS``: the growth indicator and its level, the area, the period, the published and the
+        implied growth and their difference; only indicators and areas the viewer may see, newest first.
+
+    Raises:
+        AccessDenied: the viewer may not use the data desk, or the city is outside their scope.
+    """
+    require("data.view")
+    require_city(city_key)
+    return _growth_mismatches(city_key, float(tolerance))

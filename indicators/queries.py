@@ -17,9 +17,10 @@ import pandas as pd
 from sqlalchemy import func, select
 
 from indicators import db
+from indicators.accumulation import single_period_values
 from indicators.access import AccessDenied, current_viewer, require_area
 from indicators.cache import cached
-from indicators.catalog import THEMES, TOPICS, department_en, unit_en
+from indicators.catalog import THEMES, TOPICS, department_en, is_rate_unit, unit_en
 from indicators.levels import LEVEL_RANK, area_thresholds, level_of, levels_and_scores
 from indicators.models import (
     Alert,
@@ -150,8 +151,8 @@ def _pct_change(new: pd.Series, old: pd.Series, typical: pd.Series) -> pd.Series
 
 
 SNAPSHOT_COLUMNS = ["code", "name_zh", "name_en", "theme", "topics", "unit", "frequency", "direction", "department",
-                    "source", "spatial_level", "aggregation", "blue", "yellow", "orange", "red", "target",
-                    "sensitivity", "headline", "typical"]
+                    "source", "spatial_level", "aggregation", "accumulation", "jan_feb_merged", "blue", "yellow",
+                    "orange", "red", "target", "sensitivity", "headline", "typical"]
 
 
 @cached
@@ -165,7 +166,10 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     Returns:
         One row per indicator that has data for the area: the indicator's metadata and
         ``period``, ``value``, ``prev_value``, ``yoy_value``, ``mom``, ``yoy`` and their
-        ``change_unit`` (``%`` relative change; ``pp`` percentage points for indicators in %),
+        ``change_unit`` (``%`` relative change; ``pp`` percentage points for indicators in %); for a
+        year-to-date indicator ``value`` is cumulative and ``yoy`` the cumulative growth (累计同比), ``mom``
+        is missing, and ``period_value``/``period_yoy`` give the single period (当月, 当月同比) where the
+        indicator is an amount,
         ``level`` (normal/blue/yellow/orange/red), ``score`` (0–100 or NaN) and
         ``overdue`` (periods past due, 0 when on time), ``recent`` (the newest values, oldest
         first, for sparklines), worst level first; only indicators within the viewer's clearance.
@@ -176,7 +180,7 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     require_area(adcode)
     columns = [IndicatorDef.__table__.c[c] for c in SNAPSHOT_COLUMNS]
     frame = read_frame(select(*columns, Latest.period, Latest.value, Latest.prev_value, Latest.yoy_value, Latest.count,
-                          Latest.recent, Area.level.label("area_level"))
+                          Latest.period_value, Latest.period_yoy_value, Latest.recent, Area.level.label("area_level"))
                    .join(Latest, Latest.indicator_code == IndicatorDef.code)
                    .join(Area, Area.adcode == Latest.area_adcode)
                    .where(Latest.area_adcode == adcode))
@@ -188,6 +192,7 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     for name, base in (("mom", "prev_value"), ("yoy", "yoy_value")):
         points = frame["value"].astype(float) - frame[base].astype(float)
         frame[name] = points.where(in_percent, _pct_change(frame["value"], frame[base], frame["typical"]))
+    frame["period_yoy"] = _pct_change(frame["period_value"], frame["period_yoy_value"], frame["typical"])
     frame["change_unit"] = np.where(in_percent, "pp", "%")
     thresholds = frame[["blue", "yellow", "orange", "red"]].to_numpy(dtype=float, copy=True)
     # Thresholds of summed indicators are for the city total (see levels.area_thresholds).
@@ -195,7 +200,8 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
     frame["level"], frame["score"] = levels_and_scores(frame["value"].to_numpy(dtype=float), frame["direction"].to_numpy(),
                                                        thresholds, frame["target"].to_numpy(dtype=float))
     today = today or date.today()
-    frame["overdue"] = [periods_overdue(p, f, today) for p, f in zip(frame["period"], frame["frequency"])]
+    frame["overdue"] = [periods_overdue(p, f, today, bool(m))
+                        for p, f, m in zip(frame["period"], frame["frequency"], frame["jan_feb_merged"])]
     rank = frame["level"].map(LEVEL_RANK).to_numpy()
     order = np.lexsort((frame["code"].to_numpy(), -rank))
     return frame.iloc[order].drop(columns="area_level").reset_index(drop=True)
@@ -206,14 +212,17 @@ def series(code: str, adcode: str, start: date | None = None, end: date | None =
     """One indicator's history for one area, with the revisions of each period.
 
     Returns:
-        Columns ``period``, ``value``, ``revisions`` (how many times corrected) and
-        ``first_value`` (the value first loaded, NaN when never corrected), by period.
+        Columns ``period``, ``value``, ``revisions`` (how many times corrected),
+        ``first_value`` (the value first loaded, NaN when never corrected) and ``period_value`` (the
+        single period's value — 当月, 当季 — of a year-to-date amount, whose ``value`` is cumulative; NaN
+        for other indicators), by period.
 
     Raises:
         AccessDenied: the indicator or the area is not the viewer's to see.
     """
     require_indicator(code)
     require_area(adcode)
+    meta = indicators().set_index("code").loc[code]
     revised = (select(Revision.period, func.count().label("revisions"), func.min(Revision.id).label("first_id"))
                .where(Revision.indicator_code == code, Revision.area_adcode == adcode)
                .group_by(Revision.period).subquery())
@@ -229,6 +238,9 @@ def series(code: str, adcode: str, start: date | None = None, end: date | None =
     frame = read_frame(query.order_by(Observation.period), ["period", "value", "revisions", "first_value"])
     frame["revisions"] = frame["revisions"].fillna(0).astype(int)
     frame["first_value"] = frame["first_value"].astype(float)
+    single = meta["accumulation"] == "ytd" and not is_rate_unit(meta["unit"])
+    frame["period_value"] = single_period_values(frame["period"], frame["value"], frequency=meta["frequency"],
+                                                 jan_feb_merged=bool(meta["jan_feb_merged"])) if single else np.nan
     return frame
 
 

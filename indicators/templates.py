@@ -44,11 +44,16 @@ class Template:
     rows: list[list[str]]
 
 
-def period_label(period: date, frequency: str) -> str:
-    """A period as templates write it, in a form the loader reads back (2025年5月, 2025Q2, 2025-W18 …)."""
+def period_label(period: date, frequency: str, *, cumulative: bool = False, jan_feb_merged: bool = False) -> str:
+    """A period as templates write it, in a form the loader reads back (2025年5月, 2025Q2, 2025-W18 …);
+    a year-to-date value's period as the bureau writes it (2025年1—5月, 2025年1—2月)."""
     if frequency == "monthly":
+        if period.month > 1 and (cumulative or (jan_feb_merged and period.month == 2)):
+            return f"{period.year}年1—{period.month}月"
         return f"{period.year}年{period.month}月"
     if frequency == "quarterly":
+        if cumulative and period.month > 1:
+            return f"{period.year}年1—{(period.month - 1) // 3 + 1}季度"
         return f"{period.year}Q{(period.month - 1) // 3 + 1}"
     if frequency == "yearly":
         return f"{period.year}年"
@@ -58,10 +63,26 @@ def period_label(period: date, frequency: str) -> str:
     return period.isoformat()
 
 
-def due_periods(frequency: str, today: date, count: int = PERIODS) -> list[date]:
-    """The newest ``count`` periods due by ``today``, oldest first."""
-    newest = expected_latest(frequency, today)
-    return [shift(newest, frequency, -steps) for steps in range(count - 1, -1, -1)]
+def entry_label(entry: Indicator, period: date) -> str:
+    """``period_label`` for one indicator's value (cumulative for a year-to-date one)."""
+    return period_label(period, entry.frequency, cumulative=entry.accumulation == "ytd",
+                        jan_feb_merged=entry.jan_feb_merged)
+
+
+def due_periods(frequency: str, today: date, count: int = PERIODS, *, jan_feb_merged: bool = False) -> list[date]:
+    """The newest ``count`` published periods due by ``today``, oldest first (no January of an indicator
+    published for January and February together)."""
+    periods, period = [], expected_latest(frequency, today, jan_feb_merged)
+    while len(periods) < count:
+        if not (jan_feb_merged and frequency == "monthly" and period.month == 1):
+            periods.append(period)
+        period = shift(period, frequency, -1)
+    return periods[::-1]
+
+
+def entry_periods(entry: Indicator, today: date) -> list[date]:
+    """``due_periods`` of one indicator."""
+    return due_periods(entry.frequency, today, jan_feb_merged=entry.jan_feb_merged)
 
 
 def _areas(entry: Indicator, city_key: str) -> list[tuple[str, str]]:
@@ -75,7 +96,8 @@ def _indicators(department: str | None, code: str | None) -> list[Indicator]:
     from indicators.queries import indicators  # what this viewer may see
 
     visible = set(indicators()["code"])
-    chosen = [e for e in store_catalog() if e.code in visible
+    # Derived indicators are computed by the store, never delivered.
+    chosen = [e for e in store_catalog() if e.code in visible and e.formula is None
               and (e.code == code if code else e.department == department)]
     if not chosen:
         raise TemplateError("没有可用的指标 / no indicators for this template")
@@ -104,25 +126,26 @@ def build_template(*, city_key: str, shape: str, department: str | None = None, 
     title = f"{city.name_zh} {department or entries[0].department} 数据报送模板 ({entries[0].name_zh if code else '全部指标'})"
     if shape == "long":
         rows = [["指标代码", "指标名称", "地区", "时间", "数值"]]
-        rows += [[e.code, e.name_zh, name, period_label(p, e.frequency), ""]
-                 for e in entries for _, name in _areas(e, city_key) for p in due_periods(e.frequency, today)]
+        rows += [[e.code, e.name_zh, name, entry_label(e, p), ""]
+                 for e in entries for _, name in _areas(e, city_key) for p in entry_periods(e, today)]
         return Template(title, rows)
     if shape == "wide_period":
-        frequencies = sorted({e.frequency for e in entries})
-        if len(frequencies) > 1:
-            raise TemplateError(f"这些指标的频度不同({'、'.join(frequencies)}),按期横排的模板请逐个指标下载 / these "
-                                f"indicators have several frequencies ({', '.join(frequencies)}): take wide-by-period "
-                                "templates per indicator")
-        periods = due_periods(frequencies[0], today)
-        rows = [["指标代码", "指标名称", "地区", *(period_label(p, frequencies[0]) for p in periods)]]
+        kinds = sorted({(e.frequency, e.accumulation == "ytd", e.jan_feb_merged) for e in entries})
+        if len(kinds) > 1:
+            frequencies = sorted({e.frequency for e in entries})
+            raise TemplateError(f"这些指标的频度或累计口径不同({'、'.join(frequencies)}),按期横排的模板请逐个指标下载 / "
+                                f"these indicators differ in frequency or in year-to-date reporting "
+                                f"({', '.join(frequencies)}): take wide-by-period templates per indicator")
+        periods = entry_periods(entries[0], today)
+        rows = [["指标代码", "指标名称", "地区", *(entry_label(entries[0], p) for p in periods)]]
         rows += [[e.code, e.name_zh, name, *[""] * len(periods)] for e in entries for _, name in _areas(e, city_key)]
         return Template(title, rows)
     districts = [d.name_zh for d in city.districts]
     rows = [["指标代码", "指标名称", "时间", *districts, CITY_COLUMN]]
     for e in entries:
-        for p in due_periods(e.frequency, today):
+        for p in entry_periods(e, today):
             # A city-level indicator has its value in the 全市 column only; its district cells stay empty.
-            rows.append([e.code, e.name_zh, period_label(p, e.frequency), *[""] * (len(districts) + 1)])
+            rows.append([e.code, e.name_zh, entry_label(e, p), *[""] * (len(districts) + 1)])
     return Template(title, rows)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
-from pages._format import format_value
+from pages._format import format_period, format_value
 from pages._i18n import t
 
 # The level colours of assets/00-variables.css (a unit test keeps the two equal): Plotly draws
@@ -110,6 +110,32 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
     figure.update_yaxes(title={"text": unit, "standoff": 4}, tickformat="~s" if lang == "en" else ",.4~g")
     figure.update_xaxes(rangeselector=_range_buttons(meta.get("frequency", "monthly"), lang),
                         rangeslider={"visible": False})
+    return figure
+
+
+def single_period_figure(history: pd.DataFrame, meta: Mapping, *, lang: str) -> go.Figure:
+    """A year-to-date amount's single-period values (当月, 当季) as bars, the newest periods of ``history``.
+
+    Args:
+        history: ``queries.series`` with ``period_value``.
+        meta: the indicator's row (unit, frequency, jan_feb_merged; ``unit_label`` when given).
+        lang: "zh" or "en".
+
+    Returns:
+        A bar chart of the last five years' single-period values, titled 当月值/当季值.
+    """
+    frequency = meta.get("frequency", "monthly")
+    shown = history.dropna(subset=["period_value"]).tail({"monthly": 60, "quarterly": 20}.get(frequency, 60))
+    unit = meta.get("unit_label", meta.get("unit")) or ""
+    labels = [format_period(p, frequency, lang, jan_feb_merged=bool(meta.get("jan_feb_merged"))) for p in shown["period"]]
+    figure = go.Figure(go.Bar(x=shown["period"], y=shown["period_value"], marker={"color": LINE}, customdata=labels,
+                              hovertemplate=f"%{{customdata}}: %{{y:,.4g}} {unit}<extra></extra>"))
+    _base_layout(figure, height=220)
+    figure.update_layout(hovermode="closest")
+    key = "single_quarter" if frequency == "quarterly" else "single_month"
+    figure.update_layout(showlegend=False, title={"text": t(key, lang), "x": 0, "font": {"size": 13}},
+                         margin={"t": 32})
+    figure.update_yaxes(title={"text": unit, "standoff": 4}, tickformat="~s" if lang == "en" else ",.4~g")
     return figure
 
 

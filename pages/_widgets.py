@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from indicators.access import AccessDenied
 from indicators.db import StoreUnavailable
-from pages._format import format_change, format_period, format_value, unit_label
+from pages._format import format_change, format_period, format_value, missing, unit_label
 from pages._i18n import t, theme_name
 
 LEVEL_ORDER = ("red", "orange", "yellow", "blue", "normal")
@@ -98,6 +98,27 @@ def sparkline(values: Sequence[float], *, width: int = 96, height: int = 28, col
     return html.Img(src=f"data:image/svg+xml;utf8,{svg}", className=class_name, alt="", width=width, height=height)
 
 
+def tile_changes(row: Mapping, lang: str, class_name: str = "change") -> list[html.Span]:
+    """The comparisons a tile shows (a row of ``queries.latest_snapshot``): 同比 and 环比; for a year-to-date
+    indicator 累计同比, then the single period's value and its 同比 (当月 …) where the indicator is an amount."""
+    def span(label: str, change, unit: str) -> html.Span:
+        return change_span(label, change, unit, row["direction"], lang, class_name)
+
+    if row.get("accumulation") != "ytd":
+        return [span(t("yoy", lang), row["yoy"], row["change_unit"]), span(t("mom", lang), row["mom"], row["change_unit"])]
+    spans = [span(t("ytd_yoy", lang), row["yoy"], row["change_unit"])]
+    if not missing(row.get("period_value")):
+        single = t("single_quarter" if row["frequency"] == "quarterly" else "single_month", lang)
+        spans.append(span(f"{single} {format_value(row['period_value'], lang)}", row.get("period_yoy"), "%"))
+    return spans
+
+
+def tile_period(row: Mapping, lang: str) -> str:
+    """The period a tile's value covers: 2025年3月, or 2025年1—3月 for a year-to-date value."""
+    return format_period(row["period"], row["frequency"], lang, cumulative=row.get("accumulation") == "ytd",
+                         jan_feb_merged=bool(row.get("jan_feb_merged")))
+
+
 def indicator_tile(row: Mapping, *, lang: str, link: str | None = None) -> html.Article:
     """An indicator's tile: name, latest value with unit, period, YoY/MoM, sparkline, level colour
     and a late mark when its data is overdue.
@@ -118,10 +139,8 @@ def indicator_tile(row: Mapping, *, lang: str, link: str | None = None) -> html.
         html.Div([html.Span(format_value(row["value"], lang), className="tile-value"),
                   html.Span(unit_label(row["unit"], lang), className="tile-unit"),
                   sparkline(row.get("recent") or [])], className="tile-figure"),
-        html.Div([change_span(t("yoy", lang), row["yoy"], row["change_unit"], row["direction"], lang),
-                  change_span(t("mom", lang), row["mom"], row["change_unit"], row["direction"], lang)],
-                 className="tile-changes"),
-        html.Footer([html.Span(f"{t('as_of', lang)} {format_period(row['period'], row['frequency'], lang)}"),
+        html.Div(tile_changes(row, lang), className="tile-changes"),
+        html.Footer([html.Span(f"{t('as_of', lang)} {tile_period(row, lang)}"),
                      html.Span(t("late", lang), className="late-mark") if late else None],
                     className="tile-foot"),
     ], className=f"tile level-{row['level']}", **{"data-code": row["code"]})

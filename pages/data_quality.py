@@ -22,6 +22,7 @@ from indicators.catalog import FREQUENCIES, department_en
 from indicators.quality import (
     STATUSES,
     department_ranking,
+    growth_mismatches,
     history_issues,
     indicator_quality,
     rank_departments,
@@ -32,7 +33,7 @@ from pages._export import table_bytes
 from pages._format import format_period, format_value
 from pages._grid import indicator_link, js, markdown_text
 from pages._i18n import department_name, frequency_name, register_strings, t
-from pages._shell import href, resolve
+from pages._shell import current_settings, href, resolve
 from pages._tabs import data_tabs
 from pages._widgets import PAGE_FAILURES, dropdown, failure_notice
 
@@ -121,6 +122,17 @@ register_strings({
     "quality_value": ("数值", "Value"),
     "quality_median": ("前 11 期中位数", "Median of the 11 before"),
     "quality_open_indicator": ("查看指标详情 →", "Open the indicator →"),
+    "quality_growth": ("增速与总量核对", "Growth rates against their levels"),
+    "quality_growth_rule": (("公布的增速(可比价)与按总量计算的增速(现价)相差超过 {tolerance} 个百分点的数据期;"
+                             "物价变动会带来小的差距,大的差距说明总量、增速或基期有误。"),
+                            ("Periods where a published growth rate (comparable prices) and the growth its level "
+                             "implies (current prices) differ by more than {tolerance} percentage points: prices "
+                             "explain a small gap, a large one points to a wrong level, rate or base year.")),
+    "quality_growth_none": ("公布的增速与总量一致。", "Published growth rates agree with their levels."),
+    "quality_growth_indicator": ("增速指标", "Growth indicator"),
+    "quality_growth_published": ("公布增速", "Published"),
+    "quality_growth_implied": ("总量推算", "From levels"),
+    "quality_growth_difference": ("相差(百分点)", "Gap (pp)"),
 })
 
 
@@ -373,6 +385,40 @@ def issues_panel(code: str, name: str, frequency: str, issues: pd.DataFrame, *, 
     return [title, html.P(count, className="quality-hint"), table, link]
 
 
+def growth_panel(mismatches: pd.DataFrame, names: Mapping[str, str], frequencies: Mapping[str, str], *,
+                 tolerance: float, city: str, lang: str) -> list:
+    """The periods whose published growth rate and level-implied growth disagree, newest first.
+
+    Args:
+        mismatches: ``quality.growth_mismatches`` of the city.
+        names: indicator code → name in ``lang``.
+        frequencies: indicator code → frequency, to write the periods.
+        tolerance: the gap allowed, in percentage points (said in the rule line).
+        city: the city key, kept by the links.
+        lang: "zh" or "en".
+    """
+    rule = html.P(t("quality_growth_rule", lang).format(tolerance=f"{tolerance:g}"), className="quality-hint")
+    if mismatches.empty:
+        return [rule, html.P(t("quality_growth_none", lang), className="quality-hint")]
+    heads = ("quality_growth_indicator", "quality_area", "quality_period", "quality_growth_published",
+             "quality_growth_implied", "quality_growth_difference")
+    rows = []
+    for row in mismatches.head(ISSUES_SHOWN).to_dict("records"):
+        link = dcc.Link(names.get(row["code"], row["code"]), href=href(f"/indicator/{row['code']}", city, lang))
+        cells = [link, row["name_en" if lang == "en" else "name_zh"],
+                 format_period(row["period"], frequencies[row["code"]], lang, cumulative=True),
+                 format_value(row["published"], lang), format_value(row["implied"], lang),
+                 f"{row['difference']:+.1f}"]
+        rows.append(html.Tr([html.Td(cell, className="num" if i >= 3 else None) for i, cell in enumerate(cells)]))
+    count = t("quality_issues_count", lang).format(n=len(mismatches))
+    if len(mismatches) > ISSUES_SHOWN:
+        count += " · " + t("quality_issues_more", lang).format(shown=ISSUES_SHOWN)
+    table = html.Table([html.Thead(html.Tr([html.Th(t(key, lang), scope="col", className="num" if i >= 3 else None)
+                                            for i, key in enumerate(heads)])), html.Tbody(rows)],
+                       className="data-table quality-issues")
+    return [rule, html.P(count, className="quality-hint"), table]
+
+
 def ranking_export(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The ranking as the exported file shows it: headers in ``lang``, numbers as numbers."""
     return pd.DataFrame({
@@ -444,11 +490,15 @@ def build_quality(city: str, lang: str, filters: Mapping[str, str], today: date 
     monday, sunday = week_of(today)
     note = t("quality_note", lang).format(today=format_day(today, lang), monday=format_day(monday, lang, year=False),
                                           sunday=format_day(sunday, lang, year=False))
+    tolerance = current_settings().growth_tolerance
+    catalog = indicators().set_index("code")
+    growth = growth_panel(growth_mismatches(city, tolerance), catalog[f"name_{lang}"].to_dict(),
+                          catalog["frequency"].to_dict(), tolerance=tolerance, city=city, lang=lang)
     return {"note": note, "summary": summary(department, lang),
             "ranking": ranking_table(ranking, city=city, lang=lang, selected=filters.get("department")),
             "rows": grid_rows(listed, lang),
             "count": t("quality_shown", lang).format(shown=len(listed), total=len(assessed)),
-            "due": due_list(department, today=today, city=city, lang=lang)}
+            "due": due_list(department, today=today, city=city, lang=lang), "growth": growth}
 
 
 def export_file(city: str, lang: str, what: str, kind: str, filters: Mapping[str, str]) -> dict:
@@ -556,12 +606,16 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
                            className="quality-issues-pane", **{"aria-live": "polite"}),
             ], className="quality-list-body"),
         ], className="card quality-card quality-list"),
+        html.Section([html.H2(t("quality_growth", lang), className="quality-section-title"),
+                      html.Div(id="quality-growth", className="quality-scroll")],
+                     className="card quality-card quality-growth-card"),
     ], className="quality-page")
 
 
 @callback(output={"note": Output("quality-note", "children"), "summary": Output("quality-summary", "children"),
                   "ranking": Output("quality-ranking", "children"), "rows": Output("quality-grid", "rowData"),
                   "count": Output("quality-count", "children"), "due": Output("quality-due", "children"),
+                  "growth": Output("quality-growth", "children"),
                   "search": Output("quality-url", "search"), "notice": Output("quality-notice", "children")},
           inputs={"filters": {name: Input(f"quality-{name}", "value") for name in FILTERS}},
           state={"args": State("quality-args", "data")})
@@ -574,7 +628,7 @@ def fill_quality(filters: dict, args: dict) -> dict:
     try:
         return {**build_quality(city, lang, state), "search": search, "notice": None}
     except PAGE_FAILURES as exc:
-        return {"note": "", "summary": None, "ranking": None, "rows": [], "count": "", "due": None,
+        return {"note": "", "summary": None, "ranking": None, "rows": [], "count": "", "due": None, "growth": None,
                 "search": search, "notice": failure_notice(exc, lang)}
 
 

@@ -28,7 +28,7 @@ from indicators.queries import (
     latest_snapshot,
     series,
 )
-from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure
+from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure, single_period_figure
 from pages._export import table_bytes
 from pages._format import format_change, format_period, format_value, unit_label
 from pages._i18n import department_name, register_strings, t, theme_name, topic_name
@@ -60,6 +60,19 @@ register_strings({
     "ind_theme": ("主题", "Theme"),
     "ind_topics": ("专题", "Topics"),
     "ind_area": ("区域", "Area"),
+    "ind_ytd_value": ("累计值", "Year to date"),
+    "ind_single_monthly": ("当月值", "Month"),
+    "ind_single_quarterly": ("当季值", "Quarter"),
+    "ind_single_yoy_monthly": ("当月同比", "Month YoY"),
+    "ind_single_yoy_quarterly": ("当季同比", "Quarter YoY"),
+    "ind_single_history": ("当月值", "Single months"),
+    "ind_single_history_quarterly": ("当季值", "Single quarters"),
+    "ind_accumulation": ("统计口径", "Basis"),
+    "acc_period": ("当期值", "Value of the period"),
+    "acc_ytd": ("年内累计值(1—N月)", "Year to date (cumulative)"),
+    "acc_stock": ("期末值", "Level at the period's end"),
+    "ind_derived": ("计算公式", "Formula"),
+    "ind_growth_of": ("对应总量指标", "Growth of"),
     "ind_thresholds_city": ("累计类指标的预警阈值按全市总量设定,区县不着色。",
                             "Thresholds of summed indicators apply to the city total; districts are not coloured."),
     "freq_daily": ("日", "Daily"), "freq_weekly": ("周", "Weekly"), "freq_monthly": ("月", "Monthly"),
@@ -92,43 +105,63 @@ def _area_choice(code: str, city: str, lang: str, area: str, options: pd.DataFra
     return html.Nav(links, className="chips", **{"aria-label": t("ind_area", lang)})
 
 
+def _change(new: float, old: float, unit: str) -> float:
+    """A change in percentage points (``pp``) or percent, NaN without a usable base."""
+    if old is None or math.isnan(old) or (unit == "%" and old == 0):
+        return math.nan
+    return new - old if unit == "pp" else (new - old) / abs(old) * 100
+
+
 def change_table(history: pd.DataFrame, meta: dict, lang: str) -> html.Table:
     """The newest periods with their value, YoY and period-on-period change.
 
-    Rates (unit %) change in percentage points, everything else in percent, as on the tiles.
+    Rates (unit %) change in percentage points, everything else in percent, as on the tiles. A year-to-date
+    indicator shows its cumulative value with 累计同比 and, when it is an amount, the single period's value
+    with 当月同比 (when not, its 环比 would compare two cumulative values, which says nothing).
     """
-    indexed = history[["period", "value"]].dropna().set_index("period")["value"]
-    year_ago = indexed.reindex([year_ago_of(p, meta["frequency"]) for p in indexed.index]).to_numpy()
-    previous = indexed.shift(1).to_numpy()
-    unit = "pp" if meta["unit"] == "%" else "%"
-
-    def change(new: float, old: float) -> float:
-        if old is None or math.isnan(old) or (unit == "%" and old == 0):
-            return math.nan
-        return new - old if unit == "pp" else (new - old) / abs(old) * 100
-
+    frequency, unit = meta["frequency"], "pp" if meta["unit"] == "%" else "%"
+    ytd = meta.get("accumulation") == "ytd"
+    indexed = history.dropna(subset=["value"]).set_index("period")
+    before = [year_ago_of(p, frequency) for p in indexed.index]
+    year_ago = indexed["value"].reindex(before).to_numpy()
+    previous = indexed["value"].shift(1).to_numpy()
+    single = ytd and indexed["period_value"].notna().any()
+    single_year_ago = indexed["period_value"].reindex(before).to_numpy() if single else None
     # For yearly data the previous period is the year before: one change column is enough.
-    with_mom = meta["frequency"] != "yearly"
+    with_mom = frequency != "yearly" and not ytd
+    label = unit_label(meta["unit"], lang)
     rows = []
-    for period, value, prev, ago in list(zip(indexed.index, indexed.to_numpy(), previous, year_ago))[::-1][:CHANGE_ROWS]:
-        cells = [html.Td(format_period(period, meta["frequency"], lang)),
-                 html.Td(f"{format_value(value, lang)} {unit_label(meta['unit'], lang)}", className="num"),
-                 html.Td(format_change(change(value, ago), unit, lang), className="num")]
+    for i in range(len(indexed) - 1, max(-1, len(indexed) - 1 - CHANGE_ROWS), -1):
+        period, value = indexed.index[i], indexed["value"].iat[i]
+        cells = [html.Td(format_period(period, frequency, lang, cumulative=ytd,
+                                       jan_feb_merged=bool(meta.get("jan_feb_merged")))),
+                 html.Td(f"{format_value(value, lang)} {label}", className="num"),
+                 html.Td(format_change(_change(value, year_ago[i], unit), unit, lang), className="num")]
         if with_mom:
-            cells.append(html.Td(format_change(change(value, prev), unit, lang), className="num"))
+            cells.append(html.Td(format_change(_change(value, previous[i], unit), unit, lang), className="num"))
+        if single:
+            single_value = indexed["period_value"].iat[i]
+            cells += [html.Td(f"{format_value(single_value, lang)} {label}", className="num"),
+                      html.Td(format_change(_change(single_value, single_year_ago[i], "%"), "%", lang), className="num")]
         rows.append(html.Tr(cells))
-    headers = ["ind_period", "ind_value", "yoy"] + (["mom"] if with_mom else [])
+    if ytd:
+        headers = ["ind_period", "ind_ytd_value", "ytd_yoy"] + (
+            [f"ind_single_{frequency}", f"ind_single_yoy_{frequency}"] if single else [])
+    else:
+        headers = ["ind_period", "ind_value", "yoy"] + (["mom"] if with_mom else [])
     head = html.Thead(html.Tr([html.Th(t(key, lang)) for key in headers]))
     return html.Table([head, html.Tbody(rows)], className="data-table")
 
 
-def meta_card(meta: dict, lang: str) -> html.Dl:
-    """The indicator's definition, unit, frequency, department, source and sensitivity."""
+def meta_card(meta: dict, lang: str, city: str) -> html.Dl:
+    """The indicator's definition, unit, frequency, how it accumulates, department, source and sensitivity;
+    a derived indicator's formula and a growth rate's level indicator (linked in ``city``)."""
     items = [
         ("ind_code", meta["code"]),
         ("ind_definition", meta["definition"]),
         ("ind_unit", unit_label(meta["unit"], lang) or "—"),
         ("ind_frequency", t(f"freq_{meta['frequency']}", lang)),
+        ("ind_accumulation", t(f"acc_{meta.get('accumulation') or 'period'}", lang)),
         ("ind_theme", theme_name(meta["theme"], lang)),
         ("ind_topics", "、".join(topic_name(x, lang) for x in meta["topics"]) or "—"),
         ("department", department_name(meta["department"], lang)),
@@ -136,13 +169,20 @@ def meta_card(meta: dict, lang: str) -> html.Dl:
         ("ind_standard", " ".join(x for x in (meta["source_standard"], meta["source_id"]) if x) or "—"),
         ("ind_sensitivity", t(f"sens_{meta['sensitivity']}", lang)),
     ]
+    if meta.get("derived"):
+        items.append(("ind_derived", meta["derived"]))
+    if meta.get("growth_of"):
+        items.append(("ind_growth_of", dcc.Link(meta["growth_of"], href=href(f"/indicator/{meta['growth_of']}", city, lang))))
     return html.Dl([part for key, value in items for part in (html.Dt(t(key, lang)), html.Dd(value))],
                    className="meta-list")
 
 
 def export_table(history: pd.DataFrame, forecast: pd.DataFrame, meta: dict, area_name: str, lang: str) -> pd.DataFrame:
-    """The history and the forecast of the series as one table to download."""
+    """The history and the forecast of the series as one table to download (a year-to-date amount with
+    its single-period values beside the cumulative ones)."""
     actual = history[["period", "value"]].assign(kind=t("chart_actual", lang))
+    if history["period_value"].notna().any():
+        actual[t(f"ind_single_{meta['frequency']}", lang)] = history["period_value"]
     ahead = (forecast.rename(columns={"yhat": "value"}).assign(kind=t("chart_forecast", lang))
              if not forecast.empty else pd.DataFrame(columns=["period", "value", "kind"]))
     table = pd.concat([actual, ahead], ignore_index=True)
@@ -202,18 +242,23 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
         html.P(explain_level(code, area, lang), className="explanation"),
         html.Div([
             html.Section([
-                html.H2(f"{t('ind_history', lang)} · {area_name}", className="section-title"),
+                html.H2(" · ".join([t("ind_history", lang), area_name]
+                                   + ([t("ind_ytd_value", lang)] if meta.get("accumulation") == "ytd" else [])),
+                        className="section-title"),
                 dcc.Graph(figure=history_figure(history, forecast, meta, lang=lang, thresholds=not city_only),
                           config={**GRAPH_CONFIG, "toImageButtonOptions": {
                               **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"{code}-{area}"}},
                           className="history-graph"),
                 html.P(t("ind_thresholds_city", lang), className="muted") if city_only else None,
+                dcc.Graph(figure=single_period_figure(history, meta, lang=lang),
+                          config={**GRAPH_CONFIG, "displayModeBar": False}, className="single-graph")
+                if history["period_value"].notna().any() else None,
                 html.P(f"{t('ind_model', lang)}: {model}" if model else t("ind_no_forecast", lang), className="muted"),
                 html.Div([html.Button(t("ind_export_csv", lang), id="indicator-export-csv", className="button"),
                           html.Button(t("ind_export_xlsx", lang), id="indicator-export-xlsx", className="button")],
                          className="actions"),
             ], className="card wide"),
-            html.Section([html.H2(t("ind_meta", lang), className="section-title"), meta_card(meta, lang)],
+            html.Section([html.H2(t("ind_meta", lang), className="section-title"), meta_card(meta, lang, city_key)],
                          className="card side"),
         ], className="indicator-grid"),
         html.Div([

@@ -39,10 +39,10 @@ from indicators.catalog import THEMES, TOPICS
 from indicators.db import StoreUnavailable
 from indicators.queries import alerts, area_values, last_update, latest_snapshot, theme_scores
 from pages._charts import LEVEL_COLOURS
-from pages._format import format_period, format_value, unit_label
+from pages._format import format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
 from pages._shell import current_settings, resolve
-from pages._widgets import change_span, sparkline
+from pages._widgets import sparkline, tile_changes, tile_period
 
 dash.register_page(__name__, path="/screen", title="一屏通览 · City Vitals", name="screen", bare=True)
 
@@ -215,12 +215,10 @@ def screen_tile(row: Mapping, lang: str) -> html.Article:
         html.H4(name, className="screen-tile-name", title=name),
         html.Div([html.Span(format_value(row["value"], lang), className="screen-tile-value"),
                   html.Span(unit_label(row["unit"], lang), className="screen-tile-unit")], className="screen-tile-figure"),
-        html.Div([change_span(t("yoy", lang), row["yoy"], row["change_unit"], row["direction"], lang, "screen-change"),
-                  change_span(t("mom", lang), row["mom"], row["change_unit"], row["direction"], lang, "screen-change")],
-                 className="screen-tile-changes"),
+        html.Div(tile_changes(row, lang, "screen-change"), className="screen-tile-changes"),
         html.Div([sparkline(row.get("recent") or [], width=150, height=40, colour="#7cc4ff", stroke=2.5,
                             class_name="screen-spark"),
-                  html.Span(format_period(row["period"], row["frequency"], lang), className="screen-tile-period")],
+                  html.Span(tile_period(row, lang), className="screen-tile-period")],
                  className="screen-tile-foot"),
     ], className=f"screen-tile level-{level}", **{"data-code": row["code"], "data-level": level})
 

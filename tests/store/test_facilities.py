@@ -4,13 +4,13 @@ CSV loading all or nothing, the GeoJSON query, and a store made before them upgr
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.script import ScriptDirectory
 from matplotlib.path import Path as MplPath
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import MetaData, Table, func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from indicators import db
@@ -18,10 +18,10 @@ from indicators.bootstrap import init_store
 from indicators.demo_facilities import demo_facilities, district_polygons
 from indicators.facilities import load_facilities
 from indicators.map_queries import facilities
-from indicators.models import FACILITY_KINDS, Facility, IndicatorDef, LoadBatch, Observation
+from indicators.models import FACILITY_KINDS, Facility, LoadBatch, Observation
 from indicators.catalog_store import entry_fields
-from indicators.store import sync_city
-from tests.store._mini import MINI, XIAMEN, create_mini_store, series_frame, write_series
+from indicators.store import insert_observations, sync_city
+from tests.store._mini import MINI, XIAMEN, create_mini_store, series_frame
 
 TODAY = date(2025, 6, 30)
 GOOD = """kind,name_zh,name_en,lat,lon,area_adcode,capacity
@@ -123,12 +123,19 @@ def test_a_store_made_at_revision_0001_upgrades_in_place(store_url):
         command.upgrade(config, "0001")
     assert "facilities" not in inspect(db.engine()).get_table_names()
     # Written as a store of revision 0001 had them: only that revision's columns.
+    then = Table("indicators", MetaData(), autoload_with=db.engine())  # the table as revision 0001 made it
     with Session(db.engine()) as session, session.begin():
-        session.execute(IndicatorDef.__table__.insert(),
-                        [{**entry_fields(entry), "catalog_version": MINI.version} for entry in MINI])
+        session.execute(then.insert(),
+                        [{name: value for name, value in {**entry_fields(entry), "catalog_version": MINI.version}.items()
+                          if name in then.c} for entry in MINI])
         sync_city(session, XIAMEN)
     code = next(iter(MINI)).code
-    write_series([series_frame(code, "350203", [1.0, 2.0, 3.0], "MS", "2025-05-01")])
+    with Session(db.engine()) as session, session.begin():  # observations only: ``latest`` had other columns then
+        batch = LoadBatch(kind="test", status="ok", finished_at=datetime.now())
+        session.add(batch)
+        session.flush()
+        insert_observations(session.connection(), series_frame(code, "350203", [1.0, 2.0, 3.0], "MS", "2025-05-01"),
+                            batch_id=batch.id, source="test", loaded_at=datetime.now())
     report = init_store(store_url, city_keys=("xiamen",), seed=7, today=TODAY, progress=False, catalog=MINI)
     assert report.generated == {}  # the city had data: kept, not regenerated
     assert "facilities" in inspect(db.engine()).get_table_names()

@@ -28,9 +28,11 @@ CITY, NORTH, SOUTH = "C00", "D01", "D02"
 FLAT = [100.0, 101.0, 99.0, 100.5, 99.5, 100.2, 100.8, 99.1, 100.4, 99.7, 100.1]
 
 
-def _meta(code: str, frequency: str, spatial_level: str, department: str) -> dict:
+def _meta(code: str, frequency: str, spatial_level: str, department: str, *, jan_feb_merged: bool = False,
+          accumulation: str = "period", unit: str = "件", derived: str = "") -> dict:
     return {"code": code, "name_zh": f"指标{code}", "name_en": f"Indicator {code}", "department": department,
-            "frequency": frequency, "spatial_level": spatial_level}
+            "frequency": frequency, "spatial_level": spatial_level, "jan_feb_merged": jan_feb_merged,
+            "accumulation": accumulation, "unit": unit, "derived": derived}
 
 
 def _series(code: str, adcode: str, period: date, first: date, count: int, recent: list[float] | None = None) -> dict:
@@ -178,7 +180,7 @@ def _indicator(department: str, status: str, areas: int = 1, current: int | None
     if current is None:
         current = areas if status == "on_time" else 0
     return {"department": department, "status": status, "areas": areas, "areas_current": current, "gaps": 1,
-            "outliers": 0}
+            "outliers": 0, "derived": ""}
 
 
 def test_the_score_is_on_time_share_with_half_a_point_for_incomplete():

@@ -16,14 +16,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('indicators', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('accumulation', sa.String(length=8), nullable=False, server_default='period'))
-        batch_op.add_column(sa.Column('jan_feb_merged', sa.Boolean(), nullable=False, server_default=sa.false()))
-        batch_op.add_column(sa.Column('derived', sa.String(length=400), nullable=False, server_default=''))
-        batch_op.add_column(sa.Column('growth_of', sa.String(length=24), nullable=False, server_default=''))
-    with op.batch_alter_table('latest', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('period_value', sa.Float(), nullable=True))
-        batch_op.add_column(sa.Column('period_yoy_value', sa.Float(), nullable=True))
+    # Plain ADD COLUMN (no batch copy): SQLite would otherwise rebuild ``indicators``, which observations reference.
+    op.add_column('indicators', sa.Column('accumulation', sa.String(length=8), nullable=False,
+                                          server_default='period'))
+    op.add_column('indicators', sa.Column('jan_feb_merged', sa.Boolean(), nullable=False, server_default=sa.false()))
+    op.add_column('indicators', sa.Column('derived', sa.String(length=400), nullable=False, server_default=''))
+    op.add_column('indicators', sa.Column('growth_of', sa.String(length=24), nullable=False, server_default=''))
+    op.add_column('latest', sa.Column('period_value', sa.Float(), nullable=True))
+    op.add_column('latest', sa.Column('period_yoy_value', sa.Float(), nullable=True))
 
 
 def downgrade() -> None:
