@@ -59,12 +59,13 @@ def single_values_of(indicator: Indicator, periods, values) -> np.ndarray:
                                 jan_feb_merged=indicator.jan_feb_merged)
 
 
-def accumulate(single: pd.Series, indicator: Indicator, start: float = 0.0) -> pd.Series:
+def accumulate(single: pd.Series, *, frequency: str, jan_feb_merged: bool = False, start: float = 0.0) -> pd.Series:
     """Year-to-date values from single-period values (the inverse of ``single_period_values``).
 
     Args:
-        single: single-period values on a DatetimeIndex of period starts, consecutive.
-        indicator: the indicator (frequency, 1—2月 merging).
+        single: single-period values on a DatetimeIndex of period starts, consecutive published periods.
+        frequency: their frequency.
+        jan_feb_merged: the February value covers January too (there is no January).
         start: the cumulative value before the first period, when it falls inside a year already begun.
 
     Returns:
@@ -72,7 +73,7 @@ def accumulate(single: pd.Series, indicator: Indicator, start: float = 0.0) -> p
     """
     total, out = start, []
     for stamp, value in single.items():
-        if opens_year(stamp.date(), indicator.frequency, indicator.jan_feb_merged):
+        if opens_year(stamp.date(), frequency, jan_feb_merged):
             total = 0.0
         total += value
         out.append(total)

@@ -14,7 +14,7 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, delete, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, select, tuple_, update
 
 from indicators.catalog import Catalog, Indicator, derived_order
 from indicators.models import Latest, Observation
@@ -107,9 +107,13 @@ def _write(conn: Connection, indicator: Indicator, adcodes: list[str], *, batch_
         frame.insert(0, "code", indicator.code)
         insert_observations(conn, frame, batch_id=batch_id, source=SOURCE, loaded_at=loaded_at)
     if len(updated):
-        conn.execute(update(Observation), [
-            {"indicator_code": indicator.code, "area_adcode": adcode, "period": period, "value": float(fresh[(adcode, period)]),
-             "batch_id": batch_id, "source": SOURCE, "loaded_at": loaded_at} for adcode, period in updated])
+        table = Observation.__table__
+        statement = (update(table).where(table.c.indicator_code == bindparam("key_code"),
+                                         table.c.area_adcode == bindparam("key_adcode"),
+                                         table.c.period == bindparam("key_period"))
+                     .values(value=bindparam("new_value"), batch_id=batch_id, source=SOURCE, loaded_at=loaded_at))
+        conn.execute(statement, [{"key_code": indicator.code, "key_adcode": adcode, "key_period": period,
+                                  "new_value": float(fresh[(adcode, period)])} for adcode, period in updated])
     key = tuple_(Observation.indicator_code, Observation.area_adcode, Observation.period)
     gone_keys = [(indicator.code, adcode, period) for adcode, period in gone]
     for start in range(0, len(gone_keys), 500):

@@ -291,3 +291,64 @@ def test_every_catalog_unit_has_an_english_form():
     missing = {indicator.unit for indicator in load_catalog()} - set(unit_names())
     assert not missing, f"add to indicators/units.csv: {sorted(missing)}"
     assert unit_names()["亿元"] == "100M yuan" and unit_names()["张/千人"] == "beds per 1000 people"
+
+
+# --------------------------------------------------------------------------- accumulation and derived indicators
+
+
+def test_the_bureau_statistics_are_marked_as_bureaus_publish_them(catalog):
+    ytd = {ind.code for ind in catalog if ind.accumulation == "ytd"}
+    assert {"ECO-IND-001", "ECO-INV-001", "ECO-CON-001", "ECO-TRD-002", "ECO-FIS-001", "ECO-GDP-001"} <= ytd
+    assert catalog["ECO-IND-001"].jan_feb_merged and catalog["ECO-CON-001"].jan_feb_merged
+    assert catalog["ECO-FIN-002"].accumulation == "stock" and catalog["ECO-POP-001"].accumulation == "stock"
+    assert catalog["ECO-GDP-001"].formula.inputs == ("ECO-GDP-003", "ECO-GDP-004", "ECO-GDP-005")
+    assert catalog["ECO-GDP-002"].growth_of == "ECO-GDP-001" and catalog["ECO-IND-002"].growth_of == "ECO-IND-001"
+    assert catalog["ECO-IND-001"].single_periods and not catalog["ECO-IND-002"].single_periods  # a rate
+
+
+def _derived_rows(good_rows) -> list[dict[str, str]]:
+    return [dict(row) for row in good_rows if row["code"] in ("ECO-GDP-001", "ECO-GDP-002", "ECO-GDP-003",
+                                                                "ECO-GDP-004", "ECO-GDP-005")]
+
+
+def test_a_formula_naming_an_unknown_indicator_is_refused(good_rows):
+    rows = _derived_rows(good_rows)
+    rows[0]["derived"] = "ECO-GDP-003 + ECO-GDP-999"
+    assert "ECO-GDP-001: field 'derived': unknown indicator ECO-GDP-999" in rejection(to_text(rows))
+
+
+def test_a_formula_that_is_not_arithmetic_is_refused(good_rows):
+    rows = _derived_rows(good_rows)
+    rows[0]["derived"] = "__import__('os')"
+    assert "ECO-GDP-001: field 'derived'" in rejection(to_text(rows))
+
+
+def test_formulas_that_depend_on_each_other_are_refused(good_rows):
+    rows = _derived_rows(good_rows)
+    rows[2]["derived"] = "ECO-GDP-001 - ECO-GDP-004"  # the primary sector from the total, which reads it
+    assert "the formulas depend on each other" in rejection(to_text(rows))
+
+
+def test_a_total_of_parts_that_accumulate_differently_is_refused(good_rows):
+    rows = _derived_rows(good_rows)
+    rows[3]["accumulation"] = "period"
+    assert "a total adds values of one kind: ECO-GDP-004 is period" in rejection(to_text(rows))
+
+
+@pytest.mark.parametrize("change, field", [
+    ({"frequency": "daily", "accumulation": "ytd"}, "accumulation"),
+    ({"jan_feb_merged": "true"}, "jan_feb_merged"),  # a quarterly indicator
+    ({"growth_of": "ECO-GDP-003", "unit": "亿元"}, "growth_of"),
+])
+def test_accumulation_fields_are_validated(good_rows, change, field):
+    rows = _derived_rows(good_rows)
+    rows[1].update(change)
+    rows[1]["derived"] = ""
+    assert f"ECO-GDP-002: field '{field}'" in rejection(to_text(rows))
+
+
+def test_a_partial_file_may_name_indicators_the_store_knows(catalog, good_rows):
+    only_growth = [dict(row) for row in good_rows if row["code"] == "ECO-GDP-002"]
+    with pytest.raises(CatalogError):
+        parse_catalog(to_text(only_growth))
+    assert len(parse_catalog(to_text(only_growth), known=catalog)) == 1
