@@ -477,7 +477,10 @@ def explain_level(code: str, adcode: str, lang: str = "zh") -> str:
     if rows.empty:
         return "暂无数据。" if lang == "zh" else "No data yet."
     row = rows.iloc[0]
-    when = format_period(row["period"], row["frequency"], lang)
+    ytd = row["accumulation"] == "ytd"
+    when = format_period(row["period"], row["frequency"], lang, cumulative=ytd, jan_feb_merged=bool(row["jan_feb_merged"]))
+    if ytd:
+        when += "累计" if lang == "zh" else " (year to date)"
     value = f"{row['value']:,.4g} {row['unit'] if lang == 'zh' else unit_en(row['unit'])}"
     names = {"blue": ("蓝色", "blue"), "yellow": ("黄色", "yellow"), "orange": ("橙色", "orange"), "red": ("红色", "red")}
     thresholds = [(level, row[level]) for level in names if not pd.isna(row[level])]
