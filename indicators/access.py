@@ -134,6 +134,11 @@ def viewer_of_scope(scope: dict, username: str = "") -> Viewer:
                   frozenset(scope.get("districts") or ()))
 
 
+def acting() -> Viewer | None:
+    """The account a command or batch acts as (``acting_as``), or None."""
+    return _acting.get()
+
+
 @contextmanager
 def acting_as(viewer: Viewer) -> Iterator[Viewer]:
     """Outside web requests, act as ``viewer`` (its role, clearance and scope) instead of the system."""

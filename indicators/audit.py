@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators import db
-from indicators.access import AccessDenied, Viewer, current_viewer, require
+from indicators.access import AccessDenied, Viewer, acting, current_viewer, require
 from indicators.models import AuditEntry
 
 log = logging.getLogger(__name__)
@@ -32,13 +32,14 @@ MAX_ROWS = 5000
 
 def actor() -> tuple[str, str]:
     """The current user's name and address: the signed-in user in a web request; outside one (commands,
-    batches) the operating-system user on this host."""
+    batches) the account acted as (``access.acting_as``), else the operating-system user, on this host."""
     import flask
 
     if flask.has_request_context():
         viewer = flask.g.get("viewer")
         return (viewer.username if viewer else "anonymous"), (flask.request.remote_addr or "")
-    return f"cli:{getpass.getuser()}", socket.gethostname()
+    account = acting()
+    return (account.username if account else f"cli:{getpass.getuser()}"), socket.gethostname()
 
 
 def _entry(action: str, target: str, detail: dict | str | None, user: str | None, remote_addr: str | None) -> AuditEntry:

@@ -246,6 +246,13 @@ def account(user_id: int) -> Account | None:
         return None if user is None else _account(user)
 
 
+def account_named(username: str) -> Account | None:
+    """The account with this user name, or None (for commands that act as an account)."""
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        return None if user is None else _account(user)
+
+
 def authenticate(username: str, password: str) -> Account | None:
     """Check a sign-in: the account when the password is right and the account active, else None.
 
