@@ -100,7 +100,7 @@ def required(permission: str, *, target: str, action: str) -> Viewer:
     viewer = current_viewer()
     if not viewer.may(permission):
         raise refuse(target, {"action": action, "reason": f"{viewer.role} may not {permission}"},
-                     f"{viewer.role} may not {permission}")
+                     f"您的角色无权进行此操作 / not permitted: {viewer.role} may not {permission}")
     return viewer
 
 
