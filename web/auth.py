@@ -2,8 +2,10 @@
 
 * Flask-Login keeps the signed-in account in Flask's signed session cookie (HttpOnly, SameSite=Lax,
   Secure when the request came over HTTPS), which ends after ``session_minutes`` without a request.
-* The cookie carries the account's session token: a password reset, a change of rights or disabling
-  the account gives it a new token, which ends all its sessions at once.
+* Every session is also kept on the server (``users.open_session``): the cookie carries its key, and
+  signing out removes it, so a copy of the cookie taken before stops working too. The cookie also
+  carries the account's session token: a password reset, a change of rights or disabling the account
+  gives it a new token and removes all its sessions, which ends them all at once.
 * The guard runs before every request. With a signed-in account it puts the account's viewer on
   ``flask.g`` for the data layer (``indicators.access``). Without one, pages redirect to ``/login`` and
   callbacks, exports and APIs answer 401 — unless demo sign-in is on, which signs the visitor in as
@@ -30,7 +32,7 @@ from wtforms.validators import ValidationError
 from indicators import audit
 from indicators.access import NotSignedIn
 from indicators.db import StoreUnavailable
-from indicators.users import Account, account, authenticate, ensure_demo_user
+from indicators.users import Account, authenticate, end_session, ensure_demo_user, open_session, session_account
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("auth", __name__, template_folder="templates")
@@ -61,13 +63,15 @@ TEXT = {
 
 
 class SignedInUser(UserMixin):
-    """Flask-Login's user: an account, identified in the session by its id and session token."""
+    """Flask-Login's user: an account, identified in the session by its id, session token and the key of the
+    server-side session."""
 
-    def __init__(self, acct: Account):
+    def __init__(self, acct: Account, key: str):
         self.account = acct
+        self.key = key
 
     def get_id(self) -> str:
-        return f"{self.account.id}:{self.account.session_token}"
+        return f"{self.account.id}:{self.account.session_token}:{self.key}"
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -77,24 +81,31 @@ class CookieSessions(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or (flask.has_request_context() and request.is_secure))
 
 
+def _idle() -> timedelta:
+    return flask.current_app.permanent_session_lifetime
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> SignedInUser | None:
-    """The session's account, if it still exists, is active and has the same session token.
+    """The session's account, if the server still has the session and the account still exists, is active
+    and has the same session token.
 
     While the store is down the account kept in the signed session stands in: nothing can be read then
     anyway, and the pages can say so instead of sending everyone to the login page.
     """
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id, token, key = (session_id.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not key:
         return None
     try:
-        acct = account(int(user_id))
+        acct = session_account(int(user_id), token, key, _idle())
     except StoreUnavailable:
         kept = session.get("account")
         acct = Account(**{**kept, "districts": tuple(kept["districts"])}) if kept else None
-    if acct is None or not acct.active or acct.session_token != token:
+        if acct is not None and (acct.id != int(user_id) or acct.session_token != token):
+            acct = None
+    if acct is None or not acct.active:
         return None
-    return SignedInUser(acct)
+    return SignedInUser(acct, key)
 
 
 def _lang() -> str:
@@ -127,7 +138,7 @@ def _login_page(lang: str, message: str | None = None, status: int = 200, userna
 
 def _sign_in(acct: Account, *, demo: bool = False) -> None:
     session.clear()  # a new session on every sign-in, so an old session id cannot be fixed on a victim
-    login_user(SignedInUser(acct))
+    login_user(SignedInUser(acct, open_session(acct.id, _idle())))
     session.permanent = True
     session["account"] = {**asdict(acct), "districts": list(acct.districts)}
     g.viewer = acct.viewer()
@@ -173,9 +184,10 @@ def logout():
     if current_user.is_authenticated:
         name = current_user.account.username
         try:
+            end_session(current_user.key)
             audit.record("sign_out", target=name, user=name)
         except StoreUnavailable:
-            log.warning("sign-out of %s not audited: store unavailable", name)
+            log.warning("sign-out of %s not recorded: store unavailable", name)
     logout_user()
     session.clear()
     return redirect("/login?" + urlencode({"lang": _lang()}))
