@@ -18,9 +18,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import flask
 from flask import Blueprint, g, jsonify, redirect, render_template, request, session
@@ -30,6 +31,7 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from indicators import audit
+from web.hardening import ODD_CHARACTERS, plain_path
 from indicators.access import NotSignedIn
 from indicators.db import StoreUnavailable
 from indicators.users import Account, authenticate, end_session, ensure_demo_user, open_session, session_account
@@ -37,9 +39,10 @@ from indicators.users import Account, authenticate, end_session, ensure_demo_use
 log = logging.getLogger(__name__)
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
-# Reached without signing in: the login page, the health check, and files that carry no data.
-OPEN_PATHS = frozenset({"/login", "/healthz", "/_favicon.ico", "/favicon.ico"})
-OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")
+# Reached without signing in: the login page, the health check, and files that carry no data — by the route
+# that serves them, so that a path the app shell would answer (/assets//x) is not open because of its prefix.
+OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health.healthz", "_dash_assets.static"})
+OPEN_RULES = ("/_favicon.ico", "/_dash-component-suites/<")
 # Requests for data rather than pages: refused with 401 instead of a redirect.
 API_PREFIXES = ("/_dash-", "/api/", "/export/", "/data/templates/")
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -118,11 +121,28 @@ def _text(key: str, lang: str) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path of this site only (never another host), else home."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Where to go after signing in: a plain path of this site (``plain_path``, also after undoing percent-encoding,
+    however often it was applied), else home."""
+    if not target or ODD_CHARACTERS.search(target):
         return "/"
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else "/"
+    if parts.scheme or parts.netloc:
+        return "/"
+    path = re.split(r"[?#]", target, maxsplit=1)[0]
+    for _ in range(4):
+        if not plain_path(path):
+            return "/"
+        decoded = unquote(path)
+        if decoded == path:
+            return target
+        path = decoded
+    return "/"  # encoded more often than any real link is
+
+
+@blueprint.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page, the login page too: Dash's icon, not the app shell."""
+    return redirect("/_favicon.ico", 301)
 
 
 def _login_page(lang: str, message: str | None = None, status: int = 200, username: str = ""):
@@ -198,9 +218,13 @@ def csrf_token() -> str:
     return generate_csrf()
 
 
-def is_open(path: str) -> bool:
-    """Whether ``path`` is served without signing in (login page, health check, static files)."""
-    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+def is_open() -> bool:
+    """Whether this request is served without signing in: the login page, the health check and real static
+    files, by the route that serves them, at a plain path."""
+    rule = request.url_rule
+    if rule is None or not plain_path(request.path):
+        return False
+    return rule.endpoint in OPEN_ENDPOINTS or rule.rule == OPEN_RULES[0] or rule.rule.startswith(OPEN_RULES[1])
 
 
 def wants_data(path: str) -> bool:
@@ -217,7 +241,7 @@ def refuse_anonymous():
 
 def guard():
     """Before every request: attach the signed-in viewer, sign in the demo leader in demo mode, or refuse."""
-    if is_open(request.path):
+    if is_open():
         return None
     if current_user.is_authenticated:
         g.viewer = current_user.account.viewer()
