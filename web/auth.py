@@ -31,7 +31,7 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from indicators import audit
-from web.hardening import ODD_CHARACTERS, plain_path
+from web.hardening import ODD_CHARACTERS, plain_path, raw_path
 from indicators.access import NotSignedIn
 from indicators.db import StoreUnavailable
 from indicators.users import Account, authenticate, end_session, ensure_demo_user, open_session, session_account
@@ -222,7 +222,7 @@ def is_open() -> bool:
     """Whether this request is served without signing in: the login page, the health check and real static
     files, by the route that serves them, at a plain path."""
     rule = request.url_rule
-    if rule is None or not plain_path(request.path):
+    if rule is None or not plain_path(raw_path()):
         return False
     return rule.endpoint in OPEN_ENDPOINTS or rule.rule == OPEN_RULES[0] or rule.rule.startswith(OPEN_RULES[1])
 

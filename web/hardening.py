@@ -113,9 +113,14 @@ def plain_path(path: str) -> bool:
     return all(segment not in ("", ".", "..") for segment in segments[:-1]) and segments[-1] not in (".", "..")
 
 
+def raw_path() -> str:
+    """The request's path as the server received it (``request.path`` drops repeated leading slashes)."""
+    return request.environ.get("PATH_INFO") or "/"
+
+
 def refuse_odd_path():
     """Before anything else answers (after sign-in): a path that is not plain is not found."""
-    if not plain_path(request.path):
+    if not plain_path(raw_path()):
         return _error(404, "not found")
     return None
 
