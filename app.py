@@ -120,7 +120,7 @@ def main() -> None:
         init_store(settings.database_url, city_keys=settings.demo_city_keys, seed=settings.demo_seed, progress=False)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     print(f"City Vitals on http://{settings.host}:{settings.port}/")
-    app.run(host=settings.host, port=settings.port, debug=False)
+    app.run(host=settings.host, port=settings.port, debug=False, request_handler=hardening.QuietRequestHandler)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,12 @@
 Measured with ``benchmarks/load_test.py`` (50 analysts and 10 big screens) on 2 cores.
 """
 
+import gunicorn.http.wsgi
+
+# The Server header names no software or version (gunicorn says "gunicorn"; the development server's handler,
+# web.hardening.QuietRequestHandler, says the same as this).
+gunicorn.http.wsgi.SERVER = "cityvitals"
+
 # One process per core: Python runs one thread at a time per process, so more processes than cores
 # only add memory and context switches.
 workers = 2

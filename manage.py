@@ -2,7 +2,8 @@
 
 Commands: init, load, forecast, warn, stats, bench, city, facilities, users, sql, scheduler. Every command reads the same settings as
 the app (``CITYVITALS_*`` environment variables; see ``settings.py``) and acts as the system (recorded as such, with
-the operating-system user, in the audit log).
+the operating-system user, in the audit log); ``load`` and ``facilities load`` with ``--user NAME`` act as that
+account instead, its clearance and scope checked like the upload page's.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -32,14 +34,43 @@ def cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+@contextmanager
+def _as_account(username: str | None):
+    """Act as the account ``username`` (its role, clearance and scope apply, and it is recorded), or as the
+    system when None.
+
+    Raises:
+        AccessDenied: no such account, or a disabled one (the refusal is audited).
+    """
+    from indicators.access import acting_as
+    from indicators.audit import refuse
+    from indicators.users import account_named
+
+    if username is None:
+        yield None
+        return
+    account = account_named(username)
+    if account is None or not account.active:
+        raise refuse(username, {"action": "command", "reason": "no such active account"},
+                     f"没有该启用账号 / no active account {username!r}")
+    with acting_as(account.viewer()) as viewer:
+        yield viewer
+
+
 def cmd_load(args: argparse.Namespace) -> int:
-    """Validate and load a department's CSV/XLSX file; print the row-level report."""
+    """Validate and load a department's CSV/XLSX file, as the account --user when given; print the row-level report."""
     from indicators import db
+    from indicators.access import AccessDenied
     from indicators.loading import load_file
 
     settings = get_settings()
     db.use(settings.database_url)
-    report = load_file(Path(args.file), user=args.user, dry_run=args.dry_run, city_key=args.city)
+    try:
+        with _as_account(args.user):
+            report = load_file(Path(args.file), user=args.user, dry_run=args.dry_run, city_key=args.city)
+    except AccessDenied as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
     print(report.text())
     if report.ok and not args.dry_run and (report.inserted or report.updated):
         _warn()
@@ -122,12 +153,19 @@ def cmd_city(args: argparse.Namespace) -> int:
 
 
 def cmd_facilities(args: argparse.Namespace) -> int:
-    """Validate and load a city's facilities CSV (the map's point layers); print the row-level report."""
+    """Validate and load a city's facilities CSV (the map's point layers), as the account --user when given;
+    print the row-level report."""
     from indicators import db
+    from indicators.access import AccessDenied
     from indicators.facilities import load_facilities
 
     db.use(get_settings().database_url)
-    report = load_facilities(Path(args.file), args.city, user=args.user)
+    try:
+        with _as_account(args.user):
+            report = load_facilities(Path(args.file), args.city, user=args.user)
+    except AccessDenied as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
     print(report.text())
     return 0 if report.ok else 1
 
@@ -300,7 +338,8 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", help="import a department's CSV or XLSX file")
     load.add_argument("file")
     load.add_argument("--dry-run", action="store_true", help="only validate; write nothing")
-    load.add_argument("--user", help="who is loading (recorded; the operating-system user by default)")
+    load.add_argument("--user", help="load as this account: its clearance and scope apply, and it is recorded "
+                                     "(default: the system, recorded as the operating-system user)")
     load.add_argument("--city", help="city key, so that district names resolve unambiguously")
     load.set_defaults(func=cmd_load)
 
@@ -337,7 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     facilities_load = facilities_sub.add_parser("load", help="load a city's facilities CSV (all rows valid or nothing)")
     facilities_load.add_argument("file")
     facilities_load.add_argument("--city", required=True, help="city key")
-    facilities_load.add_argument("--user", default="cli", help="who is loading (recorded)")
+    facilities_load.add_argument("--user", help="load as this account: its scope applies, and it is recorded "
+                                                "(default: the system)")
     facilities_load.set_defaults(func=cmd_facilities)
 
     accounts = sub.add_parser("users", help="accounts: add, list, change, disable, enable, reset-password")

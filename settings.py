@@ -46,6 +46,7 @@ ENVIRONMENT = (
     ("CITYVITALS_LOG_FORMAT", "log_format", str),
     ("CITYVITALS_TRUSTED_PROXIES", "trusted_proxies", int),
     ("CITYVITALS_GROWTH_TOLERANCE", "growth_tolerance", float),
+    ("CITYVITALS_SQL_SOURCE_SCHEMES", "sql_source_schemes", str),
 )
 
 
@@ -76,6 +77,9 @@ class Settings:
             so that the audit log records the real address and cookies are Secure behind HTTPS.
         growth_tolerance: percentage points a published growth rate may differ from the growth its level
             implies before the data-quality desk flags the period.
+        sql_source_schemes: the database kinds a SQL source may connect to, comma-separated: a backend
+            (``postgresql``: any of its drivers) or one driver (``postgresql+psycopg``). ``sqlite`` (a file on
+            the server) is not among the defaults; the store itself is refused whatever this says.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -96,6 +100,7 @@ class Settings:
     log_format: str = ""
     trusted_proxies: int = 0
     growth_tolerance: float = 3.0
+    sql_source_schemes: str = "postgresql,mysql,mariadb,mssql,oracle"
 
     @property
     def is_production(self) -> bool:
@@ -116,6 +121,11 @@ class Settings:
     def is_sqlite(self) -> bool:
         """Whether the store is an embedded SQLite file."""
         return self.database_url.startswith("sqlite")
+
+    @property
+    def sql_source_scheme_set(self) -> frozenset[str]:
+        """The allowed SQL source kinds (``sql_source_schemes``), lower-case."""
+        return frozenset(part.strip().lower() for part in self.sql_source_schemes.split(",") if part.strip())
 
     @property
     def demo_city_keys(self) -> tuple[str, ...]:

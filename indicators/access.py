@@ -10,14 +10,21 @@ show. Three things decide it:
   districts and the city's own totals (a district is judged against its city), never another district;
 * **permissions** — what a role may do (alert actions, loads, catalog edits, user admin, the audit log).
 
+The same line holds for writes: an account writes only indicators within its clearance and areas within
+its *write* scope (``Viewer.writes_area``: a district account writes its districts only, not the city's
+totals), and the data desk checks that before it reads or compares a stored value.
+
 Inside a web request the viewer is the signed-in user, put on ``flask.g`` by the sign-in layer; a request
 without one is refused (fail closed). Outside a request (commands, batches, tests calling functions
-directly) the viewer is ``SYSTEM``, which sees everything.
+directly) the viewer is ``SYSTEM``, which sees everything, unless the caller acts as an account
+(``acting_as``: ``manage.py load --user``, a SQL source's scheduled run as its author).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -35,6 +42,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "data.view": frozenset({"analyst", "operator", "leader", "admin"}),
     "data.load": frozenset({"operator", "admin"}),
     "catalog.edit": frozenset({"operator", "admin"}),
+    # Who an indicator is shown to is itself a restricted matter: with restricted clearance too.
+    "catalog.sensitivity": frozenset({"leader", "admin"}),
     "users.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
 }
@@ -82,9 +91,31 @@ class Viewer:
             return False
         return place[1] == "city" or not self.districts or adcode in self.districts
 
+    def writes_area(self, adcode: str) -> bool:
+        """Whether the viewer may write data of this area: one in their scope, and for an account bound to
+        districts one of those districts only (it reads the city's totals but does not make them)."""
+        return self.sees_area(adcode) and (not self.districts or adcode in self.districts)
+
     def may(self, permission: str) -> bool:
         """Whether the viewer's role has ``permission`` (see ``PERMISSIONS``)."""
         return self.role in PERMISSIONS[permission]
+
+    def covers(self, other: Viewer) -> bool:
+        """Whether this viewer sees everything ``other`` sees (clearance and scope at least as wide)."""
+        if not self.sees_sensitivity(other.clearance):
+            return False
+        if self.city_key is not None and other.city_key != self.city_key:
+            return False
+        return not self.districts or bool(other.districts) and other.districts <= self.districts
+
+    @property
+    def sees_everything(self) -> bool:
+        """Whether nothing is hidden from the viewer (highest clearance, no scope)."""
+        return self.clearance == SENSITIVITIES[-1] and self.city_key is None and not self.districts
+
+    def scope(self) -> dict:
+        """Clearance and scope as plain data (kept with a load's report, to decide who may read it)."""
+        return {"clearance": self.clearance, "city_key": self.city_key, "districts": sorted(self.districts)}
 
     @property
     def cache_key(self) -> str:
@@ -93,6 +124,29 @@ class Viewer:
 
 
 SYSTEM = Viewer("system", "admin", "restricted")
+# The account a command or batch acts as, outside web requests (None: the system).
+_acting: ContextVar[Viewer | None] = ContextVar("acting", default=None)
+
+
+def viewer_of_scope(scope: dict, username: str = "") -> Viewer:
+    """The viewer whose clearance and scope ``Viewer.scope`` recorded (role-less: for comparisons only)."""
+    return Viewer(username, "viewer", scope.get("clearance", SENSITIVITIES[-1]), scope.get("city_key"),
+                  frozenset(scope.get("districts") or ()))
+
+
+def acting() -> Viewer | None:
+    """The account a command or batch acts as (``acting_as``), or None."""
+    return _acting.get()
+
+
+@contextmanager
+def acting_as(viewer: Viewer) -> Iterator[Viewer]:
+    """Outside web requests, act as ``viewer`` (its role, clearance and scope) instead of the system."""
+    token = _acting.set(viewer)
+    try:
+        yield viewer
+    finally:
+        _acting.reset(token)
 
 
 def clearance_of(role: str, clearance: str | None = None) -> str:
@@ -113,7 +167,8 @@ def area_index() -> dict[str, tuple[str, str]]:
 
 
 def current_viewer() -> Viewer:
-    """The viewer of this request (the signed-in user), or ``SYSTEM`` outside web requests.
+    """The viewer of this request (the signed-in user), or outside web requests the account acted as
+    (``acting_as``), else ``SYSTEM``.
 
     Raises:
         NotSignedIn: inside a web request that no signed-in user was attached to.
@@ -121,7 +176,7 @@ def current_viewer() -> Viewer:
     import flask
 
     if not flask.has_request_context():
-        return SYSTEM
+        return _acting.get() or SYSTEM
     viewer = flask.g.get("viewer")
     if viewer is None:
         raise NotSignedIn("sign-in required")

@@ -19,8 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from indicators import db
-from indicators.access import AccessDenied, require
-from indicators.audit import record_in
+from indicators.audit import record_in, refuse, required
 from indicators.catalog import department_en, department_names
 from indicators.levels import LEVEL_RANK, area_thresholds
 from indicators.models import (
@@ -229,7 +228,7 @@ def act(alert_id: int, action: str, *, user: str | None = None, comment: str = "
     """
     if action not in TRANSITIONS:
         raise AlertActionError(f"unknown action {action!r}; allowed: {', '.join(TRANSITIONS)}")
-    viewer = require(f"alert.{action}")
+    viewer = required(f"alert.{action}", target=f"alert#{alert_id}", action="alert_action")
     allowed_from, to_state = TRANSITIONS[action]
     with db.transaction(expire_on_commit=False) as session:
         alert = session.get(Alert, alert_id)
@@ -237,7 +236,8 @@ def act(alert_id: int, action: str, *, user: str | None = None, comment: str = "
             raise AlertActionError(f"no alert #{alert_id}")
         sensitivity = session.scalar(select(IndicatorDef.sensitivity).where(IndicatorDef.code == alert.indicator_code))
         if not (viewer.sees_area(alert.area_adcode) and viewer.sees_sensitivity(sensitivity)):
-            raise AccessDenied("alert unknown or not permitted")
+            raise refuse(f"alert#{alert_id}", {"action": "alert_action", "step": action},
+                         "预警不存在或无权操作 / alert unknown or not permitted")
         user = user or viewer.username
         before = alert.state
         if alert.state not in allowed_from:

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators import db
-from indicators.access import require
+from indicators.access import AccessDenied, Viewer, acting, current_viewer, require
 from indicators.models import AuditEntry
 
 log = logging.getLogger(__name__)
@@ -32,13 +32,14 @@ MAX_ROWS = 5000
 
 def actor() -> tuple[str, str]:
     """The current user's name and address: the signed-in user in a web request; outside one (commands,
-    batches) the operating-system user on this host."""
+    batches) the account acted as (``access.acting_as``), else the operating-system user, on this host."""
     import flask
 
     if flask.has_request_context():
         viewer = flask.g.get("viewer")
         return (viewer.username if viewer else "anonymous"), (flask.request.remote_addr or "")
-    return f"cli:{getpass.getuser()}", socket.gethostname()
+    account = acting()
+    return (account.username if account else f"cli:{getpass.getuser()}"), socket.gethostname()
 
 
 def _entry(action: str, target: str, detail: dict | str | None, user: str | None, remote_addr: str | None) -> AuditEntry:
@@ -80,6 +81,27 @@ def record_refusal(target: str, detail: dict) -> None:
         record("access_denied", target=target, detail=detail)
     except db.StoreUnavailable:
         log.warning("refused %s on %s not audited: store unavailable", detail, target)
+
+
+def refuse(target: str, detail: dict, reason: str, kind: type[AccessDenied] = AccessDenied) -> AccessDenied:
+    """Audit a refused write (``record_refusal``) and return the exception (of ``kind``) to raise; ``reason``
+    is the bilingual message the actor gets, which names nothing they may not see."""
+    record_refusal(target, detail)
+    return kind(reason)
+
+
+def required(permission: str, *, target: str, action: str) -> Viewer:
+    """The current viewer if their role has ``permission``; else the refusal is audited and raised
+    (``access.require`` for the write paths, where every refusal is recorded).
+
+    Raises:
+        AccessDenied: the role lacks the permission.
+    """
+    viewer = current_viewer()
+    if not viewer.may(permission):
+        raise refuse(target, {"action": action, "reason": f"{viewer.role} may not {permission}"},
+                     f"您的角色无权进行此操作 / not permitted: {viewer.role} may not {permission}")
+    return viewer
 
 
 def entries(*, user: str | None = None, action: str | None = None, text: str | None = None,

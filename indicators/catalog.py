@@ -79,6 +79,7 @@ Direction = Literal["up", "down", "target", "neutral"]
 Sensitivity = Literal["public", "internal", "restricted"]
 SpatialLevel = Literal["city", "district"]
 Accumulation = Literal["period", "ytd", "stock"]
+SENSITIVITY_RANK = {"public": 0, "internal": 1, "restricted": 2}
 
 
 class CatalogError(ValueError):
@@ -358,6 +359,9 @@ def _link_problems(entry: Indicator, by_code: dict[str, Indicator]) -> list[tupl
             problems.append(("derived", f"{code} is {source.frequency}, this is {entry.frequency}"))
         elif entry.spatial_level == "district" and source.spatial_level != "district":
             problems.append(("derived", f"{code} has no district values"))
+        elif SENSITIVITY_RANK[source.sensitivity] > SENSITIVITY_RANK[entry.sensitivity]:
+            problems.append(("derived", f"{code} is {source.sensitivity}: a value computed from it is no less "
+                                        f"(this is {entry.sensitivity})"))
         elif entry.formula.linear and source.accumulation != entry.accumulation:
             problems.append(("derived", f"a total adds values of one kind: {code} is {source.accumulation}, "
                                         f"this is {entry.accumulation}"))

@@ -26,13 +26,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from indicators import db
-from indicators.access import require
-from indicators.audit import actor, record_in
+from indicators.access import SENSITIVITIES, AccessDenied, Viewer, require
+from indicators.audit import actor, record_in, record_refusal, refuse, required
 from indicators.catalog import Catalog, CatalogError, Indicator, field_reasons, link_errors, parse_catalog
 from indicators.derived import SOURCE as DERIVED_SOURCE
 from indicators.derived import recompute
 from indicators.models import CatalogRevision, IndicatorDef, Latest, LoadBatch, Observation
 from indicators.store import refresh_latest
+from indicators.write_scope import hide_codes
 
 EDITABLE = ("name_zh", "name_en", "theme", "topics", "department", "source", "source_standard", "source_id",
             "accumulation", "jan_feb_merged", "derived", "growth_of",
@@ -43,6 +44,10 @@ TIMING_FIELDS = ("accumulation", "jan_feb_merged")
 WARNING_FIELDS = ("blue", "yellow", "orange", "red", "target")
 # The catalog file's columns, in its order (``demo`` is the demo generator's and stays in the file).
 FILE_COLUMNS = [name for name in Indicator.model_fields if name != "demo"]
+# The bilingual refusals of the catalog's write paths.
+NOT_YOURS = "无权修改该指标 / not permitted to change this indicator"
+SENSITIVITY_CHANGE = ("调整指标密级须由具有机密权限的领导或管理员进行 / changing an indicator's sensitivity needs a "
+                      "leader's or admin's role with restricted clearance")
 REVISION_COLUMNS = ["id", "indicator_code", "field", "old_value", "new_value", "source", "user", "comment", "at"]
 
 
@@ -127,6 +132,26 @@ def sync_catalog(session: Session, catalog: Catalog) -> int:
     return changed
 
 
+class CatalogDenied(AccessDenied):
+    """A catalog edit refused to this viewer; the message says why, in Chinese and English."""
+
+
+def may_change_sensitivity(viewer: Viewer) -> bool:
+    """Whether the viewer may change who sees an indicator: a restricted-level act, on every path."""
+    return viewer.may("catalog.sensitivity") and viewer.clearance == SENSITIVITIES[-1]
+
+
+def _check_edit(viewer: Viewer, code: str, sensitivity: str, changes: dict, source: str) -> None:
+    """Refuse (audited) an edit of an indicator above the viewer's clearance, or a change of its sensitivity
+    by someone below the restricted level; checked before any stored field is compared."""
+    if not viewer.sees_sensitivity(sensitivity):
+        raise refuse(code, {"action": "catalog_change", "source": source, "reason": "clearance"}, NOT_YOURS,
+                     CatalogDenied)
+    if "sensitivity" in changes and as_text(changes["sensitivity"]) != sensitivity and not may_change_sensitivity(viewer):
+        raise refuse(code, {"action": "catalog_change", "source": source, "field": "sensitivity"},
+                     SENSITIVITY_CHANGE, CatalogDenied)
+
+
 def _validated(current: dict, changes: dict, catalog: Catalog) -> Indicator:
     """The entry with ``changes``, validated alone and against the indicators it names in ``catalog``."""
     try:
@@ -187,9 +212,10 @@ def edit_indicator(code: str, changes: dict, *, comment: str = "", source: str =
     Raises:
         CatalogError: a field that may not be edited, an unknown indicator, or values that fail validation
             (e.g. thresholds out of order for the indicator's direction).
-        AccessDenied: the current viewer may not edit the catalog.
+        AccessDenied: the current viewer may not edit the catalog, the indicator is above their clearance,
+            or they change its sensitivity below the restricted level (each audited).
     """
-    require("catalog.edit")
+    viewer = required("catalog.edit", target=code, action="catalog_change")
     not_editable = sorted(set(changes) - set(EDITABLE))
     if not_editable:
         raise CatalogError(f"not editable in the app: {', '.join(not_editable)}")
@@ -198,6 +224,7 @@ def edit_indicator(code: str, changes: dict, *, comment: str = "", source: str =
         row = session.get(IndicatorDef, code)
         if row is None:
             raise CatalogError(f"unknown indicator {code!r}")
+        _check_edit(viewer, code, row.sensitivity, changes, source)
         current = _fields(row)
         entry = _validated(current, changes, store_catalog_in(session))
         if entry.derived and not current["derived"]:
@@ -232,10 +259,13 @@ def revisions(code: str | None = None, limit: int = 500) -> pd.DataFrame:
     """Changes of the catalog, newest first (of one indicator when ``code`` is given).
 
     Returns:
-        Columns ``REVISION_COLUMNS``.
+        Columns ``REVISION_COLUMNS``; only of indicators within the viewer's clearance.
     """
-    require("data.view")
-    query = select(*(CatalogRevision.__table__.c[c] for c in REVISION_COLUMNS)).order_by(CatalogRevision.id.desc())
+    viewer = require("data.view")
+    hidden = select(IndicatorDef.code).where(IndicatorDef.sensitivity.notin_(
+        [s for s in SENSITIVITIES if viewer.sees_sensitivity(s)]))
+    query = (select(*(CatalogRevision.__table__.c[c] for c in REVISION_COLUMNS))
+             .where(CatalogRevision.indicator_code.notin_(hidden)).order_by(CatalogRevision.id.desc()))
     if code:
         query = query.where(CatalogRevision.indicator_code == code)
     with db.connect() as conn:
@@ -244,15 +274,18 @@ def revisions(code: str | None = None, limit: int = 500) -> pd.DataFrame:
 
 
 def catalog_csv(codes: list[str]) -> str:
-    """The store's definitions of ``codes`` (those the viewer sees, in order) in the catalog file's format,
-    so an export can be edited and imported again."""
-    require("data.view")
+    """The store's definitions of ``codes`` in the catalog file's format, so an export can be edited and
+    imported again; only those the viewer sees, and a field that names an indicator the viewer may not see
+    (a weighted mean's weight) shows it as ``write_scope.HIDDEN_CODE``."""
+    viewer = require("data.view")
     by_code = {entry.code: entry for entry in store_catalog()}
+    visible = {code for code, entry in by_code.items() if viewer.sees_sensitivity(entry.sensitivity)}
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=FILE_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for code in codes:
-        values = {name: as_text(value) for name, value in entry_fields(by_code[code]).items()}
+    for code in (code for code in codes if code in visible):
+        values = {name: None if value is None else hide_codes(value, visible)
+                  for name, value in ((name, as_text(value)) for name, value in entry_fields(by_code[code]).items())}
         values["headline"] = "true" if values["headline"] == "true" else ""
         writer.writerow({name: "" if value is None else value for name, value in values.items()})
     return out.getvalue()
@@ -260,51 +293,71 @@ def catalog_csv(codes: list[str]) -> str:
 
 @dataclass
 class CatalogImport:
-    """What importing a catalog file found or did."""
+    """What importing a catalog file found or did.
+
+    ``hidden`` counts the file's rows of indicators above the importer's clearance: they are neither compared
+    nor named. ``forbidden`` lists changes the importer's role may not make (a sensitivity, below the
+    restricted level).
+    """
 
     errors: list[str] = field(default_factory=list)
     changes: list[tuple[str, str, str | None, str | None]] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    forbidden: list[str] = field(default_factory=list)
+    hidden: int = 0
     applied: bool = False
 
     @property
     def ok(self) -> bool:
-        """Whether the file can be (or was) applied: valid, with no change the app may not make."""
-        return not self.errors and not self.refused and not self.unknown
+        """Whether the file can be (or was) applied: valid, with no change the app or the importer may not make."""
+        return not (self.errors or self.refused or self.unknown or self.forbidden or self.hidden)
 
 
 def import_catalog(text: str, *, apply: bool = False, comment: str = "") -> CatalogImport:
     """Check a catalog file with the start-up validation and list what it would change; apply it when asked
     and valid (every change as an operator's edit with source ``import``). Nothing is applied from a file
-    with any error, any change of a field the app may not edit, or an indicator the store does not have.
+    with any error, any change of a field the app may not edit, an indicator the store does not have, a row of
+    an indicator above the importer's clearance, or a change of sensitivity below the restricted level.
 
     Raises:
-        AccessDenied: the current viewer may not edit the catalog.
+        AccessDenied: the current viewer may not edit the catalog (audited).
     """
-    require("catalog.edit")
+    viewer = required("catalog.edit", target="catalog import", action="catalog_import")
     result = CatalogImport()
     stored = store_catalog()
+    # A file's rows may name (as weights, inputs, levels) only indicators the importer may see.
+    visible = Catalog(tuple(e for e in stored if viewer.sees_sensitivity(e.sensitivity)), stored.version)
     try:
-        incoming = parse_catalog(text.lstrip("\ufeff"), known=stored)
+        incoming = parse_catalog(text.lstrip("\ufeff"), known=visible)
     except CatalogError as exc:
         result.errors = str(exc).splitlines()[1:] or [str(exc)]
         return result
-    current = {entry.code: entry_fields(entry) for entry in stored}
+    stored = stored.by_code
     planned: dict[str, dict] = {}
     for entry in incoming:
-        if entry.code not in current:
+        if entry.code not in stored:
             result.unknown.append(entry.code)
             continue
+        if not viewer.sees_sensitivity(stored[entry.code].sensitivity):
+            result.hidden += 1  # not compared: its stored fields are not the importer's to see
+            continue
+        current = entry_fields(stored[entry.code])
         for name, value in entry_fields(entry).items():
-            old, new = as_text(current[entry.code][name]), as_text(value)
+            old, new = as_text(current[name]), as_text(value)
             if old == new:
                 continue
             if name not in EDITABLE:
                 result.refused.append(f"{entry.code}: {name}")
                 continue
+            if name == "sensitivity" and not may_change_sensitivity(viewer):
+                result.forbidden.append(f"{entry.code}: {name}")
+                continue
             planned.setdefault(entry.code, {})[name] = value
             result.changes.append((entry.code, name, old, new))
+    if result.hidden or result.forbidden:
+        record_refusal("catalog import", {"action": "catalog_import", "apply": apply, "hidden_rows": result.hidden,
+                                          "forbidden": result.forbidden})
     if apply and result.ok:
         for code, changes in planned.items():
             edit_indicator(code, changes, comment=comment, source="import", warn=False)

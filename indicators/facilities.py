@@ -4,7 +4,8 @@ Columns (header names as written): ``kind`` (school, hospital, market, monitorin
 fire_station), ``name_zh``, ``name_en`` (optional; the Chinese name when empty), ``lat``, ``lon``
 (WGS84 degrees, inside the city's boundaries' bounding box), ``area_adcode`` (a district of the
 city) and ``capacity`` (optional number). A valid file replaces the city's facilities of the kinds
-it contains (a department delivers its whole list), in one transaction, recorded as a load batch.
+it contains (a department delivers its whole list), in one transaction, recorded as a load batch. Like every
+load it is checked against the loader's scope first (``Viewer.writes_area``).
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from sqlalchemy.orm import Session
 
 from geo.cities import City, get_city
 from indicators import db
+from indicators.access import Viewer
+from indicators.audit import actor, record_refusal, refuse, required
 from indicators.demo_facilities import district_polygons
 from indicators.importer import RowError
 from indicators.models import FACILITY_KINDS, Facility, LoadBatch
+from indicators.write_scope import NOT_PERMITTED
 
 REQUIRED = ("kind", "name_zh", "lat", "lon", "area_adcode")
 OPTIONAL = ("name_en", "capacity")
@@ -139,32 +143,65 @@ def parse_facilities(content: bytes, city: City) -> tuple[list[dict], list[RowEr
     return rows, errors
 
 
-def load_facilities(path: Path, city_key: str, *, user: str = "cli") -> FacilityReport:
+def _district_refusals(content: bytes, city: City, viewer: Viewer) -> list[RowError]:
+    """The rows (valid or not) naming a district of the city that the viewer may not write, as *not permitted*."""
+    districts = {district.adcode for district in city.districts}
+    try:
+        records = list(csv.DictReader(io.StringIO(_decode(content))))
+    except (UnicodeDecodeError, csv.Error):
+        return []  # parse_facilities reports the file itself
+    refused = []
+    for number, raw in enumerate(records, start=2):
+        adcode = next(((value or "").strip() for key, value in raw.items()
+                       if key is not None and key.strip() == "area_adcode"), "")
+        if adcode in districts and not viewer.writes_area(adcode):
+            refused.append(RowError(number, "area_adcode", "", NOT_PERMITTED))
+    return refused
+
+
+def load_facilities(path: Path, city_key: str, *, user: str | None = None) -> FacilityReport:
     """Validate a facilities CSV for a city and, when every row is valid, load it in one transaction.
+
+    The current viewer must be allowed to load data, see the city and write every row's district (a row
+    outside is *not permitted*, and the file rejected); an account bound to districts replaces only the
+    points of its districts.
 
     Args:
         path: the CSV file.
         city_key: the city the facilities belong to.
-        user: who loads it (recorded with the load batch).
+        user: who loads it (recorded with the load batch); the current user by default.
 
     Returns:
         The report; ``report.ok`` is False when the file was rejected (nothing written).
+
+    Raises:
+        AccessDenied: the viewer may not load data or see the city (audited).
     """
+    viewer = required("data.load", target=Path(path).name, action="facilities_load")
     city = get_city(city_key)
+    if not viewer.sees_city(city.key):
+        raise refuse(Path(path).name, {"action": "facilities_load", "city": city.key}, NOT_PERMITTED)
     content = Path(path).read_bytes()
     report = FacilityReport(file_name=Path(path).name, checksum=hashlib.sha256(content).hexdigest())
     rows, report.errors = parse_facilities(content, city)
     report.rows = len(rows) + len({e.row for e in report.errors if e.row > 1})
+    refused = [] if viewer.sees_everything else _district_refusals(content, city, viewer)
+    if refused:
+        record_refusal(report.file_name, {"action": "facilities_load", "city": city.key, "rows": len(refused)})
+        report.errors = sorted([e for e in report.errors if e.row not in {r.row for r in refused}] + refused,
+                               key=lambda e: e.row)
     if report.errors:
         return report
     with Session(db.engine()) as session, session.begin():
-        batch = LoadBatch(kind="facilities", file_name=report.file_name, checksum=report.checksum, user=user,
-                          status="running", started_at=datetime.now())
+        batch = LoadBatch(kind="facilities", file_name=report.file_name, checksum=report.checksum,
+                          user=user or actor()[0], status="running", started_at=datetime.now())
         session.add(batch)
         session.flush()
         kinds = sorted({row["kind"] for row in rows})
-        report.replaced = session.execute(delete(Facility).where(Facility.city_key == city.key,
-                                                                 Facility.kind.in_(kinds))).rowcount
+        replaced = delete(Facility).where(Facility.city_key == city.key, Facility.kind.in_(kinds))
+        if viewer.districts:
+            replaced = replaced.where(Facility.area_adcode.in_(sorted(viewer.districts)))
+        report.replaced = session.execute(replaced).rowcount
         session.execute(Facility.__table__.insert(), [{**row, "batch_id": batch.id} for row in rows])
         report.inserted, report.batch_id = len(rows), batch.id
         batch.status, batch.rows_total, batch.rows_inserted, batch.finished_at = "ok", len(rows), len(rows), datetime.now()

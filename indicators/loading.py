@@ -28,13 +28,14 @@ from sqlalchemy.orm import Session
 from geo.cities import get_city, load_cities
 from indicators import db
 from indicators.access import require
-from indicators.audit import actor, record_in
+from indicators.audit import actor, record_in, record_refusal, required
 from indicators.catalog import Catalog
 from indicators.catalog_store import store_catalog
 from indicators.derived import recompute
-from indicators.importer import RowError, area_lookup, read_observations
+from indicators.importer import RowError
 from indicators.models import LoadBatch, Observation, Revision
 from indicators.store import insert_observations, refresh_latest
+from indicators.write_scope import check_batch, read_permitted, report_for
 
 MAX_ERRORS_SHOWN = 200
 LOAD_COLUMNS = ["id", "kind", "file_name", "checksum", "user", "status", "rows_total", "rows_inserted", "rows_updated",
@@ -65,6 +66,8 @@ class LoadReport:
     format: str | None = None
     encoding: str | None = None
     shape: str | None = None
+    # The author's clearance and scope (``Viewer.scope``): who may read the report whole.
+    scope: dict = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -198,15 +201,21 @@ def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_r
     Returns:
         The report; ``report.ok`` is False when the file was rejected (nothing written).
 
+    Rows of indicators above the viewer's clearance or areas outside their write scope are refused as not
+    permitted (``write_scope.read_permitted``) before anything stored is read, and the refusal is audited.
+
     Raises:
-        AccessDenied: the current viewer may not load data.
+        AccessDenied: the current viewer may not load data (audited).
     """
-    require("data.load")
+    viewer = required("data.load", target=file_name, action="data_load")
     user = user or actor()[0]
     catalog = catalog or store_catalog()
-    report = LoadReport(file_name=file_name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run)
+    report = LoadReport(file_name=file_name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run,
+                        scope=viewer.scope())
     cities = [get_city(city_key)] if city_key else list(load_cities().values())
-    parsed = read_observations(content, file_name=file_name, catalog=catalog, areas=area_lookup(cities))
+    parsed, refused = read_permitted(content, file_name=file_name, catalog=catalog, cities=cities, viewer=viewer)
+    if refused:
+        record_refusal(file_name, {"action": "data_load", "kind": kind, "dry_run": dry_run, "rows": refused})
     report.rows, report.errors = len(parsed.observations), list(parsed.errors)
     report.format, report.encoding, report.shape = parsed.format, parsed.encoding, parsed.shape
     report.indicators = sorted(parsed.observations["code"].unique().tolist())
@@ -269,15 +278,22 @@ def load_history(*, status: str | None = None, kind: str | None = None, limit: i
 
 
 def load_details(batch_id: int) -> dict | None:
-    """One load with its stored report (``report`` parsed from JSON; {} for loads without one), or None."""
-    require("data.view")
+    """One load with its stored report as the current viewer may read it (``write_scope.report_for``), or None.
+
+    Returns:
+        The load's ``LOAD_COLUMNS``, ``report`` (parsed from JSON; {} for loads without one) and ``hidden``,
+        how many of the report's rows and entries are not shown to this viewer.
+    """
+    viewer = require("data.view")
     with db.connect() as conn:
         row = conn.execute(select(*(LoadBatch.__table__.c[c] for c in LOAD_COLUMNS), LoadBatch.report)
                            .where(LoadBatch.id == batch_id)).mappings().first()
     if row is None:
         return None
     details = dict(row)
-    details["report"] = json.loads(row["report"]) if row["report"] else {}
+    visible = {entry.code for entry in store_catalog() if viewer.sees_sensitivity(entry.sensitivity)}
+    details["report"], details["hidden"] = report_for(json.loads(row["report"]) if row["report"] else {}, viewer,
+                                                      visible)
     return details
 
 
@@ -320,9 +336,11 @@ def undo_load(batch_id: int, *, comment: str = "") -> UndoReport:
     Raises:
         LoadError: no such load, not undoable, already undone, or values of it changed by a later load
             (undo that one first).
-        AccessDenied: the current viewer may not load data.
+        AccessDenied: the current viewer may not load data, or the load touched data beyond their clearance
+            or write scope (audited).
     """
-    require("data.load")
+    viewer = required("data.load", target=f"load #{batch_id}", action="data_undo")
+    check_batch(batch_id, viewer)
     user = actor()[0]
     with db.transaction() as session:
         batch = session.get(LoadBatch, batch_id)

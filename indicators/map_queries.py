@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from indicators import db
+from indicators.access import current_viewer
 from indicators.cache import cached
 from indicators.levels import area_thresholds, levels_and_scores
 from indicators.models import Area, Facility, IndicatorDef, Latest, Observation, ThresholdOverride
@@ -98,7 +99,7 @@ def facilities(city_key: str, kind: str | None = None) -> dict:
     Returns:
         ``{"type": "FeatureCollection", "features": [...]}``, each a Point at (lon, lat) with the
         properties ``kind``, ``name_zh``, ``name_en``, ``area_adcode`` and ``capacity`` (or None);
-        ordered by kind, district and id.
+        ordered by kind, district and id; only those of districts in the viewer's scope.
 
     Raises:
         AccessDenied: the city is outside the viewer's scope.
@@ -111,6 +112,8 @@ def facilities(city_key: str, kind: str | None = None) -> dict:
         query = query.where(Facility.kind == kind)
     with db.connect() as conn:
         rows = conn.execute(query).all()
+    viewer = current_viewer()
+    rows = [row for row in rows if viewer.sees_area(row.area_adcode)]
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [lon, lat]},
          "properties": {"kind": kind_, "name_zh": zh, "name_en": en, "area_adcode": adcode, "capacity": capacity}}

@@ -264,7 +264,8 @@ class User(Base):
     """A person who signs in, with a role, a clearance and an optional scope (a city, some districts).
 
     ``session_token`` is part of every session cookie of the account; a new token (on a password reset,
-    a change of role or scope, or disabling) ends all its sessions at once.
+    a change of role or scope, or disabling) ends all its sessions at once, as does removing its
+    ``UserSession`` rows.
     """
 
     __tablename__ = "users"
@@ -281,6 +282,21 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class UserSession(Base):
+    """One signed-in session, kept on the server so that signing out ends every copy of its cookie.
+
+    ``id`` is the SHA-256 of the key the session cookie carries (the store never holds a usable key);
+    ``seen_at`` moves on at most every few minutes, so idle sessions can be cleared away.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    seen_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class AuditEntry(Base):

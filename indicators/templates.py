@@ -20,7 +20,7 @@ import openpyxl
 from openpyxl.styles import Font, PatternFill
 
 from geo.cities import get_city
-from indicators.access import require
+from indicators.access import AccessDenied, current_viewer, require
 from indicators.catalog import Indicator
 from indicators.catalog_store import store_catalog
 from indicators.periods import expected_latest, shift
@@ -86,10 +86,11 @@ def entry_periods(entry: Indicator, today: date) -> list[date]:
 
 
 def _areas(entry: Indicator, city_key: str) -> list[tuple[str, str]]:
-    city = get_city(city_key)
+    """The areas a template of ``entry`` has rows for: those the viewer may write (``Viewer.writes_area``)."""
+    city, viewer = get_city(city_key), current_viewer()
     if entry.spatial_level == "city":
-        return [(city.adcode, city.name_zh)]
-    return [(d.adcode, d.name_zh) for d in city.districts]
+        return [(city.adcode, city.name_zh)] if viewer.writes_area(city.adcode) else []
+    return [(d.adcode, d.name_zh) for d in city.districts if viewer.writes_area(d.adcode)]
 
 
 def _indicators(department: str | None, code: str | None) -> list[Indicator]:
@@ -117,7 +118,9 @@ def build_template(*, city_key: str, shape: str, department: str | None = None, 
     Raises:
         TemplateError: nothing to put in it, or a wide-by-period template over several frequencies.
     """
-    require("data.view")
+    viewer = require("data.view")
+    if not viewer.sees_city(city_key):
+        raise AccessDenied("city outside your scope")
     if shape not in SHAPES:
         raise TemplateError(f"unknown shape {shape!r}; one of {', '.join(SHAPES)}")
     today = today or date.today()
@@ -140,12 +143,13 @@ def build_template(*, city_key: str, shape: str, department: str | None = None, 
         rows = [["指标代码", "指标名称", "地区", *(entry_label(entries[0], p) for p in periods)]]
         rows += [[e.code, e.name_zh, name, *[""] * len(periods)] for e in entries for _, name in _areas(e, city_key)]
         return Template(title, rows)
-    districts = [d.name_zh for d in city.districts]
-    rows = [["指标代码", "指标名称", "时间", *districts, CITY_COLUMN]]
+    columns = [d.name_zh for d in city.districts if viewer.writes_area(d.adcode)]
+    columns += [CITY_COLUMN] if viewer.writes_area(city.adcode) else []
+    rows = [["指标代码", "指标名称", "时间", *columns]]
     for e in entries:
         for p in entry_periods(e, today):
             # A city-level indicator has its value in the 全市 column only; its district cells stay empty.
-            rows.append([e.code, e.name_zh, entry_label(e, p), *[""] * (len(districts) + 1)])
+            rows.append([e.code, e.name_zh, entry_label(e, p), *[""] * len(columns)])
     return Template(title, rows)
 
 

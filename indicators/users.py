@@ -8,20 +8,21 @@ change is written to the audit log in the same transaction. The web layer (``web
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
 from indicators import db
 from indicators.access import ROLES, SENSITIVITIES, Viewer, clearance_of, require
 from indicators.audit import record_in
-from indicators.models import User
+from indicators.models import User, UserSession
 
 HASHER = PasswordHasher()
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
@@ -32,6 +33,8 @@ USER_COLUMNS = ["username", "display_name", "role", "clearance", "city_key", "di
 # Verifying against this when the user name is unknown takes as long as a real check, so the answer's
 # timing does not tell which user names exist.
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+# A session's last-seen time is written at most this often (not on every request).
+SEEN_EVERY = timedelta(minutes=5)
 
 
 class AccountError(ValueError):
@@ -187,6 +190,7 @@ def update_user(username: str, *, role: str | None = None, clearance: str | None
         rights = (before.role, before.clearance, before.city_key, before.districts, before.active)
         if rights != (after.role, after.clearance, after.city_key, after.districts, after.active):
             user.session_token = secrets.token_hex(16)
+            _end_sessions(session, user.id)
         changes = {name: [getattr(before, name), getattr(after, name)] for name in
                    ("role", "clearance", "city_key", "districts", "display_name", "active")
                    if getattr(before, name) != getattr(after, name)}
@@ -195,7 +199,7 @@ def update_user(username: str, *, role: str | None = None, clearance: str | None
 
 
 def reset_password(username: str, password: str | None = None) -> str:
-    """Give an account a new password (a generated one when none is given) and end its sessions.
+    """Give an account a new password (a generated one when none is given) and end all its sessions.
 
     Returns:
         The new password (to hand to its owner once).
@@ -211,6 +215,7 @@ def reset_password(username: str, password: str | None = None) -> str:
         user = _get(session, username)
         user.password_hash = HASHER.hash(password)
         user.session_token = secrets.token_hex(16)
+        _end_sessions(session, user.id)
         record_in(session, "password_reset", target=username)
     return password
 
@@ -243,6 +248,59 @@ def account(user_id: int) -> Account | None:
     """The account with this id, or None."""
     with db.transaction() as session:
         user = session.get(User, user_id)
+        return None if user is None else _account(user)
+
+
+def _session_id(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _end_sessions(session, user_id: int) -> None:
+    session.execute(delete(UserSession).where(UserSession.user_id == user_id))
+
+
+def open_session(user_id: int, idle: timedelta) -> str:
+    """Start a server-side session of an account (clearing away sessions idle longer than ``idle``).
+
+    Returns:
+        The session's key, for the session cookie (the store keeps only its hash).
+    """
+    key, now = secrets.token_urlsafe(32), datetime.now()
+    with db.transaction() as session:
+        session.execute(delete(UserSession).where(UserSession.seen_at < now - idle))
+        session.add(UserSession(id=_session_id(key), user_id=user_id, created_at=now, seen_at=now))
+    return key
+
+
+def session_account(user_id: int, token: str, key: str, idle: timedelta) -> Account | None:
+    """The account of a live session: the session exists and is of this account, was used within ``idle``,
+    and the account is active with the same session token; else None."""
+    now = datetime.now()
+    with db.transaction() as session:
+        found = session.execute(select(User, UserSession.seen_at).join(UserSession, UserSession.user_id == User.id)
+                                .where(UserSession.id == _session_id(key), User.id == user_id)).first()
+        if found is None:
+            return None
+        user, seen = found
+        if now - seen > idle:
+            session.execute(delete(UserSession).where(UserSession.id == _session_id(key)))
+            return None
+        if now - seen > min(SEEN_EVERY, idle / 2):
+            session.execute(update(UserSession).where(UserSession.id == _session_id(key)).values(seen_at=now))
+        acct = _account(user)
+    return acct if acct.active and acct.session_token == token else None
+
+
+def end_session(key: str) -> None:
+    """End one session (signing out): every copy of its cookie stops working."""
+    with db.transaction() as session:
+        session.execute(delete(UserSession).where(UserSession.id == _session_id(key)))
+
+
+def account_named(username: str) -> Account | None:
+    """The account with this user name, or None (for commands that act as an account)."""
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
         return None if user is None else _account(user)
 
 

@@ -10,7 +10,7 @@ signed-in user and has the sign-out button; a viewer bound to one city sees only
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 import dash
 import flask
@@ -27,6 +27,7 @@ from pages._i18n import t
 from pages._widgets import dropdown
 from settings import Settings
 from web.auth import csrf_token
+from web.hardening import plain_path
 
 
 def current_settings() -> Settings:
@@ -198,6 +199,20 @@ def phone_tabs(path: str, city: str, lang: str) -> list:
             for key, target, prefixes in PHONE_TABS]
 
 
+def route_path(pathname: str | None) -> str:
+    """The path of the registered page at ``pathname``, rebuilt from the page's template (its variables quoted);
+    "/" for any other path, so links built from it never lead to another host (``//evil.example``)."""
+    if not pathname or not plain_path(pathname):
+        return "/"
+    given = (pathname.rstrip("/") or "/").split("/")
+    for page in dash.page_registry.values():
+        template = (page.get("path_template") or page["path"]).split("/")
+        if len(template) == len(given) and all(t == g or (t[:1] == "<" and t[-1:] == ">" and g)
+                                               for t, g in zip(template, given)):
+            return "/".join(g if t == g else quote(g, safe="%:@!$&'()*+,;=") for t, g in zip(template, given)) or "/"
+    return "/"
+
+
 def is_bare(path: str) -> bool:
     """Whether the page at ``path`` fills the screen without the header and footer: pages
     registered with ``bare=True`` (the big screen)."""
@@ -221,8 +236,8 @@ def update_shell(pathname: str | None, search: str | None):
         updated = "—"
     footer = [html.Span(t("demo_note", lang)), html.Span(" · City Vitals")]
     state = {key: values[-1] for key, values in query.items() if key not in ("city", "lang")}
-    shell_class = "shell shell-bare" if is_bare(pathname or "/") else "shell"
-    path = pathname or "/"
+    path = route_path(pathname)
+    shell_class = "shell shell-bare" if is_bare(path) else "shell"
     return build_header(path, city, lang, updated, state), footer, shell_class, phone_tabs(path, city, lang)
 
 

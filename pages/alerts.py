@@ -26,6 +26,7 @@ from dash import (
     no_update,
 )
 
+from indicators import audit
 from indicators.access import current_viewer
 from indicators.alerts import TRANSITIONS, AlertActionError, UnknownDepartment, act
 from indicators.catalog import THEMES, TOPICS, department_en
@@ -438,9 +439,12 @@ def run_action(city: str, lang: str, alert_id: int, action: str, *, comment: str
     """
     row = find_alert(city, alert_id)
     if row is None or action not in TRANSITIONS:
+        # Unknown, or beyond the viewer's clearance or scope (the two look the same): a refused write, audited.
+        audit.record_refusal(f"alert#{alert_id}", {"action": "alert_action", "step": str(action)[:32]})
         return False, notice(t("alerts_not_found", lang), "error")
     viewer = current_viewer()
     if not viewer.may(f"alert.{action}"):
+        audit.record_refusal(f"alert#{alert_id}", {"action": "alert_action", "step": action, "role": viewer.role})
         return False, notice(t("alerts_not_allowed", lang).format(role=t(f"role_{viewer.role}", lang),
                                                                   action=action_name(action, lang)), "error")
     if action not in allowed_actions(row["state"]):

@@ -21,11 +21,13 @@ from indicators.access import SENSITIVITIES, current_viewer
 from indicators.catalog import CatalogError
 from indicators.catalog_store import (
     EDITABLE,
+    CatalogDenied,
     CatalogImport,
     as_text,
     catalog_csv,
     edit_indicator,
     import_catalog,
+    may_change_sensitivity,
     revisions,
 )
 from indicators.queries import indicators
@@ -79,6 +81,10 @@ register_strings({
     "dcat_import_unknown": ("以下指标不在库中:", "These indicators are not in the store:"),
     "dcat_import_changes": ("校验通过,将修改 {count} 处:", "The file passes; {count} changes:"),
     "dcat_import_none": ("校验通过,与当前目录相同,无需修改。", "The file passes and matches the catalog: nothing to change."),
+    "dcat_import_hidden": ("文件中有 {count} 行是您无权查看的指标,未做比对;请删去这些行后再导入。",
+                           "{count} rows of the file are indicators you may not see: not compared; remove them and "
+                           "import again."),
+    "dcat_import_forbidden": ("以下修改需要具有机密权限的领导或管理员:", "These changes need a leader or admin with restricted clearance:"),
     "dcat_import_apply": ("确认导入", "Apply"),
     "dcat_import_applied": ("已导入 {count} 处修改。", "{count} changes applied."),
 })
@@ -97,8 +103,9 @@ def grid_rows(frame: pd.DataFrame, lang: str) -> list[dict]:
             for r in frame.to_dict("records")]
 
 
-def edit_form(row: dict, lang: str, *, editable: bool) -> list:
-    """The form of one indicator: the structural fields as text, the editable ones as inputs."""
+def edit_form(row: dict, lang: str, *, editable: bool, sensitivity_editable: bool = False) -> list:
+    """The form of one indicator: the structural fields as text, the editable ones as inputs (the sensitivity
+    only for those who may change it)."""
     def label(field: str) -> html.Label:
         return html.Label(t(f"dcat_field_{field}", lang), htmlFor=f"dcat-{field}", className="upload-label")
 
@@ -124,7 +131,7 @@ def edit_form(row: dict, lang: str, *, editable: bool) -> list:
         html.Div([number(f) for f in NUMBER_FIELDS], className="dcat-numbers"),
         html.Div([label("sensitivity"),
                   dropdown(lang, id="dcat-sensitivity", value=row["sensitivity"], clearable=False,
-                           disabled=not editable,
+                           disabled=not (editable and sensitivity_editable),
                            options=[{"label": t(f"sens_{s}", lang), "value": s} for s in SENSITIVITIES])],
                  className="dcat-field"),
         html.Div([label("headline"),
@@ -178,6 +185,10 @@ def import_view(result: CatalogImport, lang: str) -> html.Div:
         return html.Div([notice(t("dcat_import_errors", lang), "error"), html.Ul([html.Li(e) for e in result.errors])])
     if not result.ok:
         parts = []
+        if result.hidden:
+            parts.append(notice(t("dcat_import_hidden", lang).format(count=result.hidden), "error"))
+        if result.forbidden:
+            parts += [notice(t("dcat_import_forbidden", lang), "error"), html.Ul([html.Li(f) for f in result.forbidden])]
         if result.refused:
             parts += [notice(t("dcat_import_refused", lang), "error"), html.Ul([html.Li(r) for r in result.refused])]
         if result.unknown:
@@ -265,7 +276,9 @@ def fill_form(code, _version, args):
         row = _row(code)
         if row is None:
             return notice(t("not_permitted", lang), "error"), None, search
-        form = edit_form(row, lang, editable=current_viewer().may("catalog.edit"))
+        viewer = current_viewer()
+        form = edit_form(row, lang, editable=viewer.may("catalog.edit"),
+                         sensitivity_editable=may_change_sensitivity(viewer))
         return form, history_table(revisions(code), lang), search
     except PAGE_FAILURES as exc:
         return failure_notice(exc, lang), None, search
@@ -287,7 +300,7 @@ def save(clicks, code, comment, version, args, *values):
         if not changes:
             return notice(t("dcat_nothing", lang)), no_update
         made = edit_indicator(code, changes, comment=(comment or "").strip())
-    except CatalogError as exc:
+    except (CatalogError, CatalogDenied) as exc:
         return notice(t("dcat_refused", lang).format(reason=in_language(str(exc), lang)), "error"), no_update
     except PAGE_FAILURES as exc:
         return failure_notice(exc, lang), no_update

@@ -56,6 +56,8 @@ register_strings({
     "loads_undo_hint": ("撤销将删除本次新增的数值,并从修订记录恢复被本次修改的数值。",
                         "Undoing removes the values this load added and restores, from their revisions, those it corrected."),
     "loads_comment": ("撤销原因", "Why"),
+    "loads_hidden": ("另有 {count} 项(行、指标或地区)超出您的查看范围,未显示。",
+                     "{count} rows, indicators or areas of this load are beyond what you may see and are not shown."),
     "loads_undone": ("已撤销加载 #{batch}:删除 {removed} 个数值,恢复 {restored} 个数值。",
                      "Load #{batch} undone: {removed} values removed, {restored} restored."),
 })
@@ -115,6 +117,8 @@ def load_detail(details: Mapping, lang: str, names: Mapping[str, str], *, can_un
     if errors:
         parts += [html.H3(t("loads_report", lang), className="upload-subtitle"),
                   error_table([RowError(**error) for error in errors], lang)]
+    if details.get("hidden"):
+        parts.append(html.P(t("loads_hidden", lang).format(count=details["hidden"]), className="muted"))
     if can_undo and details["kind"] in UNDOABLE and details["status"] == "ok":
         parts.append(html.Section([
             html.H3(t("loads_undo", lang), className="upload-subtitle"),

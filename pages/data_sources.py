@@ -12,7 +12,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from geo.cities import load_cities
-from indicators.access import current_viewer
+from indicators.access import AccessDenied, current_viewer
+from indicators.db import StoreUnavailable
 from indicators.sql_sources import (
     MIN_MINUTES,
     SqlSourceError,
@@ -79,10 +80,10 @@ def sources_table(frame: pd.DataFrame, lang: str) -> html.Table | html.P:
 
 
 def run_view(run, city: str, lang: str) -> html.Div:
-    """What a run (or a test) of a source did: its summary, its bad rows, a link to its load."""
+    """What a run (or a test) of a source did: its summary, its bad rows (to its author only), a link to its load."""
     parts = [notice(t("src_ran", lang).format(name=run.name, message=in_language(run.message, lang)),
                     "success" if run.ok else "error")]
-    if run.load is not None and run.load.errors:
+    if run.detailed and run.load is not None and run.load.errors:
         parts.append(error_table(run.load.errors, lang))
     if run.load is not None and run.load.batch_id:
         parts.append(dcc.Link(t("src_see_load", lang), href=href("/data/loads", city, lang, load=str(run.load.batch_id))))
@@ -143,9 +144,9 @@ def register(clicks, name, url, city, every, query, version, args):
         raise PreventUpdate
     try:
         add_source((name or "").strip(), (url or "").strip(), query or "", city_key=city, every_minutes=int(every or 0))
-    except SqlSourceError as exc:
+    except (SqlSourceError, AccessDenied) as exc:
         return notice(in_language(str(exc), lang), "error"), no_update
-    except PAGE_FAILURES as exc:
+    except StoreUnavailable as exc:
         return failure_notice(exc, lang), no_update
     return notice(t("src_added", lang).format(name=name.strip()), "success"), (version or 0) + 1
 
@@ -164,9 +165,9 @@ def act(clicks, version, args):
             set_active(name, action == "resume")
             return None, (version or 0) + 1
         run = run_source(name, dry_run=action == "test")
-    except SqlSourceError as exc:
+    except (SqlSourceError, AccessDenied) as exc:
         return notice(in_language(str(exc), lang), "error"), no_update
-    except PAGE_FAILURES as exc:
+    except StoreUnavailable as exc:
         return failure_notice(exc, lang), no_update
     if run.ok and action == "run":
         from indicators.alerts import (

@@ -2,8 +2,10 @@
 
 * Flask-Login keeps the signed-in account in Flask's signed session cookie (HttpOnly, SameSite=Lax,
   Secure when the request came over HTTPS), which ends after ``session_minutes`` without a request.
-* The cookie carries the account's session token: a password reset, a change of rights or disabling
-  the account gives it a new token, which ends all its sessions at once.
+* Every session is also kept on the server (``users.open_session``): the cookie carries its key, and
+  signing out removes it, so a copy of the cookie taken before stops working too. The cookie also
+  carries the account's session token: a password reset, a change of rights or disabling the account
+  gives it a new token and removes all its sessions, which ends them all at once.
 * The guard runs before every request. With a signed-in account it puts the account's viewer on
   ``flask.g`` for the data layer (``indicators.access``). Without one, pages redirect to ``/login`` and
   callbacks, exports and APIs answer 401 — unless demo sign-in is on, which signs the visitor in as
@@ -16,9 +18,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict
 from datetime import datetime, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import unquote, urlencode, urlsplit
 
 import flask
 from flask import Blueprint, g, jsonify, redirect, render_template, request, session
@@ -28,16 +31,18 @@ from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
 from indicators import audit
+from web.hardening import ODD_CHARACTERS, plain_path, raw_path
 from indicators.access import NotSignedIn
 from indicators.db import StoreUnavailable
-from indicators.users import Account, account, authenticate, ensure_demo_user
+from indicators.users import Account, authenticate, end_session, ensure_demo_user, open_session, session_account
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
-# Reached without signing in: the login page, the health check, and files that carry no data.
-OPEN_PATHS = frozenset({"/login", "/healthz", "/_favicon.ico", "/favicon.ico"})
-OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/")
+# Reached without signing in: the login page, the health check, and files that carry no data — by the route
+# that serves them, so that a path the app shell would answer (/assets//x) is not open because of its prefix.
+OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health.healthz", "_dash_assets.static"})
+OPEN_RULES = ("/_favicon.ico", "/_dash-component-suites/<")
 # Requests for data rather than pages: refused with 401 instead of a redirect.
 API_PREFIXES = ("/_dash-", "/api/", "/export/", "/data/templates/")
 THROTTLE_WINDOW = timedelta(minutes=15)
@@ -61,13 +66,15 @@ TEXT = {
 
 
 class SignedInUser(UserMixin):
-    """Flask-Login's user: an account, identified in the session by its id and session token."""
+    """Flask-Login's user: an account, identified in the session by its id, session token and the key of the
+    server-side session."""
 
-    def __init__(self, acct: Account):
+    def __init__(self, acct: Account, key: str):
         self.account = acct
+        self.key = key
 
     def get_id(self) -> str:
-        return f"{self.account.id}:{self.account.session_token}"
+        return f"{self.account.id}:{self.account.session_token}:{self.key}"
 
 
 class CookieSessions(SecureCookieSessionInterface):
@@ -77,24 +84,31 @@ class CookieSessions(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"] or (flask.has_request_context() and request.is_secure))
 
 
+def _idle() -> timedelta:
+    return flask.current_app.permanent_session_lifetime
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> SignedInUser | None:
-    """The session's account, if it still exists, is active and has the same session token.
+    """The session's account, if the server still has the session and the account still exists, is active
+    and has the same session token.
 
     While the store is down the account kept in the signed session stands in: nothing can be read then
     anyway, and the pages can say so instead of sending everyone to the login page.
     """
-    user_id, _, token = session_id.partition(":")
-    if not user_id.isdigit():
+    user_id, token, key = (session_id.split(":") + ["", ""])[:3]
+    if not user_id.isdigit() or not key:
         return None
     try:
-        acct = account(int(user_id))
+        acct = session_account(int(user_id), token, key, _idle())
     except StoreUnavailable:
         kept = session.get("account")
         acct = Account(**{**kept, "districts": tuple(kept["districts"])}) if kept else None
-    if acct is None or not acct.active or acct.session_token != token:
+        if acct is not None and (acct.id != int(user_id) or acct.session_token != token):
+            acct = None
+    if acct is None or not acct.active:
         return None
-    return SignedInUser(acct)
+    return SignedInUser(acct, key)
 
 
 def _lang() -> str:
@@ -107,11 +121,28 @@ def _text(key: str, lang: str) -> str:
 
 
 def safe_next(target: str | None) -> str:
-    """Where to go after signing in: a path of this site only (never another host), else home."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    """Where to go after signing in: a plain path of this site (``plain_path``, also after undoing percent-encoding,
+    however often it was applied), else home."""
+    if not target or ODD_CHARACTERS.search(target):
         return "/"
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc else "/"
+    if parts.scheme or parts.netloc:
+        return "/"
+    path = re.split(r"[?#]", target, maxsplit=1)[0]
+    for _ in range(4):
+        if not plain_path(path):
+            return "/"
+        decoded = unquote(path)
+        if decoded == path:
+            return target
+        path = decoded
+    return "/"  # encoded more often than any real link is
+
+
+@blueprint.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on every page, the login page too: Dash's icon, not the app shell."""
+    return redirect("/_favicon.ico", 301)
 
 
 def _login_page(lang: str, message: str | None = None, status: int = 200, username: str = ""):
@@ -127,7 +158,7 @@ def _login_page(lang: str, message: str | None = None, status: int = 200, userna
 
 def _sign_in(acct: Account, *, demo: bool = False) -> None:
     session.clear()  # a new session on every sign-in, so an old session id cannot be fixed on a victim
-    login_user(SignedInUser(acct))
+    login_user(SignedInUser(acct, open_session(acct.id, _idle())))
     session.permanent = True
     session["account"] = {**asdict(acct), "districts": list(acct.districts)}
     g.viewer = acct.viewer()
@@ -173,9 +204,10 @@ def logout():
     if current_user.is_authenticated:
         name = current_user.account.username
         try:
+            end_session(current_user.key)
             audit.record("sign_out", target=name, user=name)
         except StoreUnavailable:
-            log.warning("sign-out of %s not audited: store unavailable", name)
+            log.warning("sign-out of %s not recorded: store unavailable", name)
     logout_user()
     session.clear()
     return redirect("/login?" + urlencode({"lang": _lang()}))
@@ -186,9 +218,13 @@ def csrf_token() -> str:
     return generate_csrf()
 
 
-def is_open(path: str) -> bool:
-    """Whether ``path`` is served without signing in (login page, health check, static files)."""
-    return path in OPEN_PATHS or path.startswith(OPEN_PREFIXES)
+def is_open() -> bool:
+    """Whether this request is served without signing in: the login page, the health check and real static
+    files, by the route that serves them, at a plain path."""
+    rule = request.url_rule
+    if rule is None or not plain_path(raw_path()):
+        return False
+    return rule.endpoint in OPEN_ENDPOINTS or rule.rule == OPEN_RULES[0] or rule.rule.startswith(OPEN_RULES[1])
 
 
 def wants_data(path: str) -> bool:
@@ -205,7 +241,7 @@ def refuse_anonymous():
 
 def guard():
     """Before every request: attach the signed-in viewer, sign in the demo leader in demo mode, or refuse."""
-    if is_open(request.path):
+    if is_open():
         return None
     if current_user.is_authenticated:
         g.viewer = current_user.account.viewer()

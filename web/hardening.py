@@ -7,6 +7,8 @@
   lists of inputs and states, under ``MAX_CALLBACK_BYTES`` (``MAX_UPLOAD_BYTES`` for those that carry
   an uploaded file; 413 above), nested at most
   ``MAX_CALLBACK_DEPTH`` deep, with no NUL in any text. Anything else is a 400.
+* A path that is not plain (``//evil.example``, ``/.//x``, ``/assets//x``, a backslash or a control
+  character) is not found: the app shell is never served there, so no link of it can lead elsewhere.
 * Failures never show a traceback: a refused read is 403, a store that is down 503 with the honest
   message, bad input to a callback 400, anything else a 500 with an error id that the log records
   (with the traceback, for the engineer).
@@ -15,6 +17,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from functools import lru_cache
 from urllib.parse import urlsplit
@@ -24,6 +27,7 @@ import flask
 from dash.exceptions import DependencyException, InvalidCallbackReturnValue, UnsupportedRelativePath
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
+from werkzeug.serving import WSGIRequestHandler
 
 from indicators.access import AccessDenied
 from indicators.db import StoreUnavailable
@@ -42,7 +46,21 @@ STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 STORE_DOWN = "数据暂不可用,系统将自动重试。 / Data temporarily unavailable; retrying automatically."
 # Exceptions a callback raises when a request hands it values of the wrong shape: an int too big for
 # the store (OverflowError), a pathname Dash's page router refuses (not starting with "/").
+# Characters no path of this site has: controls and whitespace (browsers drop tabs and newlines from URLs,
+# so "/\t/evil.example" becomes "//evil.example") and backslashes (read as slashes).
+ODD_CHARACTERS = re.compile(r"[\x00-\x20\x7f\\]")
 BAD_INPUT = (TypeError, KeyError, ValueError, AttributeError, IndexError, OverflowError, UnsupportedRelativePath)
+
+
+SERVER_NAME = "cityvitals"
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """The development server's handler, without its ``Server: Werkzeug/… Python/…`` (gunicorn.conf.py does
+    the same for gunicorn): the answer does not tell which software and versions to look up flaws of."""
+
+    def version_string(self) -> str:
+        return SERVER_NAME
 
 
 @lru_cache(maxsize=4)
@@ -84,6 +102,27 @@ def add_security_headers(response: flask.Response) -> flask.Response:
     if not request.path.startswith(STATIC_PREFIXES):
         response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def plain_path(path: str) -> bool:
+    """Whether ``path`` is a path of this site as written: it starts with one slash and has no empty, ``.`` or
+    ``..`` segment (``//evil.example``, ``/.//evil.example``), no backslash and no control character."""
+    if not path.startswith("/") or ODD_CHARACTERS.search(path):
+        return False
+    segments = path.split("/")[1:]
+    return all(segment not in ("", ".", "..") for segment in segments[:-1]) and segments[-1] not in (".", "..")
+
+
+def raw_path() -> str:
+    """The request's path as the server received it (``request.path`` drops repeated leading slashes)."""
+    return request.environ.get("PATH_INFO") or "/"
+
+
+def refuse_odd_path():
+    """Before anything else answers (after sign-in): a path that is not plain is not found."""
+    if not plain_path(raw_path()):
+        return _error(404, "not found")
+    return None
 
 
 def check_callback_request():
@@ -186,6 +225,7 @@ def on_unexpected(exc: Exception):
 def init_app(server: flask.Flask) -> None:
     """Wire the headers, the callback check and the error answers into the Flask server."""
     server.config["MAX_CONTENT_LENGTH"] = 32 << 20  # the largest upload a department's file may be
+    server.before_request(refuse_odd_path)
     server.before_request(check_callback_request)
     server.after_request(add_security_headers)
     server.register_error_handler(AccessDenied, on_access_denied)  # NotSignedIn: the sign-in layer's handler

@@ -178,7 +178,8 @@ def test_the_catalog_is_exported_and_a_changed_copy_imported(desk):
     assert [a for u, a in actions() if u == "olga"] == ["export", "catalog_change"]
 
 
-def test_an_operator_registers_tests_and_runs_a_sql_source(desk, tmp_path):
+def test_an_operator_registers_tests_and_runs_a_sql_source(desk, tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYVITALS_SQL_SOURCE_SCHEMES", "sqlite")  # the department's test database is a file
     page = desk["sources"]
     department = tmp_path / "hotline.db"
     with sqlite3.connect(department) as conn:

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # the scheduler only calls what other tests cover
-def test_the_scheduler_runs_sources_warnings_and_forecasts(store_url, tmp_path):
+def test_the_scheduler_runs_sources_warnings_and_forecasts(store_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYVITALS_SQL_SOURCE_SCHEMES", "sqlite")  # the department's test database is a file
     create_mini_store(store_url)
     write_series([series_frame("GOV-HOT-001", "350203", [90, 91, 92, 93, 94, 95, 96, 97, 98, 91, 92, 93], "MS",
                                "2025-05-01")])

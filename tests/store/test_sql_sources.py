@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.orm import Session
 
 from indicators import db
@@ -23,14 +25,16 @@ from indicators.sql_sources import (
     run_source,
     sources,
 )
+from tests.conftest import POSTGRES_URL
 from tests.store._mini import create_mini_store
 
 QUERY = "SELECT code AS indicator, district AS area, month AS period, amount AS value FROM hotline_report"
 
 
 @pytest.fixture
-def store(store_url):
+def store(store_url, monkeypatch):
     create_mini_store(store_url)
+    monkeypatch.setenv("CITYVITALS_SQL_SOURCE_SCHEMES", "sqlite,postgresql")  # the departments' test databases
     return store_url
 
 
@@ -44,6 +48,24 @@ def department_db(tmp_path):
             ("GOV-HOT-001", "思明区", "2025-04-01", 91.5), ("GOV-HOT-001", "思明区", "2025-05-01", 92.0),
             ("GOV-HOT-001", "湖里区", "2025-05-01", 88.4)])
     return path
+
+
+@contextmanager
+def department_postgres():
+    """A department's database of its own on the test PostgreSQL server (a source may not name the store's)."""
+    name = f"dept_{uuid.uuid4().hex[:10]}"
+    server = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        dispose_all = create_engine(url)
+        dispose_all.dispose()
+        with server.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        server.dispose()
 
 
 def observations() -> int:
@@ -143,8 +165,11 @@ def test_queries_run_read_only(store, department_db):
     engine.dispose()
     assert len(fetch_rows(f"sqlite:///{department_db}", QUERY)) == 3
     if db.engine().dialect.name == "postgresql":
-        with db.engine().begin() as conn:
-            conn.execute(text("CREATE SEQUENCE source_probe"))
-        with pytest.raises(SqlSourceError, match="read-only transaction"):
-            fetch_rows(db.current_url(), "SELECT 'GOV-HOT-001' AS indicator, '思明区' AS area, "
-                                         "'2025-05' AS period, nextval('source_probe') AS value")
+        probe = "SELECT 'GOV-HOT-001' AS indicator, '思明区' AS area, '2025-05' AS period, nextval('source_probe') AS value"
+        with pytest.raises(SqlSourceError, match="app's own store"):  # never the store itself
+            fetch_rows(db.current_url(), probe)
+        with department_postgres() as url:
+            with create_engine(url).begin() as conn:
+                conn.execute(text("CREATE SEQUENCE source_probe"))
+            with pytest.raises(SqlSourceError, match="read-only transaction"):
+                fetch_rows(url, probe)
