@@ -61,7 +61,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     """Validate and load a department's CSV/XLSX file, as the account --user when given; print the row-level report."""
     from indicators import db
     from indicators.access import AccessDenied
-    from indicators.loading import load_file
+    from indicators.loading import STORE_DOWN, load_file
 
     settings = get_settings()
     db.use(settings.database_url)
@@ -71,6 +71,9 @@ def cmd_load(args: argparse.Namespace) -> int:
     except AccessDenied as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
+    except db.StoreUnavailable:
+        print(f"{args.file}: {STORE_DOWN}", file=sys.stderr)
+        return 1
     print(report.text())
     if report.ok and not args.dry_run and (report.inserted or report.updated):
         _warn()

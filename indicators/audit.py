@@ -23,7 +23,8 @@ from indicators.models import AuditEntry
 
 log = logging.getLogger(__name__)
 
-ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "export", "data_load", "data_load_rejected", "data_undo",
+ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "export", "data_load", "data_load_rejected", "data_load_failed",
+           "data_undo",
            "catalog_change", "alert_action", "user_add", "user_change", "password_reset", "access_denied",
            "sql_source")
 AUDIT_COLUMNS = ["id", "at", "user", "action", "target", "detail", "remote_addr"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sqlalchemy import delete, func, insert, select, tuple_, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from geo.cities import get_city, load_cities
@@ -37,6 +39,7 @@ from indicators.models import LoadBatch, Observation, Revision
 from indicators.store import insert_observations, refresh_latest
 from indicators.write_scope import check_batch, read_permitted, report_for
 
+LOG = logging.getLogger(__name__)
 MAX_ERRORS_SHOWN = 200
 LOAD_COLUMNS = ["id", "kind", "file_name", "checksum", "user", "status", "rows_total", "rows_inserted", "rows_updated",
                 "rows_unchanged", "started_at", "finished_at"]
@@ -68,6 +71,8 @@ class LoadReport:
     shape: str | None = None
     # The author's clearance and scope (``Viewer.scope``): who may read the report whole.
     scope: dict = field(default_factory=dict)
+    # Why the load failed for a reason outside the file (the disk is full, the store went away); None otherwise.
+    failure: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,6 +85,8 @@ class LoadReport:
 
     def text(self) -> str:
         """The report for a terminal: a summary line, then one line per bad row."""
+        if self.failure:
+            return f"{self.file_name}: {self.failure}"
         if self.ok:
             verb = "would load" if self.dry_run else "loaded"
             return (f"{self.file_name}: OK, {verb} {self.rows} values: {self.inserted} new, {self.updated} corrected "
@@ -185,8 +192,59 @@ def load_file(path: Path, *, user: str | None = None, dry_run: bool = False, cit
     return load_bytes(path.read_bytes(), path.name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog)
 
 
+DISK_FULL = "磁盘已满,未写入任何数据 / disk full, nothing was written"
+STORE_DOWN = "数据库不可用,未写入任何数据 / the store is unavailable, nothing was written"
+# How the databases say their disk is full (SQLite; PostgreSQL's SQLSTATE 53100 and its messages).
+_DISK_FULL_SIGNS = ("database or disk is full", "no space left on device", "could not extend file", "53100",
+                    "disk full")
+
+
 def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_run: bool = False,
                city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file") -> LoadReport:
+    """Validate a department's file (or a SQL source's rows) and, when valid and not a dry run, load it
+    (``_load_bytes``). A load that fails for a reason outside the file — the disk fills up, the store goes
+    away — is rolled back whole and reported in one line (``LoadReport.failure``), recorded and audited
+    like a rejected file when the store can still take that record.
+
+    Raises:
+        AccessDenied: the current viewer may not load data (audited).
+    """
+    try:
+        return _load_bytes(content, file_name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog,
+                           kind=kind)
+    except (DBAPIError, db.StoreUnavailable) as exc:
+        reason = DISK_FULL if any(sign in str(exc).lower() for sign in _DISK_FULL_SIGNS) else STORE_DOWN
+        report = LoadReport(file_name=file_name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run,
+                            failure=reason, errors=[RowError(0, "", "", reason)])
+        LOG.error("load of %s failed: %s", file_name, _first_line(exc))
+        if not dry_run:
+            _record_failed(report, user or actor()[0], kind)
+        return report
+
+
+def _record_failed(report: LoadReport, user: str, kind: str) -> None:
+    """Record and audit a load that failed for a reason outside the file, when the store still takes it."""
+    try:
+        with Session(db.engine()) as session, session.begin():
+            batch = LoadBatch(kind=kind, file_name=report.file_name, checksum=report.checksum, user=user,
+                              status="failed", started_at=datetime.now(), finished_at=datetime.now(),
+                              report=json.dumps(report.to_dict(), ensure_ascii=False, default=str))
+            session.add(batch)
+            session.flush()
+            record_in(session, "data_load_failed", target=report.file_name, user=user,
+                      detail={"batch": batch.id, "kind": kind, "checksum": report.checksum,
+                              "reason": report.failure})
+    except (DBAPIError, db.StoreUnavailable) as exc:
+        LOG.error("the failed load of %s could not be recorded either: %s", report.file_name, _first_line(exc))
+
+
+def _first_line(exc: Exception) -> str:
+    """A database error's first line (the driver's message, without the statement and its parameters)."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+
+
+def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_run: bool = False,
+                city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file") -> LoadReport:
     """Validate a department's file (or a SQL source's rows) and, when valid and not a dry run, load it.
 
     Args:

@@ -73,6 +73,7 @@ register_strings({
     "admin_audit_action_export": ("导出", "Export"),
     "admin_audit_action_data_load": ("数据导入", "Data load"),
     "admin_audit_action_data_load_rejected": ("数据导入被拒", "Data load rejected"),
+    "admin_audit_action_data_load_failed": ("数据导入未能写入", "Data load failed"),
     "admin_audit_action_data_undo": ("撤销导入", "Data load undone"),
     "admin_audit_action_catalog_change": ("目录或阈值变更", "Catalog or threshold change"),
     "admin_audit_action_alert_action": ("预警处置", "Alert action"),

@@ -32,7 +32,7 @@ from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice, reco
 
 dash.register_page(__name__, path="/data/loads", title="加载记录 · City Vitals", name="data_loads")
 
-STATUSES = ("ok", "rejected", "undone")
+STATUSES = ("ok", "rejected", "failed", "undone")
 KINDS = ("file", "sql", "undo", "demo")
 register_strings({
     "loads_title": ("加载记录", "Loads"),
@@ -41,6 +41,7 @@ register_strings({
     "loads_any": ("全部", "All"),
     "loads_status_ok": ("已导入", "Loaded"), "loads_status_rejected": ("已拒绝", "Rejected"),
     "loads_status_undone": ("已撤销", "Undone"), "loads_status_running": ("进行中", "Running"),
+    "loads_status_failed": ("未能写入", "Failed"),
     "loads_kind_file": ("文件", "File"), "loads_kind_sql": ("SQL 数据源", "SQL source"),
     "loads_kind_undo": ("撤销", "Undo"), "loads_kind_demo": ("演示数据", "Demo data"),
     "loads_when": ("时间", "When"), "loads_who": ("操作人", "By"), "loads_file": ("文件", "File"),
