@@ -39,7 +39,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     db.use(settings.database_url)
-    report = load_file(Path(args.file), user=args.user, dry_run=args.dry_run, city_key=args.city)
+    report = load_file(Path(args.file), user=args.user, dry_run=args.dry_run, city_key=args.city, sheet=args.sheet)
     print(report.text())
     if report.ok and not args.dry_run and (report.inserted or report.updated):
         _warn()
@@ -301,7 +301,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("file")
     load.add_argument("--dry-run", action="store_true", help="only validate; write nothing")
     load.add_argument("--user", help="who is loading (recorded; the operating-system user by default)")
-    load.add_argument("--city", help="city key, so that district names resolve unambiguously")
+    load.add_argument("--city", help="city key, so that district names resolve unambiguously (and a table without "
+                                     "an area column holds this city's values)")
+    load.add_argument("--sheet", help="XLSX sheet: its name, its number as the tabs are counted (1 = first), or 'all' "
+                                      "for every sheet holding a table (default: the first sheet holding one)")
     load.set_defaults(func=cmd_load)
 
     forecast = sub.add_parser("forecast", help="forecast the series whose data changed, then evaluate warnings")

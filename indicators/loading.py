@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -65,6 +65,7 @@ class LoadReport:
     format: str | None = None
     encoding: str | None = None
     shape: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -77,18 +78,19 @@ class LoadReport:
 
     def text(self) -> str:
         """The report for a terminal: a summary line, then one line per bad row."""
+        notes = "".join(f"\n  note: {note}" for note in self.notes)
         if self.ok:
             verb = "would load" if self.dry_run else "loaded"
             return (f"{self.file_name}: OK, {verb} {self.rows} values: {self.inserted} new, {self.updated} corrected "
                     f"(old values kept as revisions), {self.unchanged} unchanged"
-                    + ("" if self.dry_run else f" [load #{self.batch_id}]"))
+                    + ("" if self.dry_run else f" [load #{self.batch_id}]") + notes)
         lines = [f"{self.file_name}: REJECTED, nothing written — {len(self.errors)} problem(s):",
                  f"{'row':>6}  {'column':<16} {'value':<20} reason"]
         for error in self.errors[:MAX_ERRORS_SHOWN]:
             lines.append(f"{error.row:>6}  {error.column[:16]:<16} {str(error.value)[:20]:<20} {error.reason}")
         if len(self.errors) > MAX_ERRORS_SHOWN:
             lines.append(f"… and {len(self.errors) - MAX_ERRORS_SHOWN} more")
-        return "\n".join(lines)
+        return "\n".join(lines) + notes
 
 
 def _existing(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
@@ -144,13 +146,15 @@ def write_observations(session: Session, frame: pd.DataFrame, *, catalog: Catalo
 
 
 def load_file(path: Path, *, user: str | None = None, dry_run: bool = False, city_key: str | None = None,
-              catalog: Catalog | None = None) -> LoadReport:
+              catalog: Catalog | None = None, sheet: str | int | None = None, today: date | None = None) -> LoadReport:
     """Validate a department's file and, when it is valid and not a dry run, load it (``load_bytes``)."""
-    return load_bytes(path.read_bytes(), path.name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog)
+    return load_bytes(path.read_bytes(), path.name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog,
+                      sheet=sheet, today=today)
 
 
 def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_run: bool = False,
-               city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file") -> LoadReport:
+               city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file",
+               sheet: str | int | None = None, today: date | None = None) -> LoadReport:
     """Validate a department's file (or a SQL source's rows) and, when valid and not a dry run, load it.
 
     Args:
@@ -161,6 +165,9 @@ def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_r
         city_key: the city whose district names the file uses (all cities when None).
         catalog: the catalog to check against (the store's by default).
         kind: ``file`` or ``sql``, recorded with the load.
+        sheet: the XLSX sheet(s) to read (``importer.read_observations``): a name, a position, ``all``;
+            the first sheet holding a table by default.
+        today: the load's date (periods after the next one are refused); today by default.
 
     Returns:
         The report; ``report.ok`` is False when the file was rejected (nothing written).
@@ -173,8 +180,9 @@ def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_r
     catalog = catalog or store_catalog()
     report = LoadReport(file_name=file_name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run)
     cities = [get_city(city_key)] if city_key else list(load_cities().values())
-    parsed = read_observations(content, file_name=file_name, catalog=catalog, areas=area_lookup(cities))
-    report.rows, report.errors = len(parsed.observations), list(parsed.errors)
+    parsed = read_observations(content, file_name=file_name, catalog=catalog, areas=area_lookup(cities), sheet=sheet,
+                               today=today)
+    report.rows, report.errors, report.notes = len(parsed.observations), list(parsed.errors), list(parsed.notes)
     report.format, report.encoding, report.shape = parsed.format, parsed.encoding, parsed.shape
     report.indicators = sorted(parsed.observations["code"].unique().tolist())
     report.areas = sorted(parsed.observations["adcode"].unique().tolist())
