@@ -531,8 +531,9 @@ class _Checker:
             return
         placed = self.place(row, target, span, label, period_cell) if span is not None else None
         fits = self.level_fits(row, target, area_cell, adcode)
+        reported = len(self.errors)
         number = self.number(table, row, picked, column, label, named, target, value)
-        if adcode is not None and placed is not None and number is None:
+        if adcode is not None and placed is not None and len(self.errors) > reported:
             self.refused.add((target.code, adcode, placed.period))  # reported: no second error for what it checks
         if adcode is None or placed is None or number is None or not fits:
             return
