@@ -567,7 +567,8 @@ def test_only_the_callbacks_that_carry_a_file_take_more_than_a_megabyte(site):
     assert len(contents) > 2 << 20
     check = body_of([("upload-report", "children"), ("upload-commit", "disabled"), ("upload-checked", "data"),
                      ("upload-file-name", "children"), ("upload-result", "children")],
-                    [("upload-file", "contents", contents), ("upload-city", "value", "xiamen")],
+                    [("upload-file", "contents", contents), ("upload-city", "value", "xiamen"),
+                     ("upload-sheet", "value", None)],
                     [("upload-file", "filename", "big.csv"), ("upload-args", "data", {"city": "xiamen", "lang": "en"})])
     answer = post(operator, json.dumps(check).encode())
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
