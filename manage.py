@@ -67,7 +67,8 @@ def cmd_load(args: argparse.Namespace) -> int:
     db.use(settings.database_url)
     try:
         with _as_account(args.user):
-            report = load_file(Path(args.file), user=args.user, dry_run=args.dry_run, city_key=args.city)
+            report = load_file(Path(args.file), user=args.user, dry_run=args.dry_run, city_key=args.city,
+                               sheet=args.sheet)
     except AccessDenied as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 2
@@ -343,7 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--dry-run", action="store_true", help="only validate; write nothing")
     load.add_argument("--user", help="load as this account: its clearance and scope apply, and it is recorded "
                                      "(default: the system, recorded as the operating-system user)")
-    load.add_argument("--city", help="city key, so that district names resolve unambiguously")
+    load.add_argument("--city", help="city key, so that district names resolve unambiguously (and a table without "
+                                     "an area column holds this city's values)")
+    load.add_argument("--sheet", help="XLSX sheet: its name, its number as the tabs are counted (1 = first), or 'all' "
+                                      "for every sheet holding a table (default: the first sheet holding one)")
     load.set_defaults(func=cmd_load)
 
     forecast = sub.add_parser("forecast", help="forecast the series whose data changed, then evaluate warnings")

@@ -1,135 +1,155 @@
-"""Read the indicator files departments send and check every value before anything is stored.
+"""Read the indicator files departments and statistics bureaus send, and check every value before anything
+is stored.
 
-This module only parses and validates; it never touches the database. A file is good only
-when ``ParsedFile.errors`` is empty, and the caller writes nothing otherwise.
+This module only parses and validates; it never touches the database. A file is good only when
+``ParsedFile.errors`` is empty, and the caller writes nothing otherwise.
 
-Accepted files, as departments really send them:
+Accepted files, as they really arrive:
 
-* **CSV** in UTF-8 (with or without BOM), GB18030/GBK or UTF-16, separated by commas, tabs
-  or semicolons; **XLSX** (the first sheet unless told otherwise).
-* **long** tables (indicator, area, period, value), or **wide** ones with one column per
-  period (``指标, 地区, 2024年1月, 2024年2月 …``) or one column per area
-  (``指标, 时间, 思明区, 湖里区 …``). Headers may be Chinese or English.
-* a title above the header, blank rows, and notes below (``注：…``, ``数据来源：…``).
+* **CSV** in UTF-8 (with or without BOM), GB18030/GBK or UTF-16, separated by commas, tabs or semicolons;
+  **XLSX**: one sheet (by name or position), every sheet that holds a table, or by default the first that does.
+* **long** tables (indicator, area, period, value); **wide** ones with one column per period or measure
+  (``指标, 地区, 2024年1月, 2024年2月 …``; 统计月报 ``指标, 计量单位, 10月, 1—10月, 增长%`` without an area
+  column: the city's values), one column per area (``指标, 时间, 思明区, 湖里区 …``) or one column group per
+  indicator (统计月报 rows of districts, ``地区, 规模以上工业增加值 [1—10月 | 增长%], …``). Headers may be
+  Chinese or English, stacked over up to three rows with merged cells (``indicators.importer_tables``).
+* a title above the header (it may give the year, the period, the city and the unit: ``2024年1—10月厦门市主要经济
+  指标``, ``单位：亿元``), blank rows, and notes below (``注：…``, ``数据来源：…``).
 
-Rows are numbered as the spreadsheet shows them (1-based, title and blank rows included).
-Indicators are named by code or exact Chinese name, areas by adcode or Chinese name (see
-``area_lookup``). A missing value (blank, —, /, NA, 无 …) is skipped, never an error.
-Each error names the row, the column's header, the cell's text and a reason in Chinese
-and English.
+Periods are the forms of ``indicators.importer_labels`` (``2024年3月``, ``2024-03``, ``2024Q1``, ``2024年1—2月``,
+``1-3月``, ``上半年``, ``前三季度``, ``全年`` …). How a labelled value is stored follows the indicator's
+``accumulation``: a year-to-date indicator keeps its 1—N月 values (a single-month value beside them is checked
+against their difference, not stored); a period or stock indicator keeps single-period values (a cumulative
+label is taken only when it spans one period). A growth column (``增长%``) is stored as the indicator whose
+``growth_of`` is the row's indicator, or skipped with a note. Units given in the file are converted to the
+catalog's (万元 → 亿元).
+
+Rows are numbered as the spreadsheet shows them (1-based, title and blank rows included). Indicators are named
+by code or Chinese name (marks such as ``其中：`` and a bracketed unit aside), areas by adcode or Chinese name
+(see ``area_lookup``). A missing value (blank, —, /, NA, 无 …) is skipped, never an error. Each error names the
+row, the column's header (``sheet!header`` when the workbook has several sheets), the cell's text and a reason in
+Chinese and English.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import math
 import re
 import unicodedata
-import warnings
-import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
-import openpyxl
 import pandas as pd
-from openpyxl.utils import column_index_from_string
 
 from geo.cities import City
-from indicators.catalog import Catalog, Frequency, Indicator
-from indicators.periods import period_start
+from indicators.accumulation import opens_year, previous_in_year
+from indicators.catalog import Catalog, Frequency, Indicator, is_rate_unit
+from indicators.importer_labels import (  # noqa: F401 - WRONG_FREQUENCY is the importer's message too
+    WRONG_FREQUENCY,
+    Label,
+    PeriodError,
+    Span,
+    place,
+    single_period,
+    span_of,
+    unit_factor,
+)
+from indicators.importer_sheets import (
+    Number,
+    Unreadable,
+    Workbook,
+    general,
+    read_csv,
+)
+from indicators.importer_tables import (
+    CITY_ALIASES,
+    MISSING,
+    Column,
+    Named,
+    Names,
+    Shape,
+    Table,
+    area_key,
+    cell_text,
+    find_table,
+    is_city,
+    is_missing,
+)
+from indicators.periods import period_start, shift
 
-Shape = Literal["long", "wide_period", "wide_area"]
-COLUMNS = ("code", "adcode", "period", "value", "row")
-HEADER_SCAN_ROWS = 30
-# Bounds on what a workbook may cost, far above any department's file: the bytes it unpacks to (a zip
-# bomb is small packed), the cells its rows span (a row reaches from column A to its last cell) and the
-# cells its merged ranges cover (openpyxl creates an object for each: a merge down a whole column of a
-# sheet takes it a minute).
-MAX_XLSX_UNPACKED = 200 << 20
-MAX_XLSX_CELLS = 5_000_000
-MAX_XLSX_MERGED = 200_000
-_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]{1,3})(\d{1,7}):([A-Z]{1,3})(\d{1,7})"')
+COLUMNS = ("code", "adcode", "period", "value", "row", "sheet", "measure")
 
-# Names every configured city answers to when one city is given (全市 = the whole city).
-CITY_ALIASES = ("全市", "市本级", "全市合计", "合计")
-# Compared after NFKC, so the full-width ／ and － are covered by / and -.
-MISSING = frozenset({"", "-", "--", "—", "——", "–", "/", "NA", "N/A", "无", "…", "..."})
-
-# Header names by role; within a role the earlier names win (a code beats a name).
-ROLE_ALIASES: dict[str, tuple[str, ...]] = {
-    "indicator": ("指标代码", "指标编码", "code", "indicator_code", "指标", "指标名称", "指标项", "indicator"),
-    "area": ("行政区划代码", "区划代码", "地区代码", "adcode", "地区", "区域", "区县", "行政区", "行政区划",
-             "地区名称", "area", "region", "district"),
-    "period": ("时间", "期间", "统计期", "统计期间", "统计时间", "报告期", "日期", "时期", "年月", "年份", "月份",
-               "季度", "period", "date", "time"),
-    "value": ("数值", "值", "指标值", "数据", "value"),
-}
-ROLES = tuple(ROLE_ALIASES)
-# Columns a wide table may carry besides its keys; anything else must be a period or an area.
-IGNORED_HEADERS = frozenset({"单位", "计量单位", "备注", "说明", "序号", "编号", "数据来源", "来源", "口径", "unit", "note"})
-# A wide-by-period table's total column is derived from the periods, not a period itself.
-PERIOD_TOTALS = frozenset({"合计", "总计", "小计", "累计"})
-_ALIAS = {name: (role, rank) for role, names in ROLE_ALIASES.items() for rank, name in enumerate(names)}
-
-FREQUENCY_ZH = {"daily": "日度", "weekly": "周度", "monthly": "月度", "quarterly": "季度", "yearly": "年度"}
 UNREADABLE = "无法读取文件 / unreadable file"
 EMPTY_FILE = "空文件 / empty file"
-NO_HEADER = ("未找到表头：需要 指标、地区、时间、数值 列，或 指标、地区 加各期列，或 指标、时间 加各地区列 / "
-             f"no header row in the first {HEADER_SCAN_ROWS} rows: need indicator, area, period, value columns, "
-             "or indicator, area and one column per period, or indicator, period and one column per area")
+NO_HEADER = ("未找到表头：需要 指标、地区、时间、数值 列，或 指标、地区 加各期列，或 指标、时间 加各地区列，"
+             "或 地区 加各指标列 / no header row in the first 30 rows: need indicator, area, period, value columns, "
+             "or indicator, area and one column per period, or indicator, period and one column per area, "
+             "or area and one column per indicator")
+NO_VALUES = "没有数值 / no values"
 UNKNOWN_INDICATOR = "未知指标 / unknown indicator"
 UNKNOWN_AREA = "未知地区 / unknown area"
 BAD_PERIOD = "无法识别的时间 / period unparseable"
 NOT_A_NUMBER = "不是数字 / not a number"
 MISSING_KEY = {"indicator": "缺少指标 / indicator missing", "area": "缺少地区 / area missing",
                "period": "缺少时间 / period missing"}
+NO_CITY = ("缺少地区：表中没有地区列，标题也没有写明城市，请指定城市 / area missing: the table has no area column and "
+           "its title names no city; choose the city (--city, or the city on the upload page)")
+NO_YEAR = ("缺少年份：时间没有年份，标题和年份列也没有 / year missing: the period has no year, and neither the title "
+           "nor a year column gives one")
+NO_PERIOD = ("缺少时间：该列没有写明时间，标题和时间列也没有 / period missing: the column names no period, and neither "
+             "the title nor a period column gives one")
 CITY_LEVEL = "市级指标不能按区县填报 / city-level indicator given for a district"
-WRONG_FREQUENCY = "时间与指标频度（{zh}）不符 / period does not match the indicator's frequency {frequency}"
 OUT_OF_RANGE = "超出合理范围 {low} ~ {high} / out of physical range {low} to {high}"
 DUPLICATE = ("重复：指标、地区、时间与第 {row} 行「{column}」相同 / "
              "duplicate key (indicator, area, period) of row {row}, column {column}")
+FUTURE = ("时间晚于加载日期（{today}）的下一期 / the period is later than the one after the load's date ({today})")
+JAN_MERGED = ("该指标1—2月合并发布，没有单独的1月数 / this indicator is published for January and February together "
+              "(1—2月): it has no January value")
+YTD_SINGLE = "累计指标需填报1—N月累计值 / a year-to-date indicator takes its 1—N月 cumulative value"
+NOT_CUMULATIVE = ("当期指标不收累计值 / a period indicator takes the value of one period, not a cumulative one "
+                  "(give the single-period value)")
+YTD_DIFFERS = ("当期值与累计值之差 {expected} 不符（第 {row} 行「{column}」减上期累计） / the single-period value differs "
+               "from the difference {expected} of the cumulative values (row {row}, column {column}, less the period "
+               "before)")
+SAME_PERIOD_DIFFERS = ("与同期的值 {other}（第 {row} 行「{column}」）不符 / differs from the value {other} of the "
+                       "same period in row {row}, column {column}")
+UNIT_MISMATCH = ("单位「{given}」不能换算为指标单位「{wanted}」 / unit {given} cannot be converted to the indicator's "
+                 "unit {wanted}")
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-_TIME_OF_DAY = re.compile(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
-_NOTE = re.compile(r"\s*(注|备注|说明|数据来源|资料来源|来源|单位|计量单位|填报人|填表人|填报单位|填报日期|制表人?|审核人?|"
-                   r"负责人|联系人|联系电话)\s*\d*\s*:")
-_QUARTERS = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
-# Matched against the NFKC text with spaces removed, upper-cased; every pattern must match whole.
-_PERIOD_FORMS: tuple[tuple[re.Pattern[str], Frequency], ...] = tuple(
-    (re.compile(pattern), frequency) for pattern, frequency in (
-        (r"(?P<y>\d{4})(?P<s>[-/.])(?P<m>\d{1,2})(?P=s)(?P<d>\d{1,2})", "daily"),
-        (r"(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日", "daily"),
-        (r"(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})", "daily"),
-        (r"(?P<y>\d{4})-?W(?P<w>\d{1,2})", "weekly"),
-        (r"(?P<y>\d{4})年第(?P<w>\d{1,2})周", "weekly"),
-        (r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})", "monthly"),
-        (r"(?P<y>\d{4})年(?P<m>\d{1,2})月份?", "monthly"),
-        (r"(?P<y>\d{4})M?(?P<m>\d{2})", "monthly"),
-        (r"(?P<y>\d{4})(?:-|年)?Q(?P<q>[1-4])", "quarterly"),
-        (r"(?P<y>\d{4})年第?(?P<q>[1-4一二三四])季度?", "quarterly"),
-        (r"(?P<y>\d{4})(?:年度?)?", "yearly"),
-    )
-)
+NOTE_GROWTH = ("「{column}」列为增速，目录中没有对应指标，未导入 / column {column} holds growth rates; the catalog has no "
+               "indicator for them: not loaded")
+NOTE_TOTAL = "「{column}」列为合计，未导入 / column {column} is a total: not loaded"
+NOTE_CUMULATIVE = ("「{column}」列为累计值，当期指标已按当期值导入，{count} 个累计值未导入 / column {column}: {count} "
+                   "cumulative values of period indicators not loaded (their single-period values are)")
+NOTE_SINGLE = ("「{column}」列为累计指标的当期值，未另存；{checked} 个已与累计值之差核对 / column {column}: single-period "
+               "values of year-to-date indicators, not stored; {checked} checked against the difference of the "
+               "cumulative values")
+NOTE_SINGLE_UNCHECKED = ("「{column}」列为累计指标的当期值，未另存（文件中没有上期累计值，无法核对） / column {column}: "
+                         "single-period values of year-to-date indicators, not stored (the file has no cumulative value "
+                         "of the period before to check them)")
+NOTE_RATE = ("「{column}」列为累计指标的当期比率，无法由累计值核对，{count} 个未导入 / column {column}: {count} "
+             "single-period rates of year-to-date indicators, which the cumulative values cannot check: not loaded")
+NOTE_UNIT = "单位「{given}」已换算为「{wanted}」（{count} 个数值） / {count} values converted from {given} to {wanted}"
+NOTE_SHEET = "工作表「{sheet}」没有表格，已跳过 / sheet {sheet} holds no table: skipped"
 
 
 @dataclass(frozen=True)
 class RowError:
     """One problem in a file: where it is, what was there and why it is refused.
 
-    ``row`` is the 1-based row as the spreadsheet shows it (0 for the whole file) and
-    ``column`` the header as written in the file.
+    ``row`` is the 1-based row as the spreadsheet shows it (0 for the whole file), ``column`` the header as
+    written in the file (``sheet!header`` when the workbook has several sheets) and ``sheet`` the sheet's name
+    then ("" otherwise).
     """
 
     row: int
     column: str
     value: str
     reason: str
+    sheet: str = ""
 
 
 @dataclass(frozen=True)
@@ -141,11 +161,17 @@ class ParsedFile:
         format: ``csv`` or ``xlsx``, sniffed from the bytes (not the name).
         encoding: the CSV's encoding (``utf-8``, ``utf-8-sig``, ``gb18030``, ``utf-16``);
             None for XLSX or when the bytes could not be decoded.
-        shape: ``long``, ``wide_period`` or ``wide_area``; None without a header.
-        header_row: the header's row number; None without a header.
-        observations: the valid values, columns ``code``, ``adcode``, ``period`` (the
-            period's first day, a ``datetime.date``), ``value`` (float) and ``row``.
-        errors: every problem found: bad wide headers first, then row by row.
+        shape: ``long``, ``wide_period``, ``wide_area`` or ``wide_indicator`` (of the first table); None
+            without a header.
+        header_row: the (first) header's first row number; None without a header.
+        observations: the values to store, columns ``code``, ``adcode``, ``period`` (the period's first day, a
+            ``datetime.date``), ``value`` (float, in the catalog's unit), ``row``, ``sheet`` ("" for CSV) and
+            ``measure`` (``growth`` when a growth column beside a level gave it, else ``value``). Values of
+            derived indicators are among them, for checking against their formula.
+        errors: every problem found, header problems first, then row by row (sheet by sheet).
+        sheets: the sheets read (those holding a table); () for CSV.
+        notes: what was read but not stored, or converted (growth columns without an indicator, totals, units),
+            in Chinese and English.
     """
 
     file_name: str
@@ -155,22 +181,13 @@ class ParsedFile:
     header_row: int | None
     observations: pd.DataFrame
     errors: tuple[RowError, ...]
+    sheets: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
         """Whether the file may be stored: it has no errors at all."""
         return not self.errors
-
-
-class _Number(NamedTuple):
-    """A numeric spreadsheet cell: its value, and its text as the sheet shows it.
-
-    Keys need the shown text: a period typed 2024.10 is the number 2024.1, and only the
-    cell format says it means October.
-    """
-
-    value: float
-    shown: str
 
 
 class _Cell(NamedTuple):
@@ -181,21 +198,28 @@ class _Cell(NamedTuple):
 
     @property
     def text(self) -> str:
-        return _text(self.raw)
+        return cell_text(self.raw)
 
 
-class _Unreadable(Exception):
-    """The bytes are not a file we can read; the message says why."""
+class _Entry(NamedTuple):
+    """A checked value, before the values of the whole file decide what is stored."""
 
-
-@dataclass(frozen=True)
-class _Header:
+    indicator: Indicator
+    adcode: str
+    period: date
+    value: float
+    tolerance: float
+    cumulative: bool
+    whole: bool
+    measure: str
     row: int
-    shape: Shape
-    cells: list[Any]
-    names: list[str]
-    roles: dict[str, list[int]]
-    spread: list[int]
+    sheet: str
+    cell: _Cell
+    period_cell: _Cell
+
+    @property
+    def key(self) -> tuple[str, str, date]:
+        return self.indicator.code, self.adcode, self.period
 
 
 # ---------------------------------------------------------------- public helpers
@@ -229,7 +253,7 @@ def area_lookup(cities: City | Iterable[City]) -> dict[str, str]:
 
 
 def parse_period(value: Any) -> tuple[date, Frequency]:
-    """Read a period in any of the forms departments write.
+    """Read a single period in any of the forms departments write.
 
     Args:
         value: text such as 2024年3月, 2024-03, 202403, 2024Q1, 2024年一季度, 2024-W11,
@@ -239,18 +263,11 @@ def parse_period(value: Any) -> tuple[date, Frequency]:
         The period's first day and the frequency the form expresses.
 
     Raises:
-        ValueError: when the text is no period we know, or no real date.
+        ValueError: when the text is no period we know, has no year, spans several periods (2024年1—3月,
+            上半年: see ``importer_labels.parse_span``), or is no real date (a ``PeriodError`` whose reason
+            names the day: ``2023-02-30：2月只有28天 / 2023-02-30: February has 28 days``).
     """
-    text = _TIME_OF_DAY.sub("", unicodedata.normalize("NFKC", _text(value)))
-    key = re.sub(r"\s+", "", text).upper()
-    for pattern, frequency in _PERIOD_FORMS:
-        match = pattern.fullmatch(key)
-        if match:
-            start = _period_date(frequency, match.groupdict())
-            if start is not None and 1900 <= start.year <= 2100:
-                return start, frequency
-            break
-    raise ValueError(f"period unparseable: {text!r}")
+    return single_period(span_of(value if isinstance(value, date) else cell_text(value)))
 
 
 def parse_number(value: Any, *, unit: str = "") -> float | None:
@@ -268,7 +285,7 @@ def parse_number(value: Any, *, unit: str = "") -> float | None:
     Raises:
         ValueError: when the value is not a finite number.
     """
-    if isinstance(value, _Number):
+    if isinstance(value, Number):
         value = value.value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return _finite(float(value))
@@ -277,7 +294,7 @@ def parse_number(value: Any, *, unit: str = "") -> float | None:
             return _finite(float(value))
         if _GROUPED.fullmatch(value.strip()):
             return _finite(float(value.replace(",", "")))
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", _text(value))).replace("−", "-")
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", cell_text(value))).replace("−", "-")
     if text.upper() in MISSING:
         return None
     unit = re.sub(r"\s+", "", unicodedata.normalize("NFKC", unit))
@@ -296,21 +313,25 @@ def read_observations(
     catalog: Catalog,
     areas: Mapping[str, str],
     file_name: str | None = None,
-    sheet: str | int = 0,
+    sheet: str | int | None = None,
+    today: date | None = None,
 ) -> ParsedFile:
-    """Parse and check one department file.
+    """Parse and check one department's or statistics bureau's file.
 
     Args:
         source: the file's path, or its bytes (an upload).
-        catalog: the indicators a file may name, by code or exact Chinese name.
-        areas: names and adcodes the file may use, as made by ``area_lookup``.
+        catalog: the indicators a file may name, by code or Chinese name.
+        areas: names and adcodes the file may use, as made by ``area_lookup``; with one city's, a table
+            without an area column holds that city's values.
         file_name: the name to report; defaults to the path's name.
-        sheet: the XLSX sheet, by name or 0-based position.
+        sheet: the XLSX sheet: its name, its 0-based position (an int), its 1-based position as text
+            (``"2"``, as the tabs are counted, when no sheet is so named), ``"all"`` for every sheet that
+            holds a table; by default the first sheet that holds one.
+        today: the load's date: a period later than the one after it is refused (default: today).
 
     Returns:
-        The valid observations (``code``, ``adcode``, ``period`` as the period's first
-        day, ``value``, ``row``), every error, and the format, encoding and shape found.
-        File-level problems (unreadable, empty, no header) are errors on row 0.
+        The values to store, every error, the notes, and the format, encoding, shape and sheets found.
+        File-level problems (unreadable, empty, no header, no values) are errors on row 0.
 
     Raises:
         OSError: when ``source`` is a path that cannot be opened.
@@ -319,366 +340,462 @@ def read_observations(
     name = file_name if file_name is not None else (source.name if isinstance(source, Path) else "")
     # Sniff the bytes, not the name: departments rename files, and an XLSX is a zip.
     fmt: Literal["csv", "xlsx"] = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+    names = Names(catalog, areas)
+    checker = _Checker(names, today or date.today())
+    encoding = None
     try:
-        rows, encoding = _read_xlsx(data, sheet) if fmt == "xlsx" else _read_csv(data)
-    except _Unreadable as exc:
-        return _failed(name, fmt, None, f"{UNREADABLE}: {exc}")
-    rows = [(number, cells) for number, cells in rows if any(_text(cell) for cell in cells)]
-    if not rows:
-        return _failed(name, fmt, encoding, EMPTY_FILE)
-    header = _find_header(rows, _normalised(areas))
-    if header is None:
-        return _failed(name, fmt, encoding, NO_HEADER)
-    checker = _Checker(catalog, areas)
-    _check_rows(header, [(n, cells) for n, cells in rows if n > header.row and not _is_note(cells)], checker)
-    return ParsedFile(name, fmt, encoding, header.shape, header.row, _frame(checker.kept), tuple(checker.errors))
+        if fmt == "xlsx":
+            tables, notes, empty = _xlsx_tables(data, sheet, names)
+        else:
+            table_sheet, encoding = read_csv(data)
+            found = find_table(table_sheet, names)
+            tables, notes, empty = ([(found, "")] if found else []), [], not table_sheet.rows
+    except Unreadable as exc:
+        reason = f"无法读取文件：{exc.chinese} / unreadable file: {exc.english}" if exc.chinese else \
+            f"{UNREADABLE}: {exc.english}"
+        return _failed(name, fmt, encoding, reason)
+    if not tables:
+        return _failed(name, fmt, encoding, EMPTY_FILE if empty else NO_HEADER)
+    for table, label in tables:
+        checker.read(table, label)
+    checker.finish()
+    frame = _frame(checker.kept)
+    errors = checker.sorted_errors([label for _, label in tables])
+    if not errors and frame.empty:
+        errors = [RowError(0, "", "", NO_VALUES)]
+    first = tables[0][0]
+    return ParsedFile(name, fmt, encoding, first.shape, first.first, frame, tuple(errors),
+                      tuple(table.sheet.name for table, _ in tables) if fmt == "xlsx" else (),
+                      tuple(notes + checker.rendered_notes()))
 
 
-# ---------------------------------------------------------------- reading bytes into rows
-
-
-def _read_csv(data: bytes) -> tuple[list[tuple[int, list[Any]]], str]:
-    text, encoding = _decode(data)
+def _xlsx_tables(data: bytes, wanted: str | int | None, names: Names
+                 ) -> tuple[list[tuple[Table, str]], list[str], bool]:
+    """The tables of the chosen sheets, each with the name errors give its sheet ("" in a one-sheet
+    workbook); notes on sheets without a table; whether every chosen sheet was empty."""
+    book = Workbook(data)
     try:
-        delimiter = _delimiter(text)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return list(enumerate(reader, start=1)), encoding
-    except csv.Error as exc:  # e.g. a cell beyond the csv module's field size limit
-        raise _Unreadable(f"not a readable CSV table ({exc})") from exc
+        picked = book.pick(wanted)
+        several = len(book.names) > 1
+        tables, notes, empty = [], [], True
+        for index in picked:
+            sheet = book.sheet(index)
+            empty = empty and not sheet.rows
+            table = find_table(sheet, names) if sheet.rows else None
+            if table is not None:
+                tables.append((table, sheet.name if several else ""))
+                if wanted != "all":
+                    break
+            elif wanted == "all" and sheet.rows:
+                notes.append(NOTE_SHEET.format(sheet=sheet.name))
+        return tables, notes, empty
+    finally:
+        book.close()
 
 
-def _decode(data: bytes) -> tuple[str, str]:
-    """The text and its encoding: UTF-16 by BOM, else UTF-8 (BOM or not), else GB18030."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError as exc:
-            raise _Unreadable("broken UTF-16 text") from exc
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        raise _Unreadable("old .xls workbook; save it as .xlsx or .csv")
-    if b"\x00" in data:
-        raise _Unreadable("binary data, not CSV text")
-    try:
-        return data.decode("utf-8-sig"), "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK and GB2312, so it reads all three.
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError as exc:
-        raise _Unreadable("neither UTF-8 nor GB18030/GBK text") from exc
-
-
-def _delimiter(text: str) -> str:
-    """The separator that splits most of the first lines into the same, largest width."""
-    sample = [line for line in text[:20000].splitlines()[:50] if line.strip()]
-
-    def width(delimiter: str) -> int:
-        widths = [len(row) for row in csv.reader(sample, delimiter=delimiter)]
-        return max(set(widths), key=lambda w: (widths.count(w), w)) if widths else 0
-
-    return max((",", "\t", ";"), key=width)
-
-
-def _read_xlsx(data: bytes, sheet: str | int) -> tuple[list[tuple[int, list[Any]]], None]:
-    try:
-        _check_workbook_size(data)
-        # openpyxl warns about unsupported extensions (data validation, ...); they do not
-        # matter for reading values. Any exception means the bytes are no usable workbook.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
-    except _Unreadable:
-        raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for broken files
-        raise _Unreadable(f"not a readable XLSX workbook ({type(exc).__name__})") from exc
-    try:
-        sheet_ = book[sheet] if isinstance(sheet, str) else book.worksheets[sheet]
-    except (KeyError, IndexError) as exc:
-        raise _Unreadable(f"no sheet {sheet!r}; sheets: {', '.join(book.sheetnames)}") from exc
-    held = _held_cells(sheet_)
-    if sum(map(max, held.values())) > MAX_XLSX_CELLS:
-        raise _Unreadable(f"the sheet's rows span more than {MAX_XLSX_CELLS:,} cells; "
-                          "delete the empty rows and columns around the table")
-    filled = _merged_down(sheet_)
-    return [(number, [filled.get((number, col - 1), cells.get(col)) for col in range(1, max(cells) + 1)])
-            for number, cells in sorted(held.items())], None
-
-
-def _held_cells(sheet: Any) -> dict[int, dict[int, Any]]:
-    """The values of the cells the sheet holds, by row and column (both 1-based).
-
-    Read from openpyxl's own store of cells: ``iter_rows`` would first create every empty cell up to
-    the farthest one, 17 billion for a single cell at XFD1048576.
-    """
-    rows: dict[int, dict[int, Any]] = {}
-    for (row, column), cell in sheet._cells.items():
-        rows.setdefault(row, {})[column] = _xlsx_value(cell)
-    return rows
-
-
-def _check_workbook_size(data: bytes) -> None:
-    """Refuse, before openpyxl opens it, a workbook beyond ``MAX_XLSX_UNPACKED`` or whose merged ranges
-    cover more than ``MAX_XLSX_MERGED`` cells."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        members = archive.infolist()
-        if sum(member.file_size for member in members) > MAX_XLSX_UNPACKED:
-            raise _Unreadable(f"the workbook unpacks to more than {MAX_XLSX_UNPACKED >> 20} MB")
-        sheets = [member for member in members if member.filename.startswith("xl/worksheets/")]
-        if sum(_merged_cells(archive.read(member)) for member in sheets) > MAX_XLSX_MERGED:
-            raise _Unreadable(f"merged ranges cover more than {MAX_XLSX_MERGED:,} cells")
-
-
-def _merged_cells(sheet_xml: bytes) -> int:
-    """How many cells the merged ranges of a sheet's XML span."""
-    total = 0
-    for first_col, first_row, last_col, last_row in _MERGE_REF.findall(sheet_xml):
-        width = abs(column_index_from_string(last_col.decode()) - column_index_from_string(first_col.decode())) + 1
-        total += width * (abs(int(last_row) - int(first_row)) + 1)
-    return total
-
-
-def _merged_down(sheet: Any) -> dict[tuple[int, int], Any]:
-    """Cells hidden by a merge down one column, with the merged (top) value.
-
-    An indicator or area label is often merged over the rows it applies to; a merge
-    across columns (titles, notes) is left alone.
-    """
-    filled = {}
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_col == merged.max_col:
-            value = _xlsx_value(sheet.cell(merged.min_row, merged.min_col))
-            for row in range(merged.min_row + 1, merged.max_row + 1):
-                filled[(row, merged.min_col - 1)] = value
-    return filled
-
-
-def _xlsx_value(cell: Any) -> Any:
-    """A cell's value as the sheet shows it: dates as dates, 85.2% as text, numbers shown."""
-    value = cell.value
-    if isinstance(value, datetime):
-        return value.date()
-    if value is None or isinstance(value, (str, date)):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)  # TRUE/FALSE, times, durations: text, never a number
-    number_format = cell.number_format or "General"
-    if "%" in number_format:
-        return f"{_general(round(value * 100, 9))}%"
-    return _Number(float(value), _shown(value, number_format))
-
-
-def _shown(value: float, number_format: str) -> str:
-    """How Excel shows a number: with the format's fixed decimals, or as General."""
-    section = number_format.split(";")[0]
-    if not re.search(r"[0#]", section):  # General, text and the like
-        return _general(value)
-    decimals = re.search(r"\.([0#]+)", section)
-    if decimals and "#" in decimals.group(1):
-        return _general(value)
-    return f"{value:.{len(decimals.group(1)) if decimals else 0}f}"
-
-
-# ---------------------------------------------------------------- finding the header
-
-
-def _find_header(rows: list[tuple[int, list[Any]]], areas: Mapping[str, str]) -> _Header | None:
-    for number, cells in rows[:HEADER_SCAN_ROWS]:
-        header = _classify(number, cells, areas)
-        if header is not None:
-            return header
-    return None
-
-
-def _classify(number: int, cells: list[Any], areas: Mapping[str, str]) -> _Header | None:
-    """The header this row is, if it is one: which columns hold which role, and the shape."""
-    names = [_text(cell) for cell in cells]
-    ranked: dict[str, list[tuple[int, int]]] = {}
-    others = []
-    for col, name in enumerate(names):
-        key = _header_key(name)
-        if key in _ALIAS:
-            role, rank = _ALIAS[key]
-            ranked.setdefault(role, []).append((rank, col))
-        elif name and key not in IGNORED_HEADERS:
-            others.append(col)
-    roles = {role: [col for _, col in sorted(found)] for role, found in ranked.items()}
-    shape: Shape | None = None
-    if set(roles) >= set(ROLES):
-        shape, others = "long", []
-    elif set(roles) == {"indicator", "area"} and any(_period_or_none(cells[col]) for col in others):
-        shape = "wide_period"
-    elif set(roles) == {"indicator", "period"} and any(_area_key(names[col]) in areas for col in others):
-        shape = "wide_area"
-    return _Header(number, shape, cells, names, roles, others) if shape else None
-
-
-def _header_key(name: str) -> str:
-    """A header without spaces, case or a trailing unit: 数值（亿元） and 数值 are one role."""
-    return re.sub(r"\(.*\)$", "", _norm(name).lower())
-
-
-def _period_or_none(raw: Any) -> tuple[date, Frequency] | None:
-    try:
-        return parse_period(raw)
-    except ValueError:
-        return None
-
-
-def _is_note(cells: list[Any]) -> bool:
-    first = next((text for text in map(_text, cells) if text), "")
-    return bool(_NOTE.match(unicodedata.normalize("NFKC", first)))
-
-
-# ---------------------------------------------------------------- checking rows
-
-
-def _check_rows(header: _Header, rows: list[tuple[int, list[Any]]], checker: _Checker) -> None:
-    """Feed every value of the table to the checker, whatever the table's shape."""
-    spread = [col for col in header.spread if checker.header_ok(header, col)]
-    for number, cells in rows:
-        picked = {role: _pick(header, cells, role) for role in header.roles}
-        if header.shape == "long":
-            checker.add(number, picked["indicator"], picked["area"], picked["period"], picked["value"])
-        for col in spread:
-            label = _Cell(header.names[col], header.cells[col])
-            value = _Cell(header.names[col], cells[col] if col < len(cells) else None)
-            if header.shape == "wide_period":
-                checker.add(number, picked["indicator"], picked["area"], label, value)
-            else:
-                checker.add(number, picked["indicator"], label, picked["period"], value)
-
-
-def _pick(header: _Header, cells: list[Any], role: str) -> _Cell:
-    """The role's first non-blank cell, best-ranked column first (a code before a name)."""
-    columns = header.roles[role]
-    if len(columns) == 1:
-        return _Cell(header.names[columns[0]], cells[columns[0]] if columns[0] < len(cells) else None)
-    for col in columns:
-        raw = cells[col] if col < len(cells) else None
-        if _text(raw) or col == columns[-1]:
-            return _Cell(header.names[col], raw)
-    raise AssertionError("a role always has a column")
+# ---------------------------------------------------------------- checking values
 
 
 class _Checker:
-    """Checks values one at a time; keeps the valid rows and one error per cell and reason."""
+    """Checks values one at a time, then the file's values together (year-to-date values and the single-period
+    values beside them); keeps what is stored, one error per cell and reason, and the notes."""
 
-    def __init__(self, catalog: Catalog, areas: Mapping[str, str]) -> None:
-        self.codes = catalog.by_code
-        self.names: dict[str, Indicator] = {}
-        for ind in catalog:
-            self.names.setdefault(_norm(ind.name_zh), ind)
-        self.areas = _normalised(areas)
+    def __init__(self, names: Names, today: date) -> None:
+        self.names = names
+        self.today = today
         self.errors: list[RowError] = []
         self.reported: set[tuple[int, str, str]] = set()
-        self.seen: dict[tuple[str, str, date], tuple[int, str]] = {}
-        self.kept: list[tuple[str, str, date, float, int]] = []
+        self.entries: list[_Entry] = []
+        self.refused: set[tuple[str, str, date]] = set()
+        self.kept: list[tuple[str, str, date, float, int, str, str]] = []
+        self.notes: dict[tuple[str, str, str, str], int] = {}
+        self.checked: dict[str, int] = {}
+        self.sheet = ""
         # Files repeat the same few labels thousands of times; resolve each text once.
-        self.indicators: dict[str, Indicator | None] = {}
-        self.adcodes: dict[str, str | None] = {}
-        self.periods: dict[str, tuple[date, Frequency] | None] = {}
+        self.adcodes: dict[tuple[str, str | None], str | None] = {}
+        self.spans: dict[str, Span | str] = {}
+        self.places: dict[tuple[Span, Any, str], Any] = {}
+        self.limits: dict[str, date] = {}
+
+    # -------------------------------------------------------- reporting
+
+    def column(self, name: str) -> str:
+        """A header as errors name it: ``sheet!header`` in a workbook of several sheets."""
+        return f"{self.sheet}!{name}" if self.sheet else name
 
     def error(self, row: int, cell: _Cell, reason: str) -> None:
-        if (row, cell.column, reason) not in self.reported:
-            self.reported.add((row, cell.column, reason))
-            self.errors.append(RowError(row, cell.column, cell.text, reason))
+        column = self.column(cell.column)
+        if (row, column, reason) not in self.reported:
+            self.reported.add((row, column, reason))
+            self.errors.append(RowError(row, column, cell.text, reason, self.sheet))
 
-    def header_ok(self, header: _Header, col: int) -> bool:
-        """Whether a wide table's period or area column can be read; reports it if not."""
-        cell = _Cell(header.names[col], header.cells[col])
-        if header.shape == "wide_area":
-            return self.area(header.row, cell) is not None
-        return _header_key(cell.column) not in PERIOD_TOTALS and self.period(header.row, cell) is not None
+    def note(self, template: str, column: str = "", given: str = "", wanted: str = "") -> None:
+        key = (template, column, given, wanted)
+        self.notes[key] = self.notes.get(key, 0) + 1
 
-    def add(self, row: int, indicator: _Cell, area: _Cell, period: _Cell, value: _Cell) -> None:
-        """Check one value with its keys; keep it when everything is right."""
-        if _is_missing(value.raw):
+    def rendered_notes(self) -> list[str]:
+        out = []
+        for (template, column, given, wanted), count in self.notes.items():
+            checked = self.checked.get(column, 0)
+            if template == NOTE_SINGLE and not checked:
+                template = NOTE_SINGLE_UNCHECKED
+            out.append(template.format(column=column, given=given, wanted=wanted, count=count, checked=checked))
+        return out
+
+    def sorted_errors(self, sheets: list[str]) -> list[RowError]:
+        order = {name: index for index, name in enumerate(sheets)}
+        return sorted(self.errors, key=lambda e: (order.get(e.sheet, 0), e.row))
+
+    # -------------------------------------------------------- one table
+
+    def read(self, table: Table, sheet: str) -> None:
+        """Check every value of a table, whatever its shape."""
+        self.sheet = sheet
+        context = table.context
+        has_area = "area" in table.roles or table.shape == "wide_area" or context.city is not None
+        if not has_area:
+            self.error(table.first, _Cell("", ""), NO_CITY)
             return
-        ind, adcode, when = self.indicator(row, indicator), self.area(row, area), self.period(row, period)
-        if ind is None:
-            return
-        fits = self.level_fits(row, ind, area, adcode) & self.frequency_fits(row, ind, period, when)
-        number = self.number(row, ind, value)
-        if adcode is None or when is None:
-            return
-        first = self.seen.setdefault((ind.code, adcode, when[0]), (row, value.column))
-        if first != (row, value.column):
-            self.error(row, value, DUPLICATE.format(row=first[0], column=first[1]))
-        elif fits and number is not None:
-            self.kept.append((ind.code, adcode, when[0], number, row))
+        columns = self.value_columns(table)
+        for number, cells in table.data:
+            picked = {role: _pick(table, cells, role) for role in table.roles}
+            if table.shape == "long":
+                column = table.columns[_picked_column(table, cells, "value")]
+                if not is_missing(picked["value"].raw):
+                    self.add(table, number, picked, column, picked["value"])
+                continue
+            for column in columns:
+                raw = cells[column.index] if column.index < len(cells) else None
+                if not is_missing(raw):
+                    self.add(table, number, picked, column, _Cell(column.name, raw))
 
-    def indicator(self, row: int, cell: _Cell) -> Indicator | None:
-        text = cell.text
-        if text not in self.indicators:
-            key = _norm(text)
-            self.indicators[text] = self.codes.get(key.upper()) or self.names.get(key)
-        ind = self.indicators[text]
-        if ind is None:
-            self.error(row, cell, UNKNOWN_INDICATOR if text else MISSING_KEY["indicator"])
-        return ind
+    def value_columns(self, table: Table) -> list[Column]:
+        """A wide table's columns of values; a header that names nothing usable is reported once."""
+        context, shape = table.context, table.shape
+        if shape == "long":
+            return []
+        usable = []
+        for column in table.columns:
+            if column.role is not None or not column.name:
+                continue
+            cell = _Cell(column.name, column.raw)
+            label = column.label
+            if shape == "wide_area":
+                if column.area is None:
+                    self.error(column.row, cell, UNKNOWN_AREA)
+                else:
+                    usable.append(column)
+                continue
+            if shape == "wide_indicator" and column.indicator is None:
+                self.error(column.row, cell, UNKNOWN_INDICATOR)
+                continue
+            if label is not None and label.total:
+                self.note(NOTE_TOTAL, column=self.column(column.name))
+                continue
+            if label is not None and label.problem:
+                self.error(column.row, cell, label.problem)
+                continue
+            if not column.known or (label is None and shape == "wide_period"):
+                self.error(column.row, cell, BAD_PERIOD)
+                continue
+            span = label.span if label is not None else None
+            if span is None and context.span is None and "period" not in table.roles:
+                if label is not None and label.hint == "cumulative" and label.measure == "value":
+                    self.note(NOTE_TOTAL, column=self.column(column.name))  # 累计 of no named period: a total
+                else:
+                    self.error(column.row, cell, NO_PERIOD)
+                continue
+            if span is not None and span.year is None and context.year is None and "period" not in table.roles:
+                self.error(column.row, cell, NO_YEAR)
+                continue
+            usable.append(column)
+        return usable
 
-    def area(self, row: int, cell: _Cell) -> str | None:
-        text = cell.text
-        if text not in self.adcodes:
-            self.adcodes[text] = self.areas.get(_area_key(text)) if text else None
-        adcode = self.adcodes[text]
+    def add(self, table: Table, row: int, picked: dict[str, _Cell], column: Column, value: _Cell) -> None:
+        """Check one value with its keys; remember it when everything is right."""
+        label = column.label or Label()
+        named, indicator_cell = self.indicator(table, row, picked, column)
+        adcode, area_cell = self.area(table, row, picked, column)
+        span, period_cell = self.span(table, row, picked, column, label)
+        if named is None:
+            return
+        cumulative_label = label.hint == "cumulative" or (span is not None and span.ranged and label.hint != "single")
+        target = named.indicator
+        if label.measure == "growth":
+            target = self.names.growth(named, cumulative_label)
+            if target is None and named.indicator is not None:
+                self.note(NOTE_GROWTH, column=self.column(column.name))
+                return
+        if target is None:
+            self.error(row, indicator_cell, UNKNOWN_INDICATOR if indicator_cell.text else MISSING_KEY["indicator"])
+            return
+        placed = self.place(row, target, span, label, period_cell) if span is not None else None
+        fits = self.level_fits(row, target, area_cell, adcode)
+        reported = len(self.errors)
+        number = self.number(table, row, picked, column, label, named, target, value)
+        if adcode is not None and placed is not None and len(self.errors) > reported:
+            self.refused.add((target.code, adcode, placed.period))  # reported: no second error for what it checks
+        if adcode is None or placed is None or number is None or not fits:
+            return
+        self.entries.append(_Entry(target, adcode, placed.period, number[0], number[1], placed.cumulative,
+                                   placed.whole, label.measure, row, self.sheet, value, period_cell))
+
+    def indicator(self, table: Table, row: int, picked: dict[str, _Cell], column: Column
+                  ) -> tuple[Named | None, _Cell]:
+        if column.indicator is not None:
+            return Named(column.indicator, column.unit), _Cell(column.name, column.raw)
+        cell = picked["indicator"]
+        named = self.names.indicator(cell.text)
+        if named.indicator is None and not (column.label and column.label.measure == "growth" and named.base):
+            self.error(row, cell, UNKNOWN_INDICATOR if cell.text else MISSING_KEY["indicator"])
+            return None, cell
+        return named, cell
+
+    def area(self, table: Table, row: int, picked: dict[str, _Cell], column: Column) -> tuple[str | None, _Cell]:
+        if column.area is not None and table.shape == "wide_area":
+            return column.area, _Cell(column.name, column.raw)
+        if "area" not in picked:
+            return table.context.city, _Cell("", "")
+        cell = picked["area"]
+        key = (cell.text, table.context.city)
+        if key not in self.adcodes:
+            self.adcodes[key] = self.names.area(cell.text, table.context.city) if cell.text else None
+        adcode = self.adcodes[key]
         if adcode is None:
-            self.error(row, cell, UNKNOWN_AREA if text else MISSING_KEY["area"])
-        return adcode
+            self.error(row, cell, UNKNOWN_AREA if cell.text else MISSING_KEY["area"])
+        return adcode, cell
 
-    def period(self, row: int, cell: _Cell) -> tuple[date, Frequency] | None:
+    def span(self, table: Table, row: int, picked: dict[str, _Cell], column: Column, label: Label
+             ) -> tuple[Span | None, _Cell]:
+        """The period of a value, its year filled in: the column's, else the row's, else the title's."""
+        header = _Cell(column.name, column.raw)
+        row_span: Span | None = None
+        row_cell = picked.get("period")
+        if row_cell is not None:
+            row_span = self.row_span(row, row_cell)
+            if row_span is None:
+                return None, row_cell
+        span, cell = label.span, header
+        if span is None:
+            span, cell = (row_span, row_cell) if row_span is not None else (table.context.span, header)
+        if span is None:
+            self.error(row, header, NO_PERIOD)
+            return None, header
+        if span.year is None:
+            year = (row_span.year if row_span is not None and row_span is not span else None) or table.context.year
+            if year is None:
+                self.error(row, cell, NO_YEAR)
+                return None, cell
+            span = span.in_year(year)
+        return span, cell
+
+    def row_span(self, row: int, cell: _Cell) -> Span | None:
         text = cell.text
-        if text not in self.periods:
-            self.periods[text] = _period_or_none(cell.raw)
-        if self.periods[text] is None:
-            self.error(row, cell, BAD_PERIOD if text else MISSING_KEY["period"])
-        return self.periods[text]
+        if not text:
+            self.error(row, cell, MISSING_KEY["period"])
+            return None
+        if text not in self.spans:
+            try:
+                self.spans[text] = span_of(cell.raw if isinstance(cell.raw, date) else text)
+            except PeriodError as exc:
+                self.spans[text] = exc.reason
+            except ValueError:
+                self.spans[text] = BAD_PERIOD
+        found = self.spans[text]
+        if isinstance(found, str):
+            self.error(row, cell, found)
+            return None
+        return found
+
+    def place(self, row: int, indicator: Indicator, span: Span, label: Label, cell: _Cell):
+        """Where the value goes for this indicator; None (and the reason reported) when nowhere."""
+        key = (span, label.hint, indicator.code)
+        if key not in self.places:
+            try:
+                placed = place(span, label.hint, indicator)
+                self.places[key] = placed
+                if indicator.jan_feb_merged and placed.period.month == 1:
+                    self.places[key] = JAN_MERGED
+                elif placed.period > self.limit(indicator.frequency):
+                    self.places[key] = FUTURE.format(today=self.today.isoformat())
+            except PeriodError as exc:
+                self.places[key] = exc.reason
+        found = self.places[key]
+        if isinstance(found, str):
+            self.error(row, cell, found)
+            return None
+        return found
+
+    def limit(self, frequency: str) -> date:
+        """The last period a load on ``today`` takes: the one after today's."""
+        if frequency not in self.limits:
+            self.limits[frequency] = shift(period_start(self.today, frequency), frequency, 1)
+        return self.limits[frequency]
 
     def level_fits(self, row: int, ind: Indicator, area: _Cell, adcode: str | None) -> bool:
         """Whether the area suits the indicator: a city-level one has no district values."""
-        if adcode is not None and ind.spatial_level == "city" and not _is_city(adcode):
+        if adcode is not None and ind.spatial_level == "city" and not is_city(adcode):
             self.error(row, area, CITY_LEVEL)
             return False
         return True
 
-    def frequency_fits(self, row: int, ind: Indicator, period: _Cell, when: tuple[date, Frequency] | None) -> bool:
-        """Whether the period is one of the indicator's frequency."""
-        if when is not None and not _matches(when, ind.frequency):
-            self.error(row, period, WRONG_FREQUENCY.format(zh=FREQUENCY_ZH[ind.frequency], frequency=ind.frequency))
-            return False
-        return True
-
-    def number(self, row: int, ind: Indicator, cell: _Cell) -> float | None:
+    def number(self, table: Table, row: int, picked: dict[str, _Cell], column: Column, label: Label, named: Named,
+               target: Indicator, cell: _Cell) -> tuple[float, float] | None:
+        """The value in the indicator's unit and how far rounding may have moved it; None when refused."""
+        given, unit_cell = "", cell
+        if label.measure != "growth":
+            given, unit_cell = self.unit(table, picked, column, label, named, target)
         try:
-            number = parse_number(cell.raw, unit=ind.unit)
+            number = parse_number(cell.raw, unit=given or target.unit)
         except ValueError:
             self.error(row, cell, NOT_A_NUMBER)
             return None
-        if number is not None and not ind.in_range(number):
-            low = "-∞" if ind.min_value is None else _general(ind.min_value)
-            high = "+∞" if ind.max_value is None else _general(ind.max_value)
+        if number is None:
+            return None
+        factor = 1.0
+        if given:
+            factor = unit_factor(given, target.unit)
+            if factor is None:
+                self.error(row, unit_cell, UNIT_MISMATCH.format(given=given, wanted=target.unit))
+                return None
+            if factor != 1.0:
+                self.note(NOTE_UNIT, given=given, wanted=target.unit)
+                number *= factor
+        if not target.in_range(number):
+            low = "-∞" if target.min_value is None else general(target.min_value)
+            high = "+∞" if target.max_value is None else general(target.max_value)
             self.error(row, cell, OUT_OF_RANGE.format(low=low, high=high))
             return None
-        return number
+        return number, _half_unit(cell.text) * abs(factor)
 
+    def unit(self, table: Table, picked: dict[str, _Cell], column: Column, label: Label, named: Named,
+             target: Indicator) -> tuple[str, _Cell]:
+        """The unit the file gives a value in, and the cell that says so: the row's unit column, the column's
+        header, the indicator's name, or the title (``单位：亿元``, for amounts only)."""
+        header = _Cell(column.name, column.raw)
+        unit_cell = picked.get("unit")
+        if unit_cell is not None and unit_cell.text:
+            return unit_cell.text, unit_cell
+        if label.unit:
+            return label.unit, header
+        if named.unit:
+            return named.unit, picked.get("indicator", header)
+        if table.context.unit and not is_rate_unit(target.unit):
+            return table.context.unit, _Cell("", table.context.unit)
+        return "", header
 
-def _matches(when: tuple[date, Frequency], frequency: Frequency) -> bool:
-    """Whether a parsed period is a period of ``frequency``.
+    # -------------------------------------------------------- the whole file
 
-    A plain date also stands for the period it starts (2024-03-01 for March), because
-    Excel turns a typed 2024/3 into the date 2024-03-01.
-    """
-    start, given = when
-    return given == frequency or (given == "daily" and period_start(start, frequency) == start)
+    def finish(self) -> None:
+        """Decide what is stored, now that every value of the file is known.
 
+        A year-to-date indicator stores its cumulative values (and a year's first period, the same value);
+        its other single-period values are checked against the difference of the cumulative ones. A period
+        or stock indicator stores single-period values; a cumulative value beside them is skipped, one alone
+        is an error.
+        """
+        stored: dict[tuple[str, str, date], _Entry] = {}
+        singles, spares = [], []
+        for entry in self.entries:
+            ind = entry.indicator
+            if ind.accumulation == "ytd":
+                if entry.cumulative or opens_year(entry.period, ind.frequency, ind.jan_feb_merged):
+                    self.store(stored, entry)
+                else:
+                    singles.append(entry)
+            elif entry.whole:
+                self.store(stored, entry)
+            else:
+                spares.append(entry)
+        for entry in spares:
+            self.sheet = entry.sheet
+            if entry.key in self.refused:
+                continue
+            if entry.key in stored:
+                self.note(NOTE_CUMULATIVE, column=self.column(entry.cell.column))
+            else:
+                self.error(entry.row, entry.period_cell, NOT_CUMULATIVE)
+        for entry in singles:
+            self.sheet = entry.sheet
+            self.check_single(stored, entry)
+        self.kept = [(e.indicator.code, e.adcode, e.period, e.value, e.row, e.sheet, e.measure)
+                     for e in stored.values()]
 
-def _is_city(adcode: str) -> bool:
-    # Prefecture-level adcodes end in 00 (GB/T 2260); districts and counties never do.
-    return adcode.endswith("00")
+    def store(self, stored: dict[tuple[str, str, date], _Entry], entry: _Entry) -> None:
+        first = stored.get(entry.key)
+        if first is None:
+            stored[entry.key] = entry
+            return
+        self.sheet = entry.sheet
+        same = abs(first.value - entry.value) <= _allowed(first, entry)
+        if same and (first.cumulative != entry.cumulative or first.sheet != entry.sheet):
+            # The same figure under 1—2月 and 2月, or repeated on another sheet of a bureau's workbook: keep one.
+            if entry.cumulative and not first.cumulative:
+                stored[entry.key] = entry
+            return
+        where = {"row": first.row, "column": f"{first.sheet}!{first.cell.column}" if first.sheet else first.cell.column}
+        if first.cumulative == entry.cumulative:
+            self.error(entry.row, entry.cell, DUPLICATE.format(**where))
+        else:
+            self.error(entry.row, entry.cell, SAME_PERIOD_DIFFERS.format(other=general(first.value), **where))
+
+    def check_single(self, stored: dict[tuple[str, str, date], _Entry], entry: _Entry) -> None:
+        """A year-to-date indicator's single-period value: never stored, checked where the file allows."""
+        ind = entry.indicator
+        column = self.column(entry.cell.column)
+        cumulative = stored.get(entry.key)
+        if cumulative is None:
+            if entry.key not in self.refused:
+                self.error(entry.row, entry.period_cell, YTD_SINGLE)
+            return
+        if not ind.single_periods:
+            self.note(NOTE_RATE, column=column)
+            return
+        before = previous_in_year(entry.period, ind.frequency, ind.jan_feb_merged)
+        previous = stored.get((ind.code, entry.adcode, before))
+        if previous is not None:
+            expected = cumulative.value - previous.value
+            if abs(entry.value - expected) > _allowed(entry, cumulative, previous):
+                where = f"{cumulative.sheet}!{cumulative.cell.column}" if cumulative.sheet else cumulative.cell.column
+                self.error(entry.row, entry.cell, YTD_DIFFERS.format(expected=_rounded(expected), row=cumulative.row,
+                                                                     column=where))
+                return
+            self.checked[column] = self.checked.get(column, 0) + 1
+        self.note(NOTE_SINGLE, column=column)
 
 
 # ---------------------------------------------------------------- small pure helpers
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
+def _pick(table: Table, cells: list[Any], role: str) -> _Cell:
+    """The role's first non-blank cell, best-ranked column first (a code before a name)."""
+    col = _picked_column(table, cells, role)
+    return _Cell(table.columns[col].name, cells[col] if col < len(cells) else None)
+
+
+def _picked_column(table: Table, cells: list[Any], role: str) -> int:
+    columns = table.roles[role]
+    return next((col for col in columns if col < len(cells) and cell_text(cells[col])), columns[-1])
+
+
+def _half_unit(text: str) -> float:
+    """Half the last shown digit's unit: how far rounding for display may have moved a value."""
+    point = text.find(".")
+    if point < 0:
+        return 0.5
+    tail = text[point + 1:]
+    return 0.5 * 10.0 ** -(len(tail) - len(tail.lstrip("0123456789")))
+
+
+def _allowed(*entries: _Entry) -> float:
+    return sum(e.tolerance for e in entries) + 1e-9 * max(1.0, *(abs(e.value) for e in entries))
+
+
+def _rounded(value: float) -> str:
+    return general(round(value, 6))
 
 
 def _failed(name: str, fmt: Literal["csv", "xlsx"], encoding: str | None, reason: str) -> ParsedFile:
@@ -686,81 +803,17 @@ def _failed(name: str, fmt: Literal["csv", "xlsx"], encoding: str | None, reason
     return ParsedFile(name, fmt, encoding, None, None, _frame([]), (RowError(0, "", "", reason),))
 
 
-def _frame(kept: list[tuple[str, str, date, float, int]]) -> pd.DataFrame:
+def _frame(kept: list[tuple[str, str, date, float, int, str, str]]) -> pd.DataFrame:
     """Kept rows as the store expects them; ``period`` holds ``datetime.date`` objects."""
     frame = pd.DataFrame(kept, columns=list(COLUMNS))
-    return frame.astype({"code": str, "adcode": str, "period": object, "value": "float64", "row": "int64"})
-
-
-def _text(raw: Any) -> str:
-    """A cell as text, the way the sheet shows it."""
-    if raw is None:
-        return ""
-    if isinstance(raw, str):
-        return raw.strip()
-    if isinstance(raw, _Number):
-        return raw.shown
-    if isinstance(raw, datetime):
-        return raw.date().isoformat()
-    if isinstance(raw, date):
-        return raw.isoformat()
-    if isinstance(raw, float):
-        return _general(raw)
-    return str(raw)
-
-
-def _norm(text: str) -> str:
-    """Full-width forms folded (NFKC) and all spaces removed, for comparing names."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-def _area_key(text: str) -> str:
-    key = _norm(text)
-    # 12-digit statistical codes (350203000000) are the 6-digit adcode padded with zeros.
-    return key[:6] if len(key) == 12 and key.isdigit() and key.endswith("000000") else key
-
-
-def _normalised(areas: Mapping[str, str]) -> dict[str, str]:
-    return {_area_key(name): adcode for name, adcode in areas.items()}
-
-
-def _is_missing(raw: Any) -> bool:
-    if raw is None:
-        return True
-    if not isinstance(raw, str):
-        return False
-    text = raw.strip()
-    # The markers are at most three characters; skip normalising longer text.
-    return not text or (len(text) <= 3 and _norm(text).upper() in MISSING)
-
-
-def _general(value: float) -> str:
-    """A number as Excel's General format shows it: 2024, not 2024.0."""
-    value = float(value)
-    return str(int(value)) if value.is_integer() else repr(value)
+    return frame.astype({"code": str, "adcode": str, "period": object, "value": "float64", "row": "int64",
+                         "sheet": str, "measure": str})
 
 
 def _finite(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError(f"not a finite number: {value}")
     return value
-
-
-def _period_date(frequency: Frequency, parts: dict[str, str]) -> date | None:
-    """The first day of the period the matched parts name; None when no such day exists."""
-    year = int(parts["y"])
-    try:
-        if frequency == "daily":
-            return date(year, int(parts["m"]), int(parts["d"]))
-        if frequency == "weekly":
-            return date.fromisocalendar(year, int(parts["w"]), 1)
-        if frequency == "monthly":
-            return date(year, int(parts["m"]), 1)
-        if frequency == "quarterly":
-            return date(year, 3 * _QUARTERS[parts["q"]] - 2, 1)
-        return date(year, 1, 1)
-    except ValueError:
-        return None
 
 
 def _short_name(name: str) -> str:
@@ -773,7 +826,7 @@ def _short_name(name: str) -> str:
 
 def _rank_name(ranked: dict[str, tuple[int, set[str]]], name: str, adcode: str, rank: int) -> None:
     """Record that ``name`` means ``adcode``; a better (lower) rank replaces worse ones."""
-    key = _area_key(name)
+    key = area_key(name)
     if not key:
         return
     best, codes = ranked.get(key, (rank, set()))

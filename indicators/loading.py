@@ -18,7 +18,7 @@ import hashlib
 import json
 import logging
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +73,7 @@ class LoadReport:
     scope: dict = field(default_factory=dict)
     # Why the load failed for a reason outside the file (the disk is full, the store went away); None otherwise.
     failure: str | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -87,18 +88,19 @@ class LoadReport:
         """The report for a terminal: a summary line, then one line per bad row."""
         if self.failure:
             return f"{self.file_name}: {self.failure}"
+        notes = "".join(f"\n  note: {note}" for note in self.notes)
         if self.ok:
             verb = "would load" if self.dry_run else "loaded"
             return (f"{self.file_name}: OK, {verb} {self.rows} values: {self.inserted} new, {self.updated} corrected "
                     f"(old values kept as revisions), {self.unchanged} unchanged"
-                    + ("" if self.dry_run else f" [load #{self.batch_id}]"))
+                    + ("" if self.dry_run else f" [load #{self.batch_id}]") + notes)
         lines = [f"{self.file_name}: REJECTED, nothing written — {len(self.errors)} problem(s):",
                  f"{'row':>6}  {'column':<16} {'value':<20} reason"]
         for error in self.errors[:MAX_ERRORS_SHOWN]:
             lines.append(f"{error.row:>6}  {error.column[:16]:<16} {str(error.value)[:20]:<20} {error.reason}")
         if len(self.errors) > MAX_ERRORS_SHOWN:
             lines.append(f"… and {len(self.errors) - MAX_ERRORS_SHOWN} more")
-        return "\n".join(lines)
+        return "\n".join(lines) + notes
 
 
 def _existing(session: Session, frame: pd.DataFrame) -> pd.DataFrame:
@@ -187,9 +189,10 @@ def derived_disagreements(session: Session, given: pd.DataFrame, catalog: Catalo
 
 
 def load_file(path: Path, *, user: str | None = None, dry_run: bool = False, city_key: str | None = None,
-              catalog: Catalog | None = None) -> LoadReport:
+              catalog: Catalog | None = None, sheet: str | int | None = None, today: date | None = None) -> LoadReport:
     """Validate a department's file and, when it is valid and not a dry run, load it (``load_bytes``)."""
-    return load_bytes(path.read_bytes(), path.name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog)
+    return load_bytes(path.read_bytes(), path.name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog,
+                      sheet=sheet, today=today)
 
 
 DISK_FULL = "磁盘已满,未写入任何数据 / disk full, nothing was written"
@@ -200,7 +203,8 @@ _DISK_FULL_SIGNS = ("database or disk is full", "no space left on device", "coul
 
 
 def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_run: bool = False,
-               city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file") -> LoadReport:
+               city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file",
+               sheet: str | int | None = None, today: date | None = None) -> LoadReport:
     """Validate a department's file (or a SQL source's rows) and, when valid and not a dry run, load it
     (``_load_bytes``). A load that fails for a reason outside the file — the disk fills up, the store goes
     away — is rolled back whole and reported in one line (``LoadReport.failure``), recorded and audited
@@ -211,7 +215,7 @@ def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_r
     """
     try:
         return _load_bytes(content, file_name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog,
-                           kind=kind)
+                           kind=kind, sheet=sheet, today=today)
     except (DBAPIError, db.StoreUnavailable) as exc:
         reason = DISK_FULL if any(sign in str(exc).lower() for sign in _DISK_FULL_SIGNS) else STORE_DOWN
         report = LoadReport(file_name=file_name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run,
@@ -244,7 +248,8 @@ def _first_line(exc: Exception) -> str:
 
 
 def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_run: bool = False,
-                city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file") -> LoadReport:
+                city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file",
+                sheet: str | int | None = None, today: date | None = None) -> LoadReport:
     """Validate a department's file (or a SQL source's rows) and, when valid and not a dry run, load it.
 
     Args:
@@ -255,6 +260,9 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
         city_key: the city whose district names the file uses (all cities when None).
         catalog: the catalog to check against (the store's by default).
         kind: ``file`` or ``sql``, recorded with the load.
+        sheet: the XLSX sheet(s) to read (``importer.read_observations``): a name, a position, ``all``;
+            the first sheet holding a table by default.
+        today: the load's date (periods after the next one are refused); today by default.
 
     Returns:
         The report; ``report.ok`` is False when the file was rejected (nothing written).
@@ -271,10 +279,11 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
     report = LoadReport(file_name=file_name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run,
                         scope=viewer.scope())
     cities = [get_city(city_key)] if city_key else list(load_cities().values())
-    parsed, refused = read_permitted(content, file_name=file_name, catalog=catalog, cities=cities, viewer=viewer)
+    parsed, refused = read_permitted(content, file_name=file_name, catalog=catalog, cities=cities, viewer=viewer,
+                                     sheet=sheet, today=today)
     if refused:
         record_refusal(file_name, {"action": "data_load", "kind": kind, "dry_run": dry_run, "rows": refused})
-    report.rows, report.errors = len(parsed.observations), list(parsed.errors)
+    report.rows, report.errors, report.notes = len(parsed.observations), list(parsed.errors), list(parsed.notes)
     report.format, report.encoding, report.shape = parsed.format, parsed.encoding, parsed.shape
     report.indicators = sorted(parsed.observations["code"].unique().tolist())
     report.areas = sorted(parsed.observations["adcode"].unique().tolist())

@@ -43,9 +43,12 @@ from sqlalchemy.pool import NullPool
 from indicators import db
 from indicators.access import SYSTEM, Viewer, acting_as
 from indicators.audit import actor, record, record_in, refuse, required
+from indicators.catalog import Indicator
 from indicators.catalog_store import store_catalog
 from indicators.loading import LoadReport, load_bytes
 from indicators.models import SqlSource
+from indicators.periods import period_start
+from indicators.templates import period_label
 from settings import ROOT, get_settings
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
@@ -366,12 +369,16 @@ def fetch_rows(url: str, query: str) -> pd.DataFrame:
     return pd.DataFrame([tuple(row) for row in rows], columns=list(COLUMNS))
 
 
-def period_text(period, frequency: str | None) -> str:
+def period_text(period, frequency: str | None, *, cumulative: bool = False, jan_feb_merged: bool = False) -> str:
     """A period from a database column as the loader reads it: a DATE of a monthly indicator means its month
-    (2024-03-01 → 2024-03), of a quarterly one its quarter, and so on; other values are passed as text."""
+    (2024-03-01 → 2024-03; 2024年1—3月 for a year-to-date value), of a quarterly one its quarter, and so on;
+    other values are passed as text."""
     if not isinstance(period, (date, datetime)):
         return str(period)
     day = period.date() if isinstance(period, datetime) else period
+    if cumulative or jan_feb_merged:
+        return period_label(period_start(day, frequency or "monthly"), frequency or "monthly", cumulative=cumulative,
+                            jan_feb_merged=jan_feb_merged)
     if frequency == "monthly":
         return f"{day:%Y-%m}"
     if frequency == "quarterly":
@@ -384,14 +391,16 @@ def period_text(period, frequency: str | None) -> str:
     return day.isoformat()
 
 
-def _as_csv(frame: pd.DataFrame, frequencies: dict[str, str]) -> bytes:
+def _as_csv(frame: pd.DataFrame, entries: dict[str, Indicator]) -> bytes:
     """The rows as a long CSV, so they go through the file loader's validation word for word."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for indicator, area, period, value in frame.itertuples(index=False):
-        writer.writerow([indicator, area, period_text(period, frequencies.get(str(indicator))),
-                         "" if value is None else value])
+        entry = entries.get(str(indicator))
+        text = (period_text(period, entry.frequency, cumulative=entry.accumulation == "ytd",
+                            jan_feb_merged=entry.jan_feb_merged) if entry else period_text(period, None))
+        writer.writerow([indicator, area, text, "" if value is None else value])
     return out.getvalue().encode("utf-8")
 
 
@@ -428,8 +437,8 @@ def run_source(name: str, *, dry_run: bool = False) -> SourceRun:
             raise
         frame = fetch_rows(source.url, source.query)
         catalog = store_catalog()
-        frequencies = {key: entry.frequency for entry in catalog for key in (entry.code, entry.name_zh)}
-        report = load_bytes(_as_csv(frame, frequencies), f"sql:{name}", dry_run=dry_run, city_key=source.city_key,
+        entries = {key: entry for entry in catalog for key in (entry.code, entry.name_zh)}
+        report = load_bytes(_as_csv(frame, entries), f"sql:{name}", dry_run=dry_run, city_key=source.city_key,
                             kind="sql", catalog=catalog)
         outcome = SourceRun(name, report.ok, report.text().splitlines()[0], report)
     except SqlSourceError as exc:

@@ -41,8 +41,9 @@ def writable_areas(cities: Iterable[City], viewer: Viewer) -> dict[str, str]:
 
 
 def read_permitted(content: bytes, *, file_name: str, catalog: Catalog, cities: Sequence[City],
-                   viewer: Viewer) -> tuple[ParsedFile, int]:
-    """Read a file as ``importer.read_observations`` does, keeping only what ``viewer`` may write.
+                   viewer: Viewer, **options) -> tuple[ParsedFile, int]:
+    """Read a file as ``importer.read_observations`` does (``options``: its ``sheet`` and ``today``), keeping
+    only what ``viewer`` may write.
 
     Returns:
         The parsed file, whose errors include one *not permitted* error per refused cell (its value left
@@ -51,35 +52,38 @@ def read_permitted(content: bytes, *, file_name: str, catalog: Catalog, cities: 
     """
     everything = area_lookup(list(cities))
     if viewer.sees_everything:
-        return read_observations(content, file_name=file_name, catalog=catalog, areas=everything), 0
+        return read_observations(content, file_name=file_name, catalog=catalog, areas=everything, **options), 0
     allowed = read_observations(content, file_name=file_name, catalog=visible_catalog(catalog, viewer),
-                                areas=writable_areas(cities, viewer))
+                                areas=writable_areas(cities, viewer), **options)
     unknown = [e for e in allowed.errors if e.reason in (UNKNOWN_INDICATOR, UNKNOWN_AREA)]
     if not unknown and allowed.header_row is not None:
         return allowed, 0
     # What is unknown to the actor but known to the store was refused, not mistyped.
-    known = read_observations(content, file_name=file_name, catalog=catalog, areas=everything)
+    known = read_observations(content, file_name=file_name, catalog=catalog, areas=everything, **options)
     if allowed.header_row is None and known.header_row is not None:
         # A table with areas as columns whose header names only areas the actor may not write.
         refusal = RowError(known.header_row, "", "", NOT_PERMITTED)
         return replace(known, observations=known.observations.iloc[0:0], errors=(refusal,)), 1
-    really_unknown = {(e.row, e.column, e.value, e.reason) for e in known.errors}
-    refused = {(e.row, e.column, e.value) for e in unknown if (e.row, e.column, e.value, e.reason) not in really_unknown}
+    # Rows are told apart by their sheet too: a workbook's sheets number their rows alike.
+    really_unknown = {(e.sheet, e.row, e.column, e.value, e.reason) for e in known.errors}
+    refused = {(e.sheet, e.row, e.column, e.value) for e in unknown
+               if (e.sheet, e.row, e.column, e.value, e.reason) not in really_unknown}
     if not refused:
         return allowed, 0
     header = allowed.header_row
-    refused_rows = {row for row, _, _ in refused if row != header}
+    refused_rows = {(sheet, row) for sheet, row, _, _ in refused if row != header}
     errors, marked = [], set()
     for error in allowed.errors:
-        key = (error.row, error.column, error.value)
+        key = (error.sheet, error.row, error.column, error.value)
         if key in refused:
-            if (error.row, error.column) not in marked:
-                marked.add((error.row, error.column))
-                errors.append(RowError(error.row, error.column, "", NOT_PERMITTED))
-        elif error.row not in refused_rows:
+            if (error.sheet, error.row, error.column) not in marked:
+                marked.add((error.sheet, error.row, error.column))
+                errors.append(RowError(error.row, error.column, "", NOT_PERMITTED, error.sheet))
+        elif (error.sheet, error.row) not in refused_rows:
             # In a table with areas as columns a refused area is a column: its cells are not read at all.
             errors.append(error)
-    return replace(allowed, errors=tuple(errors)), len(refused_rows) + len({c for r, c, _ in refused if r == header})
+    header_refusals = len({(s, c) for s, r, c, _ in refused if r == header})
+    return replace(allowed, errors=tuple(errors)), len(refused_rows) + header_refusals
 
 
 def check_batch(batch_id: int, viewer: Viewer) -> None:

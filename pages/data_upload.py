@@ -44,6 +44,9 @@ register_strings({
     "upload_limits": ("单个文件不超过 20 MB;支持 UTF-8、GBK/GB18030 编码,长表或宽表。",
                       "Up to 20 MB; UTF-8 or GBK/GB18030; long or wide tables."),
     "upload_city": ("地区名称所属城市", "City of the area names"),
+    "upload_sheet": ("工作表", "Sheet"),
+    "upload_sheet_hint": ("名称或序号；all 为全部；留空为第一个有表格的工作表",
+                          "Name or number; all for every sheet; blank for the first holding a table"),
     "upload_waiting": ("选择文件后,这里逐行列出校验结果;校验通过后才能导入。",
                        "Once a file is chosen, the check is listed here row by row; only a file that passes can be loaded."),
     "upload_ok": ("校验通过,可以导入:{rows} 个数值(新增 {inserted},修订 {updated},不变 {unchanged}),"
@@ -54,6 +57,7 @@ register_strings({
     "upload_shape_long": ("长表", "long table"),
     "upload_shape_wide_period": ("宽表(各期为列)", "wide table, periods as columns"),
     "upload_shape_wide_area": ("宽表(各地区为列)", "wide table, areas as columns"),
+    "upload_shape_wide_indicator": ("宽表(各指标为列)", "wide table, indicators as columns"),
     "upload_rejected": ("文件未通过校验,未写入任何数据。共 {count} 处问题:",
                         "The file does not pass; nothing was written. {count} problems:"),
     "upload_indicators": ("涉及指标", "Indicators"),
@@ -161,6 +165,9 @@ def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
                 html.H2(t("upload_step_file", lang), className="section-title"),
                 html.Label(t("upload_city", lang), htmlFor="upload-city", className="upload-label"),
                 dropdown(lang, id="upload-city", options=cities, value=city, clearable=False),
+                html.Label(t("upload_sheet", lang), htmlFor="upload-sheet", className="upload-label"),
+                dcc.Input(id="upload-sheet", type="text", debounce=True, maxLength=100, className="dcat-input",
+                          placeholder=t("upload_sheet_hint", lang)),
                 dcc.Upload(id="upload-file", children=html.Div([html.Strong(t("upload_drop", lang)),
                                                                 html.Span(t("upload_limits", lang))]),
                            max_size=MAX_UPLOAD_BYTES, multiple=False, accept=".csv,.xlsx,.txt",
@@ -183,9 +190,10 @@ def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
 @callback(Output("upload-report", "children"), Output("upload-commit", "disabled"), Output("upload-checked", "data"),
           Output("upload-file-name", "children"), Output("upload-result", "children"),
           Input("upload-file", "contents"), Input("upload-city", "value"), State("upload-file", "filename"),
-          State("upload-args", "data"), prevent_initial_call=True)
-def check_file(contents: str | None, city: str, filename: str | None, args: dict):
-    """Check the dropped file (nothing is written) and allow loading it only when it passes."""
+          State("upload-args", "data"), Input("upload-sheet", "value"), prevent_initial_call=True)
+def check_file(contents: str | None, city: str, filename: str | None, args: dict, sheet: str | None = None):
+    """Check the dropped file (nothing is written) and allow loading it only when it passes; ``sheet`` picks the
+    workbook's sheet (a name, a number, ``all``; blank: the first holding a table)."""
     lang = args["lang"]
     if not contents:
         raise PreventUpdate
@@ -194,12 +202,13 @@ def check_file(contents: str | None, city: str, filename: str | None, args: dict
         content = decode_upload(contents)
     except ValueError:
         return notice(t("upload_unreadable", lang), "error"), True, None, name, None
+    sheet = (sheet or "").strip() or None
     try:
-        report = load_bytes(content, name, dry_run=True, city_key=city)
+        report = load_bytes(content, name, dry_run=True, city_key=city, sheet=sheet)
         view = report_view(report, lang, _indicator_names(lang))
     except PAGE_FAILURES as exc:
         return failure_notice(exc, lang), True, None, name, None
-    checked = {"checksum": report.checksum, "name": name, "city": city} if report.ok else None
+    checked = {"checksum": report.checksum, "name": name, "city": city, "sheet": sheet} if report.ok else None
     return view, not report.ok, checked, name, None
 
 
@@ -219,7 +228,7 @@ def load_checked_file(clicks: int | None, contents: str | None, checked: dict | 
     if hashlib.sha256(content).hexdigest() != checked["checksum"]:
         return notice(t("upload_changed", lang), "error"), True
     try:
-        report = load_bytes(content, checked["name"], city_key=checked["city"])
+        report = load_bytes(content, checked["name"], city_key=checked["city"], sheet=checked.get("sheet"))
         if not report.ok:
             return report_view(report, lang, _indicator_names(lang)), True
         run_warnings()

@@ -454,11 +454,13 @@ def test_account_names_come_back_only_as_text(site):
 
 
 def _existing_monthly_value() -> tuple[str, str, str, float]:
-    """One stored monthly value: code, area, period as a file writes it, value."""
+    """One stored monthly value: code, area, period as a file writes it, value (of a single-period indicator, whose
+    2024-05 is its value; a year-to-date one takes 1—N月 labels, a derived one is computed, not loaded)."""
     with db.connect() as conn:
         row = conn.execute(select(Observation.indicator_code, Observation.area_adcode, Observation.period,
                                   Observation.value).join(IndicatorDef, IndicatorDef.code == Observation.indicator_code)
-                           .where(IndicatorDef.frequency == "monthly").limit(1)).one()
+                           .where(IndicatorDef.frequency == "monthly", IndicatorDef.accumulation == "period",
+                                  IndicatorDef.derived == "").limit(1)).one()
     return row[0], row[1], f"{row[2]:%Y-%m}", row[3]
 
 
@@ -565,7 +567,8 @@ def test_only_the_callbacks_that_carry_a_file_take_more_than_a_megabyte(site):
     assert len(contents) > 2 << 20
     check = body_of([("upload-report", "children"), ("upload-commit", "disabled"), ("upload-checked", "data"),
                      ("upload-file-name", "children"), ("upload-result", "children")],
-                    [("upload-file", "contents", contents), ("upload-city", "value", "xiamen")],
+                    [("upload-file", "contents", contents), ("upload-city", "value", "xiamen"),
+                     ("upload-sheet", "value", None)],
                     [("upload-file", "filename", "big.csv"), ("upload-args", "data", {"city": "xiamen", "lang": "en"})])
     answer = post(operator, json.dumps(check).encode())
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
