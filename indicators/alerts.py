@@ -238,8 +238,10 @@ def reconcile(session: Session, findings: dict[tuple[str, str, str], Finding], r
 
 
 def one_story(session: Session, findings: dict[tuple[str, str, str], Finding]) -> dict[tuple[str, str, str], Finding]:
-    """One alert per story: the change warnings of the districts of a city total are left out when the city's
-    own figure raises a warning (its districts move with it, and the map shows them).
+    """One alert per story, the city's, with its districts on the map: a district's threshold warning is left out
+    when the city's own figure warns at the same level or worse (a district worse than its city stays: that is
+    news of its own); a district's change warning of a city total when the city's figure warns at all; and a
+    department late with an indicator is one stale alert, the city's, not one per district.
 
     Args:
         session: the store (indicators' aggregation, areas' cities).
@@ -252,9 +254,18 @@ def one_story(session: Session, findings: dict[tuple[str, str, str], Finding]) -
     city_of = {adcode: city for adcode, city in session.execute(
         select(Area.adcode, City.adcode).join(City, City.key == Area.city_key))}
     warned = {(code, adcode) for code, adcode, _ in findings}
-    return {key: f for key, f in findings.items()
-            if not (f.rule == "change" and key[0] in summed and city_of.get(key[1], key[1]) != key[1]
-                    and (key[0], city_of.get(key[1])) in warned)}
+
+    def covered(key: tuple[str, str, str], finding: Finding) -> bool:
+        code, adcode, rule = key
+        city = city_of.get(adcode, adcode)
+        if city == adcode:
+            return False
+        if rule in ("stale", "threshold"):
+            above = findings.get((code, city, rule))
+            return above is not None and LEVEL_RANK[finding.level] <= LEVEL_RANK[above.level]
+        return rule == "change" and code in summed and (code, city) in warned
+
+    return {key: f for key, f in findings.items() if not covered(key, f)}
 
 
 def run_warnings(today: date | None = None) -> WarnReport:

@@ -38,6 +38,7 @@ PERIOD_UNIT_EN = {"daily": "days", "weekly": "weeks", "monthly": "months", "quar
 # Figures judged against their season (``SeriesState.season_range``): the environment theme's weather and air.
 SEASONAL_THEMES = frozenset({"environment"})
 SEASONAL_FREQUENCIES = frozenset({"daily", "weekly", "monthly"})
+DIMENSIONLESS = frozenset({"无量纲"})
 
 
 def register_rule(cls: type["Rule"]) -> type["Rule"]:
@@ -90,9 +91,14 @@ class SeriesState:
     season_range: tuple[float, float] | None = None
 
     @property
+    def unit_zh(self) -> str:
+        """The unit as a Chinese sentence writes it after a number (none for a dimensionless index such as the AQI)."""
+        return "" if self.unit in DIMENSIONLESS else self.unit
+
+    @property
     def unit_en(self) -> str:
-        """The unit in English, for the English sentences."""
-        return unit_en(self.unit)
+        """The unit in English, for the English sentences (none for a dimensionless index)."""
+        return "" if self.unit in DIMENSIONLESS else unit_en(self.unit)
 
     @property
     def latest(self) -> tuple[date, float] | None:
@@ -148,6 +154,11 @@ def format_number(value: float) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+def _amount(value: float, unit: str) -> str:
+    """A number with its unit, "150 μg/m³", or alone when there is none ("248" for an AQI)."""
+    return f"{format_number(value)} {unit}" if unit else format_number(value)
+
+
 def _on(period: date, frequency: str, lang: str) -> str:
     """When, as a sentence says it: "on 4 Dec 2024", "in Nov 2024", "in 2024Q3" (Chinese: the period)."""
     if lang == "zh":
@@ -201,15 +212,15 @@ class ThresholdRule(Rule):
         if state.direction == "target":
             bound_zh, bound_en = f"偏离目标 {format_number(state.target)} 超过 {format_number(threshold)}", f"more than {format_number(threshold)} off the target {format_number(state.target)}"
         elif state.direction == "up":
-            bound_zh, bound_en = f"低于 {format_number(threshold)} {state.unit}", f"at or below {format_number(threshold)} {state.unit_en}"
+            bound_zh, bound_en = f"低于 {_amount(threshold, state.unit_zh)}", f"at or below {_amount(threshold, state.unit_en)}"
         else:
-            bound_zh, bound_en = f"高于 {format_number(threshold)} {state.unit}", f"at or above {format_number(threshold)} {state.unit_en}"
+            bound_zh, bound_en = f"高于 {_amount(threshold, state.unit_zh)}", f"at or above {_amount(threshold, state.unit_en)}"
         if run >= 2:
             when_zh = f"连续{run}{PERIOD_UNIT_ZH[state.frequency]}"
             when_en = f" for {run} {PERIOD_UNIT_EN[state.frequency]} in a row"
         else:
-            when_zh = f"{format_period(period, state.frequency, 'zh')}为 {format_number(value)} {state.unit},"
-            when_en = f" was {format_number(value)} {state.unit_en} {_on(period, state.frequency, 'en')},"
+            when_zh = f"{format_period(period, state.frequency, 'zh')}为 {_amount(value, state.unit_zh)},"
+            when_en = f" was {_amount(value, state.unit_en)} {_on(period, state.frequency, 'en')},"
         zh = f"{state.area_zh} {state.name_zh} {when_zh}{bound_zh}({LEVEL_ZH[level]}预警){_tail(state)}"
         en = f"{state.area_en} {state.name_en}{when_en} {bound_en} ({level} warning){_tail_en(state)}"
         return Finding(self.name, level, period, zh, en, {"value": value, "threshold": threshold, "run": run})
@@ -288,9 +299,9 @@ class ChangeRule(Rule):
             steps = np.diff(values) * (-1 if state.direction == "up" else 1)
             if (steps > 0).all() and self._beyond_noise(state, values[0], values[-1]):
                 zh = (f"{state.area_zh} {state.name_zh} 连续{self.consecutive}{PERIOD_UNIT_ZH[state.frequency]}恶化,"
-                      f"最新 {format_number(value)} {state.unit}(蓝色预警){_tail(state)}")
+                      f"最新 {_amount(value, state.unit_zh)}(蓝色预警){_tail(state)}")
                 en = (f"{state.area_en} {state.name_en} worsened {self.consecutive} {PERIOD_UNIT_EN[state.frequency]} "
-                      f"in a row, now {format_number(value)} {state.unit_en} (blue warning){_tail_en(state)}")
+                      f"in a row, now {_amount(value, state.unit_en)} (blue warning){_tail_en(state)}")
                 return Finding(self.name, "blue", period, zh, en, {"consecutive": self.consecutive})
         return None
 
@@ -320,9 +331,9 @@ class ForecastRule(Rule):
                 if chance < self.min_chance:
                     continue
                 when_zh, when_en = format_period(period, state.frequency, "zh"), _on(period, state.frequency, "en")
-                zh = (f"{state.area_zh} {state.name_zh} 预计{when_zh}达到 {format_number(yhat)} {state.unit},"
+                zh = (f"{state.area_zh} {state.name_zh} 预计{when_zh}达到 {_amount(yhat, state.unit_zh)},"
                       f"可能触发{LEVEL_ZH[level]}预警(概率约{chance:.0%}){_tail(state)}")
-                en = (f"{state.area_en} {state.name_en} is forecast to reach {format_number(yhat)} {state.unit_en} {when_en}, "
+                en = (f"{state.area_en} {state.name_en} is forecast to reach {_amount(yhat, state.unit_en)} {when_en}, "
                       f"a likely {level} warning (chance about {chance:.0%}){_tail_en(state)}")
                 return Finding(self.name, level, period, zh, en,
                                {"expected_period": period.isoformat(), "yhat": yhat, "chance": round(chance, 3)})
@@ -368,9 +379,9 @@ class AnomalyRule(Rule):
             return None
         level = "blue"
         side_zh, side_en = ("低于", "below") if value < lower else ("高于", "above")
-        zh = (f"{state.area_zh} {state.name_zh} {format_period(period, state.frequency, 'zh')}为 {format_number(value)} "
-              f"{state.unit},{side_zh}模型预期区间 {format_number(lower)}–{format_number(upper)}(异常,{LEVEL_ZH[level]}提示){_tail(state)}")
-        en = (f"{state.area_en} {state.name_en} was {format_number(value)} {state.unit_en} "
+        zh = (f"{state.area_zh} {state.name_zh} {format_period(period, state.frequency, 'zh')}为 "
+              f"{_amount(value, state.unit_zh)},{side_zh}模型预期区间 {format_number(lower)}–{format_number(upper)}(异常,{LEVEL_ZH[level]}提示){_tail(state)}")
+        en = (f"{state.area_en} {state.name_en} was {_amount(value, state.unit_en)} "
               f"{_on(period, state.frequency, 'en')}, {side_en} the expected range {format_number(lower)}–{format_number(upper)} "
               f"(anomaly, {level} notice){_tail_en(state)}")
         return Finding(self.name, level, period, zh, en, {"value": value, "lower": lower, "upper": upper})

@@ -48,7 +48,7 @@ NOMINAL_TREND = (0.035, 0.09)  # bounds of a city's nominal growth
 INDUSTRIAL_PREFIXES = ("ECO-IND", "ECO-ENE-003")
 PEOPLE_PREFIXES = ("ECO-EMP", "ECO-POP")
 STANDALONE_COVID_DEPTH = 0.35
-SLOWDOWN = 0.35  # share of a district's industrial output lost at the end of the slowdown
+SLOWDOWN = 0.25  # share of a district's industrial output lost at the end of the slowdown
 PERIODS_A_YEAR = {"monthly": 12, "quarterly": 4, "yearly": 1}
 # Units of intensities, which do not grow with the city's size.
 INTENSIVE_UNITS = frozenset({"岁", "年", "天", "日", "月", "分钟", "秒", "小时", "℃", "km/h", "dB(A)", "级", "无量纲",

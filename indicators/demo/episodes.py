@@ -133,7 +133,8 @@ def current_episodes(city: City, profile: CityProfile, end: date, seed: int) -> 
     elif month in (4, 5, 8, 9, 10):
         weather = Episode("ozone", last - timedelta(days=3), last, 1.0)
     else:
-        weather = Episode("haze", last - timedelta(days=4), last, 1.0)
+        # Winter haze: PM2.5 three times the season's level inland, a little over twice on the breezier coast.
+        weather = Episode("haze", last - timedelta(days=4), last, 0.8 if profile.coastal else 1.0)
     episodes = [weather]
     districts = sorted(d.adcode for d in city.districts)
     stormy = weather.kind in ("typhoon", "rainstorm")
@@ -161,11 +162,12 @@ def storm_of(episode: Episode) -> Storm | None:
     return None
 
 
-# How the hotline surge moves each 12345 indicator at its peak: ("times", factor) or ("minus", points).
+# How the hotline surge moves each 12345 indicator at its peak: ("times", factor), ("plus", amount) or
+# ("minus", points).
 HOTLINE_EFFECTS = {
     "GOV-HOT-001": ("times", 1.5),  # calls
     "GOV-HOT-006": ("times", 1.5),  # tickets (in the district of a burst main, when it is one)
-    "GOV-HOT-004": ("times", 4.2),  # average wait
+    "GOV-HOT-004": ("plus", 48.0),  # average wait, seconds
     "GOV-HOT-015": ("times", 2.6),  # overdue tickets
     "GOV-HOT-002": ("minus", 6.0),  # answered share
     "GOV-HOT-003": ("minus", 8.0),  # answered within 15 seconds
@@ -194,6 +196,9 @@ def apply_hotline(generator, episodes: list[Episode]) -> None:
                 rows = [i for i in rows if series.adcodes[i] == episode.district] or rows
             values = series.values.copy()
             for i in rows:
-                values[i] = values[i] * (1 + (size - 1) * weight) if how == "times" else values[i] - size * weight
+                if how == "times":
+                    values[i] = values[i] * (1 + (size - 1) * weight)
+                else:
+                    values[i] = values[i] + (size if how == "plus" else -size) * weight
             values = np.clip(values, ind.min_value, ind.max_value)
             generator.replace(ind, np.round(values, decimals(ind, demo_spec(ind))))
