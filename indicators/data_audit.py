@@ -581,12 +581,12 @@ def with_derived(frame: pd.DataFrame, catalog: Catalog) -> pd.DataFrame:
 def audit_generated(catalog: Catalog, city: City, *, end: date, seed: int) -> AuditReport:
     """Audit a city's demo data as generated (no store needed), adding the check of the AQI against all six
     pollutants, which the simulation has but the catalog does not publish daily."""
-    from indicators.demo import build_city, generate_city
+    from indicators.demo import build_city, publish
     from indicators.demo.air import aqi
 
-    frame = with_derived(pd.concat(generate_city(catalog, city, end=end, seed=seed), ignore_index=True), catalog)
-    report = audit_frame(frame, catalog, city)
     world = build_city(catalog, city, end=end, seed=seed)
+    frame = with_derived(pd.concat(publish(world, catalog), ignore_index=True), catalog)
+    report = audit_frame(frame, catalog, city)
     check = Check("aqi_six", "simulated AQI = largest IAQI of all six pollutants, every district and day")
     recomputed = aqi(world.air.concentrations)
     check.checked = int(recomputed.size)

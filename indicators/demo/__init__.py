@@ -34,7 +34,7 @@ from indicators.demo.facts import CityProfile, city_profile
 from indicators.demo.series import POPULATION_CODE, DemoSpec, Generator, Series, demo_spec, parse_demo_hints
 
 __all__ = ["COLUMNS", "DEFAULT_SEED", "DEFAULT_START", "POPULATION_CODE", "DemoCity", "DemoSpec", "build_city",
-           "default_daily_start", "demo_periods", "demo_spec", "generate_city", "parse_demo_hints",
+           "default_daily_start", "demo_periods", "demo_spec", "generate_city", "parse_demo_hints", "publish",
            "spring_festival"]
 
 DEFAULT_SEED = 20240101
@@ -139,7 +139,11 @@ def generate_city(
         (``datetime.date``, the period's first day) and ``value`` (float).
     """
     catalog = list(catalog)
-    world = build_city(catalog, city, end=end, start=start, daily_start=daily_start, seed=seed)
+    yield from publish(build_city(catalog, city, end=end, start=start, daily_start=daily_start, seed=seed), catalog)
+
+
+def publish(world: DemoCity, catalog: Iterable[Indicator]) -> Iterator[pd.DataFrame]:
+    """A built world's observations as ``generate_city`` yields them: one frame per indicator with any period."""
     for ind in catalog:
         frame = _frame(ind.code, world.series(ind.code), world.generator.cal.periods[ind.frequency].dates)
         if len(frame):  # nothing complete yet (``end`` close to ``start``): nothing to insert
