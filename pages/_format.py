@@ -7,10 +7,17 @@ import math
 import pandas as pd
 
 from indicators.catalog import unit_en
-from indicators.periods import format_period
+from indicators.periods import format_period as _period_text
 
 __all__ = ["change_arrow", "decimals_for", "format_change", "format_period", "format_value", "missing",
            "unit_label"]
+
+
+def format_period(period, frequency: str, lang: str) -> str:
+    """A period as readers expect it: 2024年3月 / Mar 2024, 2024Q1, 3月15日 / 15 Mar 2024 (a day without a
+    leading zero: "4 Dec 2026", not "04 Dec 2026")."""
+    text = _period_text(period, frequency, lang)
+    return text[1:] if lang == "en" and frequency == "daily" and text.startswith("0") else text
 
 
 def missing(value) -> bool:
@@ -18,8 +25,15 @@ def missing(value) -> bool:
     return value is None or (not isinstance(value, (str, list, tuple)) and bool(pd.isna(value)))
 
 
+# Units a number is shown without: a dimensionless index (the AQI) reads as a bare number.
+SILENT_UNITS = frozenset({"无量纲"})
+
+
 def unit_label(unit: str, lang: str) -> str:
-    """A unit as readers of ``lang`` write it: the catalog's in Chinese, its English form in English."""
+    """A unit as readers of ``lang`` write it: the catalog's in Chinese, its English form in English; none for a
+    dimensionless index."""
+    if unit in SILENT_UNITS:
+        return ""
     return unit_en(unit) if lang == "en" else unit
 
 

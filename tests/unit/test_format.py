@@ -45,3 +45,15 @@ def test_format_value_by_unit(value, unit, zh, en):
     assert format_value(value, "zh", unit=unit) == zh
     assert format_value(value, "en", unit=unit) == en
     assert "e" not in format_value(1.209e4, "en", unit="件")
+
+
+def test_units_and_days_read_naturally():
+    from datetime import date
+
+    from pages._format import format_period, unit_label
+
+    assert format_period(date(2026, 12, 4), "daily", "en") == "4 Dec 2026"
+    assert format_period(date(2026, 12, 14), "daily", "en") == "14 Dec 2026"
+    assert format_period(date(2026, 12, 4), "daily", "zh") == "12月4日"
+    assert unit_label("无量纲", "zh") == "" and unit_label("无量纲", "en") == ""  # the AQI is a bare number
+    assert unit_label("μg/m³", "en") == "μg/m³"
