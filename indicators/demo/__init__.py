@@ -40,6 +40,7 @@ __all__ = ["COLUMNS", "DEFAULT_SEED", "DEFAULT_START", "POPULATION_CODE", "DemoC
 DEFAULT_SEED = 20240101
 DEFAULT_START = date(2019, 1, 1)
 COLUMNS = ("code", "adcode", "period", "value")
+RAIL_CODES = frozenset({"PUB-TRN-001", "PUB-TRN-009"})  # metro ridership: only where there is a metro
 
 
 @dataclass
@@ -143,8 +144,11 @@ def generate_city(
 
 
 def publish(world: DemoCity, catalog: Iterable[Indicator]) -> Iterator[pd.DataFrame]:
-    """A built world's observations as ``generate_city`` yields them: one frame per indicator with any period."""
+    """A built world's observations as ``generate_city`` yields them: one frame per indicator with any period
+    (none for urban rail in a city that has none)."""
     for ind in catalog:
+        if ind.code in RAIL_CODES and not world.profile.metro:
+            continue
         frame = _frame(ind.code, world.series(ind.code), world.generator.cal.periods[ind.frequency].dates)
         if len(frame):  # nothing complete yet (``end`` close to ``start``): nothing to insert
             yield frame

@@ -76,6 +76,7 @@ class CityProfile:
         climate: the city's normals; district_climates: counties with their own station (mountains).
         pm25, pm25_year: annual PM2.5 (µg/m³) and its year; good_days: % of days with AQI ≤ 100;
         o3_p90: the ozone 8-hour 90th percentile (µg/m³).
+        metro: whether the city has urban rail (a city's own fact only; assumed when unknown).
         notes: (fact, where it came from), for the README and the audit.
     """
 
@@ -99,6 +100,7 @@ class CityProfile:
     pm25_year: int
     good_days: float
     o3_p90: float
+    metro: bool = True
     notes: tuple[tuple[str, str], ...] = field(default=())
 
     def climate_of(self, adcode: str) -> Climate:
@@ -264,6 +266,8 @@ def city_profile(city: City) -> CityProfile:
         pm25_year=pm25_year or 2023,
         good_days=look.number("good_days"),
         o3_p90=look.number("o3_p90"),
+        metro=not _has_own(city, "metro") or bool(float(next(
+            r.value for r in _rows() if r.fact == "metro" and r.adcode == city.adcode))),
         notes=(),
     )
     return _with_notes(profile, look.notes)
