@@ -35,7 +35,7 @@ from geo.cities import City
 from indicators.catalog import Catalog, Indicator
 from indicators.derived import evaluate as evaluate_formula
 
-GROWTH_TOLERANCE = 3.0  # percentage points between published and level-implied growth
+GROWTH_TOLERANCE = 3.0  # percentage points between published and level-implied growth (the data desk's default)
 SHOWN = 5  # failures listed per check
 AQI, PM25, PM10, O3 = "ENV-AIR-001", "ENV-AIR-002", "ENV-AIR-003", "ENV-AIR-004"
 DAILY_RAIN, DAILY_MAX, GUST, MONTHLY_RAIN, MONTHLY_TEMPERATURE, TYPHOONS = (
@@ -433,10 +433,7 @@ def _check_growth(data: _Data) -> Check:
             continue
         published, level = data.wide(ind.code), data.wide(ind.growth_of)
         for adcode in published.columns.intersection(level.columns):
-            if adcode == data.city.adcode and data.catalog[ind.code].aggregation.startswith("wmean"):
-                tolerance = GROWTH_TOLERANCE + 1.0  # a weighted mean of district growth, not the city's own
-            else:
-                tolerance = GROWTH_TOLERANCE
+            tolerance = GROWTH_TOLERANCE
             series = level[adcode].dropna()
             for period, value in published[adcode].dropna().items():
                 before = period - pd.DateOffset(months=12)
