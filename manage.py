@@ -1,6 +1,6 @@
 """City Vitals command line: ``python manage.py COMMAND``.
 
-Commands: init, load, forecast, warn, stats, bench, city, facilities, users, sql, scheduler. Every command reads the same settings as
+Commands: init, load, forecast, warn, audit, stats, bench, city, facilities, users, sql, scheduler. Every command reads the same settings as
 the app (``CITYVITALS_*`` environment variables; see ``settings.py``) and acts as the system (recorded as such, with
 the operating-system user, in the audit log); ``load`` and ``facilities load`` with ``--user NAME`` act as that
 account instead, its clearance and scope checked like the upload page's.
@@ -31,6 +31,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     report = init_store(settings.database_url, city_keys=keys, seed=settings.demo_seed, progress=not args.quiet)
     generated = ", ".join(f"{k}: {n:,} observations" for k, n in report.generated.items()) or "no demo data needed"
     print(f"store ready in {report.seconds:.1f} s ({report.indicators_changed} indicator definitions written; {generated})")
+    if report.warnings is not None:
+        _print_warnings(report.warnings)
     return 0
 
 
@@ -105,7 +107,10 @@ def _horizon(text: str) -> tuple[str, int]:
 def _warn() -> None:
     from indicators.alerts import run_warnings
 
-    report = run_warnings()
+    _print_warnings(run_warnings())
+
+
+def _print_warnings(report) -> None:
     levels = ", ".join(f"{rule}/{level} {n}" for (rule, level), n in sorted(report.findings.items()))
     print(f"warnings: {report.series} series evaluated in {report.seconds:.2f} s; {report.opened} opened, "
           f"{report.escalated} escalated, {report.updated} updated, {report.resolved} resolved"
@@ -119,6 +124,24 @@ def cmd_warn(args: argparse.Namespace) -> int:
     db.use(get_settings().database_url)
     _warn()
     return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Check every identity of the cities' figures in the store (AQI, rain, totals, growth, ranges …)."""
+    from geo.cities import get_city, load_cities
+    from indicators import db
+    from indicators.catalog import load_catalog
+    from indicators.data_audit import audit_store
+    from indicators.queries import cities
+
+    db.use(get_settings().database_url)
+    keys = args.city or [key for key in cities()["key"] if key in load_cities()]
+    catalog, ok = load_catalog(), True
+    for key in keys:
+        report = audit_store(get_city(key), catalog)
+        print(report.text())
+        ok &= report.ok
+    return 0 if ok else 1
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
@@ -361,6 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     warn = sub.add_parser("warn", help="evaluate the warning rules and update the alerts")
     warn.set_defaults(func=cmd_warn)
+
+    audit = sub.add_parser("audit", help="check every identity of the cities' figures in the store")
+    audit.add_argument("--city", action="append", help="city key (repeatable; default: every city in the store)")
+    audit.set_defaults(func=cmd_audit)
 
     stats = sub.add_parser("stats", help="what the store holds")
     stats.add_argument("--json", action="store_true")

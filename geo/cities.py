@@ -1,7 +1,10 @@
 """Cities as configuration: adcode, names, boundary file, districts and options.
 
 Three cities are configured in ``cities.yaml``; any other prefecture-level city can be
-added by adcode from the bundled all-China county file (``add_city``).
+added by adcode from the bundled all-China county file (``add_city``), its districts' resident
+populations taken from the shipped 2020 census table (``census_2020.csv``, each figure with its
+source) or, for a county the table lacks, estimated as its province's 2020 census density times
+its area (``provinces_2020.csv``; the estimate is labelled as such).
 """
 
 from __future__ import annotations
@@ -13,11 +16,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 GEO_DIR = Path(__file__).parent
 BOUNDARY_DIR = GEO_DIR / "boundaries"
 CITIES_FILE = GEO_DIR / "cities.yaml"
+CENSUS_FILE = GEO_DIR / "census_2020.csv"
+PROVINCES_FILE = GEO_DIR / "provinces_2020.csv"
+KM_PER_DEGREE = 111.195  # on a sphere of the Earth's mean radius
 ATTRIBUTION = (
     "Boundaries © OpenStreetMap contributors (ODbL 1.0), via the mapchina R package by "
     "Mingchu Xu (GPL-3), github.com/xmc811/mapchina"
@@ -32,6 +39,7 @@ class District:
     name_zh: str
     name_en: str
     population: int
+    population_kind: str = "census"  # census, census_rounded, census_remainder, yearend or estimate
 
     def name(self, lang: str) -> str:
         """The district's name in ``lang``."""
@@ -82,6 +90,7 @@ def _city_from_config(key: str, conf: dict) -> City:
             name_zh=names[adcode]["name_zh"],
             name_en=names[adcode].get("name_en") or names[adcode]["name_zh"],
             population=int(opts.get("population", 0)),
+            population_kind=str(opts.get("population_kind", "census")),
         )
         for adcode, opts in conf["districts"].items()
     )
@@ -144,7 +153,7 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
     """Configure a new city from the bundled all-China county boundaries.
 
     Writes ``boundaries/<adcode>.geojson`` (the city's counties) and appends the city to
-    the cities file. District populations are unknown there, so they are weighted equally.
+    the cities file, each district with its resident population (``district_population``).
 
     Args:
         key: short key for the city, e.g. ``quanzhou``.
@@ -184,9 +193,71 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
         "center": [round((bbox[1] + bbox[3]) / 2, 3), round((bbox[0] + bbox[2]) / 2, 3)],
         "zoom": 9,
         "demo": False,
-        "districts": {f["properties"]["adcode"]: {"population": 100000} for f in features},
+        "districts": {},
     }
+    for feature in features:
+        persons, kind = district_population(feature["properties"]["adcode"], feature["geometry"], row["province_adcode"])
+        conf["districts"][feature["properties"]["adcode"]] = {"population": persons, "population_kind": kind}
     with path.open("a", encoding="utf-8") as fh:
         fh.write("\n" + yaml.safe_dump({key: conf}, allow_unicode=True, sort_keys=False))
     load_cities.cache_clear()
     return load_cities(path)[key]
+
+
+@lru_cache(maxsize=1)
+def census_table() -> dict[str, dict[str, str]]:
+    """The shipped district populations (``census_2020.csv``) by adcode: persons, year, kind and source."""
+    with CENSUS_FILE.open(encoding="utf-8") as fh:
+        return {row["adcode"]: row for row in csv.DictReader(fh)}
+
+
+@lru_cache(maxsize=1)
+def province_populations() -> dict[str, int]:
+    """Each province's 2020 census population by adcode (``provinces_2020.csv``)."""
+    with PROVINCES_FILE.open(encoding="utf-8") as fh:
+        return {row["adcode"]: int(row["persons"]) for row in csv.DictReader(fh)}
+
+
+def area_km2(geometry: dict) -> float:
+    """The area of a GeoJSON Polygon or MultiPolygon in lon/lat degrees, in km².
+
+    Each ring is projected to a local equirectangular plane at its own mean latitude (good to a
+    fraction of a percent for a county) and measured with the shoelace formula; holes subtract.
+    """
+    polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+    total = 0.0
+    for polygon in polygons:
+        for index, ring in enumerate(polygon):
+            points = np.asarray(ring, dtype=float)[:, :2]
+            x = points[:, 0] * np.cos(np.radians(points[:, 1].mean())) * KM_PER_DEGREE
+            y = points[:, 1] * KM_PER_DEGREE
+            area = abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) / 2
+            total += area if index == 0 else -area
+    return total
+
+
+@lru_cache(maxsize=64)
+def _province_area_km2(province_adcode: str) -> float:
+    with gzip.open(BOUNDARY_DIR / "china_counties.geojson.gz", "rt", encoding="utf-8") as fh:
+        features = json.load(fh)["features"]
+    return sum(area_km2(f["geometry"]) for f in features if f["properties"]["province_adcode"] == province_adcode)
+
+
+def district_population(adcode: str, geometry: dict, province_adcode: str) -> tuple[int, str]:
+    """A district's resident population and how it is known.
+
+    Args:
+        adcode: the district.
+        geometry: its boundary (GeoJSON geometry), for the estimate.
+        province_adcode: its province, for the estimate.
+
+    Returns:
+        (persons, kind): from the shipped census table when it has the district (its ``kind``: census,
+        census_rounded, census_remainder or yearend), else ``estimate``: the province's 2020 census
+        population per km² times the district's area.
+    """
+    row = census_table().get(adcode)
+    if row is not None:
+        return int(row["persons"]), row["kind"]
+    density = province_populations()[province_adcode] / _province_area_km2(province_adcode)
+    return int(round(density * area_km2(geometry), -2)), "estimate"

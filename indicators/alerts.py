@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import func, select
@@ -26,13 +26,15 @@ from indicators.models import (
     Alert,
     AlertEvent,
     Area,
+    City,
     ForecastPoint,
     ForecastRun,
     IndicatorDef,
     Latest,
+    Observation,
     ThresholdOverride,
 )
-from indicators.periods import periods_overdue
+from indicators.periods import periods_overdue, shift
 from indicators.rules import Finding, SeriesState, evaluate
 
 OPEN_STATES = ("new", "acknowledged", "dispatched")
@@ -71,6 +73,54 @@ def _optional(value) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
+SEASON_WINDOW_DAYS = 15  # a daily value is compared with the days this close to its date in earlier years
+SEASON_YEARS = 3
+SEASON_QUANTILES = (0.05, 0.95)
+
+
+def season_ranges(session: Session, candidates: list[tuple[str, str, date, str]]) -> dict[tuple[str, str], tuple]:
+    """What the same time of year reached in earlier years, for the series whose newest value is in warning.
+
+    Args:
+        session: the store.
+        candidates: (indicator, area, newest period, frequency) of weather and air series in warning.
+
+    Returns:
+        (indicator, area) → (5th, 95th percentile) of their values within ``SEASON_WINDOW_DAYS`` of the same
+        date (daily), in the same week or month, in the ``SEASON_YEARS`` years before; series with too little
+        history are left out (they are judged on their thresholds alone).
+    """
+    if not candidates:
+        return {}
+    codes = sorted({c for c, *_ in candidates})
+    adcodes = sorted({a for _, a, *_ in candidates})
+    earliest = min(p for _, _, p, _ in candidates).replace(day=1)
+    earliest = earliest.replace(year=earliest.year - SEASON_YEARS - 1)
+    rows = session.execute(select(Observation.indicator_code, Observation.area_adcode, Observation.period,
+                                  Observation.value)
+                           .where(Observation.indicator_code.in_(codes), Observation.area_adcode.in_(adcodes),
+                                  Observation.period >= earliest)).all()
+    history = pd.DataFrame([tuple(r) for r in rows], columns=["code", "adcode", "period", "value"])
+    groups = {key: part for key, part in history.groupby(["code", "adcode"])} if len(history) else {}
+    ranges = {}
+    for code, adcode, period, frequency in candidates:
+        part = groups.get((code, adcode))
+        if part is None:
+            continue
+        same = pd.Series(False, index=part.index)
+        for years in range(1, SEASON_YEARS + 1):
+            if frequency == "monthly":
+                low = high = shift(period, "monthly", -12 * years)
+            else:
+                then = period - timedelta(days=round(365.25 * years))
+                low, high = then - timedelta(days=SEASON_WINDOW_DAYS), then + timedelta(days=SEASON_WINDOW_DAYS)
+            same |= (part["period"] >= low) & (part["period"] <= high)
+        values = part.loc[same, "value"].astype(float)
+        if len(values) >= (20 if frequency == "daily" else 2):
+            ranges[(code, adcode)] = tuple(float(v) for v in values.quantile(SEASON_QUANTILES))
+    return ranges
+
+
 def load_states(session: Session, today: date) -> list[SeriesState]:
     """Everything the rules need about every series in the store, read in a few bulk queries."""
     definitions = {row.code: row for row in session.scalars(select(IndicatorDef))}
@@ -89,9 +139,9 @@ def load_states(session: Session, today: date) -> list[SeriesState]:
         if band:
             bands[(code, adcode)] = band
     states = []
-    latest_rows = session.execute(select(Latest.indicator_code, Latest.area_adcode, Latest.period, Latest.yoy_value,
-                                         Latest.recent))
-    for code, adcode, period, yoy_value, recent_json in latest_rows:
+    latest_rows = session.execute(select(Latest.indicator_code, Latest.area_adcode, Latest.period, Latest.value,
+                                         Latest.yoy_value, Latest.recent))
+    for code, adcode, period, value, yoy_value, recent_json in latest_rows:
         ind, area = definitions.get(code), areas.get(adcode)
         if ind is None or area is None:
             continue
@@ -108,8 +158,14 @@ def load_states(session: Session, today: date) -> list[SeriesState]:
             overdue=periods_overdue(period, ind.frequency, today),
             forecast=tuple(forecasts.get(key, ())),
             band=tuple(band["range"]) if band and band.get("period") == period.isoformat() else None,
+            theme=ind.theme, accumulation=ind.accumulation,
         ))
-    return states
+    # Only weather and air figures in warning need their season read from the history.
+    candidates = [(s.code, s.area_adcode, s.latest[0], s.frequency) for s in states
+                  if s.seasonal and s.latest and s.level(s.latest[1]) in LEVEL_RANK and s.level(s.latest[1]) != "normal"]
+    ranges = season_ranges(session, candidates)
+    return [replace(s, season_range=ranges.get((s.code, s.area_adcode))) if (s.code, s.area_adcode) in ranges else s
+            for s in states]
 
 
 def _event(alert: Alert, action: str, *, user: str, to_state: str, comment: str = "",
@@ -180,6 +236,37 @@ def reconcile(session: Session, findings: dict[tuple[str, str, str], Finding], r
             report.resolved += 1
 
 
+def one_story(session: Session, findings: dict[tuple[str, str, str], Finding]) -> dict[tuple[str, str, str], Finding]:
+    """One alert per story, the city's, with its districts on the map: a district's threshold warning is left out
+    when the city's own figure warns at the same level or worse (a district worse than its city stays: that is
+    news of its own); a district's change warning of a city total when the city's figure warns at all; and a
+    department late with an indicator is one stale alert, the city's, not one per district.
+
+    Args:
+        session: the store (indicators' aggregation, areas' cities).
+        findings: (indicator, area, rule) → finding.
+
+    Returns:
+        The findings to keep.
+    """
+    summed = set(session.scalars(select(IndicatorDef.code).where(IndicatorDef.aggregation == "sum")))
+    city_of = {adcode: city for adcode, city in session.execute(
+        select(Area.adcode, City.adcode).join(City, City.key == Area.city_key))}
+    warned = {(code, adcode) for code, adcode, _ in findings}
+
+    def covered(key: tuple[str, str, str], finding: Finding) -> bool:
+        code, adcode, rule = key
+        city = city_of.get(adcode, adcode)
+        if city == adcode:
+            return False
+        if rule in ("stale", "threshold"):
+            above = findings.get((code, city, rule))
+            return above is not None and LEVEL_RANK[finding.level] <= LEVEL_RANK[above.level]
+        return rule == "change" and code in summed and (code, city) in warned
+
+    return {key: f for key, f in findings.items() if not covered(key, f)}
+
+
 def run_warnings(today: date | None = None) -> WarnReport:
     """Evaluate every rule on every series of the current store and update the alerts.
 
@@ -197,6 +284,7 @@ def run_warnings(today: date | None = None) -> WarnReport:
         for state in states:
             for finding in evaluate(state):
                 findings[(state.code, state.area_adcode, finding.rule)] = finding
+        findings = one_story(session, findings)
         report.series = len(states)
         report.findings = Counter((f.rule, f.level) for f in findings.values())
         reconcile(session, findings, report)

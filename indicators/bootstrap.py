@@ -12,6 +12,7 @@ from tqdm import tqdm
 
 from geo.cities import City, get_city, load_cities
 from indicators import db
+from indicators.alerts import WarnReport, run_warnings
 from indicators.catalog import Catalog, load_catalog
 from indicators.demo import generate_city
 from indicators.derived import recompute_all
@@ -29,6 +30,7 @@ class InitReport:
     indicators_changed: int = 0
     generated: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    warnings: WarnReport | None = None  # the evaluation after demo data arrived
 
     @property
     def rows(self) -> int:
@@ -68,7 +70,8 @@ def init_store(url: str, *, city_keys: tuple[str, ...], seed: int, today: date |
     """Create or upgrade the store at ``url`` and fill what is missing.
 
     Upgrades the schema (keeping data), loads the catalog and every configured city, and
-    generates demo data for each city in ``city_keys`` that has no observations yet.
+    generates demo data for each city in ``city_keys`` that has no observations yet; when it did,
+    the warnings are evaluated at once.
 
     Args:
         url: the store's database URL.
@@ -99,6 +102,9 @@ def init_store(url: str, *, city_keys: tuple[str, ...], seed: int, today: date |
             if count_facilities(session, city.key) == 0:  # also for stores made before the point layers
                 add_demo_facilities(session, city, seed=seed)
                 db.bump_data_version(session)
+    if report.generated:
+        # A city with new data gets its warnings now, not at the next ``warn`` (the screen would show 0 alerts).
+        report.warnings = run_warnings(today=today)
     report.seconds = time.perf_counter() - started
     return report
 

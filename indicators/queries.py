@@ -36,6 +36,7 @@ from indicators.models import (
     Revision,
 )
 from indicators.periods import format_period, periods_overdue
+from indicators.rules import format_number
 from indicators.search import initials
 
 INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name not in ("catalog_version", "file_values")]
@@ -460,10 +461,23 @@ def alert_history(alert_id: int) -> pd.DataFrame:
                   .where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id))
 
 
-def alert_counts(city_key: str) -> dict[str, int]:
-    """Open alerts of a city by level, for the cockpit's counters."""
-    counts = alerts(city_key)["level"].value_counts()
-    return {level: int(counts.get(level, 0)) for level in ("red", "orange", "yellow", "blue")}
+ALERT_LEVELS = ("red", "orange", "yellow", "blue")  # worst first
+
+
+def level_counts(frame: pd.DataFrame) -> dict[str, int]:
+    """Alerts by level, worst first, of a frame of ``alerts`` (every level, 0 where there are none)."""
+    counts = frame["level"].value_counts() if not frame.empty else {}
+    return {level: int(counts.get(level, 0)) for level in ALERT_LEVELS}
+
+
+def alert_counts(city_key: str | None = None, **filters) -> dict[str, int]:
+    """Alerts by level for the same filters as ``alerts`` (open ones by default): the one count that the home
+    page, the screen, the alert centre and the phone show.
+
+    Raises:
+        AccessDenied: the city is outside the viewer's scope.
+    """
+    return level_counts(alerts(city_key, **filters))
 
 
 def explain_level(code: str, adcode: str, lang: str = "zh") -> str:
@@ -481,22 +495,22 @@ def explain_level(code: str, adcode: str, lang: str = "zh") -> str:
     when = format_period(row["period"], row["frequency"], lang, cumulative=ytd, jan_feb_merged=bool(row["jan_feb_merged"]))
     if ytd:
         when += "累计" if lang == "zh" else " (year to date)"
-    value = f"{row['value']:,.4g} {row['unit'] if lang == 'zh' else unit_en(row['unit'])}"
+    value = f"{format_number(row['value'])} {row['unit'] if lang == 'zh' else unit_en(row['unit'])}"
     names = {"blue": ("蓝色", "blue"), "yellow": ("黄色", "yellow"), "orange": ("橙色", "orange"), "red": ("红色", "red")}
     thresholds = [(level, row[level]) for level in names if not pd.isna(row[level])]
     if row["level"] in names:
         threshold = row[row["level"]]
         word_zh, word_en = {"up": ("低于", "below"), "down": ("高于", "above")}.get(row["direction"], ("偏离目标超过", "off target by more than"))
-        zh = f"{when} 为 {value},{word_zh}{names[row['level']][0]}阈值 {threshold:,.4g}"
-        en = f"{value} in {when}, {word_en} the {names[row['level']][1]} threshold {threshold:,.4g}"
+        zh = f"{when} 为 {value},{word_zh}{names[row['level']][0]}阈值 {format_number(threshold)}"
+        en = f"{value} in {when}, {word_en} the {names[row['level']][1]} threshold {format_number(threshold)}"
     elif thresholds:
         zh = f"{when} 为 {value},未越过任何预警阈值"
         en = f"{value} in {when}, within all warning thresholds"
     else:
         zh = f"{when} 为 {value},该指标未设预警阈值"
         en = f"{value} in {when}; this indicator has no warning thresholds"
-    scale = "、".join(f"{names[l][0]} {v:,.4g}" for l, v in thresholds)
-    scale_en = ", ".join(f"{names[l][1]} {v:,.4g}" for l, v in thresholds)
+    scale = "、".join(f"{names[l][0]} {format_number(v)}" for l, v in thresholds)
+    scale_en = ", ".join(f"{names[l][1]} {format_number(v)}" for l, v in thresholds)
     if lang == "zh":
         return zh + (f"(阈值:{scale})" if scale else "") + f"。来源:{row['source']};责任单位:{row['department']}。"
     return en + (f" (thresholds: {scale_en})" if scale_en else "") + f". Source: {row['source']}; responsible: {department_en(row['department'])}."

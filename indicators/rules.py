@@ -2,7 +2,19 @@
 
 A rule gets a ``SeriesState`` (everything known about the series, read in bulk by
 ``indicators.alerts``) and returns a ``Finding`` or None. Rules never read the store.
-Levels are the four-colour scale blue < yellow < orange < red.
+Levels are the four-colour scale blue < yellow < orange < red; red and orange are the headline
+warnings a leader acts on, yellow a warning to watch, blue a notice (so are all anomalies).
+
+Calibrated so that a normal day raises few, meaningful warnings:
+
+* weather and air figures are judged against their season: a value within the range the same
+  time of year reached in earlier years (``SeriesState.season_range``) raises no threshold warning,
+  however high the national limit puts it (winter haze inland, summer heat);
+* year-to-date figures are judged on their cumulative growth, as the bureau watches them (累计同比),
+  never month on month or on the sawtooth of their cumulative values;
+* a month-on-month jump is news only when the year-on-year change is as bad (otherwise it is the
+  season, or noise); a change of a small count must exceed its Poisson noise;
+* a series with a threshold warning does not also raise a change warning.
 """
 
 from __future__ import annotations
@@ -23,6 +35,10 @@ RULES: dict[str, type["Rule"]] = {}
 LEVEL_ZH = {"blue": "蓝色", "yellow": "黄色", "orange": "橙色", "red": "红色"}
 PERIOD_UNIT_ZH = {"daily": "日", "weekly": "周", "monthly": "个月", "quarterly": "个季度", "yearly": "年"}
 PERIOD_UNIT_EN = {"daily": "days", "weekly": "weeks", "monthly": "months", "quarterly": "quarters", "yearly": "years"}
+# Figures judged against their season (``SeriesState.season_range``): the environment theme's weather and air.
+SEASONAL_THEMES = frozenset({"environment"})
+SEASONAL_FREQUENCIES = frozenset({"daily", "weekly", "monthly"})
+DIMENSIONLESS = frozenset({"无量纲"})
 
 
 def register_rule(cls: type["Rule"]) -> type["Rule"]:
@@ -45,6 +61,9 @@ class SeriesState:
         overdue: periods past due (0 on time, -1 never loaded).
         forecast: future (period, yhat, lower_95, upper_95, lower_80, upper_80) rows.
         band: the 95% backtest band (lower, upper) for the newest value, when known.
+        theme: the indicator's theme; accumulation: ``period``, ``ytd`` or ``stock`` (as the catalog says).
+        season_range: the (low, high) the same time of year reached in earlier years (5th and 95th
+            percentiles), for weather and air figures in warning; None when not judged by season.
     """
 
     RECENT: ClassVar[int] = 6
@@ -67,11 +86,19 @@ class SeriesState:
     overdue: int = 0
     forecast: tuple[tuple, ...] = ()
     band: tuple[float, float] | None = None
+    theme: str = ""
+    accumulation: str = "period"
+    season_range: tuple[float, float] | None = None
+
+    @property
+    def unit_zh(self) -> str:
+        """The unit as a Chinese sentence writes it after a number (none for a dimensionless index such as the AQI)."""
+        return "" if self.unit in DIMENSIONLESS else self.unit
 
     @property
     def unit_en(self) -> str:
-        """The unit in English, for the English sentences."""
-        return unit_en(self.unit)
+        """The unit in English, for the English sentences (none for a dimensionless index)."""
+        return "" if self.unit in DIMENSIONLESS else unit_en(self.unit)
 
     @property
     def latest(self) -> tuple[date, float] | None:
@@ -81,6 +108,22 @@ class SeriesState:
     def level(self, value: float) -> str:
         """The threshold level of ``value`` for this series."""
         return level_of(value, self.direction, self.thresholds, self.target)
+
+    @property
+    def seasonal(self) -> bool:
+        """Whether the series is judged against its season (weather and air)."""
+        return self.theme in SEASONAL_THEMES and self.frequency in SEASONAL_FREQUENCIES
+
+    def within_season(self, value: float) -> bool:
+        """Whether ``value`` lies within what the same time of year reached in earlier years, on the bad side."""
+        if self.season_range is None:
+            return False
+        low, high = self.season_range
+        if self.direction == "up":
+            return value >= low
+        if self.direction == "down":
+            return value <= high
+        return low <= value <= high
 
 
 @dataclass(frozen=True)
@@ -95,8 +138,36 @@ class Finding:
     details: dict = field(default_factory=dict)
 
 
-def _num(value: float) -> str:
-    return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+def format_number(value: float) -> str:
+    """A number as a sentence reads it: whole above 100 (with thousands separators), one decimal above 10,
+    two above 1, three significant digits below; no exponent, no trailing zeros."""
+    size = abs(value)
+    if size >= 100:
+        text = f"{value:,.0f}" if size >= 1000 or float(value).is_integer() else f"{value:,.1f}"
+    elif size >= 10:
+        text = f"{value:.1f}"
+    elif size >= 1:
+        text = f"{value:.2f}"
+    else:
+        text = f"{value:.3g}" if value else "0"
+        return text
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _amount(value: float, unit: str) -> str:
+    """A number with its unit, "150 μg/m³", or alone when there is none ("248" for an AQI)."""
+    return f"{format_number(value)} {unit}" if unit else format_number(value)
+
+
+def _on(period: date, frequency: str, lang: str) -> str:
+    """When, as a sentence says it: "on 4 Dec 2024", "in Nov 2024", "in 2024Q3" (Chinese: the period)."""
+    if lang == "zh":
+        return format_period(period, frequency, "zh")
+    if frequency == "daily":
+        return f"on {period.day} {period.strftime('%b %Y')}"
+    if frequency == "weekly":
+        return f"in week {format_period(period, frequency, 'en')}"
+    return f"in {format_period(period, frequency, 'en')}"
 
 
 def _tail(state: SeriesState) -> str:
@@ -130,7 +201,7 @@ class ThresholdRule(Rule):
             return None
         period, value = state.latest
         level = state.level(value)
-        if level not in LEVELS:
+        if level not in LEVELS or (state.seasonal and state.within_season(value)):
             return None
         threshold = state.thresholds[LEVELS.index(level)]
         run = 0
@@ -139,17 +210,17 @@ class ThresholdRule(Rule):
                 break
             run += 1
         if state.direction == "target":
-            bound_zh, bound_en = f"偏离目标 {_num(state.target)} 超过 {_num(threshold)}", f"more than {_num(threshold)} off the target {_num(state.target)}"
+            bound_zh, bound_en = f"偏离目标 {format_number(state.target)} 超过 {format_number(threshold)}", f"more than {format_number(threshold)} off the target {format_number(state.target)}"
         elif state.direction == "up":
-            bound_zh, bound_en = f"低于 {_num(threshold)} {state.unit}", f"at or below {_num(threshold)} {state.unit_en}"
+            bound_zh, bound_en = f"低于 {_amount(threshold, state.unit_zh)}", f"at or below {_amount(threshold, state.unit_en)}"
         else:
-            bound_zh, bound_en = f"高于 {_num(threshold)} {state.unit}", f"at or above {_num(threshold)} {state.unit_en}"
+            bound_zh, bound_en = f"高于 {_amount(threshold, state.unit_zh)}", f"at or above {_amount(threshold, state.unit_en)}"
         if run >= 2:
             when_zh = f"连续{run}{PERIOD_UNIT_ZH[state.frequency]}"
             when_en = f" for {run} {PERIOD_UNIT_EN[state.frequency]} in a row"
         else:
-            when_zh = f"{format_period(period, state.frequency, 'zh')}为 {_num(value)} {state.unit},"
-            when_en = f" was {_num(value)} {state.unit_en} in {format_period(period, state.frequency, 'en')},"
+            when_zh = f"{format_period(period, state.frequency, 'zh')}为 {_amount(value, state.unit_zh)},"
+            when_en = f" was {_amount(value, state.unit_en)} {_on(period, state.frequency, 'en')},"
         zh = f"{state.area_zh} {state.name_zh} {when_zh}{bound_zh}({LEVEL_ZH[level]}预警){_tail(state)}"
         en = f"{state.area_en} {state.name_en}{when_en} {bound_en} ({level} warning){_tail_en(state)}"
         return Finding(self.name, level, period, zh, en, {"value": value, "threshold": threshold, "run": run})
@@ -161,13 +232,21 @@ class ChangeRule(Rule):
 
     Judged on monthly and slower series of levels and counts: day-to-day swings are the
     threshold and anomaly rules' business, and a relative change of a percentage or a
-    growth rate says nothing (5% → 3% is not "−40%").
+    growth rate says nothing (5% → 3% is not "−40%"). A year-to-date series is judged on its
+    cumulative year-on-year change only (累计同比), with the tighter ``ytd_pct``; a month-on-month
+    jump is news only when the year-on-year change is as bad (otherwise it is the season or noise); a change of a count must be more than
+    ``noise_sds`` times its Poisson noise. Weather and air figures are left to their season
+    (``SeriesState.seasonal``).
     """
 
     name, label_zh, label_en = "change", "变化预警", "change"
     mom_pct: ClassVar[float] = 30.0
     yoy_pct: ClassVar[float] = 50.0
+    ytd_pct: ClassVar[float] = 15.0
     consecutive: ClassVar[int] = 4
+    noise_sds: ClassVar[float] = 4.0
+    min_count: ClassVar[float] = 10.0
+    swing_factor: ClassVar[float] = 2.5
     frequencies: ClassVar[tuple[str, ...]] = ("monthly", "quarterly", "yearly")
 
     def _worsening_pct(self, state: SeriesState, old: float | None, new: float) -> float | None:
@@ -176,37 +255,61 @@ class ChangeRule(Rule):
         pct = (new - old) / abs(old) * 100
         return pct if (pct > 0) == (state.direction == "down") else None
 
+    def _beyond_noise(self, state: SeriesState, old: float, new: float) -> bool:
+        """Whether a change is more than count noise (values that are all whole numbers vary like counts):
+        a percentage of a handful says nothing (2 → 8 is "+300%"), so a count needs ``min_count`` to start from."""
+        if not all(float(v).is_integer() for _, v in state.recent):
+            return True
+        return old >= self.min_count and abs(new - old) > self.noise_sds * math.sqrt(old)
+
+    @staticmethod
+    def _usual_swing(state: SeriesState) -> float:
+        """The series' usual period-on-period change in %, the median over its recent history (a lumpy series
+        such as a month's loans needs a bigger jump to be news than a steady one)."""
+        values = np.array([v for _, v in state.recent[:-1]], dtype=float)
+        if len(values) < 3 or (values[:-1] == 0).any():
+            return 0.0
+        return float(np.median(np.abs(np.diff(values) / values[:-1])) * 100)
+
     def evaluate(self, state: SeriesState) -> Finding | None:
         if (state.latest is None or state.direction not in ("up", "down") or state.unit == "%"
-                or state.frequency not in self.frequencies or any(v < 0 for _, v in state.recent)):
+                or state.frequency not in self.frequencies or any(v < 0 for _, v in state.recent)
+                or state.seasonal):  # weather and air are judged against their season, not their last month
             return None
         period, value = state.latest
+        yoy = self._worsening_pct(state, state.yoy_value, value)
+        if state.accumulation == "ytd":
+            if yoy is not None and abs(yoy) >= self.ytd_pct:
+                level = "orange" if abs(yoy) >= 2 * self.ytd_pct else "yellow"
+                return self._finding(state, period, level, "累计同比", "year-to-date, year-on-year", yoy)
+            return None
         prev = state.recent[-2][1] if len(state.recent) >= 2 else None
         mom = self._worsening_pct(state, prev, value)
-        yoy = self._worsening_pct(state, state.yoy_value, value)
-        if mom is not None and abs(mom) >= self.mom_pct:
+        seasonal = state.yoy_value is not None and (yoy is None or abs(yoy) < self.mom_pct)
+        if (mom is not None and abs(mom) >= max(self.mom_pct, self.swing_factor * self._usual_swing(state))
+                and not seasonal and self._beyond_noise(state, prev, value)):
             level = "orange" if abs(mom) >= 2 * self.mom_pct else "yellow"
             return self._finding(state, period, level, "环比", "month-on-month" if state.frequency == "monthly"
                                  else "period-on-period", mom)
-        if yoy is not None and abs(yoy) >= self.yoy_pct:
+        if yoy is not None and abs(yoy) >= self.yoy_pct and self._beyond_noise(state, state.yoy_value, value):
             level = "orange" if abs(yoy) >= 2 * self.yoy_pct else "yellow"
             return self._finding(state, period, level, "同比", "year-on-year", yoy)
         values = [v for _, v in state.recent[-(self.consecutive + 1):]]
         if len(values) == self.consecutive + 1:
             steps = np.diff(values) * (-1 if state.direction == "up" else 1)
-            if (steps > 0).all():
+            if (steps > 0).all() and self._beyond_noise(state, values[0], values[-1]):
                 zh = (f"{state.area_zh} {state.name_zh} 连续{self.consecutive}{PERIOD_UNIT_ZH[state.frequency]}恶化,"
-                      f"最新 {_num(value)} {state.unit}(蓝色预警){_tail(state)}")
+                      f"最新 {_amount(value, state.unit_zh)}(蓝色预警){_tail(state)}")
                 en = (f"{state.area_en} {state.name_en} worsened {self.consecutive} {PERIOD_UNIT_EN[state.frequency]} "
-                      f"in a row, now {_num(value)} {state.unit_en} (blue warning){_tail_en(state)}")
+                      f"in a row, now {_amount(value, state.unit_en)} (blue warning){_tail_en(state)}")
                 return Finding(self.name, "blue", period, zh, en, {"consecutive": self.consecutive})
         return None
 
     def _finding(self, state, period, level, kind_zh, kind_en, pct) -> Finding:
         zh = (f"{state.area_zh} {state.name_zh} {format_period(period, state.frequency, 'zh')}{kind_zh}"
               f"{'上升' if pct > 0 else '下降'} {abs(pct):.1f}%({LEVEL_ZH[level]}预警){_tail(state)}")
-        en = (f"{state.area_en} {state.name_en} {'rose' if pct > 0 else 'fell'} {abs(pct):.1f}% {kind_en} in "
-              f"{format_period(period, state.frequency, 'en')} ({level} warning){_tail_en(state)}")
+        en = (f"{state.area_en} {state.name_en} {'rose' if pct > 0 else 'fell'} {abs(pct):.1f}% {kind_en} "
+              f"{_on(period, state.frequency, 'en')} ({level} warning){_tail_en(state)}")
         return Finding(self.name, level, period, zh, en, {"pct": pct, "kind": kind_en})
 
 
@@ -227,10 +330,10 @@ class ForecastRule(Rule):
                 chance = self._chance(state, yhat, lower_95, upper_95, state.thresholds[LEVELS.index(level)])
                 if chance < self.min_chance:
                     continue
-                when_zh, when_en = format_period(period, state.frequency, "zh"), format_period(period, state.frequency, "en")
-                zh = (f"{state.area_zh} {state.name_zh} 预计{when_zh}达到 {_num(yhat)} {state.unit},"
+                when_zh, when_en = format_period(period, state.frequency, "zh"), _on(period, state.frequency, "en")
+                zh = (f"{state.area_zh} {state.name_zh} 预计{when_zh}达到 {_amount(yhat, state.unit_zh)},"
                       f"可能触发{LEVEL_ZH[level]}预警(概率约{chance:.0%}){_tail(state)}")
-                en = (f"{state.area_en} {state.name_en} is forecast to reach {_num(yhat)} {state.unit_en} in {when_en}, "
+                en = (f"{state.area_en} {state.name_en} is forecast to reach {_amount(yhat, state.unit_en)} {when_en}, "
                       f"a likely {level} warning (chance about {chance:.0%}){_tail_en(state)}")
                 return Finding(self.name, level, period, zh, en,
                                {"expected_period": period.isoformat(), "yhat": yhat, "chance": round(chance, 3)})
@@ -251,13 +354,16 @@ class ForecastRule(Rule):
 
 @register_rule
 class AnomalyRule(Rule):
-    """The newest value lies outside the 95% band its model expected, on the bad side.
+    """The newest value lies outside the 95% band its model expected, on the bad side: a notice (blue).
 
     The band is the chosen model's one-step forecast made without the newest value. A
-    surprise on the good side is no warning; neutral indicators are judged on both sides.
+    surprise on the good side is no warning; neutral indicators are judged on both sides. A value
+    only a sliver outside (less than ``min_distance`` of the band's width) is within the model's
+    own uncertainty and raises nothing.
     """
 
     name, label_zh, label_en = "anomaly", "异常预警", "anomaly"
+    min_distance: ClassVar[float] = 0.1
 
     def evaluate(self, state: SeriesState) -> Finding | None:
         if state.band is None or state.latest is None:
@@ -269,13 +375,15 @@ class AnomalyRule(Rule):
             return None
         width = max(upper - lower, 1e-9)
         distance = (lower - value if value < lower else value - upper) / width
-        level = "yellow" if distance >= 0.5 else "blue"
+        if distance < self.min_distance:
+            return None
+        level = "blue"
         side_zh, side_en = ("低于", "below") if value < lower else ("高于", "above")
-        zh = (f"{state.area_zh} {state.name_zh} {format_period(period, state.frequency, 'zh')}为 {_num(value)} "
-              f"{state.unit},{side_zh}模型预期区间 {_num(lower)}–{_num(upper)}(异常,{LEVEL_ZH[level]}预警){_tail(state)}")
-        en = (f"{state.area_en} {state.name_en} was {_num(value)} {state.unit_en} in "
-              f"{format_period(period, state.frequency, 'en')}, {side_en} the expected range {_num(lower)}–{_num(upper)} "
-              f"(anomaly, {level} warning){_tail_en(state)}")
+        zh = (f"{state.area_zh} {state.name_zh} {format_period(period, state.frequency, 'zh')}为 "
+              f"{_amount(value, state.unit_zh)},{side_zh}模型预期区间 {format_number(lower)}–{format_number(upper)}(异常,{LEVEL_ZH[level]}提示){_tail(state)}")
+        en = (f"{state.area_en} {state.name_en} was {_amount(value, state.unit_en)} "
+              f"{_on(period, state.frequency, 'en')}, {side_en} the expected range {format_number(lower)}–{format_number(upper)} "
+              f"(anomaly, {level} notice){_tail_en(state)}")
         return Finding(self.name, level, period, zh, en, {"value": value, "lower": lower, "upper": upper})
 
 
@@ -294,10 +402,13 @@ class StaleRule(Rule):
         zh = (f"{state.area_zh} {state.name_zh} 已逾期 {state.overdue} 期未报送(最新数据为"
               f"{format_period(last, state.frequency, 'zh')},{LEVEL_ZH[level]}预警){_tail(state)}")
         en = (f"{state.area_en} {state.name_en} is {state.overdue} period(s) overdue (latest data "
-              f"{format_period(last, state.frequency, 'en')}; {level} warning){_tail_en(state)}")
+              f"{_on(last, state.frequency, 'en')}; {level} warning){_tail_en(state)}")
         return Finding(self.name, level, None, zh, en, {"overdue": state.overdue, "latest": last.isoformat()})
 
 
 def evaluate(state: SeriesState) -> list[Finding]:
-    """Every registered rule's finding for one series."""
-    return [finding for rule in RULES.values() if (finding := rule().evaluate(state)) is not None]
+    """Every registered rule's finding for one series (a threshold warning makes a change warning redundant)."""
+    findings = [finding for rule in RULES.values() if (finding := rule().evaluate(state)) is not None]
+    if any(f.rule == ThresholdRule.name for f in findings):
+        findings = [f for f in findings if f.rule != ChangeRule.name]
+    return findings

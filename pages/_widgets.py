@@ -10,7 +10,7 @@ from dash import dcc, html
 
 from indicators.access import AccessDenied
 from indicators.db import StoreUnavailable
-from pages._format import format_change, format_period, format_value, missing, unit_label
+from pages._format import change_arrow, format_change, format_period, format_value, missing, unit_label
 from pages._i18n import t, theme_name
 
 LEVEL_ORDER = ("red", "orange", "yellow", "blue", "normal")
@@ -21,12 +21,12 @@ def level_badge(level: str, lang: str) -> html.Span:
     return html.Span(t(f"level_{level}", lang), className=f"level-badge level-{level}")
 
 
-def level_counts(counts: Mapping[str, int], lang: str) -> html.Ul:
-    """Counts of indicators per warning level, worst first, as coloured chips."""
+def level_counts(counts: Mapping[str, int], lang: str, levels: Sequence[str] = LEVEL_ORDER) -> html.Ul:
+    """Counts per warning level (of indicators, or of open alerts), worst first, as coloured chips."""
     return html.Ul([
         html.Li([html.Span(className=f"dot level-{level}"), t(f"level_{level}", lang), " ",
-                 html.Strong(str(counts.get(level, 0)))], className="level-count")
-        for level in LEVEL_ORDER
+                 html.Strong(str(counts.get(level, 0)))], className="level-count", **{"data-level": level})
+        for level in levels
     ], className="level-counts")
 
 
@@ -67,8 +67,8 @@ def change_span(label: str, change: float | None, unit: str, direction: str, lan
         tone = "flat"
     else:
         tone = "good" if (change > 0) == (direction == "up") else "bad"
-    arrow = "" if change is None or math.isnan(change) else ("▲" if change > 0 else "▼" if change < 0 else "")
-    return html.Span([f"{label} ", arrow, format_change(change, unit, lang)], className=f"{class_name} change-{tone}")
+    return html.Span([f"{label} ", change_arrow(change), format_change(change, unit, lang)],
+                     className=f"{class_name} change-{tone}")
 
 
 def sparkline(values: Sequence[float], *, width: int = 96, height: int = 28, colour: str = "#1d4ed8",

@@ -1,4 +1,8 @@
-"""Home: the city at a glance — five themes with their scores and the headline indicators."""
+"""Home: the city at a glance — its open alerts, five themes with their scores and the headline indicators.
+
+The alert counts (the city's and each theme's) are ``queries.alert_counts``, the one count the screen, the
+alert centre and the phone show for the same filter.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,22 @@ from dash import Input, Output, callback, dcc, html
 
 from geo.cities import get_city
 from indicators.cache import cached
-from indicators.queries import areas, indicators, latest_snapshot, theme_scores
-from pages._i18n import t
+from indicators.queries import ALERT_LEVELS, alert_counts, alerts, areas, indicators, latest_snapshot, theme_scores
+from pages._i18n import register_strings, t
 from pages._shell import href, resolve
-from pages._widgets import PAGE_FAILURES, failure_notice, indicator_tile, theme_card
+from pages._widgets import PAGE_FAILURES, failure_notice, indicator_tile, level_counts, theme_card
 
 dash.register_page(__name__, path="/", title="城市生命体征 · City Vitals", name="home", order=0, nav="nav_home")
+
+register_strings({
+    "home_alerts": ("当前预警", "Open alerts"),
+    "home_alerts_link": ("进入预警中心", "Open the alert centre"),
+})
+
+
+def theme_alert_row(row: dict, counts: dict[str, int], alerted: int) -> dict:
+    """A theme card's row with its open alerts by level; ``normal`` counts its indicators without one."""
+    return {**row, **counts, "normal": max(int(row["indicators"]) - alerted, 0)}
 
 
 def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
@@ -42,11 +56,19 @@ def build_home(city_key: str, lang: str) -> list:
     totals = catalog["theme"].value_counts()
     snapshot = latest_snapshot(city.adcode)
     headlines = snapshot[snapshot["headline"]]
+    open_alerts = alerts(city_key)
+    themed = [theme_alert_row(row, alert_counts(city_key, theme=row["theme"]),
+                              open_alerts.loc[open_alerts["theme"] == row["theme"], "indicator_code"].nunique())
+              for row in scores.to_dict("records")]
     return [
+        html.H2(t("home_alerts", lang), className="section-title"),
+        html.Section([level_counts(alert_counts(city_key), lang, ALERT_LEVELS),
+                      dcc.Link(t("home_alerts_link", lang), href=href("/alerts", city_key, lang))],
+                     className="card home-alerts", **{"data-total": str(len(open_alerts))}),
         html.H2(t("themes", lang), className="section-title"),
         html.Div([theme_card(row, lang=lang, total=int(totals.get(row["theme"], 0)),
                              link=href(f"/themes/{row['theme']}", city_key, lang))
-                  for row in scores.to_dict("records")], className="theme-grid"),
+                  for row in themed], className="theme-grid"),
         html.H2(t("districts", lang), className="section-title"),
         html.Nav([dcc.Link(row["name_en"] if lang == "en" else row["name_zh"], href=href(f"/area/{row['adcode']}", city_key, lang),
                            className="chip") for row in areas(city_key).to_dict("records")],

@@ -37,7 +37,7 @@ from geo.layers import EMPTY, alert_points, area_hideout, district_map
 from indicators.cache import cached
 from indicators.catalog import THEMES, TOPICS
 from indicators.db import StoreUnavailable
-from indicators.queries import alerts, area_values, last_update, latest_snapshot, theme_scores
+from indicators.queries import alert_counts, alerts, area_values, last_update, latest_snapshot, theme_scores
 from pages._charts import LEVEL_COLOURS
 from pages._format import format_value, unit_label
 from pages._i18n import register_strings, t, theme_name, topic_name
@@ -192,17 +192,13 @@ def map_hideout(ranking: pd.DataFrame, unit: str, lang: str) -> dict:
          for a, n, v in zip(districts["adcode"], names, districts["value"])})
 
 
-def alert_level_counts(frame: pd.DataFrame) -> dict[str, int]:
-    """Open alerts by level (the frame of ``queries.alerts``)."""
-    counts = frame["level"].value_counts() if not frame.empty else {}
-    return {level: int(counts.get(level, 0)) for level in LEVELS}
-
-
 def newest_alerts(frame: pd.DataFrame, count: int = TICKER_ITEMS) -> pd.DataFrame:
-    """The newest open alerts, newest first (only those the signed-in account may see reach here)."""
+    """The open alerts the box and the ticker lead with: the most severe first, the newest first within a level
+    (only those the signed-in account may see reach here)."""
     if frame.empty:
         return frame
-    return frame.sort_values(["opened_at", "id"], ascending=False).head(count)
+    ranked = frame.assign(_rank=frame["level"].map(LEVEL_RANK).fillna(0))
+    return ranked.sort_values(["_rank", "opened_at", "id"], ascending=False).drop(columns="_rank").head(count)
 
 
 # ---------------------------------------------------------------- components
@@ -331,11 +327,9 @@ def build_screen(city_key: str, lang: str, screen: str, indicator: str | None = 
     else:
         frame = theme_scores(city.adcode)
         scores = dict(zip(frame["theme"], frame["score"]))
-    open_alerts = alerts(city_key)
-    if topic:
-        open_alerts = alerts(city_key, topic=topic)
+    open_alerts = alerts(city_key, topic=topic)
     parts = stage_parts(lang=lang, screen=screen, city_name=city.name(lang), scores=scores, rows=rows,
-                        counts=alert_level_counts(open_alerts), newest=newest_alerts(open_alerts))
+                        counts=alert_counts(city_key, topic=topic), newest=newest_alerts(open_alerts))
     parts["alerts"] = alert_points(city, open_alerts, lang)
     candidates = map_candidates(rows, screen if screen in THEMES else None)
     if indicator and indicator in set(snapshot["code"]):

@@ -54,3 +54,24 @@ def test_warnings_on_the_demo_store(use_demo_store):
     report = run_warnings(today=DEMO_TODAY)
     rules = {rule for rule, _ in report.findings}
     assert {"threshold", "stale"} <= rules
+
+
+def test_the_audit_passes_on_the_demo_store(use_demo_store):
+    from geo.cities import get_city
+    from indicators.catalog import load_catalog
+    from indicators.data_audit import audit_store
+
+    for key in ("xiamen", "ningde"):
+        report = audit_store(get_city(key), load_catalog())
+        assert report.ok, report.text()
+        assert report.check("derived").checked > 1000 and report.check("parts").checked > 20000
+
+
+def test_audit_command_prints_each_check(use_demo_store):
+    env = {**os.environ, "CITYVITALS_DATABASE_URL": use_demo_store}
+    result = subprocess.run([sys.executable, "manage.py", "audit", "--city", "xiamen"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "xiamen: all checks passed" in result.stdout
+    for name in ("aqi", "air_days", "rain", "aggregation", "parts", "year_to_date", "derived", "growth", "ranges"):
+        assert f"ok   {name}" in result.stdout

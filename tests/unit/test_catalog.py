@@ -20,9 +20,10 @@ HEADER = (
     "definition,demo"
 )
 PREFIX = {"economy": "ECO", "market": "MKT", "public_service": "PUB", "governance": "GOV", "environment": "ENV"}
-DEMO_KEYS = {"trend", "season", "noise"}
-DEMO_FLAGS = {"breach", "integer"}
-DEMO_SEASONS = {"spring_festival", "summer", "winter", "typhoon", "epidemic", "weekday", "school"}
+DEMO_KEYS = {"trend", "season", "noise", "covid"}
+DEMO_FLAGS = {"breach", "integer", "rural"}
+DEMO_SEASONS = {"spring_festival", "festive", "chunyun", "shopping", "summer", "winter", "typhoon", "epidemic",
+                "weekday", "school"}
 
 
 def level(ind: Indicator, value: float) -> int:
@@ -202,8 +203,10 @@ def test_demo_hints_use_the_documented_vocabulary(catalog):
             assert ind.has_thresholds, ind.code
             breach += 1
     thresholded = sum(ind.has_thresholds for ind in catalog)
-    assert 0.03 * thresholded <= breach <= 0.08 * thresholded
-    assert len({ind.theme for ind in catalog if "breach" in ind.demo}) == len(THEMES)
+    # A few stories, not many: the weather, air, hotline and industry episodes carry the rest, and the
+    # environment's come from its simulated weather and air, not from a hint.
+    assert 0.02 * thresholded <= breach <= 0.08 * thresholded
+    assert {ind.theme for ind in catalog if "breach" in ind.demo} == set(THEMES) - {"environment"}
 
 
 # --------------------------------------------------------------------------- bad catalogs

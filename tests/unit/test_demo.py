@@ -15,6 +15,7 @@ from indicators.catalog import CATALOG_PATH, Indicator, load_catalog, parse_cata
 from indicators.demo import (
     COLUMNS,
     DEFAULT_START,
+    build_city,
     demo_periods,
     demo_spec,
     generate_city,
@@ -319,10 +320,13 @@ def test_summer_peak_and_winter_pollution(frames):
     assert winter > 1.15 * summer
 
 
-def test_economic_levels_grow(frames):
+def test_economic_levels_grow_at_the_citys_rate(frames, xiamen):
+    from indicators.demo.facts import city_profile
+
     gdp = series(frames, "ECO-GDP-001")
     growth = (gdp["2024"].sum() / gdp["2019"].sum()) ** (1 / 5) - 1
-    assert 0.04 < growth < 0.08
+    nominal = (city_profile(xiamen).gdp_growth + 0.5) / 100  # real growth of the facts plus prices
+    assert abs(growth - nominal) < 0.015  # districts grow at their own pace around it
 
 
 # --------------------------------------------------------------------------- warnings and gaps
@@ -338,7 +342,8 @@ def test_breach_series_cross_blue_at_the_end(catalog, frames, code):
 
 def test_ordinary_series_end_normal(catalog, frames):
     for ind in catalog:
-        if ind.has_thresholds and not demo_spec(ind).breach:
+        # The scripted typhoon closing in at the end (June, a coastal city) drives the storm-driven series.
+        if ind.has_thresholds and not demo_spec(ind).breach and "typhoon" not in demo_spec(ind).seasons:
             assert not in_warning(ind, series(frames, ind.code).iloc[-1]), ind.code
 
 
@@ -389,7 +394,11 @@ def test_real_catalog_for_the_demo_cities(key):
     started = time.perf_counter()
     frames = list(generate_city(catalog, city, end=END, seed=SEED))
     assert time.perf_counter() - started < 15, "demo generation should take seconds"
-    assert [f["code"].iat[0] for f in frames] == [ind.code for ind in catalog]
+    from indicators.demo import RAIL_CODES
+    from indicators.demo.facts import city_profile
+
+    without_rail = set() if city_profile(city).metro else RAIL_CODES  # 宁德 has no metro
+    assert [f["code"].iat[0] for f in frames] == [ind.code for ind in catalog if ind.code not in without_rail]
     data = pd.concat(frames, ignore_index=True)
     meta = pd.DataFrame([ind.model_dump(include={"code", "spatial_level", "aggregation", "min_value", "max_value"})
                          for ind in catalog])
@@ -400,8 +409,9 @@ def test_real_catalog_for_the_demo_cities(key):
     assert (data.loc[integer, "value"] == data.loc[integer, "value"].round()).all()
     check_areas_and_aggregation(data, city)
     last = data[data["adcode"] == city.adcode].sort_values("period").groupby("code")["value"].last()
+    generator = build_city(catalog, city, end=END, seed=SEED).generator
     for ind in catalog:
-        if demo_spec(ind).breach:
+        if generator.breaching(ind):  # hinted, and within the city's reach
             assert in_warning(ind, last[ind.code]), ind.code
 
 
@@ -429,7 +439,7 @@ def test_population_follows_the_configured_districts():
     catalog = load_catalog()
     city = load_cities()["ningde"]
     frame = next(f for f in generate_city(catalog, city, end=date(2025, 6, 30)) if f["code"].iat[0] == POPULATION_CODE)
-    last = frame[frame["period"] == frame["period"].max()].set_index("adcode")["value"]
+    census = frame[frame["period"] == date(2020, 1, 1)].set_index("adcode")["value"]  # the 2020 census year
     for district in city.districts:
-        assert last[district.adcode] == pytest.approx(district.population / 1e4, abs=0.01)
-    assert last[city.adcode] == pytest.approx(city.population / 1e4, abs=0.05)
+        assert census[district.adcode] == pytest.approx(district.population / 1e4, abs=0.01)
+    assert census[city.adcode] == pytest.approx(city.population / 1e4, abs=0.05)

@@ -124,14 +124,21 @@ ALERTS = pd.DataFrame([
 
 
 def test_alert_counts_and_the_newest_alerts(screen):
-    assert screen.alert_level_counts(ALERTS) == {"red": 1, "orange": 1, "yellow": 0, "blue": 1}
-    assert screen.alert_level_counts(ALERTS.iloc[0:0]) == {"red": 0, "orange": 0, "yellow": 0, "blue": 0}
+    from indicators.queries import level_counts
+
+    assert level_counts(ALERTS) == {"red": 1, "orange": 1, "yellow": 0, "blue": 1}
+    assert level_counts(ALERTS.iloc[0:0]) == {"red": 0, "orange": 0, "yellow": 0, "blue": 0}
     newest = screen.newest_alerts(ALERTS)
-    assert newest["id"].tolist() == [3, 2, 1]  # newest first
+    assert newest["id"].tolist() == [1, 3, 2]  # most severe first, then newest: a blue notice never leads
     counter = text_of(screen.alert_counter({"red": 3, "orange": 0, "yellow": 7, "blue": 1}, "zh"))
     assert '"3"' in counter and '"7"' in counter and "红色" in counter and "当前预警" in counter
     ticker = text_of(screen.ticker(newest, "en"))
-    assert ticker.index("restricted") < ticker.index("newest blue") < ticker.index("old red")
+    assert ticker.index("old red") < ticker.index("restricted") < ticker.index("newest blue")
+
+
+def test_newest_alerts_within_a_level_newest_first(screen):
+    same = pd.DataFrame([{"id": i, "level": "orange", "opened_at": datetime(2025, 6, i)} for i in (1, 3, 2)])
+    assert screen.newest_alerts(same)["id"].tolist() == [3, 2, 1]
     assert "No open alerts" in text_of(screen.ticker(ALERTS.iloc[0:0], "en"))
 
 

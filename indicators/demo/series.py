@@ -1,108 +1,73 @@
-"""Seeded, deterministic demo data: realistic histories for every catalog indicator.
+"""One indicator's demo series, for every indicator no physical model covers.
 
 One series per indicator and area is built as
 
     value = typical + scale * (district factor * trend * seasons * (1 + noise) * events - 1)
 
-where ``scale`` is the typical value itself (plain multiplicative growth) or, for a value
-close to its physical maximum such as a 97 % rate, the room left below that maximum, so
-rates near a ceiling move by fractions of a point instead of being clipped flat.
+where ``typical`` is the catalog's typical value scaled to the city (``indicators.demo.economy``),
+and ``scale`` is the typical value itself (plain multiplicative growth) or, for a value close to its
+physical maximum such as a 97 % rate, the room left below that maximum, so rates near a ceiling move by
+fractions of a point instead of being clipped flat.
 
-* **Calendar.** Seasonal shapes and events live on one daily grid and are averaged over
-  each period, so the Spring Festival falls in January or February of a monthly series
-  exactly as the lunar calendar puts it, and a typhoon shows in the month it struck.
-* **Hints.** The catalog's ``demo`` column (``trend=0.06;season=summer+weekday;noise=0.03;
-  breach;integer``) overrides the defaults, which follow theme, topics, unit and name.
-* **Districts.** Sums are split by population times a stable per-district intensity
-  (core districts such as 思明 are denser economically than outer counties); means get a
-  small stable offset per district. The city row is always computed from the district
+* **Calendar.** Seasons and events come from ``indicators.demo.calendar``, averaged over each period.
+  Each family moves the way it really does at the Spring Festival (factories and commuting down,
+  tourism and restaurants up, travel up on both sides, shops up before it) and in 2020 (a slump in
+  February, back by the summer, deeper for tourism than for industry).
+* **Hints.** The catalog's ``demo`` column (``trend=0.06;season=summer+weekday;noise=0.03;covid=0.3;
+  breach;integer;rural``) overrides the defaults, which follow theme, topics, unit and name.
+* **Districts.** Sums are split by population times a stable per-district intensity (core districts
+  such as 思明 are denser economically than outer counties; ``rural`` ones, such as farming, the other
+  way round); means get a small stable offset per district. The city row is computed from the district
   rows by the catalog's aggregation rule, so they add up exactly.
-* **Warnings.** Ordinary series are kept on the normal side of the blue threshold (events
-  such as an epidemic wave may still cross it, as they did). Series hinted ``breach`` and
-  a stable ~5 % of thresholded district means in one district drift across the warning
-  levels toward the end, so current warnings exist.
-* **Gaps.** A few series miss some periods or their latest one (a late department);
-  weight indicators stay complete.
-
-Same catalog, city, end and seed give identical output: every random draw comes from a
-``numpy`` generator seeded with the seed and a stable hash of indicator code and adcode.
+* **Warnings.** Ordinary series are kept on the normal side of the blue threshold (events such as an
+  epidemic wave may still cross it, as they did). Series hinted ``breach`` and a stable ~3 % of
+  thresholded district means in one district drift across the warning levels toward the end, so current
+  warnings exist; a city too small to reach a threshold set for a bigger one does not breach it.
+* **Gaps.** A few series miss some periods or their latest one (a late department); weight indicators
+  stay complete.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
 
-import holidays
 import numpy as np
-import pandas as pd
 
 from geo.cities import City
 from indicators.catalog import Indicator
+from indicators.demo.calendar import Calendar, Periods
+from indicators.demo.noise import ar1, normal, rng, unit
 
-DEFAULT_SEED = 20240101
-DEFAULT_START = date(2019, 1, 1)
-COLUMNS = ("code", "adcode", "period", "value")
-SEASONS = frozenset({"spring_festival", "summer", "winter", "typhoon", "epidemic", "weekday", "school"})
-
-# Lunar New Year's Day (春节); other years come from the ``holidays`` China calendar.
-SPRING_FESTIVAL = {
-    2018: date(2018, 2, 16), 2019: date(2019, 2, 5), 2020: date(2020, 1, 25), 2021: date(2021, 2, 12),
-    2022: date(2022, 2, 1), 2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29),
-    2026: date(2026, 2, 17), 2027: date(2027, 2, 6), 2028: date(2028, 1, 26), 2029: date(2029, 2, 13),
-    2030: date(2030, 2, 3),
-}
-# Typhoons that hit or brushed Fujian: (approximate day of landfall or closest pass, strength 0..1).
-TYPHOONS = {
-    "Lekima 利奇马": (date(2019, 8, 10), 0.6), "Bailu 白鹿": (date(2019, 8, 25), 0.8),
-    "Hagupit 黑格比": (date(2020, 8, 4), 0.4), "Mekkhala 米克拉": (date(2020, 8, 11), 0.8),
-    "In-Fa 烟花": (date(2021, 7, 25), 0.5), "Lupit 卢碧": (date(2021, 8, 5), 0.7),
-    "Chanthu 灿都": (date(2021, 9, 13), 0.5), "Hinnamnor 轩岚诺": (date(2022, 9, 3), 0.4),
-    "Muifa 梅花": (date(2022, 9, 14), 0.5), "Doksuri 杜苏芮": (date(2023, 7, 28), 1.0),
-    "Haikui 海葵": (date(2023, 9, 5), 0.9), "Gaemi 格美": (date(2024, 7, 25), 0.9),
-    "Kong-rey 康妮": (date(2024, 10, 31), 0.4), "Danas 丹娜丝": (date(2025, 7, 7), 0.6),
-    "Podul 杨柳": (date(2025, 8, 14), 0.8),
-}
-TYPHOON_TABLE_YEARS = range(2019, 2026)
-# Epidemic waves: (peak, days of rise, days of fall, height relative to normal).
-EPIDEMIC_WAVES = (
-    (date(2020, 2, 5), 10, 14, 0.6),  # first COVID-19 wave
-    (date(2022, 12, 23), 7, 14, 3.0),  # the wave after reopening, Dec 2022 - Jan 2023
-    (date(2023, 5, 28), 12, 14, 0.8),  # the smaller XBB wave
-    (date(2023, 12, 3), 14, 18, 0.6),  # influenza and mycoplasma winter
-    (date(2024, 12, 30), 14, 16, 0.5),  # influenza winter
-)
-# Spring Festival effect on activity, by days from New Year's Day: factories and migrant
-# workers leave the week before, the holiday week is the trough, Lantern Festival (day 14)
-# ends it, then a small catch-up rebound.
-SF_DAYS = (-15, -8, -1, 0, 6, 13, 20, 28, 45)
-SF_EFFECT = (0.0, -0.12, -0.40, -0.55, -0.50, -0.25, 0.0, 0.05, 0.0)
-TYPHOON_DAYS = (-3, -2, -1, 0, 1, 2, 3, 5)
-TYPHOON_EFFECT = (0.0, 0.25, 0.6, 1.0, 0.8, 0.4, 0.15, 0.0)
-
+SEASONS = frozenset({"spring_festival", "festive", "chunyun", "shopping", "summer", "winter", "typhoon",
+                     "epidemic", "weekday", "school"})
 DEFAULT_NOISE = {"daily": 0.06, "weekly": 0.04, "monthly": 0.03, "quarterly": 0.02, "yearly": 0.015}
+STOCK_NOISE = 0.005  # balances and registers at a period's end move smoothly
 AR_PHI = {"daily": 0.6, "weekly": 0.5, "monthly": 0.4, "quarterly": 0.3, "yearly": 0.2}
 THEME_GROWTH = {"economy": 0.06, "market": 0.05, "public_service": 0.03, "governance": 0.02, "environment": 0.02}
 # How strongly a sum follows district intensity on top of population.
 THEME_CONCENTRATION = {"economy": 1.0, "market": 0.8, "public_service": 0.5, "governance": 0.4, "environment": 0.3}
 RAMP_PERIODS = {"daily": 45, "weekly": 10, "monthly": 6, "quarterly": 3, "yearly": 2}
-BREACH_SHARE = 0.05  # thresholded district means that breach in one district
+BREACH_SHARE = 0.03  # thresholded district means that breach in one district
 LATE_SHARE = 0.06  # series whose latest period has not arrived yet
 GAP_SHARE = 0.05  # series with a few missing periods
 SAFE_MARGIN = 0.85  # ordinary series stay within this share of the way to blue
+MAX_BREACH_RISE = 1.0  # a breach never needs more than doubling the typical value
+# Default depth of the February 2020 slump (share of activity lost on the deepest days) by family.
+COVID_DEPTH = {"spring_festival": 0.45, "festive": 0.85, "chunyun": 0.75, "shopping": 0.35}
 
 RATE_UNITS = {"%", "％", "‰", "‱", "百分点", "个百分点", "分", "指数", "点", "index", "score", "pp"}
-COUNT_UNITS = set("个人件起家户次辆例宗所座张台条项名处场艘架只头间套栋批份篇部") | {"人次", "户次", "车次", "架次", "艘次"}
+COUNT_UNITS = set("个人件起家户次辆例宗所座张台条项名处场艘架只头间套栋批份篇部通") | {
+    "人次", "户次", "车次", "架次", "艘次", "件次", "批次"}
 CONCENTRATION_UNITS = {"μg/m³", "µg/m³", "ug/m3", "μg/m3", "mg/m³", "mg/m3", "mg/L", "mg/l"}
 ACTIVITY_WORDS = (
-    "metro", "subway", "bus ", "traffic", "passenger", "freight", "cargo", "electricity", "power load",
-    "power consumption", "hotline", "12345", "industrial", "congestion", "地铁", "公交", "交通", "客运",
+    "metro", "subway", "bus ", "traffic", "freight", "cargo", "electricity", "power load",
+    "power consumption", "hotline", "12345", "industrial", "congestion", "地铁", "公交", "交通",
     "货运", "用电", "电量", "负荷", "热线", "工业", "拥堵", "港口", "吞吐",
 )
 LEISURE_WORDS = ("touris", "visitor", "scenic", " park", "游客", "旅游", "景区", "公园")
+TRAVEL_WORDS = ("railway passenger", "airport passenger", "铁路旅客", "机场旅客")
+SHOPPING_WORDS = ("retail", "catering", "零售", "餐饮")
 SUMMER_WORDS = (
     "electricity", "power load", "power consumption", "water supply", "water consumption", "用电", "电量", "负荷",
     "供水量", "用水量",
@@ -121,6 +86,8 @@ class DemoSpec:
     noise: float
     breach: bool
     integer: bool
+    covid: float = 0.0  # depth of the February 2020 slump, 0..1
+    rural: bool = False  # a sum concentrated in the outer counties (farming)
 
 
 # --------------------------------------------------------------------------- hints
@@ -153,18 +120,20 @@ def _number(text: str | None, default: float) -> float:
         return default
 
 
-def _is_rate(ind: Indicator) -> bool:
+def is_rate(ind: Indicator) -> bool:
+    """Whether the indicator is a rate, share or index (it does not add up over areas or time)."""
     return ind.unit.strip() in RATE_UNITS or ind.unit.strip().endswith("%")
 
 
-def _mentions(ind: Indicator, words: Iterable[str]) -> bool:
+def mentions(ind: Indicator, words: Iterable[str]) -> bool:
+    """Whether the indicator's English or Chinese name contains any of ``words``."""
     text = f" {ind.name_en.lower()} {ind.name_zh} "
     return any(word in text for word in words)
 
 
 def _default_trend(ind: Indicator) -> float:
     """Levels grow with the economy, bad counts fall slowly, rates drift toward good."""
-    if _is_rate(ind):
+    if is_rate(ind):
         return {"up": 0.01, "down": -0.01}.get(ind.direction, 0.0)
     if ind.direction == "down":
         return -0.03
@@ -176,21 +145,29 @@ def _default_seasons(ind: Indicator) -> frozenset[str]:
     """Seasons that fit the indicator's topics, theme, unit and name."""
     seasons: set[str] = set()
     sub_yearly = ind.frequency in ("daily", "weekly", "monthly")
-    activity = _mentions(ind, ACTIVITY_WORDS) or (
-        bool({"industry", "city_operation"} & set(ind.topics)) and not _is_rate(ind)
+    activity = mentions(ind, ACTIVITY_WORDS) or (
+        bool({"industry", "city_operation"} & set(ind.topics)) and not is_rate(ind)
     )
+    leisure = mentions(ind, LEISURE_WORDS)
     hazard_up = ind.direction in ("down", "neutral")  # more of it is bad, or it is a plain count
-    if activity and sub_yearly:
-        seasons.add("spring_festival")
-    if ind.frequency == "daily" and (activity or "city_operation" in ind.topics or _mentions(ind, LEISURE_WORDS)):
+    if sub_yearly and not is_rate(ind):
+        if mentions(ind, TRAVEL_WORDS):
+            seasons.add("chunyun")
+        elif leisure:
+            seasons.add("festive")
+        elif mentions(ind, SHOPPING_WORDS):
+            seasons.add("shopping")
+        elif activity:
+            seasons.add("spring_festival")
+    if ind.frequency == "daily" and (activity or "city_operation" in ind.topics or leisure):
         seasons.add("weekday")
-    if _mentions(ind, SUMMER_WORDS) and sub_yearly:
+    if (mentions(ind, SUMMER_WORDS) or leisure) and sub_yearly:
         seasons.add("summer")
-    if ind.theme == "environment" and (ind.unit in CONCENTRATION_UNITS or _mentions(ind, AIR_WORDS)):
+    if ind.theme == "environment" and (ind.unit in CONCENTRATION_UNITS or mentions(ind, AIR_WORDS)):
         seasons.add("winter")
-    if ind.frequency != "yearly" and (("emergency" in ind.topics and hazard_up) or _mentions(ind, TYPHOON_WORDS)):
+    if ind.frequency != "yearly" and (("emergency" in ind.topics and hazard_up) or mentions(ind, TYPHOON_WORDS)):
         seasons.add("typhoon")
-    if ind.frequency != "yearly" and (("health" in ind.topics and hazard_up) or _mentions(ind, EPIDEMIC_WORDS)):
+    if ind.frequency != "yearly" and (("health" in ind.topics and hazard_up) or mentions(ind, EPIDEMIC_WORDS)):
         seasons.add("epidemic")
     return frozenset(seasons)
 
@@ -204,8 +181,9 @@ def demo_spec(ind: Indicator) -> DemoSpec:
         ind: the catalog entry.
 
     Returns:
-        Trend (annual relative growth), seasons, noise (relative sd), whether it breaches
-        its thresholds and whether its values are whole counts.
+        Trend (annual relative growth), seasons, noise (relative sd), whether it breaches its
+        thresholds, whether its values are whole counts, the depth of its 2020 slump and whether it
+        belongs to the outer counties.
     """
     hints = parse_demo_hints(ind.demo)
     if "season" in hints:
@@ -213,252 +191,16 @@ def demo_spec(ind: Indicator) -> DemoSpec:
     else:
         seasons = _default_seasons(ind)
     integer = "integer" in hints or (ind.unit.strip() in COUNT_UNITS and ind.aggregation in ("sum", "none"))
+    covid = max((COVID_DEPTH[s] for s in seasons if s in COVID_DEPTH), default=0.0)
     return DemoSpec(
         trend=min(max(_number(hints.get("trend"), _default_trend(ind)), -0.5), 1.0),  # keep (1 + trend) ** t sane
         seasons=seasons,
-        noise=abs(_number(hints.get("noise"), DEFAULT_NOISE[ind.frequency])),
+        noise=abs(_number(hints.get("noise"), STOCK_NOISE if ind.accumulation == "stock" else DEFAULT_NOISE[ind.frequency])),
         breach="breach" in hints and ind.has_thresholds,
         integer=integer,
+        covid=min(max(_number(hints.get("covid"), covid), 0.0), 0.95),
+        rural="rural" in hints,
     )
-
-
-# --------------------------------------------------------------------------- periods
-
-
-def _weekday(day: np.datetime64) -> int:
-    """Monday 0 … Sunday 6 (1970-01-01 was a Thursday)."""
-    return int((day.astype("datetime64[D]").astype(np.int64) + 3) % 7)
-
-
-def period_starts(frequency: str, start: date, end: date) -> np.ndarray:
-    """First days of the periods that begin on or after ``start`` and are complete before ``end``.
-
-    A period is published once it has ended: daily data up to yesterday, a month after the
-    month, a year after the year.
-
-    Args:
-        frequency: daily, weekly, monthly, quarterly or yearly.
-        start: earliest day of the history.
-        end: today; periods must end before it.
-
-    Returns:
-        ``datetime64[D]`` array: the days, Mondays, month, quarter or year starts.
-    """
-    first, stop = np.datetime64(start, "D"), np.datetime64(end, "D")
-    if frequency == "daily":
-        return np.arange(first, max(first, stop), dtype="datetime64[D]")
-    if frequency == "weekly":
-        monday = first + (7 - _weekday(first)) % 7
-        return np.arange(monday, max(monday, stop - 6), 7, dtype="datetime64[D]")
-    step = {"monthly": 1, "quarterly": 3, "yearly": 12}[frequency]
-    month = first.astype("datetime64[M]")
-    if month.astype("datetime64[D]") < first:
-        month += 1
-    month += (-month.astype(np.int64)) % step  # align to Jan/Apr/Jul/Oct or January
-    last = stop.astype("datetime64[M]") - step + 1
-    return np.arange(month, max(month, last), step, dtype="datetime64[M]").astype("datetime64[D]")
-
-
-def period_ends(frequency: str, starts: np.ndarray) -> np.ndarray:
-    """The day after each period (its exclusive end).
-
-    Args:
-        frequency: daily, weekly, monthly, quarterly or yearly.
-        starts: ``period_starts`` output.
-
-    Returns:
-        ``datetime64[D]`` array, one per start.
-    """
-    if frequency in ("daily", "weekly"):
-        return starts + (1 if frequency == "daily" else 7)
-    step = {"monthly": 1, "quarterly": 3, "yearly": 12}[frequency]
-    return (starts.astype("datetime64[M]") + step).astype("datetime64[D]")
-
-
-def demo_periods(frequency: str, start: date, end: date) -> list[date]:
-    """The periods a demo series of ``frequency`` covers, as first days.
-
-    Args:
-        frequency: daily, weekly, monthly, quarterly or yearly.
-        start: earliest day of the history.
-        end: today; only periods complete before it are included.
-
-    Returns:
-        Period start dates, ascending.
-    """
-    return [d.item() for d in period_starts(frequency, start, end)]
-
-
-def default_daily_start(end: date) -> date:
-    """Where daily series begin by default: the three previous calendar years and this one.
-
-    Args:
-        end: today.
-
-    Returns:
-        1 January of ``end.year - 3``.
-    """
-    return date(end.year - 3, 1, 1)
-
-
-# --------------------------------------------------------------------------- calendar
-
-
-def spring_festival(year: int) -> date:
-    """Lunar New Year's Day (春节).
-
-    Args:
-        year: a Gregorian year.
-
-    Returns:
-        The real date: from a table for 2018–2030, else from the ``holidays`` China calendar.
-    """
-    if year in SPRING_FESTIVAL:
-        return SPRING_FESTIVAL[year]
-    days = [d for d, name in holidays.China(years=year, language="en_US").items() if "Spring Festival" in name]
-    return min(days) if days else date(year, 2, 1)
-
-
-def _typhoons(years: range, seed: int) -> list[tuple[date, float]]:
-    """Real typhoons for the table years; two stable made-up ones a year beyond it."""
-    events = [when for when in TYPHOONS.values() if when[0].year in years]
-    for year in years:
-        if year not in TYPHOON_TABLE_YEARS:
-            rng = _rng(seed, "typhoon", year)
-            for offset, strength in zip(rng.integers(0, 75, 2), rng.uniform(0.4, 0.9, 2)):
-                events.append((date(year, 7, 12) + timedelta(days=int(offset)), float(strength)))
-    return events
-
-
-def _holiday_days(years: range) -> tuple[np.ndarray, np.ndarray]:
-    """Public holidays, and the weekend days that are worked instead (调休)."""
-    calendar = holidays.China(years=list(years), language="en_US")
-    off = np.array(sorted(calendar), dtype="datetime64[D]")
-    worked = []
-    for name in calendar.values():
-        match = re.search(r"substituted from (\d\d)/(\d\d)/(\d{4})", name)
-        if match:
-            month, day, year = map(int, match.groups())
-            worked.append(date(year, month, day))
-    return off, np.array(sorted(worked), dtype="datetime64[D]")
-
-
-def _bump(days: np.ndarray, peak_doy: float, power: int) -> np.ndarray:
-    """A smooth yearly bump around a day of the year, 0..1."""
-    doy = (days - days.astype("datetime64[Y]")).astype(np.int64)
-    return ((1 + np.cos(2 * np.pi * (doy - peak_doy) / 365.25)) / 2) ** power
-
-
-def _offsets(days: np.ndarray, when: date) -> np.ndarray:
-    return (days - np.datetime64(when, "D")).astype(np.int64)
-
-
-def _daily_profiles(days: np.ndarray, seed: int) -> dict[str, np.ndarray]:
-    """Shapes of every season and event on the daily grid, shared by all indicators."""
-    if len(days) == 0:
-        return {}
-    # From the year before (its Spring Festival rebound) to the year after (a January pre-dip).
-    first, last = (int(d.astype("datetime64[Y]").astype(int)) + 1970 for d in (days[0], days[-1]))
-    years = range(first - 1, last + 2)
-    sf = sum(np.interp(_offsets(days, spring_festival(y)), SF_DAYS, SF_EFFECT, 0, 0) for y in years)
-    start_2020 = (np.datetime64("2020-01-20") - days[0]).astype(np.int64)
-    covid = np.interp(np.arange(len(days)) - start_2020, [0, 7, 31, 86], [0, -0.45, -0.45, 0], 0, 0)
-    wave = _wave(days, date(2022, 12, 23), 7, 14)
-    typhoon = sum(
-        strength * np.interp(_offsets(days, when), TYPHOON_DAYS, TYPHOON_EFFECT, 0, 0)
-        for when, strength in _typhoons(years, seed)
-    )
-    off, worked = _holiday_days(years)
-    dow = (days.astype(np.int64) + 3) % 7
-    weekend = ((dow >= 5) | np.isin(days, off)) & ~np.isin(days, worked)
-    doy = (days - days.astype("datetime64[Y]")).astype(np.int64)
-    winter_break = sum(np.abs(_offsets(days, spring_festival(y)) + 3) <= 18 for y in years) > 0
-    school = ((doy >= 190) & (doy < 243)) | winter_break  # 10 Jul - 31 Aug, and around the Spring Festival
-    shapes = {"summer": _bump(days, 206, 3), "winter": _bump(days, 10, 2), "weekend": weekend, "school": school}
-    # Seasons move values around their yearly mean, so the typical value stays typical.
-    profiles = {name: shape - shape.mean() for name, shape in shapes.items()}
-    profiles |= {
-        "spring_festival": sf,
-        "activity_shock": covid - 0.25 * wave,  # lockdown of early 2020; everyone ill in Dec 2022
-        "typhoon": 0.15 * _bump(days, 232, 6) + 2.0 * typhoon,
-        "epidemic": sum(h * _wave(days, p, up, down) for p, up, down, h in EPIDEMIC_WAVES),
-    }
-    return profiles
-
-
-def _wave(days: np.ndarray, peak: date, rise: float, fall: float) -> np.ndarray:
-    """A skewed bell around ``peak``: ``rise`` and ``fall`` are its sds in days."""
-    k = _offsets(days, peak).astype(float)
-    return np.exp(-0.5 * (k / np.where(k < 0, rise, fall)) ** 2)
-
-
-@dataclass(frozen=True)
-class _Periods:
-    """The periods of one frequency, located on the daily grid."""
-
-    starts: np.ndarray  # datetime64[D]
-    dates: np.ndarray  # the same as datetime.date objects
-    lo: np.ndarray  # first grid day of each period
-    hi: np.ndarray  # grid day after each period
-    years: np.ndarray  # years from ``end`` to the middle of each period (negative)
-
-
-class _Calendar:
-    """The daily grid with its season shapes, and every frequency's periods on it."""
-
-    def __init__(self, start: date, daily_start: date, end: date, seed: int):
-        first = min(start, daily_start)
-        self.days = np.arange(np.datetime64(first, "D"), max(np.datetime64(first, "D"), np.datetime64(end, "D")))
-        self.profiles = _daily_profiles(self.days, seed)
-        self.periods = {}
-        for freq in ("daily", "weekly", "monthly", "quarterly", "yearly"):
-            starts = period_starts(freq, daily_start if freq == "daily" else start, end)
-            ends = period_ends(freq, starts)
-            mid = starts + (ends - starts) // 2
-            self.periods[freq] = _Periods(
-                starts=starts,
-                dates=np.array([d.item() for d in starts], dtype=object),
-                lo=(starts - self.days[0]).astype(np.int64) if len(starts) else np.zeros(0, np.int64),
-                hi=(ends - self.days[0]).astype(np.int64) if len(starts) else np.zeros(0, np.int64),
-                years=(mid - np.datetime64(end, "D")).astype(np.int64) / 365.25,
-            )
-
-    def average(self, daily: np.ndarray, periods: _Periods) -> np.ndarray:
-        """Mean of a daily factor over each period."""
-        total = np.concatenate([[0.0], np.cumsum(daily)])
-        return (total[periods.hi] - total[periods.lo]) / (periods.hi - periods.lo)
-
-
-# --------------------------------------------------------------------------- randomness
-
-
-def _digest(*parts: object) -> int:
-    """A stable 64-bit hash (Python's ``hash`` is salted per process)."""
-    text = "|".join(str(p) for p in parts)
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "little")
-
-
-def _rng(seed: int, *parts: object) -> np.random.Generator:
-    return np.random.default_rng([seed % 2**32, _digest(*parts)])
-
-
-def _unit(seed: int, *parts: object) -> float:
-    """A stable number in [0, 1) for a choice such as "is this series late"."""
-    return _digest(seed, *parts) / 2**64
-
-
-def _normal(seed: int, *parts: object) -> float:
-    """A stable standard normal number (Box-Muller on two stable uniforms); no generator needed."""
-    u1, u2 = 1 - _unit(seed, *parts, "u1"), _unit(seed, *parts, "u2")
-    return float(np.sqrt(-2 * np.log(u1)) * np.cos(2 * np.pi * u2))
-
-
-def _ar1(rng: np.random.Generator, rows: int, n: int, phi: float, sd: float) -> np.ndarray:
-    """Autocorrelated noise: departments' figures wander, they do not jump independently."""
-    burn = int(np.ceil(np.log(0.01) / np.log(phi)))
-    white = rng.normal(0.0, sd * np.sqrt(1 - phi**2), size=(rows, n + burn))
-    kernel = phi ** np.arange(burn + 1)
-    return np.array([np.convolve(row, kernel)[burn : burn + n] for row in white]).reshape(rows, n)
 
 
 # --------------------------------------------------------------------------- one indicator
@@ -491,15 +233,15 @@ def _hazard(effect: np.ndarray, sign: int) -> np.ndarray:
     return 1 + effect if sign > 0 else 1 / (1 + effect)
 
 
-def _period_factors(ind: Indicator, spec: DemoSpec, cal: _Calendar, periods: _Periods, rng) -> tuple:
+def _period_factors(ind: Indicator, spec: DemoSpec, cal: Calendar, periods: Periods, generator) -> tuple:
     """Regular seasons and events of one indicator, averaged per period.
 
     Returns:
         ``(regular, events)`` factors: regular seasons count when keeping a series on the
-        normal side of its thresholds, events (Spring Festival, lockdowns, typhoons,
-        epidemics) may cross them.
+        normal side of its thresholds, events (the Spring Festival, 2020, storms, epidemics)
+        may cross them.
     """
-    amp = rng.uniform(0.6, 1.2, size=8)  # always eight draws, so later draws do not shift
+    amp = generator.uniform(0.6, 1.2, size=12)  # always twelve draws, so later draws do not shift
     if not len(cal.days):
         return np.ones(0), np.ones(0)
     p, s, sign = cal.profiles, spec.seasons, _bad_sign(ind)
@@ -510,13 +252,20 @@ def _period_factors(ind: Indicator, spec: DemoSpec, cal: _Calendar, periods: _Pe
     if "winter" in s:
         regular *= _hazard(0.35 * amp[1] * p["winter"], sign)
     if "weekday" in s and ind.frequency == "daily":
-        weekend = 0.3 if _mentions(ind, LEISURE_WORDS) else -0.22  # outings rise, commuting falls
+        weekend = 0.3 if mentions(ind, LEISURE_WORDS) else -0.22  # outings rise, commuting falls
         regular *= 1 + weekend * amp[2] * p["weekend"]
     if "school" in s:
         regular *= 1 - 0.6 * min(amp[3], 1.0) * p["school"]
     if "spring_festival" in s:
         # Depth varies: metro and factories empty out, power and hotlines dip less.
-        events *= (1 + 0.8 * amp[4] * p["spring_festival"]) * (1 + amp[5] * p["activity_shock"])
+        events *= 1 + 0.8 * amp[4] * p["spring_festival"]
+    for season, index in (("festive", 8), ("chunyun", 9), ("shopping", 10)):
+        if season in s:
+            events *= 1 + amp[index] * p[season]
+    if spec.covid:
+        events *= 1 + spec.covid * min(amp[5], 1.0) * p["covid"]
+    if s & {"spring_festival", "festive", "chunyun"}:
+        events *= 1 - 0.25 * amp[11] * p["wave"]  # everyone ill at once, December 2022
     hazard = np.zeros(len(cal.days))
     if "typhoon" in s:
         hazard += amp[6] * p["typhoon"]
@@ -526,7 +275,7 @@ def _period_factors(ind: Indicator, spec: DemoSpec, cal: _Calendar, periods: _Pe
     return cal.average(regular, periods), cal.average(events, periods)
 
 
-def _intensity(adcode: str, centre: str) -> float:
+def intensity(adcode: str, centre: str) -> float:
     """How urban and economically dense a district is, stable across indicators.
 
     The adcode says what it is: 01–10 urban districts (the lowest-numbered one, e.g.
@@ -535,20 +284,21 @@ def _intensity(adcode: str, centre: str) -> float:
     """
     suffix = int(adcode[-2:])
     base = 2.0 if adcode == centre else 1.5 if suffix <= 10 else 1.0 if suffix <= 20 else 0.85 if suffix >= 81 else 0.6
-    return base * float(np.exp(0.1 * _normal(0, "intensity", adcode)))
+    return base * float(np.exp(0.1 * normal(0, "intensity", adcode)))
 
 
-def _district_bases(ind: Indicator, city: City, seed: int) -> np.ndarray:
+def _district_bases(ind: Indicator, spec: DemoSpec, city: City, seed: int) -> np.ndarray:
     """Each district's share of a sum, or its relative level for a mean (mean 1)."""
-    noise = np.array([_normal(seed, ind.code, d.adcode, "base") for d in city.districts])
+    noise = np.array([normal(seed, ind.code, d.adcode, "base") for d in city.districts])
     centre = min(city.districts, key=lambda d: d.adcode).adcode
-    intensity = np.array([_intensity(d.adcode, centre) for d in city.districts])
+    dense = np.array([intensity(d.adcode, centre) for d in city.districts])
     if ind.aggregation == "sum":
         population = np.array([max(d.population, 1) for d in city.districts], dtype=float)
-        weight = population * intensity ** THEME_CONCENTRATION[ind.theme] * np.exp(0.1 * noise)
+        concentration = -1.0 if spec.rural else THEME_CONCENTRATION[ind.theme]
+        weight = population * dense**concentration * np.exp(0.1 * noise)
         return weight / weight.sum()
     richer = 0.1 if (ind.theme == "economy" and ind.direction == "up") else 0.0
-    factor = intensity**richer * np.exp(0.05 * noise)
+    factor = dense**richer * np.exp(0.05 * noise)
     return factor / factor.mean()
 
 
@@ -562,27 +312,27 @@ class _Rows:
     seeds: list[np.random.Generator]
 
 
-def _rows(ind: Indicator, city: City, seed: int) -> _Rows:
+def _rows(ind: Indicator, spec: DemoSpec, city: City, seed: int) -> _Rows:
     """Rows to generate: the city alone, the districts (city aggregated), or both."""
     if ind.spatial_level == "city" or not city.districts:
-        return _Rows([city.adcode], np.ones(1), False, [_rng(seed, ind.code, city.adcode, "row")])
+        return _Rows([city.adcode], np.ones(1), False, [rng(seed, ind.code, city.adcode, "row")])
     districts = [d.adcode for d in city.districts]
-    bases = _district_bases(ind, city, seed)
+    bases = _district_bases(ind, spec, city, seed)
     if ind.aggregation == "none":
         districts, bases = [city.adcode, *districts], np.concatenate([[1.0], bases])
-    return _Rows(districts, bases, ind.aggregation == "sum", [_rng(seed, ind.code, a, "row") for a in districts])
+    return _Rows(districts, bases, ind.aggregation == "sum", [rng(seed, ind.code, a, "row") for a in districts])
 
 
-def _paths(ind: Indicator, spec: DemoSpec, periods: _Periods, rows: _Rows, rng) -> np.ndarray:
+def _paths(ind: Indicator, spec: DemoSpec, periods: Periods, rows: _Rows, generator) -> np.ndarray:
     """Trend times noise for each row: a shared part plus each district's own."""
     n, m = len(periods.starts), len(rows.adcodes)
     phi, sd = AR_PHI[ind.frequency], spec.noise
     shared_sd, own_sd = (sd * 0.7, sd * 0.7) if m > 1 else (sd, 0.0)
-    common = _ar1(rng, 1, n, phi, shared_sd)
+    common = ar1(generator, 1, n, phi, shared_sd)
     paths = np.empty((m, n))
     for i, row_rng in enumerate(rows.seeds):
         growth = spec.trend + row_rng.normal(0, 0.01 if abs(spec.trend) >= 0.02 else 0.002) * (m > 1)
-        own = _ar1(row_rng, 1, n, phi, own_sd)[0] if own_sd else 0.0
+        own = ar1(row_rng, 1, n, phi, own_sd)[0] if own_sd else 0.0
         paths[i] = (1 + growth) ** periods.years * (1 + common[0] + own)
     return paths
 
@@ -659,7 +409,7 @@ def _calm_end(ind: Indicator, rows: _Rows, expected: np.ndarray, counts: np.ndar
     for members in judged:
         for period in (-2, -1):
             sampled, calm = counts[members, period].sum(), expected[members, period].sum()
-            if _level(ind, sampled) > 0 and _level(ind, calm) == 0:
+            if level_index(ind, sampled) > 0 and level_index(ind, calm) == 0:
                 counts[members, period] = toward_good(expected[members, period])
     return counts
 
@@ -671,12 +421,12 @@ def _clip(ind: Indicator, values: np.ndarray, integer: bool) -> np.ndarray:
     return np.clip(values, low, ind.max_value)
 
 
-def _decimals(ind: Indicator, spec: DemoSpec) -> int:
+def decimals(ind: Indicator, spec: DemoSpec) -> int:
     """Published precision: counts whole, small values to 4 places, the rest to 2."""
     return 0 if spec.integer else 2 if abs(ind.typical) >= 1 else 4
 
 
-def _aggregate(ind: Indicator, values: np.ndarray, weights: np.ndarray | None, decimals: int | None = None):
+def aggregate(ind: Indicator, values: np.ndarray, weights: np.ndarray | None, decimals: int | None = None):
     """The city row from the district rows, by the catalog's aggregation rule.
 
     Args:
@@ -703,7 +453,7 @@ def _aggregate(ind: Indicator, values: np.ndarray, weights: np.ndarray | None, d
 # --------------------------------------------------------------------------- warnings
 
 
-def _level(ind: Indicator, value: float) -> int:
+def level_index(ind: Indicator, value: float) -> int:
     """Warning level of a value: 0 normal, 1 blue … 4 red (see the catalog docstring)."""
     if not ind.has_thresholds or ind.direction == "neutral":
         return 0
@@ -720,7 +470,7 @@ def _level(ind: Indicator, value: float) -> int:
 
 def _breach_level(seed: int, code: str, adcode: str) -> int:
     """The stable level a breaching series ends in: 0 blue (most often) … 3 red (rarely)."""
-    u = _unit(seed, "level", code, adcode)
+    u = unit(seed, "level", code, adcode)
     return 0 if u < 0.35 else 1 if u < 0.65 else 2 if u < 0.88 else 3
 
 
@@ -731,12 +481,12 @@ def _breach_target(ind: Indicator, seed: int, adcode: str, level: int) -> float:
         levels = [abs(x) for x in levels]
     beyond = levels[3] + 0.3 * (levels[3] - levels[2])
     bounds = (levels + [beyond])[level : level + 2]
-    distance = bounds[0] + (0.35 + 0.3 * _unit(seed, "depth", ind.code, adcode)) * (bounds[1] - bounds[0])
+    distance = bounds[0] + (0.35 + 0.3 * unit(seed, "depth", ind.code, adcode)) * (bounds[1] - bounds[0])
     if ind.direction != "target":
         return _inside(ind, distance, levels[level])
     above = ind.target + distance
     below = ind.target - distance
-    first, second = (above, below) if _unit(seed, "side", ind.code, adcode) < 0.5 else (below, above)
+    first, second = (above, below) if unit(seed, "side", ind.code, adcode) < 0.5 else (below, above)
     return first if ind.in_range(first) else second
 
 
@@ -747,6 +497,15 @@ def _inside(ind: Indicator, value: float, threshold: float) -> float:
     if ind.min_value is not None and value < ind.min_value:
         return (threshold + ind.min_value) / 2
     return value
+
+
+def _reachable(ind: Indicator) -> bool:
+    """Whether a breach is plausible for this city: its typical value is within ``MAX_BREACH_RISE``
+    of the blue threshold (a small city does not breach a count threshold set for a bigger one)."""
+    if ind.direction == "target" or not ind.has_thresholds:
+        return True
+    needed = float(_bad_excursion(ind, np.array(ind.blue), ind.typical))
+    return needed <= MAX_BREACH_RISE * _scale(ind)
 
 
 def _ramp(n: int, frequency: str) -> np.ndarray:
@@ -761,46 +520,79 @@ def _ramp(n: int, frequency: str) -> np.ndarray:
 
 
 POPULATION_CODE = "ECO-POP-001"  # 常住人口, in 万人
+CENSUS_YEAR = 2020
 
 
 @dataclass
-class _Series:
-    """One indicator's finished values: the city row first, then the districts."""
+class Series:
+    """One indicator's finished values: the city row first (when it has one), then the districts."""
 
     adcodes: list[str]
     values: np.ndarray  # (areas, periods)
     keep: np.ndarray  # periods that were delivered
 
+    def row(self, adcode: str) -> np.ndarray | None:
+        """The values of one area, or None when the series has no row for it."""
+        return self.values[self.adcodes.index(adcode)] if adcode in self.adcodes else None
 
-def _anchor_population(series: _Series, city: City) -> _Series:
-    """Scale each district's resident population so that it ends at the configured figure.
 
-    The catalog's typical values describe a city of about five million people; the
-    population itself is known per district (``cities.yaml``), so the demo follows it, and
-    every mean weighted by population uses the real proportions.
+def _anchor_population(series: Series, city: City, periods: Periods) -> Series:
+    """Scale each district's resident population so that its 2020 value is its census figure.
+
+    The catalog's typical values describe a city of about five million people; the population
+    itself is known per district (``cities.yaml``, from the 2020 census), so the demo follows it, and
+    every mean weighted by population uses the real proportions. A history that does not reach 2020
+    is anchored at its newest year instead.
     """
     known = {d.adcode: d.population / 1e4 for d in city.districts if d.population}  # 万人
     if len(known) != len(city.districts) or series.values.shape[1] == 0:
         return series
+    years = np.array([d.year for d in periods.dates])
+    anchor = int(np.flatnonzero(years == CENSUS_YEAR)[0]) if CENSUS_YEAR in years else -1
     values = series.values.copy()
     rows = [i for i, adcode in enumerate(series.adcodes) if adcode in known]
     for i in rows:
-        values[i] = np.round(values[i] * known[series.adcodes[i]] / values[i, -1], 2)
+        values[i] = np.round(values[i] * known[series.adcodes[i]] / values[i, anchor], 2)
     if city.adcode in series.adcodes:
         values[series.adcodes.index(city.adcode)] = np.round(values[rows].sum(axis=0), 2)
     return replace(series, values=values)
 
 
-class _Generator:
-    """Generates the indicators of one city, remembering weight indicators' values."""
+class Generator:
+    """Generates the indicators of one city from their catalog entries, remembering every series.
 
-    def __init__(self, catalog: Iterable[Indicator], city: City, cal: _Calendar, seed: int):
+    Args:
+        catalog: the indicators.
+        city: the city.
+        cal: the calendar (its profiles carry the city's storms).
+        seed: the demo seed.
+        scales: this city's typical values and growth (``economy.Scales``); the catalog's when None.
+    """
+
+    def __init__(self, catalog: Iterable[Indicator], city: City, cal: Calendar, seed: int, scales=None):
         self.by_code = {ind.code: ind for ind in catalog}
         self.city, self.cal, self.seed = city, cal, seed
+        self.scales = scales
         self.weight_codes = {ind.weight_code for ind in self.by_code.values() if ind.weight_code}
-        self.done: dict[str, _Series] = {}
+        self.done: dict[str, Series] = {}
 
-    def series(self, ind: Indicator, stack: tuple[str, ...] = ()) -> _Series:
+    def scaled(self, ind: Indicator) -> Indicator:
+        """The indicator with its typical value moved to this city's scale."""
+        typical = self.scales.typical(ind) if self.scales else ind.typical
+        return ind if typical == ind.typical else ind.model_copy(update={"typical": typical})
+
+    def breaching(self, ind: Indicator) -> bool:
+        """Whether the indicator drifts into warning at the end in this city: hinted ``breach``, and within
+        reach (a smaller city does not breach a count threshold the catalog sets for a bigger one)."""
+        scaled = self.scaled(ind)
+        return demo_spec(ind).breach and (scaled.typical >= ind.typical or _reachable(scaled))
+
+    def trend_of(self, ind: Indicator) -> float:
+        """The yearly growth of an indicator in this city."""
+        own = self.scales.trend(ind) if self.scales else None
+        return demo_spec(ind).trend if own is None else own
+
+    def series(self, ind: Indicator, stack: tuple[str, ...] = ()) -> Series:
         """The indicator's values, generating weight indicators first."""
         if ind.code in self.done:
             return self.done[ind.code]
@@ -811,14 +603,46 @@ class _Generator:
             if ind.weight_code not in self.by_code:
                 raise ValueError(f"{ind.code}: weight indicator {ind.weight_code} is not among the indicators given")
             weights = self.weights(ind, self.series(self.by_code[ind.weight_code], (*stack, ind.code)))
-        result = self.generate(ind, weights)
+        result = self.generate(self.scaled(ind), weights, breach=self.breaching(ind))
         if ind.code == POPULATION_CODE:
-            result = _anchor_population(result, self.city)
-        if ind.code in self.weight_codes:
-            self.done[ind.code] = result
+            result = _anchor_population(result, self.city, self.cal.periods[ind.frequency])
+        self.done[ind.code] = result
         return result
 
-    def weights(self, ind: Indicator, weight: _Series) -> np.ndarray:
+    def weights_of(self, ind: Indicator) -> np.ndarray | None:
+        """The district weights of a ``wmean`` indicator per period (None for other rules)."""
+        if not (ind.weight_code and ind.spatial_level == "district" and self.city.districts):
+            return None
+        return self.weights(ind, self.series(self.by_code[ind.weight_code]))
+
+    def replace(self, ind: Indicator, values: np.ndarray, adcodes: list[str] | None = None) -> Series:
+        """Put new values into an indicator's series (a physical model or an identity made them),
+        recomputing the city row of an aggregated indicator from its districts.
+
+        Args:
+            ind: the indicator.
+            values: areas × periods, in the order of ``adcodes`` (the series' own by default).
+            adcodes: the areas of ``values``.
+
+        Returns:
+            The updated series, which later reads get.
+        """
+        current = self.series(ind)
+        adcodes = adcodes or current.adcodes
+        rows = {a: values[i] for i, a in enumerate(adcodes)}
+        updated = np.array([rows.get(a, current.values[i]) for i, a in enumerate(current.adcodes)], dtype=float)
+        if current.adcodes and current.adcodes[0] == self.city.adcode and self.aggregated_code(ind):
+            spec = demo_spec(ind)
+            updated[0] = _clip(ind, aggregate(ind, updated[1:], self.weights_of(ind), decimals(ind, spec)), False)
+        result = Series(current.adcodes, updated, current.keep)
+        self.done[ind.code] = result
+        return result
+
+    def aggregated_code(self, ind: Indicator) -> bool:
+        """Whether an indicator's city row is computed from its districts."""
+        return ind.spatial_level == "district" and ind.aggregation != "none" and bool(self.city.districts)
+
+    def weights(self, ind: Indicator, weight: Series) -> np.ndarray:
         """The weight's district values of the same period, or of the latest one before it."""
         own = self.cal.periods[ind.frequency].starts
         theirs = self.cal.periods[self.by_code[ind.weight_code].frequency].starts
@@ -827,43 +651,46 @@ class _Generator:
         index = np.clip(np.searchsorted(theirs, own, side="right") - 1, 0, len(theirs) - 1)
         return weight.values[1:, index]
 
-    def generate(self, ind: Indicator, weights: np.ndarray | None) -> _Series:
+    def generate(self, ind: Indicator, weights: np.ndarray | None, *, breach: bool | None = None) -> Series:
         """Build one indicator: rows, seasons, thresholds, breaches, city row and gaps."""
-        spec, periods = demo_spec(ind), self.cal.periods[ind.frequency]
-        rng = _rng(self.seed, ind.code, self.city.adcode)
-        rows = _rows(ind, self.city, self.seed)
+        spec, periods = replace(demo_spec(ind), trend=self.trend_of(ind)), self.cal.periods[ind.frequency]
+        if breach is not None:
+            spec = replace(spec, breach=breach)
+        generator = rng(self.seed, ind.code, self.city.adcode)
+        rows = _rows(ind, spec, self.city, self.seed)
         if not len(periods.starts):
-            return _Series(list(rows.adcodes), np.zeros((len(rows.adcodes), 0)), np.zeros(0, dtype=bool))
-        regular, events = _period_factors(ind, spec, self.cal, periods, rng)
-        paths = _paths(ind, spec, periods, rows, rng)
+            adcodes = ([self.city.adcode] if self.aggregated(ind, rows) else []) + list(rows.adcodes)
+            return Series(adcodes, np.zeros((len(adcodes), 0)), np.zeros(0, dtype=bool))
+        regular, events = _period_factors(ind, spec, self.cal, periods, generator)
+        paths = _paths(ind, spec, periods, rows, generator)
         ordinary, eventful = _values(ind, rows, paths * regular), _values(ind, rows, paths * regular * events)
         values = _compress(ind, ordinary, eventful, rows.shares)
         values = _clip(ind, values if rows.shares else _soft_cap(ind, values), spec.integer)
         single = self.breach_row(ind, spec, rows)
         if spec.integer:
-            expected, values = values, rng.poisson(np.maximum(values, 0)).astype(float)  # counts scatter like counts
+            expected, values = values, generator.poisson(np.maximum(values, 0)).astype(float)  # counts scatter like counts
             if not spec.breach:
                 values = _calm_end(ind, rows, expected, values)
         target = None
         if (spec.breach or single is not None) and values.shape[1] >= 2:
             values, target = self.breach(ind, rows, values, weights, single)
-        values = np.round(_clip(ind, values, spec.integer), _decimals(ind, spec))
+        values = np.round(_clip(ind, values, spec.integer), decimals(ind, spec))
         if target is not None:
             values = self.push_over(ind, spec, rows, values, weights, single, target)
         adcodes = list(rows.adcodes)
         if self.aggregated(ind, rows):
-            city = _clip(ind, _aggregate(ind, values, weights, _decimals(ind, spec)), False)  # float dust only
+            city = _clip(ind, aggregate(ind, values, weights, decimals(ind, spec)), False)  # float dust only
             values = np.vstack([city, values])
             adcodes = [self.city.adcode, *adcodes]
         breaching = spec.breach or single is not None
-        return _Series(adcodes, values, self.delivered(ind, len(periods.starts), breaching))
+        return Series(adcodes, values, self.delivered(ind, len(periods.starts), breaching))
 
     def aggregated(self, ind: Indicator, rows: _Rows) -> bool:
         """Whether the city row is computed from district rows."""
         return ind.spatial_level == "district" and ind.aggregation != "none" and rows.adcodes[0] != self.city.adcode
 
     def breach_row(self, ind: Indicator, spec: DemoSpec, rows: _Rows) -> int | None:
-        """The one district row that drifts into warning, for a stable ~5 % of district means.
+        """The one district row that drifts into warning, for a stable ~3 % of district means.
 
         Sums are left out: their thresholds judge the city total, which one district
         rarely moves.
@@ -875,11 +702,11 @@ class _Generator:
             and ind.code not in self.weight_codes
             and len(rows.adcodes) > 1
         )
-        if not eligible or _unit(self.seed, "district-breach", ind.code, self.city.adcode) >= BREACH_SHARE:
+        if not eligible or unit(self.seed, "district-breach", ind.code, self.city.adcode) >= BREACH_SHARE:
             return None
         first = 1 if rows.adcodes[0] == self.city.adcode else 0  # never the city row itself
         count = len(rows.adcodes) - first
-        return first + int(_unit(self.seed, "breach-district", ind.code, self.city.adcode) * count)
+        return first + int(unit(self.seed, "breach-district", ind.code, self.city.adcode) * count)
 
     def breach(self, ind: Indicator, rows: _Rows, values: np.ndarray, weights, single: int | None):
         """Let a breaching series drift across its warning levels toward the end.
@@ -902,18 +729,22 @@ class _Generator:
             target = _breach_target(ind, self.seed, adcode, level)
             trial = values.copy()
             trial[single] += (target - values[single, -1]) * ramp
-            if _level(ind, self.judged(ind, rows, trial, weights)) == 0:
+            if level_index(ind, self.judged(ind, rows, trial, weights)) == 0:
                 break
         return trial, target
 
     def spread(self, ind: Indicator, rows: _Rows, weights) -> np.ndarray:
-        """How much of a city-wide drift each row takes; the city's share is exactly 1."""
-        share = 1 + 0.5 * (2 * np.array([_unit(self.seed, "spread", ind.code, a) for a in rows.adcodes]) - 1)
+        """How much of a city-wide drift each row takes; the city's share is exactly 1.
+
+        A city generated on its own (aggregation ``none``) carries the story; its districts follow half
+        way, so one drifting figure does not put every district in warning at once.
+        """
+        share = 1 + 0.5 * (2 * np.array([unit(self.seed, "spread", ind.code, a) for a in rows.adcodes]) - 1)
         if len(share) == 1:
             return np.ones(1)
         if rows.adcodes[0] == self.city.adcode:
             share[0] = 1.0
-            share[1:] /= share[1:].mean()
+            share[1:] *= 0.5 / share[1:].mean()
         elif weights is not None and weights[:, -1].sum() > 0:
             share /= (weights[:, -1] * share).sum() / weights[:, -1].sum()
         else:
@@ -925,24 +756,24 @@ class _Generator:
         if not self.aggregated(ind, rows):
             return float(values[0, -1])
         last = None if weights is None else weights[:, -1:]
-        return float(_aggregate(ind, values[:, -1:], last)[-1])
+        return float(aggregate(ind, values[:, -1:], last)[-1])
 
     def push_over(self, ind: Indicator, spec: DemoSpec, rows: _Rows, values: np.ndarray, weights, single, target):
         """Make sure rounding and clipping did not pull a breach back below blue."""
-        decimals = _decimals(ind, spec)
+        digits = decimals(ind, spec)
         for _ in range(3):
             last = values[single, -1] if single is not None else self.judged(ind, rows, values, weights)
-            if _level(ind, last) > 0 or ind.direction == "neutral":
+            if level_index(ind, last) > 0 or ind.direction == "neutral":
                 return values
             gap = target - last
-            shift = gap + (np.sign(gap) or 1) * 10.0**-decimals  # one published digit past the target
+            shift = gap + (np.sign(gap) or 1) * 10.0**-digits  # one published digit past the target
             if single is not None:
                 values[single, -1] += shift
             elif rows.shares:  # on one district, or rounding each district would swallow it
                 values[np.argmax(values[:, -1]), -1] += shift
             else:
                 values[:, -1] += shift
-            values[:, -1] = np.round(_clip(ind, values[:, -1], spec.integer), decimals)
+            values[:, -1] = np.round(_clip(ind, values[:, -1], spec.integer), digits)
         return values
 
     def delivered(self, ind: Indicator, n: int, breaching: bool) -> np.ndarray:
@@ -955,61 +786,12 @@ class _Generator:
         if ind.code in self.weight_codes or n < 4:
             return keep
         key = (ind.code, self.city.adcode)
-        if not breaching and _unit(self.seed, "late", *key) < LATE_SHARE:
+        if not breaching and unit(self.seed, "late", *key) < LATE_SHARE:
             keep[-(2 if ind.frequency == "daily" else 1) :] = False
-        if n >= 8 and _unit(self.seed, "gaps", *key) < GAP_SHARE:
-            rng = _rng(self.seed, "gaps", *key)
-            count = int(rng.integers(2, 7) if ind.frequency == "daily" else rng.integers(1, 4))
-            keep[rng.choice(np.arange(1, n - 3), size=min(count, n - 4), replace=False)] = False
+        if n >= 8 and unit(self.seed, "gaps", *key) < GAP_SHARE:
+            draws = rng(self.seed, "gaps", *key)
+            count = int(draws.integers(2, 7) if ind.frequency == "daily" else draws.integers(1, 4))
+            keep[draws.choice(np.arange(1, n - 3), size=min(count, n - 4), replace=False)] = False
         return keep
 
 
-def _frame(code: str, series: _Series, dates: np.ndarray) -> pd.DataFrame:
-    """One indicator's long table: code, adcode, period, value."""
-    kept = dates[series.keep]
-    values = series.values[:, series.keep]
-    return pd.DataFrame(
-        {
-            "code": np.full(values.size, code, dtype=object),
-            "adcode": np.repeat(np.array(series.adcodes, dtype=object), len(kept)),
-            "period": np.tile(kept, len(series.adcodes)),
-            "value": values.ravel().astype(float),
-        }
-    )
-
-
-def generate_city(
-    catalog: Iterable[Indicator],
-    city: City,
-    *,
-    end: date,
-    start: date = DEFAULT_START,
-    daily_start: date | None = None,
-    seed: int = DEFAULT_SEED,
-) -> Iterator[pd.DataFrame]:
-    """Generate demo data for every indicator of a city, one DataFrame per indicator.
-
-    District-level indicators get a row for each district and for the city, the city
-    computed from the districts by the aggregation rule (``none``: generated on its own);
-    city-level indicators get city rows only.
-
-    Args:
-        catalog: the indicators (a ``Catalog`` or any iterable of ``Indicator``).
-        city: the city and its districts.
-        end: today; each series holds the periods complete before it (daily: to yesterday).
-        start: first day of the history of non-daily series.
-        daily_start: first day of daily series; default Jan 1 three years before ``end``.
-        seed: same seed, catalog, city and end give identical output.
-
-    Returns:
-        An iterator of DataFrames in catalog order, one per indicator that has any period
-        complete before ``end``, columns ``code`` (str), ``adcode`` (str), ``period``
-        (``datetime.date``, the period's first day) and ``value`` (float).
-    """
-    daily_start = daily_start or default_daily_start(end)
-    cal = _Calendar(start, daily_start, end, seed)
-    generator = _Generator(catalog, city, cal, seed)
-    for ind in generator.by_code.values():
-        frame = _frame(ind.code, generator.series(ind), cal.periods[ind.frequency].dates)
-        if len(frame):  # nothing complete yet (``end`` close to ``start``): nothing to insert
-            yield frame
