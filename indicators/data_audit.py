@@ -382,7 +382,7 @@ def _income_between(check: Check, data: _Data) -> None:
 
 
 def _check_year_to_date(data: _Data) -> Check:
-    from indicators.accumulation import single_period_values
+    from indicators.accumulation import single_values_of
 
     check = Check("year_to_date", "cumulative amounts never fall within a year; 1—2月 has no January")
     for ind in data.catalog:
@@ -398,7 +398,7 @@ def _check_year_to_date(data: _Data) -> Check:
             continue
         for adcode in table.columns:
             column = table[adcode].dropna()
-            single = single_period_values(list(column.index), column.to_numpy(), ind)
+            single = single_values_of(ind, list(column.index), column.to_numpy())
             check.checked += len(single)
             tolerance = 10.0 ** -_decimals(ind) * 2
             for period, value in zip(column.index, single):

@@ -125,4 +125,5 @@ def format_period(period: date, frequency: str, lang: str, *, cumulative: bool =
     if frequency == "weekly":
         week = period.isocalendar()[1]
         return f"{period.isocalendar()[0]}年第{week}周" if lang == "zh" else f"{period.isocalendar()[0]}-W{week:02d}"
-    return f"{period.month}月{period.day}日" if lang == "zh" else period.strftime("%d %b %Y")
+    # A day without a leading zero: "4 Dec 2026", not "04 Dec 2026".
+    return f"{period.month}月{period.day}日" if lang == "zh" else f"{period.day} {period:%b %Y}"

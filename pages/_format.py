@@ -7,17 +7,10 @@ import math
 import pandas as pd
 
 from indicators.catalog import unit_en
-from indicators.periods import format_period as _period_text
+from indicators.periods import format_period
 
 __all__ = ["change_arrow", "decimals_for", "format_change", "format_period", "format_value", "missing",
            "unit_label"]
-
-
-def format_period(period, frequency: str, lang: str) -> str:
-    """A period as readers expect it: 2024年3月 / Mar 2024, 2024Q1, 3月15日 / 15 Mar 2024 (a day without a
-    leading zero: "4 Dec 2026", not "04 Dec 2026")."""
-    text = _period_text(period, frequency, lang)
-    return text[1:] if lang == "en" and frequency == "daily" and text.startswith("0") else text
 
 
 def missing(value) -> bool:

@@ -200,11 +200,11 @@ def _around_festival(series: pd.Series, year: int) -> tuple[float, float]:
 
 
 def _single_months(world, code: str) -> pd.Series:
-    from indicators.accumulation import single_period_values
+    from indicators.accumulation import single_values_of
 
     cumulative = city_values(world, code)
     ind = world.generator.by_code[code]
-    return pd.Series(single_period_values(list(cumulative.index), cumulative.to_numpy(), ind), index=cumulative.index)
+    return pd.Series(single_values_of(ind, list(cumulative.index), cumulative.to_numpy()), index=cumulative.index)
 
 
 def test_spring_festival_goes_the_way_it_really_goes(worlds):
