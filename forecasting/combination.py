@@ -11,9 +11,8 @@ and the seasonal factors are put back on its forecast. The models (:mod:`forecas
 * ``ces``: complex exponential smoothing;
 * ``dotm``: the dynamic optimised theta method.
 
-Intervals are Gaussian with each model's h-step variance, widened by a factor per frequency
-(:data:`INTERVAL_SCALE`) measured on held-out public data, because variances that take the fitted
-parameters as known are too narrow (``benchmarks/forecast_accuracy.py`` prints the coverage).
+Intervals are Gaussian with each model's h-step variance (``auto`` widens them afterwards, see
+``forecasting.core.INTERVAL_SCALE``).
 """
 
 from __future__ import annotations
@@ -35,8 +34,6 @@ from forecasting.models import (
     seasonal_factors,
 )
 
-# Interval widening per season length (1 yearly, 4 quarterly, 12 monthly, 52 weekly, 7 daily).
-INTERVAL_SCALE: Final[dict[int, float]] = {1: 1.0, 4: 1.0, 12: 1.0, 52: 1.0, 7: 1.0}
 # Fewest observations a smoothing model is fitted on (DOTM leaves out its first three errors).
 MIN_OBSERVATIONS: Final = 5
 
@@ -117,7 +114,7 @@ def _model(name: str):
         adjusted, factors, multiplicative = adjust(x, season, params.get("seasonal"))
         fits = fit_members(adjusted, (name,), params.get("fits"))
         yhat, sd = member_forecast(name, fits, horizon)
-        columns = gaussian_columns(yhat, sd * INTERVAL_SCALE.get(season, 1.0), levels)
+        columns = gaussian_columns(yhat, sd, levels)
         frame = result_frame(y, horizon, reseasonalize(columns, factors, multiplicative, len(x)))
         frame.attrs["params"] = {"seasonal": len(factors) > 1,
                                  "fits": {kind: fitted.params for kind, fitted in fits.items()}}
