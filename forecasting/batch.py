@@ -39,6 +39,7 @@ from forecasting.core import forecast
 from forecasting.statespace import warm_up
 from indicators import db
 from indicators.models import Area, ForecastPoint, ForecastRun, IndicatorDef, Latest, Observation
+from settings import get_settings
 
 log = logging.getLogger(__name__)
 HORIZONS = {"daily": 30, "weekly": 13, "monthly": 12, "quarterly": 8, "yearly": 3}
@@ -240,7 +241,7 @@ def save(results: list[dict]) -> None:
 
 def cluster_address() -> str | None:
     """The Dask scheduler of ``CITYVITALS_FORECAST_CLUSTER`` (e.g. ``tcp://10.0.0.5:8786``), or None."""
-    return os.environ.get("CITYVITALS_FORECAST_CLUSTER") or None
+    return get_settings().forecast_cluster or None
 
 
 def _start_worker() -> None:
