@@ -320,3 +320,35 @@ def test_auto_gives_the_holdout_band_of_the_newest_value():
     lower, upper = forecast(shocked, 6).attrs["holdout_95"]
     assert not lower <= shocked.iloc[-1] <= upper  # the surprise lies outside its band
     assert "holdout_95" not in forecast(y, 6, method="ets").attrs
+
+
+def _awkward(name: str) -> pd.Series:
+    rng = np.random.default_rng(11)
+    cases = {
+        "negative and zero": (np.r_[rng.normal(0, 5, 40), np.zeros(8)], "MS"),
+        "all zero but one": (np.r_[np.zeros(30), [3.0], np.zeros(5)], "MS"),
+        "tiny values": (1e-9 * (1 + rng.random(50)), "QS"),
+        "huge values": (1e12 * (1 + np.cumsum(rng.random(60))), "MS"),
+        "long M4-like monthly": (5000 + np.cumsum(rng.normal(2, 30, 800)), "MS"),
+        "strongly seasonal with a zero": (np.r_[np.tile([1.0, 5, 9, 0.0], 8)], "QS"),
+        "a step down to zero": (np.r_[np.full(30, 100.0), np.zeros(30)], "MS"),
+        "daily with gaps": (np.where(rng.random(500) < 0.2, np.nan, 50 + rng.normal(0, 3, 500)), "D"),
+        "weekly two years": (100 + 20 * np.sin(np.arange(110) * 2 * np.pi / 52) + rng.normal(0, 2, 110), "W-MON"),
+        "yearly of eleven": (np.cumsum(rng.normal(3, 1, 11)), "YS"),
+        "random walk that crosses zero": (np.cumsum(rng.normal(0, 1, 120)), "MS"),
+    }
+    values, alias = cases[name]
+    return pd.Series(values, index=pd.date_range("1990-01-01", periods=len(values), freq=alias))
+
+
+@pytest.mark.parametrize("name", [
+    "negative and zero", "all zero but one", "tiny values", "huge values", "long M4-like monthly",
+    "strongly seasonal with a zero", "a step down to zero", "daily with gaps", "weekly two years",
+    "yearly of eleven", "random walk that crosses zero",
+])
+def test_auto_never_raises_on_awkward_valid_series(name):
+    y = _awkward(name)
+    result = forecast(y, 18, bounds=(None, None))
+    assert len(result) == 18 and np.isfinite(result["yhat"]).all()
+    assert_ordered(result)
+    assert result.attrs["model"]
