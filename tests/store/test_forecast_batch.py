@@ -66,3 +66,14 @@ def test_a_failing_series_is_logged_and_skipped(store, monkeypatch, caplog):
     assert _count(ForecastRun) == 3
     monkeypatch.setattr(batch, "forecast", real)
     assert batch.run_batch(workers=1, progress=False).done == 1   # the failed one is retried next time
+
+
+def test_the_indicator_page_names_the_method_and_its_accuracy(store, dash_app, uncached):
+    from pages.indicator import forecast_note
+
+    batch.run_batch(workers=1, progress=False)
+    hotline = forecast_of("GOV-HOT-001", "350203")
+    assert forecast_note(hotline, "monthly", 48, "zh") == (
+        f"预测方法: ETS、Theta 组合预测(4 个模型等权平均) · 过去12期平均误差 {hotline.attrs['smape']:.1f}%")
+    assert forecast_note(hotline, "monthly", 48, "en").startswith("Forecast method: ensemble of ETS and Theta")
+    assert forecast_note(pd.DataFrame(), "monthly", 48, "en") == "No forecast yet (shown after the forecast batch runs)."

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from forecasting import forecast
+from forecasting.backtest import split_combo
 from forecasting.holidays_cn import PUBLIC_HOLIDAY, SPRING_FESTIVAL, china_holidays
 
 SPRING_2025 = pd.Timestamp("2025-01-29")
@@ -50,11 +51,11 @@ def test_prophet_forecasts_the_next_spring_festival_dip(daily_with_spring_festiv
 
 
 @pytest.mark.slow
-def test_auto_considers_prophet_only_when_allowed(daily_with_spring_festival):
+def test_auto_adds_prophet_only_when_allowed(daily_with_spring_festival):
     y = daily_with_spring_festival
-    assert "prophet" not in forecast(y, 14).attrs["scores"]
+    assert "prophet" not in split_combo(forecast(y, 14).attrs["model"])
     result = forecast(y, 14, prophet=True)
-    assert "prophet" in result.attrs["scores"]
+    assert "prophet" in split_combo(result.attrs["model"])
     assert result.attrs["model"] in result.attrs["scores"]
 
 
