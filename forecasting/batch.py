@@ -38,6 +38,8 @@ from tqdm import tqdm
 from forecasting.core import forecast
 from forecasting.statespace import warm_up
 from indicators import db
+from indicators.accumulation import to_cumulative, to_single_periods
+from indicators.catalog import is_rate_unit
 from indicators.models import Area, ForecastPoint, ForecastRun, IndicatorDef, Latest, Observation
 from settings import get_settings
 
@@ -69,6 +71,9 @@ class Task:
     bounds: tuple[float | None, float | None]
     data_version: str
     prophet: bool
+    # A year-to-date amount: modelled on its single periods, its forecast accumulated again.
+    cumulative: bool = False
+    jan_feb_merged: bool = False
 
 
 @dataclass
@@ -101,8 +106,9 @@ def stale_series(session: Session, *, everything: bool, city: str | None = None)
     query = select(Latest)
     if city is not None:
         query = query.where(Latest.area_adcode.in_(select(Area.adcode).where(Area.city_key == city)))
+    # A derived indicator is not forecast: its forecast would not agree with its inputs'.
     return [(latest, definitions[latest.indicator_code]) for latest in session.scalars(query)
-            if latest.indicator_code in definitions
+            if latest.indicator_code in definitions and not definitions[latest.indicator_code].derived
             and (everything or runs.get((latest.indicator_code, latest.area_adcode)) != data_version(latest))]
 
 
@@ -158,7 +164,9 @@ def iter_tasks(stale: list[tuple[Latest, IndicatorDef]], *, horizons: dict[str, 
                 periods, values = histories[latest.area_adcode]
                 yield Task(code, latest.area_adcode, definition.frequency, periods, values,
                            horizons[definition.frequency], _bounds(definition), data_version(latest),
-                           _uses_prophet(definition, latest.area_adcode, prophet))
+                           _uses_prophet(definition, latest.area_adcode, prophet),
+                           cumulative=definition.accumulation == "ytd" and not is_rate_unit(definition.unit),
+                           jan_feb_merged=definition.jan_feb_merged)
 
 
 def forecast_series(task: Task) -> pd.DataFrame:
@@ -173,7 +181,19 @@ def forecast_series(task: Task) -> pd.DataFrame:
         ``forecast``'s frame.
     """
     y = pd.Series(task.values, index=pd.DatetimeIndex(pd.to_datetime(task.periods)))
-    return forecast(y, task.horizon, bounds=task.bounds, prophet=task.prophet)
+    if not task.cumulative:
+        return forecast(y, task.horizon, bounds=task.bounds, prophet=task.prophet)
+    single = to_single_periods(y, frequency=task.frequency, jan_feb_merged=task.jan_feb_merged)
+    ahead = forecast(single, task.horizon + (2 if task.jan_feb_merged else 0), bounds=(task.bounds[0], None),
+                     prophet=task.prophet)
+    result = to_cumulative(ahead, y, frequency=task.frequency, jan_feb_merged=task.jan_feb_merged)
+    # The band the model gave the newest single period, moved to the newest cumulative value (a merged 1—2月
+    # was modelled as two halves: its band is not one period's, so it is dropped).
+    band = result.attrs.pop("holdout_95", None)
+    if band is not None and not (task.jan_feb_merged and y.index[-1].month == 2) and np.isfinite(single.iloc[-1]):
+        offset = float(y.iloc[-1] - single.iloc[-1])
+        result.attrs["holdout_95"] = (band[0] + offset, band[1] + offset)
+    return result.iloc[:task.horizon]
 
 
 def run_task(task: Task) -> dict:

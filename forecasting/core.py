@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import signal
 import threading
 import warnings
@@ -129,6 +130,7 @@ def forecast(
             all NaN, irregular timestamps, horizon < 1, an unknown method, bad levels or bounds.
     """
     levels = _check_arguments(horizon, method, levels, bounds)
+    _compiled()
     prepared = prepare(y)
     steps = horizon + prepared.lag
     fallbacks: list[tuple[str, str]] = []
@@ -524,6 +526,15 @@ def _quiet_warnings() -> Iterator[None]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         yield
+
+
+@functools.cache
+def _compiled() -> None:
+    """Compile the numba kernels once per process before any model runs against its time limit: the first
+    compilation (about 10 s before numba's on-disk cache holds it) is not the model's time."""
+    from forecasting.statespace import warm_up
+
+    warm_up()
 
 
 @contextmanager

@@ -78,3 +78,67 @@ def accumulate(single: pd.Series, *, frequency: str, jan_feb_merged: bool = Fals
         total += value
         out.append(total)
     return pd.Series(out, index=single.index, name=single.name)
+
+
+def to_single_periods(cumulative: pd.Series, *, frequency: str, jan_feb_merged: bool = False) -> pd.Series:
+    """A year-to-date series as the single periods a model can learn from, on a complete index.
+
+    A merged 1—2月 value is split evenly between January and February, so every month has a value of one
+    month's size; a period whose previous cumulative value is missing is left missing (a gap).
+
+    Args:
+        cumulative: the published values on a DatetimeIndex of period starts.
+        frequency: ``monthly`` or ``quarterly``.
+        jan_feb_merged: February's value covers January too.
+
+    Returns:
+        Single-period values on a complete monthly or quarterly index.
+    """
+    dates = [stamp.date() for stamp in cumulative.index]
+    single = pd.Series(single_period_values(dates, cumulative.to_numpy(), frequency=frequency,
+                                            jan_feb_merged=jan_feb_merged), index=cumulative.index)
+    single = single.asfreq("MS" if frequency == "monthly" else "QS")
+    if jan_feb_merged and frequency == "monthly":
+        february = single.index.month == 2
+        halves = single[february] / 2
+        single[february] = halves.to_numpy()
+        januaries = halves.index - pd.DateOffset(months=1)
+        single = single.reindex(single.index.union(januaries))
+        single[januaries] = halves.to_numpy()
+    return single
+
+
+def to_cumulative(ahead: pd.DataFrame, cumulative: pd.Series, *, frequency: str, jan_feb_merged: bool = False
+                  ) -> pd.DataFrame:
+    """A forecast of single periods (``forecast``'s frame) as year-to-date values, continuing ``cumulative``.
+
+    The point forecasts accumulate from the last published cumulative value of the year under way; each
+    interval's distance from its point accumulates too (the errors of one year's months move together, so
+    this is the cautious width). For a merged indicator January's forecast joins February's, and January
+    is dropped, as it is never published.
+
+    Args:
+        ahead: the single-period forecast: ``yhat`` and the 80 %/95 % bounds, on the periods ahead.
+        cumulative: the published cumulative series it continues.
+        frequency: ``monthly`` or ``quarterly``.
+        jan_feb_merged: February's value covers January too.
+
+    Returns:
+        The same columns as ``ahead``, cumulative, on the published periods ahead; ``ahead``'s attrs kept.
+    """
+    last = cumulative.index[-1].date()
+    start = 0.0 if shift(last, frequency, 1).month == 1 else float(cumulative.iloc[-1])
+    frame = ahead.copy()
+    for column in [c for c in frame.columns if c != "yhat"]:
+        frame[column] = frame[column] - frame["yhat"]
+    totals = {}
+    for column in frame.columns:
+        totals[column] = accumulate(frame[column], frequency=frequency, jan_feb_merged=False,
+                                    start=start if column == "yhat" else 0.0)
+    out = pd.DataFrame(totals, index=frame.index)
+    for column in [c for c in out.columns if c != "yhat"]:
+        out[column] = out["yhat"] + out[column]
+    if jan_feb_merged and frequency == "monthly":
+        out = out[out.index.month != 1]
+    out.attrs = ahead.attrs
+    return out

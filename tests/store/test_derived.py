@@ -163,3 +163,36 @@ def test_a_catalog_file_that_makes_an_indicator_derived_recomputes_it_and_touche
     assert _stored(NET, SIMING) == {date(2024, 1, 1): pytest.approx(3900.0)}
     assert _stored(NET, HULI) == {date(2024, 1, 1): 7.0}  # no inputs there: the loaded value stays
     assert _stored(NEW, SIMING) == {date(2024, 1, 1): 0.52} and _stored(GONE, SIMING) == {date(2024, 1, 1): 1300.0}
+
+
+def test_a_year_to_date_series_is_forecast_by_its_single_months_and_a_derived_one_not_at_all(store):
+    import forecasting.batch as batch
+    from indicators.models import ForecastRun
+    from indicators.queries import forecast_of
+
+    retail = "ECO-CON-001"  # 社零, year to date, 1—2月 published together
+    rng = np.random.default_rng(5)
+    rows, published = [], {}
+    for year in (2021, 2022, 2023, 2024):
+        total = 0.0
+        for month in range(2, 12 if year == 2024 else 13):
+            total += (200.0 if month == 2 else 100.0) * (1.05 ** (year - 2021)) + rng.normal(0, 2)
+            label = f"{year}年1—{month}月"
+            rows.append((retail, "350200", label, round(total, 2)))
+            published[date(year, month, 1)] = round(total, 2)
+    parts = [(code, "350200", f"{year}年一季度", 100 + i) for year in (2023, 2024)
+             for i, code in enumerate(("ECO-GDP-003", "ECO-GDP-004", "ECO-GDP-005"))]
+    report = _load(rows + parts, "retail.csv")
+    assert report.ok, report.text()
+    run = batch.run_batch(everything=True, workers=1, progress=False, cluster="")
+    assert not run.failed
+    ahead = forecast_of(retail, "350200").set_index("period")
+    assert date(2025, 1, 1) not in ahead.index  # January is never published, nor forecast
+    december = ahead.loc[date(2024, 12, 1), "yhat"]
+    # The year's total continues from 1—11月, by about one month's worth.
+    assert 0.7 * 105 * 1.05 ** 3 < december - published[date(2024, 11, 1)] < 1.3 * 105 * 1.05 ** 3
+    assert ahead.loc[date(2025, 2, 1), "yhat"] < 0.5 * december  # a new year starts from 1—2月
+    assert (ahead["lower_95"] <= ahead["yhat"]).all() and (ahead["yhat"] <= ahead["upper_95"]).all()
+    with db.connect() as conn:
+        codes = set(conn.execute(select(ForecastRun.indicator_code)).scalars())
+    assert retail in codes and "ECO-GDP-003" in codes and "ECO-GDP-001" not in codes
