@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from indicators.access import SENSITIVITIES, current_viewer
-from indicators.catalog import CatalogError
+from indicators.catalog import ACCUMULATIONS, CatalogError
 from indicators.catalog_store import (
     EDITABLE,
     CatalogDenied,
@@ -42,6 +42,8 @@ dash.register_page(__name__, path="/data/catalog", title="目录与阈值 · Cit
 THRESHOLDS = ("blue", "yellow", "orange", "red")
 NUMBER_FIELDS = (*THRESHOLDS, "target", "min_value", "max_value")
 TEXT_FIELDS = ("name_zh", "name_en", "department", "source", "definition")
+# How the values accumulate, which formula derives them, which level a growth rate reports (see indicators.catalog).
+TIMING_FIELDS = ("accumulation", "jan_feb_merged", "derived", "growth_of")
 GRID_FIELDS = ("code", "name", "theme", "department", "frequency", "unit", "direction", *THRESHOLDS, "target",
                "sensitivity")
 register_strings({
@@ -58,6 +60,13 @@ register_strings({
     "dcat_field_headline": ("核心指标", "Headline"), "dcat_field_name_zh": ("中文名称", "Chinese name"),
     "dcat_field_name_en": ("英文名称", "English name"), "dcat_field_source": ("数据来源", "Source"),
     "dcat_field_definition": ("定义", "Definition"),
+    "dcat_field_accumulation": ("统计口径", "Basis"),
+    "dcat_field_jan_feb_merged": ("1—2月合并发布", "January–February together"),
+    "dcat_field_derived": ("计算公式(空:导入的指标)", "Formula (blank: a loaded indicator)"),
+    "dcat_field_growth_of": ("增速对应的总量指标", "Growth rate of"),
+    "dcat_accumulation_period": ("当期值", "Value of the period"),
+    "dcat_accumulation_ytd": ("年内累计值(1—N月)", "Year to date (1—N月)"),
+    "dcat_accumulation_stock": ("期末值", "Level at the period's end"),
     "dcat_direction_up": ("越高越好", "higher is better"), "dcat_direction_down": ("越低越好", "lower is better"),
     "dcat_direction_target": ("接近目标", "near the target"), "dcat_direction_neutral": ("中性", "neutral"),
     "dcat_thresholds_hint": ("阈值按不利方向排列:越低越好时 蓝<黄<橙<红,越高越好时 蓝>黄>橙>红;四个都填或都不填。",
@@ -140,6 +149,19 @@ def edit_form(row: dict, lang: str, *, editable: bool, sensitivity_editable: boo
                                                            {"label": t("no", lang), "value": False}])],
                  className="dcat-field"),
         html.Div([text(f, area=f == "definition") for f in TEXT_FIELDS], className="dcat-texts"),
+        html.Div([
+            html.Div([label("accumulation"),
+                      dropdown(lang, id="dcat-accumulation", value=row["accumulation"], clearable=False,
+                               searchable=False, disabled=not editable,
+                               options=[{"label": t(f"dcat_accumulation_{a}", lang), "value": a} for a in ACCUMULATIONS])],
+                     className="dcat-field"),
+            html.Div([label("jan_feb_merged"),
+                      dropdown(lang, id="dcat-jan_feb_merged", value=bool(row["jan_feb_merged"]), clearable=False,
+                               searchable=False, disabled=not editable,
+                               options=[{"label": t("yes", lang), "value": True}, {"label": t("no", lang), "value": False}])],
+                     className="dcat-field"),
+            text("derived"), text("growth_of"),
+        ], className="dcat-texts"),
         html.Div([label("comment"), dcc.Input(id="dcat-comment", value="", maxLength=500, className="dcat-input")],
                  className="dcat-field dcat-wide", hidden=not editable),
         html.Button(t("dcat_save", lang), id="dcat-save", className="button button-primary", hidden=not editable),
@@ -151,7 +173,7 @@ def changes_from_form(row: dict, values: dict) -> dict:
     """The form's values that differ from the indicator's, as ``edit_indicator`` takes them."""
     changes = {}
     for field, value in values.items():
-        if field == "headline":
+        if field in ("headline", "jan_feb_merged"):
             value = bool(value)
         elif field in NUMBER_FIELDS:
             value = None if value in (None, "") else float(value)
@@ -246,7 +268,7 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
     ], className="data-page dcat-page")
 
 
-FORM_FIELDS = (*NUMBER_FIELDS, "sensitivity", "headline", *TEXT_FIELDS)
+FORM_FIELDS = (*NUMBER_FIELDS, "sensitivity", "headline", *TEXT_FIELDS, *TIMING_FIELDS)
 
 
 def _row(code: str) -> dict | None:

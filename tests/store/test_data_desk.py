@@ -151,6 +151,23 @@ def test_an_operator_fixes_a_threshold_and_it_is_recorded(desk):
     assert actions()[-1] == ("olga", "catalog_change")
 
 
+def test_an_operator_sets_how_an_indicator_accumulates_and_a_bad_formula_is_refused(desk):
+    page = desk["catalog"]
+    code = "GOV-HOT-001"
+    with request_context(desk["server"], viewer=OPERATOR):
+        form = _form(page, code)
+        assert form["accumulation"] == "period" and form["jan_feb_merged"] is False
+        message, _ = save(page, code, {**form, "jan_feb_merged": True}, comment="1—2月合并发布")
+        assert "已保存 1 处修改" in text_of(message)
+        refused, _ = save(page, code, {**_form(page, code), "derived": "GOV-HOT-001 + 1"}, lang="en")
+        assert "Not saved" in text_of(refused) and "depend on each other" in text_of(refused)
+        refused, _ = save(page, code, {**_form(page, code), "derived": "__import__('os')"}, lang="en")
+        assert "Not saved" in text_of(refused)
+    with Session(db.engine()) as session:
+        row = session.get(IndicatorDef, code)
+        assert row.jan_feb_merged is True and row.derived == ""
+
+
 def test_analysts_see_the_catalog_but_cannot_change_it(desk):
     page = desk["catalog"]
     with request_context(desk["server"], viewer=ANALYST):
