@@ -85,6 +85,8 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
         figure.add_trace(go.Scatter(x=forecast["period"], y=forecast["yhat"], mode="lines",
                                     line={"color": FORECAST, "dash": "dash", "width": 2},
                                     name=t("chart_forecast", lang), hovertemplate=f"%{{y:,.4g}} {unit}"))
+    if meta.get("accumulation") == "ytd":
+        history = _break_at_years(history)
     figure.add_trace(go.Scatter(x=history["period"], y=history["value"], mode="lines+markers" if len(history) < 60 else "lines",
                                 line={"color": LINE, "width": 2}, marker={"size": 5},
                                 name=t("chart_actual", lang), hovertemplate=f"%{{y:,.4g}} {unit}"))
@@ -111,6 +113,18 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
     figure.update_xaxes(rangeselector=_range_buttons(meta.get("frequency", "monthly"), lang),
                         rangeslider={"visible": False})
     return figure
+
+
+def _break_at_years(history: pd.DataFrame) -> pd.DataFrame:
+    """A year-to-date history with an empty row before each year's first period, so the line restarts each
+    year instead of falling from December's total to the next 1—2月."""
+    if history.empty:
+        return history
+    periods = pd.to_datetime(history["period"])
+    starts = history[periods.dt.year.diff().fillna(0) > 0]
+    gaps = pd.DataFrame({"period": [p - pd.Timedelta(days=1) for p in pd.to_datetime(starts["period"])]})
+    both = pd.concat([history.assign(period=periods), gaps], ignore_index=True)
+    return both.sort_values("period", kind="stable").reset_index(drop=True)
 
 
 def single_period_figure(history: pd.DataFrame, meta: Mapping, *, lang: str) -> go.Figure:

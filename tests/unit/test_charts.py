@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure, threshold_bands
+from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure, single_period_figure, threshold_bands
 
 ROOT = Path(__file__).resolve().parents[2]
 UP = {"direction": "up", "blue": 90.0, "yellow": 80.0, "orange": 70.0, "red": 60.0, "unit": "%", "frequency": "monthly"}
@@ -69,6 +69,19 @@ def test_history_figure_without_forecast_or_zones():
     assert [trace.name for trace in figure.data] == ["Actual"]
     assert not figure.layout.shapes
     assert [button.label for button in figure.layout.xaxis.rangeselector.buttons] == ["1Y", "3Y", "All"]
+
+
+def test_a_year_to_date_line_restarts_each_year_and_its_single_months_are_bars():
+    history = _history(revised_at=())
+    history["value"] = [100.0 * ((i % 12) + 1) for i in range(24)]  # 1—N月 totals of two years
+    history["period_value"] = 100.0
+    meta = {**UP, "accumulation": "ytd", "frequency": "monthly", "jan_feb_merged": False}
+    line = history_figure(history, _forecast().iloc[0:0], meta, lang="zh", thresholds=False).data[0]
+    values = list(line.y)
+    assert len(values) == 25 and np.isnan(values[12]) and values[11] == 1200.0 and values[13] == 100.0
+    bars = single_period_figure(history, meta, lang="zh")
+    assert list(bars.data[0].y) == [100.0] * 24 and bars.data[0].customdata[0] == "2023年1月"
+    assert bars.layout.title.text == "当月"
 
 
 def test_ranking_draws_districts_best_first_in_level_colours():
