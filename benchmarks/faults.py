@@ -636,7 +636,12 @@ def monthly_file(path: Path, *, indicators: int, months: int, seed: int) -> dict
         The values written, as text, by (indicator, district, period).
     """
     rng = random.Random(seed)
-    entries = [e for e in load_catalog() if e.frequency == "monthly" and e.spatial_level == "district"][:indicators]
+    # Values of one month each (a year-to-date indicator would take 1—N月 labels), of indicators no formula
+    # reads (their derived values would add to what the file holds).
+    catalog = load_catalog()
+    inputs = {code for entry in catalog if entry.formula is not None for code in entry.formula.inputs}
+    entries = [e for e in catalog if e.frequency == "monthly" and e.spatial_level == "district"
+               and e.accumulation != "ytd" and e.formula is None and e.code not in inputs][:indicators]
     values = {}
     for entry in entries:
         low, high = value_range(entry)

@@ -38,20 +38,21 @@ def test_indicator_page(page, live_server, page_problems, viewport):
     with page.expect_download() as download:
         page.get_by_role("button", name="导出数据 CSV").click()
     text = download.value.path().read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0] == "code,unit,area,period,value,kind"
+    assert text.splitlines()[0] == "code,unit,area,period,value,kind,当季值"  # GDP is year to date: its quarters too
     assert f"{INDICATOR}," in text.splitlines()[1] and "思明区" in text.splitlines()[1]
     assert page_problems == CLEAN
 
 
 @pytest.mark.parametrize("viewport", ["pc"], indirect=True)
 def test_theme_page_filters_live_in_the_url(page, live_server, page_problems, viewport):
-    page.goto(f"{live_server}/themes/environment?city=ningde&lang=en")
+    # Social governance: the demo's environment is all normal within its seasons, its governance has stories.
+    page.goto(f"{live_server}/themes/governance?city=ningde&lang=en")
     page.wait_for_selector(".group-page .tile", timeout=30000)
     everything = page.locator(".group-page .tile").count()
     assert "area=" not in page.url  # the default area stays out of the URL
-    assert everything > 50 and page.locator(".group-head .page-title").inner_text() == "Ecology & environment"
+    assert everything > 50 and page.locator(".group-head .page-title").inner_text() == "Social governance"
     assert page.evaluate("document.documentElement.lang") == "en"
-    page.goto(f"{live_server}/themes/environment?city=ningde&lang=en&level=normal")
+    page.goto(f"{live_server}/themes/governance?city=ningde&lang=en&level=normal")
     page.wait_for_selector(".group-page .tile", timeout=30000)
     normal = page.locator(".group-page .tile").count()
     assert 0 < normal < everything
