@@ -32,6 +32,7 @@ from wtforms.validators import ValidationError
 
 from indicators import audit
 from web.hardening import ODD_CHARACTERS, plain_path, raw_path
+from web.static_files import is_static_request
 from indicators.access import NotSignedIn
 from indicators.db import StoreUnavailable
 from indicators.users import Account, authenticate, end_session, ensure_demo_user, open_session, session_account
@@ -41,7 +42,7 @@ blueprint = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
 # Reached without signing in: the login page, the health check, and files that carry no data — by the route
 # that serves them, so that a path the app shell would answer (/assets//x) is not open because of its prefix.
-OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health.healthz", "_dash_assets.static"})
+OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health.healthz", "_dash_assets.static", "plotly_basic"})
 OPEN_RULES = ("/_favicon.ico", "/_dash-component-suites/<")
 # Requests for data rather than pages: refused with 401 instead of a redirect.
 API_PREFIXES = ("/_dash-", "/api/", "/export/", "/data/templates/")
@@ -82,6 +83,13 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: flask.Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or (flask.has_request_context() and request.is_secure))
+
+    def save_session(self, app: flask.Flask, session, response: flask.Response) -> None:
+        """Static files neither refresh the cookie nor vary by it (no ``Set-Cookie``, no ``Vary: Cookie``): the
+        browser keeps one copy, and a shared cache never hands one visitor's session to another."""
+        if is_static_request():
+            return
+        super().save_session(app, session, response)
 
 
 def _idle() -> timedelta:
