@@ -76,24 +76,29 @@ def nav_links(path: str, city: str, lang: str) -> html.Nav:
     return html.Nav(links, className="nav", **{"aria-label": t("nav_label", lang)})
 
 
-def search_options(lang: str) -> list[dict]:
-    """One option per indicator: "code name", found also by the English name and the pinyin
-    initials of the Chinese name (GDP → "国内生产总值" → "gnsczz")."""
+# The search box's list is fetched as one types (at most this many), not sent with every page's header: all
+# indicators' names were 28 KiB of every page's first and later visits.
+SEARCH_LIMIT = 50
+
+
+def search_options(lang: str, typed: str = "") -> list[dict]:
+    """The indicators whose code, Chinese or English name or pinyin initials of the Chinese name contain
+    ``typed`` (GDP → "国内生产总值" → "gnsczz"), as "code name" options, at most ``SEARCH_LIMIT``."""
     catalog = indicators()
+    needle = typed.strip().lower()
     options = []
     for code, zh, en in zip(catalog["code"], catalog["name_zh"], catalog["name_en"]):
-        options.append({"label": f"{code} {en if lang == 'en' else zh}", "value": code,
-                        "search": f"{code} {zh} {en} {initials(zh)}"})
+        haystack = f"{code} {zh} {en} {initials(zh)}"
+        if needle in haystack.lower():
+            options.append({"label": f"{code} {en if lang == 'en' else zh}", "value": code, "search": haystack})
+            if len(options) == SEARCH_LIMIT:
+                break
     return options
 
 
 def search_box(lang: str) -> html.Div:
     """The indicator search: type a code, a name or pinyin initials, pick, and the page opens."""
-    try:
-        options = search_options(lang)
-    except StoreUnavailable:
-        options = []
-    return html.Div(dropdown(lang, id="shell-search", options=options, placeholder=t("search_placeholder", lang),
+    return html.Div(dropdown(lang, id="shell-search", options=[], placeholder=t("search_placeholder", lang),
                              searchable=True, clearable=True, optionHeight=36, maxHeight=420),
                     className="shell-search", role="search", title=t("search_label", lang))
 
@@ -239,6 +244,20 @@ def update_shell(pathname: str | None, search: str | None):
     path = route_path(pathname)
     shell_class = "shell shell-bare" if is_bare(path) else "shell"
     return build_header(path, city, lang, updated, state), footer, shell_class, phone_tabs(path, city, lang)
+
+
+@callback(Output("shell-search", "options"), Input("shell-search", "search_value"), State("shell-url", "search"),
+          prevent_initial_call=True)
+def find_indicators(typed: str | None, search: str | None) -> list[dict]:
+    """The search box's options for what has been typed so far."""
+    if not isinstance(typed, str) or not typed.strip():
+        raise PreventUpdate
+    query = parse_qs((search or "").lstrip("?"))
+    _city, lang = resolve(query.get("city", [None])[0], query.get("lang", [None])[0])
+    try:
+        return search_options(lang, typed[:64])
+    except StoreUnavailable:
+        return []
 
 
 @callback(Output("shell-go", "href"), Input("shell-search", "value"), State("shell-url", "search"),
