@@ -1,37 +1,25 @@
 /* Component libraries that only some pages use (AG Grid, Leaflet) are not among the page's scripts
-   (web/static_files.py): each is loaded the first time one of its components renders ("rendered") or comes
-   within a screen of the viewport ("visible"; until then an empty box with the component's class and style
-   keeps its place), from the URL the page's "cityvitals-lazy-libraries" meta tag names.
+   (web/static_files.py). The page's "cityvitals-lazy-libraries" meta tag names each one's script; it is loaded
+   when an answer of the server (the layout, a page's content, a callback's output) first holds one of its
+   components, and that answer reaches Dash's renderer only once the script has run. So the renderer never
+   meets a component it does not know: a component drawn before its library was there would keep the props it
+   was first drawn with (Dash hands a child's later updates to the child only once it is drawn).
 
-   Until then window.<namespace> is a stand-in whose components load the library and then render the real
-   component. The stand-in stays in place afterwards (the library's own assignment to window.<namespace> is
-   kept behind it), so a component rendered before the load keeps one React type and is never remounted. */
+   As a fallback (a component arriving some other way), window.<namespace> is a stand-in until the library
+   is there: its components load the library and then draw the real one. The stand-in stays in place afterwards
+   (the library's own assignment to window.<namespace> is kept behind it), so a component drawn before the
+   load keeps one React type and is not drawn anew. */
 (function () {
   "use strict";
   const meta = document.querySelector('meta[name="cityvitals-lazy-libraries"]');
   if (!meta) {
     return;
   }
-  // What Dash's renderer reads from a component class besides rendering it.
+  // What Dash's renderer reads from a component class besides drawing it.
   const STATICS = ["defaultProps", "propTypes", "dashPersistence", "dashRenderType", "dashChildrenUpdate"];
+  const ANSWERS = /\/_dash-(update-component|layout)(\?|$)/;
 
-  // Whether the element is on the screen or within a screen's height of it; calls back once when it is.
-  function whenNear(element, callback) {
-    if (!("IntersectionObserver" in window)) {
-      callback();
-      return function () {};
-    }
-    const observer = new IntersectionObserver(function (entries) {
-      if (entries.some(function (entry) { return entry.isIntersecting; })) {
-        observer.disconnect();
-        callback();
-      }
-    }, {rootMargin: "100% 0px"});
-    observer.observe(element);
-    return function () { observer.disconnect(); };
-  }
-
-  function defer(namespace, url, when) {
+  function defer(namespace, url) {
     let library = null;     // the real library, once its script has run
     let loading = null;     // the promise of that
     const early = {};       // properties set on the stand-in before the library was there
@@ -51,7 +39,7 @@
             resolve(library);
           };
           script.onerror = function () {
-            loading = null;  // the next render tries again
+            loading = null;  // the next answer or drawing tries again
             reject(new Error(url + " did not load"));
           };
           document.head.appendChild(script);
@@ -72,32 +60,22 @@
       const React = window.React;
       function Deferred(props) {
         const [Real, setReal] = React.useState(function () { return library && library[name]; });
-        const place = React.useRef(null);
         React.useEffect(function () {
           if (Real) {
             return undefined;
           }
           let mounted = true;
-          function start() {
-            load().then(function (loaded) {
-              if (mounted) {
-                setReal(function () { return loaded[name]; });
-              }
-            }, function (error) { console.error(error); });
-          }
-          const stopWatching = when === "visible" && place.current ? whenNear(place.current, start) : start();
-          return function () {
-            mounted = false;
-            if (stopWatching) {
-              stopWatching();
+          load().then(function (loaded) {
+            if (mounted) {
+              setReal(function () { return loaded[name]; });
             }
-          };
+          }, function (error) { console.error(error); });
+          return function () { mounted = false; };
         }, []);
         if (Real) {
           return React.createElement(Real, props);
         }
-        return React.createElement("div", {ref: place, className: props.className, style: props.style,
-                                           "aria-busy": "true"});
+        return React.createElement("div", {className: props.className, style: props.style, "aria-busy": "true"});
       }
       Deferred.displayName = namespace + "." + name;
       // Dash waits for a lazy component before it hands it a callback's answer.
@@ -159,10 +137,39 @@
         library = Object.assign(value, early);
       },
     });
+
+    return {
+      load: load,
+      loaded: function () { return library !== null; },
+      // Whether an answer's text holds a component of this library.
+      usedBy: function (text) { return text.indexOf('"namespace":"' + namespace + '"') !== -1; },
+    };
   }
 
   const libraries = JSON.parse(meta.content);
-  Object.keys(libraries).forEach(function (namespace) {
-    defer(namespace, libraries[namespace].url, libraries[namespace].when);
-  });
+  const deferred = Object.keys(libraries).map(function (namespace) { return defer(namespace, libraries[namespace]); });
+
+  // The renderer's answers wait for the libraries they use.
+  const fetchFromServer = window.fetch.bind(window);
+  window.fetch = function (resource, options) {
+    const answer = fetchFromServer(resource, options);
+    const url = typeof resource === "string" ? resource : (resource && resource.url) || "";
+    if (!ANSWERS.test(url)) {
+      return answer;
+    }
+    return answer.then(function (response) {
+      const pending = deferred.filter(function (library) { return !library.loaded(); });
+      if (!response.ok || !pending.length) {
+        return response;
+      }
+      return response.clone().text().then(function (text) {
+        const loads = pending.filter(function (library) { return library.usedBy(text); })
+          .map(function (library) { return library.load(); });
+        return Promise.all(loads).then(function () { return response; }, function (error) {
+          console.error(error);
+          return response;  // the stand-ins try again when they are drawn
+        });
+      });
+    });
+  };
 })();

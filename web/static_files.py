@@ -2,9 +2,9 @@
 not downloaded again.
 
 * **Lazy libraries.** AG Grid and Leaflet (``LAZY_LIBRARIES``, ~370 KiB compressed) are left out of every page's
-  scripts; ``assets/01-lazy-libraries.js`` loads one when a component of it first renders (AG Grid) or first
-  comes near the screen (Leaflet: the indicator page's small map is below a phone's fold), from the URL named in
-  the page's ``cityvitals-lazy-libraries`` meta tag (fingerprinted like Dash's own, so cached for a year).
+  scripts; ``assets/01-lazy-libraries.js`` loads one when an answer of the server first holds a component of it,
+  before Dash's renderer sees that answer, from the URL named in the page's ``cityvitals-lazy-libraries`` meta
+  tag (fingerprinted like Dash's own, so cached for a year).
 * **Plotly's basic bundle.** The charts draw only scatter and bar traces, so the path Dash's graphs load plotly.js
   from serves plotly.js's basic bundle (scatter, bar, pie; ``vendor/plotly-basic.min.js`` from the npm package
   ``plotly.js-basic-dist-min``, MIT, ``vendor/LICENSE.plotly.js``): 321 KiB on the wire instead of 1,085 KiB.
@@ -48,9 +48,8 @@ log = logging.getLogger(__name__)
 VENDOR = Path(__file__).resolve().parent / "vendor"
 PLOTLY_BASIC = VENDOR / "plotly-basic.min.js"
 PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
-# Component libraries loaded when a page first renders one of their components (namespace → main bundle, and
-# when: "rendered", or "visible" once the component's place comes within a screen of the viewport).
-LAZY_LIBRARIES = {"dash_ag_grid": ("dash_ag_grid.min.js", "rendered"), "dash_leaflet": ("dash_leaflet.js", "visible")}
+# Component libraries loaded when a page first uses one of their components (namespace → main bundle).
+LAZY_LIBRARIES = {"dash_ag_grid": "dash_ag_grid.min.js", "dash_leaflet": "dash_leaflet.js"}
 LAZY_META = "cityvitals-lazy-libraries"
 STATIC_ENDPOINTS = ("_dash_assets.static", "plotly_basic")
 STATIC_PREFIXES = ("/_dash-component-suites/", "/_favicon.ico")
@@ -175,12 +174,11 @@ def use_plotly_basic(server: flask.Flask) -> bool:
     return True
 
 
-def defer_libraries(app: dash.Dash) -> dict[str, dict[str, str]]:
+def defer_libraries(app: dash.Dash) -> dict[str, str]:
     """Take the main bundles of ``LAZY_LIBRARIES`` out of the page's scripts (still served, as Dash serves its
-    source maps) and return, by namespace, their fingerprinted URLs (as Dash would have written them) and when
-    to load them."""
+    source maps) and return, by namespace, their fingerprinted URLs (as Dash would have written them)."""
     libraries = {}
-    for namespace, (bundle, when) in LAZY_LIBRARIES.items():
+    for namespace, bundle in LAZY_LIBRARIES.items():
         module = importlib.import_module(namespace)
         entries = [entry for entry in module._js_dist if entry.get("relative_package_path") == bundle]
         if not entries:
@@ -189,13 +187,12 @@ def defer_libraries(app: dash.Dash) -> dict[str, dict[str, str]]:
             entry["dynamic"] = True
         modified = int(os.stat(os.path.join(os.path.dirname(sys.modules[namespace].__file__), bundle)).st_mtime)
         fingerprint = build_fingerprint(bundle, module.__version__, modified)
-        url = f"{app.config.requests_pathname_prefix}_dash-component-suites/{namespace}/{fingerprint}"
-        libraries[namespace] = {"url": url, "when": when}
+        libraries[namespace] = f"{app.config.requests_pathname_prefix}_dash-component-suites/{namespace}/{fingerprint}"
     return libraries
 
 
-def lazy_meta_tag(libraries: dict[str, dict[str, str]]) -> str:
-    """The meta tag that tells assets/01-lazy-libraries.js where each deferred library is and when to load it."""
+def lazy_meta_tag(libraries: dict[str, str]) -> str:
+    """The meta tag that tells assets/01-lazy-libraries.js where each deferred library is."""
     content = json.dumps(libraries, separators=(",", ":")).replace("&", "&amp;").replace('"', "&quot;")
     return f'<meta name="{LAZY_META}" content="{content}">'
 
