@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     response_cache.init_app(server)  # after sign-in and the callback check, which it relies on
     server.register_blueprint(health.blueprint)
     app.layout = _shell.layout
+    _shell.refuse_unpermitted_pages()
     return app
 
 

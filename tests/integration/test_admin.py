@@ -77,15 +77,17 @@ def _pick(page, dropdown: str, option: str) -> None:
 
 
 def test_the_demo_leader_is_refused_both_pages(page, live_server, page_problems, viewport, settle):
+    # The refusal of every page the viewer may not open (see test_demo_visitors): with a way to sign in and back.
     page.goto(live_server + "/admin/users?city=xiamen&lang=zh")
-    page.wait_for_selector(".admin-page .notice-error", timeout=30000)
-    assert "无权访问" in page.inner_text(".admin-page") and page.locator(".admin-grid").count() == 0
+    page.wait_for_selector(".refused-page .notice-error", timeout=30000)
+    assert "无权查看" in page.inner_text(".refused-page") and page.locator(".admin-grid").count() == 0
+    assert page.get_attribute(".refused-page a", "href") == "/login?next=%2Fadmin%2Fusers&lang=zh"
     page.wait_for_selector(".nav .nav-link", state="attached")
     assert page.locator(".nav a[href^='/admin/']").count() == 0  # the navigation leaves them out
     settle()
     page.goto(live_server + "/admin/audit?city=xiamen&lang=en&action=sign_in")
-    page.wait_for_selector(".admin-page .notice-error", timeout=30000)
-    assert "Not permitted" in page.inner_text(".admin-page") and page.locator("#admin-audit-export-csv").count() == 0
+    page.wait_for_selector(".refused-page .notice-error", timeout=30000)
+    assert "not yours to see" in page.inner_text(".refused-page") and page.locator("#admin-audit-export-csv").count() == 0
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"admin-refused-{viewport['name']}.png"), full_page=False)
     assert page_problems == CLEAN
