@@ -10,8 +10,9 @@ not downloaded again.
   ``plotly.js-basic-dist-min``, MIT, ``vendor/LICENSE.plotly.js``): 321 KiB on the wire instead of 1,085 KiB.
   Should the installed plotly expect another plotly.js version, Dash's full bundle is served instead.
 * **Compression and revalidation.** Scripts, stylesheets and other text files (``/assets/…``,
-  ``/_dash-component-suites/…``, the favicon) are compressed once per process with Brotli at its best quality
-  (gzip for clients without it) and kept in memory. Each answer carries a strong ETag of its content and
+  ``/_dash-component-suites/…``, the favicon) are compressed once with Brotli at its best quality (gzip for clients
+  without it; ~2 s for the largest bundle) and kept in memory and in ``data/static-cache/`` (by the digest of the
+  file, so every worker and every restart of the same version finds them done). Each answer carries a strong ETag of its content and
   encoding, so ``If-None-Match`` gets 304 without a body; fingerprinted URLs (Dash's ``.v…m…`` paths, ``?m=`` of
   an asset that is still the file of that time, ``?v=`` of the favicon) are cached for a year (``immutable``),
   others revalidated each time (``no-cache``). Dash's callback graph (``/_dash-dependencies``, the same for
@@ -25,6 +26,7 @@ not downloaded again.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import importlib
@@ -60,12 +62,19 @@ MIN_COMPRESS = 512
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 CACHE_LIMIT = 64 << 20  # bytes of compressed bodies kept per process (all of ours take ~3 MB)
+CACHE_FOLDER = Path(__file__).resolve().parents[1] / "data" / "static-cache"
+
+
+def digest_of(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 class CompressedBodies:
-    """Compressed bodies by (content digest, encoding), least recently used dropped beyond ``limit`` bytes."""
+    """Compressed bodies by (content digest, encoding): in memory (least recently used dropped beyond ``limit``
+    bytes) and in ``folder``, where a body is trusted only if it unpacks to bytes of its digest."""
 
-    def __init__(self, limit: int = CACHE_LIMIT):
+    def __init__(self, folder: Path = CACHE_FOLDER, limit: int = CACHE_LIMIT):
+        self.folder = folder
         self.limit = limit
         self.size = 0
         self.bodies: OrderedDict[tuple[str, str], bytes] = OrderedDict()
@@ -78,7 +87,10 @@ class CompressedBodies:
             if body is not None:
                 self.bodies.move_to_end(key)
                 return body
-        body = compress(raw, encoding)  # outside the lock: Brotli's best takes ~2 s for the largest bundle
+        body = self.stored(digest, encoding)
+        if body is None:
+            body = compress(raw, encoding)  # outside the lock: Brotli's best takes ~2 s for the largest bundle
+            self.store(digest, encoding, body)
         with self.lock:
             if key not in self.bodies:
                 self.bodies[key] = body
@@ -86,6 +98,30 @@ class CompressedBodies:
             while self.size > self.limit and self.bodies:
                 self.size -= len(self.bodies.popitem(last=False)[1])
         return body
+
+
+    def stored(self, digest: str, encoding: str) -> bytes | None:
+        """The body kept in the folder, if there is one that unpacks to the file it is named after."""
+        try:
+            body = (self.folder / f"{digest}.{encoding}").read_bytes()
+            unpacked = brotli.decompress(body) if encoding == "br" else gzip.decompress(body)
+        except (OSError, brotli.error, EOFError, gzip.BadGzipFile):
+            return None
+        return body if digest_of(unpacked) == digest else None
+
+    def store(self, digest: str, encoding: str, body: bytes) -> None:
+        """Keep the body in the folder (written aside, then renamed: a reader never sees half of it); a folder
+        that cannot be written leaves the memory alone to keep it."""
+        path = self.folder / f"{digest}.{encoding}"
+        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            partial.write_bytes(body)
+            os.replace(partial, path)
+        except OSError as exc:
+            log.info("compressed static file not kept in %s: %s", self.folder, exc)
+            with contextlib.suppress(OSError):
+                partial.unlink(missing_ok=True)
 
 
 BODIES = CompressedBodies()
@@ -137,7 +173,7 @@ def finish_static(response: flask.Response) -> flask.Response:
     revalidated = request.path in REVALIDATED_PATHS
     response.direct_passthrough = False
     raw = response.get_data()
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    digest = digest_of(raw)
     encoding = chosen_encoding() if response.mimetype in TEXT_TYPES and len(raw) >= MIN_COMPRESS else None
     if encoding:
         response.set_data(BODIES.get(digest, encoding, raw))

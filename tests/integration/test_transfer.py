@@ -11,11 +11,13 @@ import re
 from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
+import brotli
 import pytest
 from plotly.offline import get_plotlyjs_version
 
 from benchmarks.mobile_transfer import measure
-from web.static_files import PLOTLY_PATH
+from web import static_files
+from web.static_files import PLOTLY_PATH, CompressedBodies, digest_of
 
 HOME = "/?city=xiamen&lang=zh"
 
@@ -105,3 +107,21 @@ def test_a_second_visit_takes_no_static_file_again(page, live_server, viewport, 
     assert first.requests > 20 and second.from_cache > 20
     assert second.static_full == [], second.static_full  # each one from the cache, or 304 without a body
     assert second.bytes < first.bytes / 4
+
+
+def test_compressed_bodies_are_kept_for_other_workers_and_a_tampered_one_is_not_served(tmp_path, monkeypatch):
+    raw = b"window.answer = 42;\n" * 400
+    digest = digest_of(raw)
+    first = CompressedBodies(tmp_path)
+    body = first.get(digest, "br", raw)
+    assert brotli.decompress(body) == raw and (tmp_path / f"{digest}.br").read_bytes() == body
+
+    def no_compressing(*_):
+        raise AssertionError("compressed again")
+
+    monkeypatch.setattr(static_files, "compress", no_compressing)
+    assert CompressedBodies(tmp_path).get(digest, "br", raw) == body  # another worker, or after a restart
+    (tmp_path / f"{digest}.br").write_bytes(brotli.compress(b"alert('not the file')"))
+    monkeypatch.undo()
+    again = CompressedBodies(tmp_path).get(digest, "br", raw)
+    assert brotli.decompress(again) == raw  # a body that does not unpack to the file is compressed anew
