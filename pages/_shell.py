@@ -31,7 +31,7 @@ from web.hardening import plain_path
 
 
 register_strings({
-    "demo_visitor": ("演示访客 · 领导视图", "Demo visitor · leader's view"),
+    "demo_visitor": ("演示访客 · 领导视图", "Demo · leader's view"),
     "demo_visitor_note": ("未登录,以演示领导身份查看;数据管理和账号管理请用演示账号登录(见登录页)。",
                           "Not signed in: you see the demo leader's view. Sign in with a demo account (see the sign-in "
                           "page) for the data desk and the admin pages."),

@@ -28,7 +28,7 @@ def test_the_header_says_whose_view_a_demo_visitor_sees(page, live_server, page_
     assert account.locator("a").get_attribute("href") == "/login?lang=zh"
     page.goto(f"{live_server}/?city=xiamen&lang=en")
     page.wait_for_selector(".theme-card", timeout=30000)
-    assert "Demo visitor · leader's view" in page.locator(".account").inner_text()
+    assert "Demo · leader's view" in page.locator(".account").inner_text()
     assert page_problems == {"console": [], "offsite": [], "failed": []}
 
 
