@@ -18,13 +18,14 @@ from indicators import db
 from indicators.cache import cache, cache_config
 from pages import _shell
 from settings import Settings, get_settings, secret_key
-from web import auth, hardening, health, logs, response_cache
+from web import auth, hardening, health, logs, response_cache, static_files
 
 ROOT = Path(__file__).resolve().parent
 INDEX_TEMPLATE = """<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
 {%metas%}
+{lazy_libraries}
 <title>{%title%}</title>
 {%favicon%}
 {%css%}
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
                    {"name": "description", "content": "City Vitals 城市生命体征 — city indicators cockpit"}],
     )
-    app.index_string = INDEX_TEMPLATE
+    app.index_string = INDEX_TEMPLATE.replace("{lazy_libraries}", static_files.init_app(app))
     server = app.server
     server.config["CITYVITALS_SETTINGS"] = settings
     server.secret_key = secret_key(settings)
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     response_cache.init_app(server)  # after sign-in and the callback check, which it relies on
     server.register_blueprint(health.blueprint)
     app.layout = _shell.layout
+    _shell.refuse_unpermitted_pages()
     return app
 
 

@@ -28,6 +28,11 @@ HASHER = PasswordHasher()
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{1,63}$")
 MIN_PASSWORD = 10
 DEMO_USER = "demo"
+# Demo mode's accounts to sign in as on /login, named with their password in the README and on the login page, so a
+# visitor sees the data desk and the admin pages too. Only while demo sign-in is on (web.auth refuses them otherwise).
+DEMO_ACCOUNTS = {"demo-operator": ("operator", "演示数据操作员 Demo operator"),
+                 "demo-admin": ("admin", "演示管理员 Demo admin")}
+DEMO_PASSWORD = "city-vitals-demo"
 USER_COLUMNS = ["username", "display_name", "role", "clearance", "city_key", "districts", "active", "created_at",
                 "last_sign_in_at"]
 # Verifying against this when the user name is unknown takes as long as a real check, so the answer's
@@ -337,3 +342,16 @@ def ensure_demo_user() -> Account:
         with db.transaction() as session:
             return _account(_get(session, DEMO_USER))
 
+
+
+def ensure_demo_accounts() -> None:
+    """Demo mode's operator and admin (``DEMO_ACCOUNTS``, password ``DEMO_PASSWORD``), created on first use."""
+    with db.transaction() as session:
+        present = set(session.scalars(select(User.username).where(User.username.in_(DEMO_ACCOUNTS))))
+    for username, (role, display_name) in DEMO_ACCOUNTS.items():
+        if username not in present:
+            try:
+                _insert_user(username, DEMO_PASSWORD, role, display_name=display_name, clearance=None, city_key=None,
+                             districts=(), check_policy=True, by="system")
+            except AccountError:  # another worker created it first
+                pass

@@ -23,11 +23,20 @@ from indicators.db import StoreUnavailable
 from indicators.queries import indicators, last_update
 from indicators.users import DEMO_USER
 from indicators.search import initials
-from pages._i18n import t
-from pages._widgets import dropdown
+from pages._i18n import register_strings, t
+from pages._widgets import dropdown, refused_page
 from settings import Settings
 from web.auth import csrf_token
 from web.hardening import plain_path
+
+
+register_strings({
+    "demo_visitor": ("演示访客 · 领导视图", "Demo · leader's view"),
+    "demo_visitor_note": ("未登录,以演示领导身份查看;数据管理和账号管理请用演示账号登录(见登录页)。",
+                          "Not signed in: you see the demo leader's view. Sign in with a demo account (see the sign-in "
+                          "page) for the data desk and the admin pages."),
+    "switch_account": ("换账号登录", "Sign in as…"),
+})
 
 
 def current_settings() -> Settings:
@@ -76,42 +85,56 @@ def nav_links(path: str, city: str, lang: str) -> html.Nav:
     return html.Nav(links, className="nav", **{"aria-label": t("nav_label", lang)})
 
 
-def search_options(lang: str) -> list[dict]:
-    """One option per indicator: "code name", found also by the English name and the pinyin
-    initials of the Chinese name (GDP → "国内生产总值" → "gnsczz")."""
+# The search box's list is fetched as one types (at most this many), not sent with every page's header: all
+# indicators' names were 28 KiB of every page's first and later visits. Before one types it offers the headline
+# indicators (with no options at all, Dash's dropdown leaves the focus on its button when it opens).
+SEARCH_LIMIT = 50
+
+
+def search_options(lang: str, typed: str = "") -> list[dict]:
+    """The indicators whose code, Chinese or English name or pinyin initials of the Chinese name contain
+    ``typed`` (GDP → "国内生产总值" → "gnsczz"), as "code name" options, at most ``SEARCH_LIMIT``; the headline
+    indicators when nothing is typed."""
     catalog = indicators()
+    needle = typed.strip().lower()
+    if not needle:
+        catalog = catalog[catalog["headline"].astype(bool)]
     options = []
     for code, zh, en in zip(catalog["code"], catalog["name_zh"], catalog["name_en"]):
-        options.append({"label": f"{code} {en if lang == 'en' else zh}", "value": code,
-                        "search": f"{code} {zh} {en} {initials(zh)}"})
+        haystack = f"{code} {zh} {en} {initials(zh)}"
+        if needle in haystack.lower():
+            options.append({"label": f"{code} {en if lang == 'en' else zh}", "value": code, "search": haystack})
+            if len(options) == SEARCH_LIMIT:
+                break
     return options
 
 
 def search_box(lang: str) -> html.Div:
     """The indicator search: type a code, a name or pinyin initials, pick, and the page opens."""
     try:
-        options = search_options(lang)
+        suggestions = search_options(lang)
     except StoreUnavailable:
-        options = []
-    return html.Div(dropdown(lang, id="shell-search", options=options, placeholder=t("search_placeholder", lang),
+        suggestions = []
+    return html.Div(dropdown(lang, id="shell-search", options=suggestions, placeholder=t("search_placeholder", lang),
                              searchable=True, clearable=True, optionHeight=36, maxHeight=420),
                     className="shell-search", role="search", title=t("search_label", lang))
 
 
 def account_menu(lang: str) -> html.Div:
-    """Who is signed in, with the sign-out button (a form posting the CSRF token); the demo leader of
-    demo mode gets a link to sign in as someone else instead."""
+    """Who is signed in, with the sign-out button (a form posting the CSRF token). A visitor of demo mode is not
+    signed in as anyone they chose: the menu says whose view they see and offers to sign in as someone else."""
     viewer = current_viewer()
+    if viewer.username == DEMO_USER:
+        return html.Div([html.Span(t("demo_visitor", lang), className="account-role", title=t("demo_visitor_note", lang)),
+                         html.A(t("switch_account", lang), href=f"/login?lang={lang}", className="account-link")],
+                        className="account account-demo")
     name = html.Span(viewer.username, className="account-name", title=t("signed_in_as", lang))
     role = html.Span(t(f"role_{viewer.role}", lang), className="account-role")
-    if viewer.username == DEMO_USER:
-        action = html.A(t("sign_in", lang), href=f"/login?lang={lang}", className="account-link")
-    else:
-        action = html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
-                            dcc.Input(type="hidden", name="lang", value=lang),
-                            html.Button(t("sign_out", lang), type="submit", className="account-button")],
-                           method="POST", action="/logout", className="account-form")
-    return html.Div([name, role, action], className="account")
+    sign_out = html.Form([dcc.Input(type="hidden", name="csrf_token", value=csrf_token()),
+                          dcc.Input(type="hidden", name="lang", value=lang),
+                          html.Button(t("sign_out", lang), type="submit", className="account-button")],
+                         method="POST", action="/logout", className="account-form")
+    return html.Div([name, role, sign_out], className="account")
 
 
 # Page state that belongs to one city (an area, an alert) and is dropped when the city changes.
@@ -241,6 +264,20 @@ def update_shell(pathname: str | None, search: str | None):
     return build_header(path, city, lang, updated, state), footer, shell_class, phone_tabs(path, city, lang)
 
 
+@callback(Output("shell-search", "options"), Input("shell-search", "search_value"), State("shell-url", "search"),
+          prevent_initial_call=True)
+def find_indicators(typed: str | None, search: str | None) -> list[dict]:
+    """The search box's options for what has been typed so far."""
+    if not isinstance(typed, str) or not typed.strip():
+        raise PreventUpdate
+    query = parse_qs((search or "").lstrip("?"))
+    _city, lang = resolve(query.get("city", [None])[0], query.get("lang", [None])[0])
+    try:
+        return search_options(lang, typed[:64])
+    except StoreUnavailable:
+        return []
+
+
 @callback(Output("shell-go", "href"), Input("shell-search", "value"), State("shell-url", "search"),
           prevent_initial_call=True)
 def open_indicator(code: str | None, search: str | None) -> str:
@@ -250,3 +287,25 @@ def open_indicator(code: str | None, search: str | None) -> str:
     query = parse_qs((search or "").lstrip("?"))
     city, lang = resolve(query.get("city", [None])[0], query.get("lang", [None])[0])
     return href(f"/indicator/{code}", city, lang)
+
+
+def refuse_unpermitted_pages() -> None:
+    """Give every page that declares a ``permission`` one and the same refusal for a viewer without it: the
+    refused-page notice of the data desk (refused, with a link to sign in as someone who may, and back), before
+    the page's layout reads anything. Called once the pages are registered."""
+    for page in dash.page_registry.values():
+        permission, layout = page.get("permission"), page.get("layout")
+        if permission and callable(layout) and not getattr(layout, "refuses", False):
+            page["layout"] = _refusing(layout, permission, page["path"])
+
+
+def _refusing(layout, permission: str, path: str):
+    def guarded(**kwargs):
+        if current_viewer().may(permission):
+            return layout(**kwargs)
+        lang = kwargs.get("lang")
+        return html.Div(refused_page(path, lang if lang in ("zh", "en") else current_settings().lang),
+                        className="refused-page")
+
+    guarded.refuses = True
+    return guarded

@@ -32,22 +32,27 @@ from wtforms.validators import ValidationError
 
 from indicators import audit
 from web.hardening import ODD_CHARACTERS, plain_path, raw_path
+from web.static_files import is_static_request
 from indicators.access import NotSignedIn
 from indicators.db import StoreUnavailable
-from indicators.users import Account, authenticate, end_session, ensure_demo_user, open_session, session_account
+from indicators.users import (DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_USER, Account, authenticate, end_session,
+                              ensure_demo_accounts, ensure_demo_user, open_session, session_account)
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
 # Reached without signing in: the login page, the health check, and files that carry no data — by the route
 # that serves them, so that a path the app shell would answer (/assets//x) is not open because of its prefix.
-OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health.healthz", "_dash_assets.static"})
+OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health.healthz", "_dash_assets.static", "plotly_basic"})
 OPEN_RULES = ("/_favicon.ico", "/_dash-component-suites/<")
 # Requests for data rather than pages: refused with 401 instead of a redirect.
 API_PREFIXES = ("/_dash-", "/api/", "/export/", "/data/templates/")
 THROTTLE_WINDOW = timedelta(minutes=15)
 THROTTLE_PER_ACCOUNT = 5
 THROTTLE_PER_ADDRESS = 20
+# Accounts of demo mode (the demo leader, and the operator and admin whose password the README gives): refused at
+# sign-in, and their sessions ended, whenever demo sign-in is off.
+DEMO_ONLY = frozenset({DEMO_USER, *DEMO_ACCOUNTS})
 
 TEXT = {
     "title": ("登录 · 城市生命体征", "Sign in · City Vitals"),
@@ -62,6 +67,10 @@ TEXT = {
     "store_down": ("数据暂不可用,暂时无法登录,请稍后再试。", "Data temporarily unavailable; sign-in is not possible right now."),
     "signed_out": ("您已退出登录。", "You have signed out."),
     "demo": ("演示模式:未登录的访问者以演示领导身份查看。", "Demo mode: visitors who do not sign in see the demo leader's view."),
+    "demo_accounts": ("数据管理和账号管理页面请用演示账号登录(密码均为 {password}):",
+                      "For the data desk and the admin pages, sign in with a demo account (password {password}):"),
+    "role_operator": ("数据操作员", "data operator"),
+    "role_admin": ("管理员", "administrator"),
 }
 
 
@@ -82,6 +91,13 @@ class CookieSessions(SecureCookieSessionInterface):
 
     def get_cookie_secure(self, app: flask.Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"] or (flask.has_request_context() and request.is_secure))
+
+    def save_session(self, app: flask.Flask, session, response: flask.Response) -> None:
+        """Static files neither refresh the cookie nor vary by it (no ``Set-Cookie``, no ``Vary: Cookie``): the
+        browser keeps one copy, and a shared cache never hands one visitor's session to another."""
+        if is_static_request():
+            return
+        super().save_session(app, session, response)
 
 
 def _idle() -> timedelta:
@@ -106,9 +122,14 @@ def load_user(session_id: str) -> SignedInUser | None:
         acct = Account(**{**kept, "districts": tuple(kept["districts"])}) if kept else None
         if acct is not None and (acct.id != int(user_id) or acct.session_token != token):
             acct = None
-    if acct is None or not acct.active:
+    if acct is None or not acct.active or (acct.username in DEMO_ONLY and not demo_enabled()):
         return None
     return SignedInUser(acct, key)
+
+
+def demo_enabled() -> bool:
+    """Whether demo sign-in is on (``CITYVITALS_DEMO_LOGIN``; never in production)."""
+    return flask.current_app.config["CITYVITALS_SETTINGS"].demo_login_enabled
 
 
 def _lang() -> str:
@@ -149,10 +170,12 @@ def _login_page(lang: str, message: str | None = None, status: int = 200, userna
     texts = {key: _text(key, lang) for key in TEXT}
     next_path = safe_next(request.values.get("next"))
     switch = {"lang": "zh" if lang == "en" else "en", "next": next_path}
+    demo = demo_enabled()
+    texts["demo_accounts"] = texts["demo_accounts"].format(password=DEMO_PASSWORD)
+    accounts = [(name, texts[f"role_{role}"]) for name, (role, _) in DEMO_ACCOUNTS.items()] if demo else []
     page = render_template("login.html", t=texts, lang=lang, message=message, username=username,
                            next=next_path, csrf_token=generate_csrf(), switch_href="/login?" + urlencode(switch),
-                           switch_label="中文" if lang == "en" else "English",
-                           demo=flask.current_app.config["CITYVITALS_SETTINGS"].demo_login_enabled)
+                           switch_label="中文" if lang == "en" else "English", demo=demo, demo_accounts=accounts)
     return page, status
 
 
@@ -185,6 +208,8 @@ def login():
             audit.record("sign_in_failed", target=username, detail={"reason": "throttled"}, user=username or "?")
             return _login_page(lang, _text("throttled", lang), 429, username)
         acct = authenticate(username, password)
+        if acct is not None and acct.username in DEMO_ONLY and not demo_enabled():
+            acct = None  # a demo account's password is public: it opens nothing outside demo mode
         if acct is None:
             audit.record("sign_in_failed", target=username, detail={"reason": "bad credentials"}, user=username or "?")
             return _login_page(lang, _text("failed", lang), 401, username)
@@ -246,8 +271,9 @@ def guard():
     if current_user.is_authenticated:
         g.viewer = current_user.account.viewer()
         return None
-    if flask.current_app.config["CITYVITALS_SETTINGS"].demo_login_enabled:
+    if demo_enabled():
         try:
+            ensure_demo_accounts()
             _sign_in(ensure_demo_user(), demo=True)
         except StoreUnavailable:
             # No store, no account: a demo viewer for this request, so the page can say the data is unavailable.

@@ -43,6 +43,7 @@ ROUTER, ROUTER_OUTPUT = "dash page router", "_pages_content.children"
 # Callback (module.function) → (whose answer it is, inputs whose values do not change the answer).
 CACHEABLE: dict[str, tuple[str, frozenset[str]]] = {
     "pages._shell.update_shell": (SESSION, frozenset()),
+    "pages._shell.find_indicators": (VIEWER, frozenset()),
     "pages.home.fill_home": (VIEWER, frozenset()),
     "pages._group.fill_group": (VIEWER, frozenset()),
     "pages.indicator.fill_indicator": (VIEWER, frozenset()),

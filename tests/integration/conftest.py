@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.request import urlopen
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -139,3 +140,14 @@ def wait_until(page, expression: str, *, arg=None, timeout: float = 15000) -> No
         if time.monotonic() > deadline:
             raise AssertionError(f"not true within {timeout / 1000:.0f} s: {expression}")
         page.wait_for_timeout(100)
+
+
+def assert_accessible(page) -> None:
+    """A stock axe run: WCAG 2 A and AA, every rule of those, over the whole page, nothing left out.
+
+    The scans used to leave out Dash 4's dropdown focus proxy, date picker wrapper and dcc.Upload's file input as
+    "the library's, not ours", which hid aria-hidden-focus (serious) on every page with a dropdown — a page's users
+    meet the library's markup all the same. assets/07-accessibility.js mends all three in the app.
+    """
+    result = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa"]})
+    assert result.violations_count == 0, result.generate_report()

@@ -5,9 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.integration.conftest import artifacts_dir, wait_until
+from tests.integration.conftest import artifacts_dir, assert_accessible, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport", ["pc", "mobile"], indirect=True)]
 CLEAN = {"console": [], "offsite": [], "failed": []}
@@ -51,9 +50,7 @@ def test_desk_shows_figures_ranking_and_list(page, live_server, page_problems, v
     assert link.startswith("/indicator/") and link.endswith("?city=xiamen&lang=zh")
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"data-quality-{viewport['name']}.png"), full_page=False)
-    result = Axe().run(page, context={"exclude": [[".dash-dropdown-focus-target"]]},
-                       options={"runOnly": ["wcag2a", "wcag2aa"]})
-    assert result.violations_count == 0, result.generate_report()
+    assert_accessible(page)
     assert page_problems == CLEAN
 
 

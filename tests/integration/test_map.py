@@ -5,9 +5,8 @@ layout and an accessibility scan."""
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
-from tests.integration.conftest import artifacts_dir, wait_until
+from tests.integration.conftest import artifacts_dir, assert_accessible, wait_until
 
 pytestmark = pytest.mark.browser
 CLEAN = {"console": [], "offsite": [], "failed": []}
@@ -139,10 +138,7 @@ def test_map_accessibility(page, live_server, viewport):
     page.goto(f"{live_server}/map?city=xiamen&lang=zh&area=350203")
     page.wait_for_selector(".map-panel-body", timeout=30000)
     page.wait_for_selector(PATHS, timeout=30000)
-    # Dash 4's dropdown keeps a read-only, aria-hidden <input> focusable (see test_analyst_pages).
-    result = Axe().run(page, context={"exclude": [[".dash-dropdown-focus-target"]]},
-                       options={"runOnly": ["wcag2a", "wcag2aa"]})
-    assert result.violations_count == 0, result.generate_report()
+    assert_accessible(page)
 
 
 # Schools (or any points) on the map: the counts of the clusters plus the single points.

@@ -9,6 +9,7 @@ import io
 import json
 import uuid
 from datetime import date, timedelta
+from urllib.parse import quote
 
 import dash
 import openpyxl
@@ -23,7 +24,7 @@ from tests.web_clients import PASSWORD, audit_rows, call
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 SIMING = "350203"
-DENIED_ZH, DENIED_EN = "无权访问", "Not permitted"
+DENIED_ZH = "无权访问"  # what the admin pages' callbacks answer a viewer without the right
 
 
 def callback_body(first_output: str, values: dict[str, object], changed: str | None = None) -> dict:
@@ -257,10 +258,12 @@ def test_selecting_a_row_fills_the_edit_form_from_the_current_rows(site):
 def test_non_admins_get_the_notice_from_the_layouts_and_every_callback_and_change_nothing(site, role):
     admin = site.signed_in("admin")
     client = site.signed_in(role)
+    # The page itself: the one refusal of every page the viewer may not open, with a way to sign in and back.
     for path in ("/admin/users", "/admin/audit"):
         layout = page(client, path)
-        assert DENIED_ZH in layout and "admin-users-grid" not in layout and "admin-audit-grid" not in layout
-    assert DENIED_EN in page(client, "/admin/users", "?lang=en")
+        assert "无权查看" in layout and f"/login?next={quote(path, safe='')}" in layout
+        assert "admin-users-grid" not in layout and "admin-audit-grid" not in layout
+    assert "not yours to see" in page(client, "/admin/users", "?lang=en")
     header = text(answer(client, "shell-header.children", {"shell-url.pathname": "/", "shell-url.search": "?lang=zh"},
                          "shell-url.pathname"))
     assert "/admin/" not in header
