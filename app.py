@@ -14,8 +14,8 @@ from pathlib import Path
 import dash
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from indicators import db
-from indicators.cache import cache, cache_config
+from indicators.store import db
+from indicators.views.cache import cache, cache_config
 from pages import _shell
 from settings import Settings, get_settings, secret_key
 from web import auth, hardening, health, logs, response_cache, static_files
@@ -95,8 +95,8 @@ gc.freeze()
 
 def first_start(settings: Settings) -> None:
     """Create the store with demo data and warnings; start the forecasts in the background."""
-    from indicators.alerts import run_warnings
     from indicators.bootstrap import init_store
+    from indicators.warnings.alerts import run_warnings
 
     print("First start: creating the store and generating demo data …")
     report = init_store(settings.database_url, city_keys=settings.demo_city_keys, seed=settings.demo_seed)

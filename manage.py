@@ -44,9 +44,9 @@ def _as_account(username: str | None):
     Raises:
         AccessDenied: no such account, or a disabled one (the refusal is audited).
     """
-    from indicators.access import acting_as
-    from indicators.audit import refuse
-    from indicators.users import account_named
+    from indicators.accounts.access import acting_as
+    from indicators.accounts.audit import refuse
+    from indicators.accounts.users import account_named
 
     if username is None:
         yield None
@@ -61,9 +61,9 @@ def _as_account(username: str | None):
 
 def cmd_load(args: argparse.Namespace) -> int:
     """Validate and load a department's CSV/XLSX file, as the account --user when given; print the row-level report."""
-    from indicators import db
-    from indicators.access import AccessDenied
-    from indicators.loading import STORE_DOWN, load_file
+    from indicators.accounts.access import AccessDenied
+    from indicators.ingest.loading import STORE_DOWN, load_file
+    from indicators.store import db
 
     settings = get_settings()
     db.use(settings.database_url)
@@ -85,8 +85,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_forecast(args: argparse.Namespace) -> int:
     """Forecast every series whose data changed (all with --all), then evaluate the warnings."""
-    from forecasting.batch import run_batch, summary
-    from indicators import db
+    from indicators.forecasts.batch import run_batch, summary
+    from indicators.store import db
 
     db.use(get_settings().database_url)
     horizons = dict(_horizon(h) for h in args.horizon or [])
@@ -105,7 +105,7 @@ def _horizon(text: str) -> tuple[str, int]:
 
 
 def _warn() -> None:
-    from indicators.alerts import run_warnings
+    from indicators.warnings.alerts import run_warnings
 
     _print_warnings(run_warnings())
 
@@ -119,7 +119,7 @@ def _print_warnings(report) -> None:
 
 def cmd_warn(args: argparse.Namespace) -> int:
     """Evaluate the warning rules over the whole store and update the alerts."""
-    from indicators import db
+    from indicators.store import db
 
     db.use(get_settings().database_url)
     _warn()
@@ -129,10 +129,10 @@ def cmd_warn(args: argparse.Namespace) -> int:
 def cmd_audit(args: argparse.Namespace) -> int:
     """Check every identity of the cities' figures in the store (AQI, rain, totals, growth, ranges …)."""
     from geo.cities import get_city, load_cities
-    from indicators import db
-    from indicators.catalog import load_catalog
-    from indicators.data_audit import audit_store
-    from indicators.queries import cities
+    from indicators.catalog.entries import load_catalog
+    from indicators.demo.audit import audit_store
+    from indicators.store import db
+    from indicators.views.queries import cities
 
     db.use(get_settings().database_url)
     keys = args.city or [key for key in cities()["key"] if key in load_cities()]
@@ -146,8 +146,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     """Print what the store holds."""
-    from indicators import db
-    from indicators.queries import store_stats
+    from indicators.store import db
+    from indicators.views.queries import store_stats
 
     db.use(get_settings().database_url)
     stats = store_stats()
@@ -182,9 +182,9 @@ def cmd_city(args: argparse.Namespace) -> int:
 def cmd_facilities(args: argparse.Namespace) -> int:
     """Validate and load a city's facilities CSV (the map's point layers), as the account --user when given;
     print the row-level report."""
-    from indicators import db
-    from indicators.access import AccessDenied
-    from indicators.facilities import load_facilities
+    from indicators.accounts.access import AccessDenied
+    from indicators.ingest.facilities import load_facilities
+    from indicators.store import db
 
     db.use(get_settings().database_url)
     try:
@@ -213,7 +213,8 @@ def _new_password(args: argparse.Namespace) -> str | None:
 
 def cmd_users(args: argparse.Namespace) -> int:
     """Accounts: add, list, change, disable, enable, reset-password."""
-    from indicators import db, users
+    from indicators.accounts import users
+    from indicators.store import db
 
     db.use(get_settings().database_url)
     try:
@@ -260,8 +261,8 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 def cmd_sql(args: argparse.Namespace) -> int:
     """SQL sources: list them, or run one now (its rows loaded like a file, or only checked with --dry-run)."""
-    from indicators import db
-    from indicators.sql_sources import SqlSourceError, run_source, sources
+    from indicators.ingest.sql_sources import SqlSourceError, run_source, sources
+    from indicators.store import db
 
     db.use(get_settings().database_url)
     if args.sql_command == "list":
@@ -300,8 +301,8 @@ def _scheduled(name: str, job) -> None:
 
 
 def _sources_job() -> dict:
-    from indicators.alerts import run_warnings
-    from indicators.sql_sources import run_due_sources
+    from indicators.ingest.sql_sources import run_due_sources
+    from indicators.warnings.alerts import run_warnings
 
     runs = run_due_sources()
     if any(run.ok and run.load and (run.load.inserted or run.load.updated) for run in runs):
@@ -310,8 +311,8 @@ def _sources_job() -> dict:
 
 
 def _forecast_job() -> dict:
-    from forecasting.batch import run_batch
-    from indicators.alerts import run_warnings
+    from indicators.forecasts.batch import run_batch
+    from indicators.warnings.alerts import run_warnings
 
     report = run_batch(progress=False)
     warned = run_warnings()
@@ -319,7 +320,7 @@ def _forecast_job() -> dict:
 
 
 def _warnings_job() -> dict:
-    from indicators.alerts import run_warnings
+    from indicators.warnings.alerts import run_warnings
 
     report = run_warnings()
     return {"series": report.series, "opened": report.opened, "resolved": report.resolved}
@@ -331,7 +332,7 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     Run one scheduler per installation, beside the web workers."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
-    from indicators import db
+    from indicators.store import db
     from web.logs import configure
 
     settings = get_settings()

@@ -1,6 +1,7 @@
 /* Style and tooltip functions of the district maps (geo/layers.py), resolved by dash-leaflet
    from window.cityvitals.map. Colours and labels come from the GeoJSON layer's hideout, so a
-   new indicator or period recolours the map without sending the geometry again. */
+   new indicator or period recolours the map without sending the geometry again; level colours
+   are the design tokens of 00-variables.css (--level-<level>), read from the page. */
 // Tooltips get an element whose text is set, never an HTML string: labels can carry names typed by people.
 // A label given as lines (an array) shows one line each.
 function textTooltip(label) {
@@ -10,6 +11,12 @@ function textTooltip(label) {
     box.appendChild(document.createTextNode(line == null ? "" : String(line)));
   });
   return box;
+}
+
+// A warning level's colour: the CSS custom property every page and chart uses.
+function levelColour(level) {
+  const style = getComputedStyle(document.documentElement);
+  return (style.getPropertyValue("--level-" + level) || style.getPropertyValue("--level-nodata")).trim();
 }
 
 window.cityvitals = Object.assign({}, window.cityvitals, {
@@ -27,10 +34,9 @@ window.cityvitals = Object.assign({}, window.cityvitals, {
     },
     // A district's open alerts: a circle in its worst level's colour, bigger with more alerts.
     alertPoint: function (feature, latlng) {
-      const colours = {blue: "#2f6fdb", yellow: "#e8b800", orange: "#f07a17", red: "#d92d20"};
       const props = feature.properties;
       const marker = L.circleMarker(latlng, {
-        radius: 7 + Math.min(props.count, 30) / 3, fillColor: colours[props.level] || "#98a2b3",
+        radius: 7 + Math.min(props.count, 30) / 3, fillColor: levelColour(props.level),
         fillOpacity: 0.95, color: "#ffffff", weight: 2, className: "alert-marker",
       });
       marker.bindTooltip(textTooltip(props.label));

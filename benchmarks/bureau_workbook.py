@@ -4,7 +4,7 @@ Run ``python benchmarks/bureau_workbook.py`` (``--values``, ``--sheets`` to chan
 generated from the real catalog for Xiamen: eleven sheets of monthly indicators, one row per indicator and
 area, a two-row header (``2017年`` merged over ``1月 … 12月``); and one sheet of year-to-date indicators with
 ``1月``, ``1—2月`` … ``1—12月`` columns and a ``1—12月增长%`` column per year. It is loaded through
-``indicators.loading.load_bytes`` into an empty SQLite store: first a dry run (read and check everything,
+``indicators.ingest.loading.load_bytes`` into an empty SQLite store: first a dry run (read and check everything,
 count what would change, write nothing), then the real load. Each step runs in a fresh process, so its peak
 memory (the process's peak resident size, and the growth over the process before the step) is its own.
 """
@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geo.cities import get_city  # noqa: E402
-from indicators.catalog import Indicator, load_catalog  # noqa: E402
+from indicators.catalog.entries import Indicator, load_catalog  # noqa: E402
 
 GOAL_SECONDS = 10.0
 FIRST_YEAR = 2017
@@ -103,8 +103,8 @@ def build_workbook(values: int, sheets: int, seed: int = 1) -> tuple[bytes, int]
 
 def _step(url: str, path: str, dry_run: bool, out: multiprocessing.Queue) -> None:
     """One load in a fresh process: its time and memory."""
-    from indicators import db
-    from indicators.loading import load_bytes
+    from indicators.ingest.loading import load_bytes
+    from indicators.store import db
 
     db.use(url)
     content = Path(path).read_bytes()
@@ -138,9 +138,9 @@ def main(argv: list[str] | None = None) -> int:
     from sqlalchemy.orm import Session
 
     from geo.cities import load_cities
-    from indicators import db
-    from indicators.catalog_store import sync_catalog
-    from indicators.store import sync_city
+    from indicators.ingest.catalog_edits import sync_catalog
+    from indicators.store import db
+    from indicators.store.writes import sync_city
 
     started = time.perf_counter()
     content, count = build_workbook(args.values, args.sheets)

@@ -97,9 +97,9 @@ def cases(rng: random.Random, cities: tuple[str, ...] = ("xiamen", "ningde")) ->
     indicators, every area, catalog searches, the alert list and eight alerts' details, the map's
     recolouring and district panel, and every big screen of the rotation, per city (of ``cities``,
     which must have data)."""
-    from indicators.catalog import THEMES, TOPICS
-    from indicators.map_queries import district_indicators
-    from indicators.queries import alerts, areas, indicators
+    from indicators.catalog.entries import THEMES, TOPICS
+    from indicators.views.map_queries import district_indicators
+    from indicators.views.queries import alerts, areas, indicators
 
     codes = indicators()["code"].tolist()
     requests: dict[str, list[dict]] = {"shell": [], "home": [], "theme": [], "topic": [], "indicator": [],

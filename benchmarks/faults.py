@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geo.cities import get_city  # noqa: E402  (after the path is set)
-from indicators.catalog import Indicator, load_catalog  # noqa: E402
+from indicators.catalog.entries import Indicator, load_catalog  # noqa: E402
 
 # The newest PostgreSQL installed the Debian way (15 on the project's machines).
 PG_BIN = max(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parts[-3]),
@@ -321,7 +321,7 @@ def page_bodies(database_url: str, per_page: int = 2) -> list[dict]:
     """The first ``per_page`` callback requests of every page for Xiamen, as the browser sends them."""
     import app as app_module  # creating the app registers the pages the requests name
     from benchmarks.dash_requests import cases
-    from indicators import db
+    from indicators.store import db
 
     with db.using(database_url), app_module.server.app_context():
         by_page = cases(random.Random(7), cities=("xiamen",))
@@ -868,7 +868,10 @@ def interrupted_forecast(database_url: str, folder: Path, chunks: int = 2) -> Ou
     """SIGKILL ``manage.py forecast --all --workers 2`` (its whole process group) once ``chunks`` chunks are
     committed: the store must be consistent, and an incremental run must redo only the rest and end with
     what a clean run gives."""
-    from forecasting.batch import CHUNK, HORIZONS  # the forecasting models come with it: only when this runs
+    from indicators.forecasts.batch import (  # the forecasting models come with it: only when this runs
+        CHUNK,
+        HORIZONS,
+    )
 
     backend = "SQLite" if database_url.startswith("sqlite") else "PostgreSQL"
     outcome = Outcome(f"4. manage.py forecast --all --workers 2 SIGKILLed (process group) part-way, on {backend}")

@@ -270,7 +270,7 @@ def demo_series(per_frequency: int) -> list[tuple[str, str, pd.Series]]:
     from datetime import date
 
     from geo.cities import get_city
-    from indicators.catalog import load_catalog
+    from indicators.catalog.entries import load_catalog
     from indicators.demo import generate_city
 
     city, wanted, series = get_city("xiamen"), {}, []

@@ -40,13 +40,13 @@ import pandas as pd  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from forecasting.batch import run_batch, summary  # noqa: E402
-from indicators import db  # noqa: E402
-from indicators.alerts import run_warnings  # noqa: E402
 from indicators.bootstrap import init_store  # noqa: E402
-from indicators.catalog import load_catalog  # noqa: E402
-from indicators.models import IndicatorDef, LoadBatch, Observation  # noqa: E402
-from indicators.store import insert_observations, refresh_latest  # noqa: E402
+from indicators.catalog.entries import load_catalog  # noqa: E402
+from indicators.forecasts.batch import run_batch, summary  # noqa: E402
+from indicators.store import db  # noqa: E402
+from indicators.store.models import IndicatorDef, LoadBatch, Observation  # noqa: E402
+from indicators.store.writes import insert_observations, refresh_latest  # noqa: E402
+from indicators.warnings.alerts import run_warnings  # noqa: E402
 
 # A normal-priority process that times a fixed computation (a few milliseconds on an idle core)
 # every 0.2 s, standing in for a web request.

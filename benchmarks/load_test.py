@@ -139,7 +139,12 @@ def prepare_store(env: dict[str, str]) -> None:
 
 def ensure_accounts() -> None:
     """The test's accounts, active, with the known password (created, or reset when they exist)."""
-    from indicators.users import AccountError, create_user, reset_password, update_user
+    from indicators.accounts.users import (
+        AccountError,
+        create_user,
+        reset_password,
+        update_user,
+    )
 
     for username, role in ACCOUNTS.values():
         try:
@@ -180,7 +185,7 @@ def content_visit(kind: str, body: dict) -> list:
 
 def indicator_pages(rng: random.Random) -> list[dict]:
     """``INDICATOR_PAGES`` indicator pages per city: random indicators the viewer may see, random areas."""
-    from indicators.queries import areas, indicators
+    from indicators.views.queries import areas, indicators
 
     codes = indicators()["code"].tolist()
     bodies = []
@@ -234,7 +239,7 @@ def signed_in(server, role: str):
     """A request context with the test account of ``role`` signed in, as the sign-in layer leaves it."""
     import flask
 
-    from indicators.users import authenticate
+    from indicators.accounts.users import authenticate
 
     context = server.test_request_context("/")
     context.push()
@@ -246,7 +251,7 @@ def build_workload(path: Path) -> None:
     """Write the workload file: the callback bodies of every visit, built as each account sees the store;
     then empty the app's cache so the run starts cold."""
     import app as app_module
-    from indicators.cache import cache
+    from indicators.views.cache import cache
 
     rng = random.Random(20190101)
     server = app_module.server
@@ -390,7 +395,7 @@ def prepare(args: argparse.Namespace, folder: Path) -> dict[str, str]:
     os.environ.update({key: env[key] for key in ("CITYVITALS_ENV", "CITYVITALS_SECRET_KEY",
                                                   "CITYVITALS_DATABASE_URL", "CITYVITALS_CACHE_URL")})
     prepare_store(env)
-    from indicators import db
+    from indicators.store import db
 
     db.use(args.database_url)
     ensure_accounts()

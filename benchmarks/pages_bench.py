@@ -54,9 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url
         if url is None:
-            from indicators import db
-            from indicators.alerts import run_warnings
             from indicators.bootstrap import init_store
+            from indicators.store import db
+            from indicators.warnings.alerts import run_warnings
 
             url = f"sqlite:///{Path(folder) / 'bench.db'}"
             print("building a demo store of both cities …", flush=True)
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             run_warnings()
         os.environ["CITYVITALS_DATABASE_URL"] = url
         import app as app_module
-        from indicators.cache import cache
+        from indicators.views.cache import cache
 
         server = app_module.server
         client = server.test_client()

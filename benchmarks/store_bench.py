@@ -25,13 +25,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from geo.cities import City, District, get_city  # noqa: E402
-from indicators import db  # noqa: E402
 from indicators.bootstrap import init_store  # noqa: E402
-from indicators.catalog import load_catalog  # noqa: E402
-from indicators.models import Area, City as CityRow, LoadBatch  # noqa: E402
-from indicators.periods import shift  # noqa: E402
-from indicators.queries import area_values, latest_snapshot, series  # noqa: E402
-from indicators.store import compute_latest, insert_observations, replace_latest  # noqa: E402
+from indicators.catalog.entries import load_catalog  # noqa: E402
+from indicators.catalog.periods import shift  # noqa: E402
+from indicators.store import db  # noqa: E402
+from indicators.store.models import Area, LoadBatch  # noqa: E402
+from indicators.store.models import City as CityRow
+from indicators.store.writes import compute_latest, insert_observations, replace_latest  # noqa: E402
+from indicators.views.queries import area_values, latest_snapshot, series  # noqa: E402
 
 POSTGRES_URL = "postgresql+psycopg://127.0.0.1:5432/test"
 TARGETS_MS = {"latest snapshot (one area)": 30, "5-year monthly series": 5, "all areas at a period": 10}

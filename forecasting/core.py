@@ -15,9 +15,23 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from forecasting.backtest import SHORT_CANDIDATES, SHORT_SERIES, backtest, combo_name, mase_scale, smape, split_combo
+from forecasting.backtest import (
+    SHORT_CANDIDATES,
+    SHORT_SERIES,
+    backtest,
+    combo_name,
+    mase_scale,
+    smape,
+    split_combo,
+)
 from forecasting.cleaning import fill_gaps, flag_outliers
-from forecasting.frequency import Frequency, future_index, infer_frequency, to_periods, to_timestamps
+from forecasting.frequency import (
+    Frequency,
+    future_index,
+    infer_frequency,
+    to_periods,
+    to_timestamps,
+)
 from forecasting.models import MODEL_TIME_LIMIT, MODELS, ModelSpec
 
 # Models tried, in this order, after the requested (or backtest-chosen) ones fail. naive cannot

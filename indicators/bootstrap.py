@@ -11,16 +11,22 @@ from sqlalchemy.orm import Session
 from tqdm import tqdm
 
 from geo.cities import City, get_city, load_cities
-from indicators import db
-from indicators.alerts import WarnReport, run_warnings
-from indicators.catalog import Catalog, load_catalog
+from indicators.catalog.entries import Catalog, load_catalog
 from indicators.demo import generate_city
-from indicators.derived import recompute_all
-from indicators.demo_facilities import add_demo_facilities, count_facilities
-from indicators.models import LoadBatch
-from indicators.catalog_store import sync_catalog
-from indicators.store import (bulk_load, compute_latest, count_observations, insert_observations, replace_latest,
-                              sync_city)
+from indicators.demo.facilities import add_demo_facilities, count_facilities
+from indicators.ingest.catalog_edits import sync_catalog
+from indicators.store import db
+from indicators.store.derived import recompute_all
+from indicators.store.models import LoadBatch
+from indicators.store.writes import (
+    bulk_load,
+    compute_latest,
+    count_observations,
+    insert_observations,
+    replace_latest,
+    sync_city,
+)
+from indicators.warnings.alerts import WarnReport, run_warnings
 
 
 @dataclass

@@ -8,15 +8,12 @@ from collections.abc import Mapping
 import pandas as pd
 import plotly.graph_objects as go
 
+from indicators.catalog.levels import LEVELS
 from pages._format import format_period, format_value
-from pages._i18n import t
+from pages._i18n import localized, t
+from pages._tokens import LEVEL_COLOURS
 
-# The level colours of assets/00-variables.css (a unit test keeps the two equal): Plotly draws
-# on a canvas and cannot read CSS variables.
-LEVEL_COLOURS = {"red": "#d92d20", "orange": "#f07a17", "yellow": "#e8b800", "blue": "#2f6fdb",
-                 "normal": "#1f9d55", "nodata": "#98a2b3"}
 LINE, FORECAST, GRID, MUTED = "#1d4ed8", "#7c3aed", "#eaeef5", "#475467"
-LEVELS = ("blue", "yellow", "orange", "red")
 FONT = "Noto Sans CJK SC, Microsoft YaHei, Arial, sans-serif"
 
 
@@ -34,7 +31,7 @@ def _base_layout(figure: go.Figure, *, height: int) -> go.Figure:
 def threshold_bands(meta: Mapping, low: float, high: float) -> list[dict]:
     """The warning zones of an indicator between ``low`` and ``high``, as y-ranges per level.
 
-    A value must pass a threshold to take its level (see ``indicators.levels``): for an
+    A value must pass a threshold to take its level (see ``indicators.catalog.levels``): for an
     indicator where lower is worse ("up"), the yellow zone runs from the yellow threshold down to
     the orange one; for "down" it runs upwards. Indicators steered to a target have no bands.
 
@@ -175,7 +172,7 @@ def area_ranking_figure(values: pd.DataFrame, meta: Mapping, *, lang: str) -> go
         A horizontal bar chart, best district on top.
     """
     districts = values[values["level"] == "district"]
-    names = districts["name_en" if lang == "en" else "name_zh"].tolist()
+    names = localized(districts, lang).tolist()
     unit = meta.get("unit_label", meta.get("unit")) or ""
     figure = go.Figure(go.Bar(
         x=districts["value"], y=names, orientation="h",

@@ -6,8 +6,8 @@ import math
 
 import pandas as pd
 
-from indicators.catalog import unit_en
-from indicators.periods import format_period
+from indicators.catalog.entries import unit_en
+from indicators.catalog.periods import format_period
 
 __all__ = ["change_arrow", "decimals_for", "format_change", "format_period", "format_value", "missing",
            "unit_label"]

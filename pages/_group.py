@@ -15,13 +15,28 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from geo.cities import get_city
-from indicators.cache import cached
-from indicators.catalog import THEMES, TOPICS
-from indicators.levels import LEVEL_RANK
-from indicators.queries import areas, latest_snapshot
-from pages._i18n import department_name, register_strings, t, theme_name, topic_name
+from indicators.catalog.entries import THEMES, TOPICS
+from indicators.catalog.levels import LEVEL_RANK, Level
+from indicators.views.cache import cached
+from indicators.views.queries import areas, latest_snapshot
+from pages._i18n import (
+    department_name,
+    localized,
+    register_strings,
+    t,
+    theme_name,
+    topic_name,
+)
 from pages._shell import href, resolve
-from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, dropdown, failure_notice, indicator_tile, level_counts, notice
+from pages._widgets import (
+    LEVEL_ORDER,
+    PAGE_FAILURES,
+    dropdown,
+    failure_notice,
+    indicator_tile,
+    level_counts,
+    notice,
+)
 
 register_strings({
     "group_filter_topic": ("专题", "Topic"),
@@ -77,9 +92,9 @@ def filter_bar(kind: str, snapshot_all: pd.DataFrame, city_areas: pd.DataFrame, 
                    else [(k, theme_name(k, lang)) for k in THEMES])
     departments = sorted(snapshot_all["department"].unique())
     department_pairs = [(d, department_name(d, lang)) for d in departments]
-    area_pairs = [(row["adcode"], row["name_en"] if lang == "en" else row["name_zh"])
+    area_pairs = [(row["adcode"], localized(row, lang))
                   for row in city_areas.to_dict("records")]
-    level_pairs = [(level, t(f"level_{level}", lang)) for level in LEVEL_ORDER]
+    level_pairs = [(level, Level(level).label(lang)) for level in LEVEL_ORDER]
     specs = [(other, other_pairs), ("department", department_pairs), ("area", area_pairs), ("level", level_pairs)]
     controls = []
     for name, pairs in specs:

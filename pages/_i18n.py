@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indicators.catalog import THEMES, TOPICS, department_en
+from indicators.catalog.entries import THEMES, TOPICS, department_en
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("城市生命体征", "City Vitals"),
@@ -26,12 +26,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "store_down": ("数据暂不可用,系统将自动重试。", "Data temporarily unavailable; retrying automatically."),
     "language": ("语言", "Language"),
     "city": ("城市", "City"),
-    "level_normal": ("正常", "Normal"),
-    "level_blue": ("蓝色", "Blue"),
-    "level_yellow": ("黄色", "Yellow"),
-    "level_orange": ("橙色", "Orange"),
-    "level_red": ("红色", "Red"),
-    "level_nodata": ("无数据", "No data"),
     "total_indicators": ("指标总数", "Indicators"),
     "warnings_now": ("当前预警", "Warnings now"),
     "department": ("责任单位", "Department"),
@@ -100,6 +94,11 @@ def t(key: str, lang: str) -> str:
     """The interface string ``key`` in ``lang`` ("zh" or "en")."""
     zh, en = STRINGS[key]
     return en if lang == "en" else zh
+
+
+def localized(row, lang: str, field: str = "name"):
+    """``row``'s ``<field>_en`` or ``<field>_zh`` for ``lang``: a value of a row or record, or a column of a frame."""
+    return row[f"{field}_en" if lang == "en" else f"{field}_zh"]
 
 
 def department_name(department: str, lang: str) -> str:

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from dash import html
 
-from indicators.importer import RowError
-from indicators.loading import MAX_ERRORS_SHOWN
+from indicators.ingest.importer import RowError
+from indicators.ingest.loading import MAX_ERRORS_SHOWN
 from pages._i18n import register_strings, t
 
 register_strings({

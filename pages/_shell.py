@@ -18,17 +18,16 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from geo.cities import load_cities
-from indicators.access import current_viewer
-from indicators.db import StoreUnavailable
-from indicators.queries import indicators, last_update
-from indicators.users import DEMO_USER
-from indicators.search import initials
+from indicators.accounts.access import current_viewer
+from indicators.accounts.users import DEMO_USER
+from indicators.catalog.search import initials
+from indicators.store.db import StoreUnavailable
+from indicators.views.queries import indicators, last_update
 from pages._i18n import register_strings, t
 from pages._widgets import dropdown, refused_page
 from settings import Settings
 from web.auth import csrf_token
 from web.hardening import plain_path
-
 
 register_strings({
     "demo_visitor": ("演示访客 · 领导视图", "Demo · leader's view"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from indicators.access import current_viewer
+from indicators.accounts.access import current_viewer
 from pages._i18n import register_strings, t
 from pages._shell import href
 

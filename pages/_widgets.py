@@ -8,23 +8,31 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
-from indicators.access import AccessDenied
-from indicators.db import StoreUnavailable
-from pages._format import change_arrow, format_change, format_period, format_value, missing, unit_label
-from pages._i18n import t, theme_name
+from indicators.accounts.access import AccessDenied
+from indicators.catalog.levels import WORST_FIRST, Level
+from indicators.store.db import StoreUnavailable
+from pages._format import (
+    change_arrow,
+    format_change,
+    format_period,
+    format_value,
+    missing,
+    unit_label,
+)
+from pages._i18n import localized, t, theme_name
 
-LEVEL_ORDER = ("red", "orange", "yellow", "blue", "normal")
+LEVEL_ORDER = (*WORST_FIRST, Level.NORMAL)
 
 
 def level_badge(level: str, lang: str) -> html.Span:
     """A coloured badge naming a warning level."""
-    return html.Span(t(f"level_{level}", lang), className=f"level-badge level-{level}")
+    return html.Span(Level(level).label(lang), className=f"level-badge level-{level}")
 
 
 def level_counts(counts: Mapping[str, int], lang: str, levels: Sequence[str] = LEVEL_ORDER) -> html.Ul:
     """Counts per warning level (of indicators, or of open alerts), worst first, as coloured chips."""
     return html.Ul([
-        html.Li([html.Span(className=f"dot level-{level}"), t(f"level_{level}", lang), " ",
+        html.Li([html.Span(className=f"dot level-{level}"), Level(level).label(lang), " ",
                  html.Strong(str(counts.get(level, 0)))], className="level-count", **{"data-level": level})
         for level in levels
     ], className="level-counts")
@@ -131,7 +139,7 @@ def indicator_tile(row: Mapping, *, lang: str, link: str | None = None) -> html.
     Returns:
         The tile.
     """
-    name = row["name_en"] if lang == "en" else row["name_zh"]
+    name = localized(row, lang)
     late = row["overdue"] > 0
     title = html.H4(dcc.Link(name, href=link) if link else name, className="tile-name", title=name)
     return html.Article([
@@ -158,7 +166,7 @@ def alert_lines(frame, lang: str, *, empty: str, limit: int = 20) -> html.Ul | h
     if frame.empty:
         return html.P(empty, className="muted")
     return html.Ul([html.Li([level_badge(row["level"], lang), " ",
-                             html.Span(row["sentence_en"] if lang == "en" else row["sentence_zh"])],
+                             html.Span(localized(row, lang, "sentence"))],
                             className="alert-line")
                     for row in frame.head(limit).to_dict("records")], className="alert-lines")
 

@@ -17,8 +17,8 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
-from indicators import audit
-from indicators.access import AccessDenied, current_viewer
+from indicators.accounts import audit
+from indicators.accounts.access import AccessDenied, current_viewer
 from pages._export import table_bytes
 from pages._i18n import register_strings, t
 from pages._shell import href, resolve
@@ -210,7 +210,7 @@ def denied(lang: str) -> html.Div:
     return notice(t(DENIED, lang), "error")
 
 
-# ---- reads through indicators.audit -----------------------------------------------------------------------------
+# ---- reads through indicators.accounts.audit -----------------------------------------------------------------------------
 
 def read_entries(filters: Mapping[str, str], limit: int) -> pd.DataFrame:
     """The entries matching ``filters``, newest first, at most ``limit``.

@@ -1,7 +1,7 @@
 """Accounts, for administrators: every account in a grid, a form to add one, and for the selected account
 its role, clearance and scope, disabling or enabling it, and a new password.
 
-Every read and change goes through ``indicators.users``, which refuses anyone without ``users.manage`` and
+Every read and change goes through ``indicators.accounts.users``, which refuses anyone without ``users.manage`` and
 records each change in the audit log. The page checks too: a non-admin who opens the URL, or calls a
 callback directly, gets a clear notice and changes nothing. A generated password is shown once, in the
 answer of the action that made it, and kept nowhere else.
@@ -17,8 +17,8 @@ import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from geo.cities import load_cities
-from indicators import audit
-from indicators.access import (
+from indicators.accounts import audit
+from indicators.accounts.access import (
     ROLE_CLEARANCE,
     ROLES,
     SENSITIVITIES,
@@ -26,8 +26,7 @@ from indicators.access import (
     current_viewer,
     require,
 )
-from indicators.db import StoreUnavailable
-from indicators.users import (
+from indicators.accounts.users import (
     AccountError,
     create_user,
     generate_password,
@@ -35,6 +34,7 @@ from indicators.users import (
     reset_password,
     update_user,
 )
+from indicators.store.db import StoreUnavailable
 from pages._format import missing
 from pages._i18n import register_strings, t
 from pages._reports import in_language
@@ -249,7 +249,7 @@ def denied(lang: str) -> html.Div:
     return notice(t(DENIED, lang), "error")
 
 
-# ---- reads and writes through indicators.users ----------------------------------------------------------------
+# ---- reads and writes through indicators.accounts.users ----------------------------------------------------------------
 
 def may_manage() -> bool:
     """Whether the current viewer may manage accounts."""

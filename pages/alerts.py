@@ -26,12 +26,11 @@ from dash import (
     no_update,
 )
 
-from indicators import audit
-from indicators.access import current_viewer
-from indicators.alerts import TRANSITIONS, AlertActionError, UnknownDepartment, act
-from indicators.catalog import THEMES, TOPICS, department_en
-from indicators.levels import LEVELS
-from indicators.queries import (
+from indicators.accounts import audit
+from indicators.accounts.access import current_viewer
+from indicators.catalog.entries import THEMES, TOPICS, department_en
+from indicators.catalog.levels import WORST_FIRST, Level
+from indicators.views.queries import (
     alert_history,
     alerts,
     areas,
@@ -39,16 +38,35 @@ from indicators.queries import (
     indicators,
     latest_snapshot,
 )
-from indicators.rules import RULES
+from indicators.warnings.alerts import (
+    TRANSITIONS,
+    AlertActionError,
+    UnknownDepartment,
+    act,
+)
+from indicators.warnings.rules import RULES
 from pages._format import format_period, format_value, missing, unit_label
-from pages._i18n import department_name, register_strings, t, theme_name, topic_name
+from pages._i18n import (
+    department_name,
+    localized,
+    register_strings,
+    t,
+    theme_name,
+    topic_name,
+)
 from pages._shell import href, resolve
-from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, level_badge, notice, record_id
+from pages._widgets import (
+    PAGE_FAILURES,
+    dropdown,
+    failure_notice,
+    level_badge,
+    notice,
+    record_id,
+)
 
 dash.register_page(__name__, path="/alerts", title="预警中心 · City Vitals", name="alerts", order=4, nav="nav_alerts")
 
 PAGE_SIZE = 100
-WORST_FIRST = tuple(reversed(LEVELS))
 STATES = ("new", "acknowledged", "dispatched", "resolved", "closed")
 STATE_CHOICES = ("open", *STATES, "all")
 ACTIONS = tuple(TRANSITIONS)
@@ -251,7 +269,7 @@ def alert_row(row: Mapping, lang: str, *, selected: bool = False, today: date | 
         html.Span([level_badge(row["level"], lang),
                    html.Span(state_name(row["state"], lang), className=f"alert-state state-{row['state']}")],
                   className="alert-row-head"),
-        html.Span(row["sentence_en"] if lang == "en" else row["sentence_zh"], className="alert-sentence"),
+        html.Span(localized(row, lang, "sentence"), className="alert-sentence"),
         # One text line, not a component per fact: a page of rows must render and travel fast.
         html.Span(" · ".join([area, indicator, t(f"alerts_rule_{row['rule']}", lang), department,
                               _unbroken(f"{t('alerts_opened', lang)} {format_time(opened, lang, today=today)}"),
@@ -338,7 +356,7 @@ def alert_detail(row: Mapping, *, history: pd.DataFrame, explanation: str, lates
         html.Div([level_badge(row["level"], lang),
                   html.Span(state_name(row["state"], lang), className=f"alert-state state-{row['state']}")],
                  className="alert-row-head"),
-        html.H2(row["sentence_en"] if lang == "en" else row["sentence_zh"], className="alert-detail-title"),
+        html.H2(localized(row, lang, "sentence"), className="alert-detail-title"),
         html.Dl(facts, className="alert-facts"),
         html.H3(t("alerts_why_colour", lang), className="alert-detail-section"),
         html.P(explanation, className="alert-explanation"),
@@ -353,7 +371,7 @@ def level_chip_class(level: str, active: str | None) -> str:
     return f"alerts-chip level-{level}" + (" is-active" if level == active else "")
 
 
-# ---- reads and writes through indicators.queries / indicators.alerts --------------------------------------
+# ---- reads and writes through indicators.views.queries / indicators.warnings.alerts --------------------------------------
 
 def _filtered(city: str, filters: Mapping[str, str | None]) -> pd.DataFrame:
     state = filters.get("state") or "open"
@@ -466,7 +484,7 @@ def run_action(city: str, lang: str, alert_id: int, action: str, *, comment: str
 def _choices(city: str, lang: str) -> dict[str, list[dict]]:
     """The options of every filter (areas and departments read from the store)."""
     options = {
-        "level": [{"label": t(f"level_{lvl}", lang), "value": lvl} for lvl in WORST_FIRST],
+        "level": [{"label": Level(lvl).label(lang), "value": lvl} for lvl in WORST_FIRST],
         "rule": [{"label": t(f"alerts_rule_{rule}", lang), "value": rule} for rule in RULES],
         "theme": [{"label": theme_name(theme, lang), "value": theme} for theme in THEMES],
         "topic": [{"label": topic_name(topic, lang), "value": topic} for topic in TOPICS],
@@ -475,7 +493,7 @@ def _choices(city: str, lang: str) -> dict[str, list[dict]]:
     }
     try:
         frame = areas(city)
-        options["area"] = [{"label": r["name_en"] if lang == "en" else r["name_zh"], "value": r["adcode"]}
+        options["area"] = [{"label": localized(r, lang), "value": r["adcode"]}
                            for r in frame.to_dict("records")]
         names = sorted(indicators()["department"].unique())
         options["department"] = [{"label": department_name(n, lang), "value": n} for n in names]
@@ -519,7 +537,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
     selected = record_id(query.get("alert"))
     labels = {"level": "alerts_level", "rule": "alerts_rule", "theme": "alerts_theme", "topic": "alerts_topic",
               "area": "alerts_area", "department": "department", "state": "alerts_state"}
-    chips = [html.Button([html.Span(className=f"dot level-{lvl}"), t(f"level_{lvl}", lang), " ",
+    chips = [html.Button([html.Span(className=f"dot level-{lvl}"), Level(lvl).label(lang), " ",
                           html.Strong("–", id=f"alerts-count-{lvl}")],
                          id=f"alerts-chip-{lvl}", n_clicks=0, type="button",
                          className=level_chip_class(lvl, filters["level"])) for lvl in WORST_FIRST]

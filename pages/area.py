@@ -8,12 +8,25 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from geo.cities import get_city, load_cities
-from indicators.cache import cached
-from indicators.queries import alerts, areas, district_ranks, latest_snapshot, theme_scores
+from indicators.views.cache import cached
+from indicators.views.queries import (
+    alerts,
+    areas,
+    district_ranks,
+    latest_snapshot,
+    theme_scores,
+)
 from pages._format import format_value, unit_label
-from pages._i18n import register_strings, t
+from pages._i18n import localized, register_strings, t
 from pages._shell import href, resolve
-from pages._widgets import PAGE_FAILURES, alert_lines, failure_notice, indicator_tile, notice, theme_card
+from pages._widgets import (
+    PAGE_FAILURES,
+    alert_lines,
+    failure_notice,
+    indicator_tile,
+    notice,
+    theme_card,
+)
 
 dash.register_page(__name__, path_template="/area/<adcode>", title="区域 · City Vitals", name="area", order=2.5,
                    nav="nav_areas", nav_path="/area/city")
@@ -49,7 +62,7 @@ def rank_table(ranks: pd.DataFrame, catalog: pd.DataFrame, adcode: str, city: st
     """This area's rank on each headline indicator, weakest ranks first (where to act)."""
     mine = ranks[ranks["adcode"] == adcode].merge(catalog, on="code").sort_values("rank", ascending=False)
     rows = [html.Tr([
-        html.Td(dcc.Link(row["name_en"] if lang == "en" else row["name_zh"],
+        html.Td(dcc.Link(localized(row, lang),
                          href=href(f"/indicator/{row['code']}", city, lang, area=adcode))),
         html.Td(f"{format_value(row['value'], lang)} {unit_label(row['unit'], lang)}", className="num"),
         html.Td(f"{row['rank']} / {row['of']}", className="num rank-bad" if row["rank"] == row["of"] else "num"),
@@ -68,7 +81,7 @@ def build_area(adcode: str, lang: str) -> list:
     row = city_areas[city_areas["adcode"] == adcode].iloc[0]
     snapshot = latest_snapshot(adcode)
     totals = snapshot["theme"].value_counts()
-    others = [dcc.Link(r["name_en"] if lang == "en" else r["name_zh"], href=href(f"/area/{r['adcode']}", city, lang),
+    others = [dcc.Link(localized(r, lang), href=href(f"/area/{r['adcode']}", city, lang),
                        className="chip" + (" is-active" if r["adcode"] == adcode else ""))
               for r in city_areas.to_dict("records")]
     worst = worst_rows(snapshot)
@@ -76,7 +89,7 @@ def build_area(adcode: str, lang: str) -> list:
     catalog = snapshot[["code", "name_zh", "name_en", "unit"]]
     return [
         html.Nav(others, className="chips", **{"aria-label": t("area_others", lang)}),
-        html.H1(row["name_en"] if lang == "en" else row["name_zh"], className="page-title"),
+        html.H1(localized(row, lang), className="page-title"),
         html.Div([theme_card(r, lang=lang, total=int(totals.get(r["theme"], 0)))
                   for r in theme_scores(adcode).to_dict("records")], className="theme-grid"),
         html.H2(t("area_worst", lang), className="section-title"),

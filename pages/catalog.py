@@ -16,19 +16,28 @@ import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
 from geo.cities import get_city
-from indicators.catalog import (
+from indicators.accounts import audit
+from indicators.accounts.access import SENSITIVITIES, current_viewer, require
+from indicators.catalog.entries import (
     FREQUENCIES,
     THEMES,
     TOPICS,
     department_names,
 )
-from indicators import audit
-from indicators.access import SENSITIVITIES, current_viewer, require
-from indicators.queries import indicators, latest_snapshot, search_catalog
+from indicators.catalog.levels import Level
+from indicators.views.queries import indicators, latest_snapshot, search_catalog
 from pages._export import table_bytes
 from pages._format import format_period, format_value, missing, unit_label
 from pages._grid import indicator_link, js, markdown_text
-from pages._i18n import department_name, frequency_name, register_strings, t, theme_name, topic_name
+from pages._i18n import (
+    department_name,
+    frequency_name,
+    localized,
+    register_strings,
+    t,
+    theme_name,
+    topic_name,
+)
 from pages._shell import href, resolve
 from pages._widgets import PAGE_FAILURES, dropdown, failure_notice
 
@@ -71,9 +80,9 @@ register_strings({
 SEARCH_MAX = 100
 # Filters in toolbar order; every one but ``level`` is a metadata filter of ``search_catalog``.
 FILTERS = ("theme", "topic", "department", "frequency", "sensitivity", "spatial_level", "level")
-LEVELS = ("red", "orange", "yellow", "blue", "normal", "nodata")
-# The level column sorts by these ranks, worst first; none is 0, which the grid would not label.
-LEVEL_SORT = {"red": 5, "orange": 4, "yellow": 3, "blue": 2, "normal": 1, "nodata": -1}
+LEVELS = tuple(sorted(Level, key=lambda level: level.rank, reverse=True))
+# The level column sorts by rank, worst first; none is 0, which the grid would not label.
+LEVEL_SORT = {level: level.rank + 1 if level.rank >= 0 else level.rank for level in Level}
 # Header keys that differ from ``catalog_head_<field>``, for columns and the filters' labels.
 HEADERS = {"topic": "catalog_head_topics", "department": "department"}
 # What a phone changes in the columns: low-value ones hidden, the pinned name narrower and wrapped, the
@@ -136,7 +145,7 @@ def label(name: str, key: str, lang: str) -> str:
     if name == "frequency":
         return frequency_name(key, lang)
     if name == "level":
-        return t(f"level_{key}", lang)
+        return Level(key).label(lang)
     return t(f"catalog_{name}_{key}", lang)
 
 
@@ -193,7 +202,7 @@ def _row(record: Mapping, *, lang: str) -> dict:
     period = record["period"]
     return {
         "code": record["code"],
-        "name": markdown_text(record["name_en" if lang == "en" else "name_zh"]),
+        "name": markdown_text(localized(record, lang)),
         "theme": record["theme"],
         "topics": ("、" if lang == "zh" else ", ").join(topic_name(k, lang) for k in record["topics"]),
         "department": record["department"],
@@ -292,7 +301,7 @@ def export_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     joiner = "、" if lang == "zh" else ", "
     return pd.DataFrame({
         header("code", lang): frame["code"],
-        header("name", lang): frame["name_en" if lang == "en" else "name_zh"],
+        header("name", lang): localized(frame, lang),
         header("theme", lang): labels("theme"),
         header("topics", lang): [joiner.join(topic_name(k, lang) for k in keys) for keys in frame["topics"]],
         header("department", lang): labels("department"),

@@ -17,9 +17,9 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from indicators.access import SENSITIVITIES, current_viewer
-from indicators.catalog import ACCUMULATIONS, CatalogError
-from indicators.catalog_store import (
+from indicators.accounts.access import SENSITIVITIES, current_viewer
+from indicators.catalog.entries import ACCUMULATIONS, CatalogError
+from indicators.ingest.catalog_edits import (
     EDITABLE,
     CatalogDenied,
     CatalogImport,
@@ -30,8 +30,8 @@ from indicators.catalog_store import (
     may_change_sensitivity,
     revisions,
 )
-from indicators.queries import indicators
-from pages._i18n import department_name, register_strings, t, theme_name
+from indicators.views.queries import indicators
+from pages._i18n import department_name, localized, register_strings, t, theme_name
 from pages._reports import decode_upload, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
@@ -42,7 +42,7 @@ dash.register_page(__name__, path="/data/catalog", title="目录与阈值 · Cit
 THRESHOLDS = ("blue", "yellow", "orange", "red")
 NUMBER_FIELDS = (*THRESHOLDS, "target", "min_value", "max_value")
 TEXT_FIELDS = ("name_zh", "name_en", "department", "source", "definition")
-# How the values accumulate, which formula derives them, which level a growth rate reports (see indicators.catalog).
+# How the values accumulate, which formula derives them, which level a growth rate reports (see indicators.catalog.entries).
 TIMING_FIELDS = ("accumulation", "jan_feb_merged", "derived", "growth_of")
 GRID_FIELDS = ("code", "name", "theme", "department", "frequency", "unit", "direction", *THRESHOLDS, "target",
                "sensitivity")
@@ -104,7 +104,7 @@ def grid_rows(frame: pd.DataFrame, lang: str) -> list[dict]:
     def number(value):
         return None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
 
-    return [{"code": r["code"], "name": r["name_en" if lang == "en" else "name_zh"], "theme": theme_name(r["theme"], lang),
+    return [{"code": r["code"], "name": localized(r, lang), "theme": theme_name(r["theme"], lang),
              "department": department_name(r["department"], lang),
              "frequency": t(f"freq_{r['frequency']}", lang), "unit": r["unit"],
              "direction": t(f"dcat_direction_{r['direction']}", lang),
@@ -333,8 +333,8 @@ def save(clicks, code, comment, version, args, *values):
           prevent_initial_call=True)
 def export(_clicks, args):
     """The catalog (what the viewer may see) in the catalog file's format, recorded in the audit log."""
-    from indicators import audit
-    from indicators.access import require
+    from indicators.accounts import audit
+    from indicators.accounts.access import require
 
     require("data.export")
     codes = indicators()["code"].tolist()

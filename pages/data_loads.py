@@ -13,22 +13,29 @@ import pandas as pd
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from indicators.access import current_viewer
-from indicators.importer import RowError
-from indicators.loading import (
+from indicators.accounts.access import current_viewer
+from indicators.ingest.importer import RowError
+from indicators.ingest.loading import (
     UNDOABLE,
     LoadError,
     load_details,
     load_history,
     undo_load,
 )
-from indicators.queries import indicators
+from indicators.views.queries import indicators
 from pages._format import format_value
-from pages._i18n import register_strings, t
+from pages._i18n import localized, register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
-from pages._widgets import PAGE_FAILURES, dropdown, failure_notice, notice, record_id, refused_page
+from pages._widgets import (
+    PAGE_FAILURES,
+    dropdown,
+    failure_notice,
+    notice,
+    record_id,
+    refused_page,
+)
 
 dash.register_page(__name__, path="/data/loads", title="加载记录 · City Vitals", name="data_loads")
 
@@ -196,7 +203,7 @@ def fill_detail(selected, _version, args):
         if details is None:
             return notice(t("loads_not_found", lang), "error")
         frame = indicators()
-        names = dict(zip(frame["code"], frame["name_en" if lang == "en" else "name_zh"]))
+        names = dict(zip(frame["code"], localized(frame, lang)))
         return load_detail(details, lang, names, can_undo=current_viewer().may("data.load"))
     except PAGE_FAILURES as exc:
         return failure_notice(exc, lang)

@@ -2,7 +2,7 @@
 which departments deliver best (考核), what falls due this week, and where histories have gaps or outliers.
 
 The filters (department, status) live in the URL (``/data/quality?city=xiamen&department=市统计局&status=late``),
-so a view can be sent to a colleague. The rules are ``indicators.quality``'s; this page only shows them.
+so a view can be sent to a colleague. The rules are ``indicators.views.quality``'s; this page only shows them.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import dash_ag_grid as dag
 import pandas as pd
 from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
-from indicators import audit
-from indicators.access import AccessDenied, current_viewer, require
-from indicators.catalog import FREQUENCIES, department_en
-from indicators.quality import (
+from indicators.accounts import audit
+from indicators.accounts.access import AccessDenied, current_viewer, require
+from indicators.catalog.entries import FREQUENCIES, department_en
+from indicators.views.quality import (
     STATUSES,
     department_ranking,
     growth_mismatches,
@@ -28,11 +28,11 @@ from indicators.quality import (
     rank_departments,
     week_of,
 )
-from indicators.queries import indicators
+from indicators.views.queries import indicators
 from pages._export import table_bytes
 from pages._format import format_period, format_value
 from pages._grid import indicator_link, js, markdown_text
-from pages._i18n import department_name, frequency_name, register_strings, t
+from pages._i18n import department_name, frequency_name, localized, register_strings, t
 from pages._shell import current_settings, href, resolve
 from pages._tabs import data_tabs
 from pages._widgets import PAGE_FAILURES, dropdown, failure_notice
@@ -253,7 +253,7 @@ def grid_rows(assessed: pd.DataFrame, lang: str) -> list[dict]:
     completeness = (100 * assessed["completeness"]).round(1)
     columns = {
         "code": assessed["code"].tolist(),
-        "name": [markdown_text(name) for name in assessed["name_en" if lang == "en" else "name_zh"].tolist()],
+        "name": [markdown_text(name) for name in localized(assessed, lang).tolist()],
         "department": assessed["department"].tolist(),
         "frequency": frequency,
         "status": assessed["status"].tolist(),
@@ -338,7 +338,7 @@ def due_list(assessed: pd.DataFrame, *, today: date, city: str, lang: str) -> ht
         heads = ("quality_due_date", "quality_head_name", "department", "quality_due_period")
         rows = []
         for row in due.to_dict("records"):
-            name = row["name_en" if lang == "en" else "name_zh"]
+            name = localized(row, lang)
             period = format_period(row["next_period"], row["frequency"], lang)
             late = row["next_due"] < today
             when = [format_day(row["next_due"], lang, year=False),
@@ -375,7 +375,7 @@ def issues_panel(code: str, name: str, frequency: str, issues: pd.DataFrame, *, 
     heads = ("quality_period", "quality_area", "quality_kind", "quality_value", "quality_median")
     rows = []
     for row in issues.head(ISSUES_SHOWN).to_dict("records"):
-        cells = [format_period(row["period"], frequency, lang), row["name_en" if lang == "en" else "name_zh"],
+        cells = [format_period(row["period"], frequency, lang), localized(row, lang),
                  html.Span(t(f"quality_kind_{row['kind']}", lang), className=f"quality-kind kind-{row['kind']}"),
                  format_value(row["value"], lang), format_value(row["median"], lang)]
         rows.append(html.Tr([html.Td(cell, className="num" if i >= 3 else None) for i, cell in enumerate(cells)]))
@@ -405,7 +405,7 @@ def growth_panel(mismatches: pd.DataFrame, names: Mapping[str, str], frequencies
     rows = []
     for row in mismatches.head(ISSUES_SHOWN).to_dict("records"):
         link = dcc.Link(names.get(row["code"], row["code"]), href=href(f"/indicator/{row['code']}", city, lang))
-        cells = [link, row["name_en" if lang == "en" else "name_zh"],
+        cells = [link, localized(row, lang),
                  format_period(row["period"], frequencies[row["code"]], lang, cumulative=True),
                  format_value(row["published"], lang), format_value(row["implied"], lang),
                  f"{row['difference']:+.1f}"]
@@ -441,7 +441,7 @@ def list_export(assessed: pd.DataFrame, lang: str) -> pd.DataFrame:
 
     return pd.DataFrame({
         head("code"): assessed["code"],
-        head("name"): assessed["name_en" if lang == "en" else "name_zh"],
+        head("name"): localized(assessed, lang),
         t("department", lang): [department_name(name, lang) for name in assessed["department"]],
         head("frequency"): [frequency_name(f, lang) for f in assessed["frequency"]],
         t("quality_status", lang): [status_name(s, lang) for s in assessed["status"]],
@@ -643,7 +643,7 @@ def show_issues(cell: dict | None, args: dict) -> list:
     try:
         issues = history_issues(code, args["city"])
         meta = indicators().set_index("code").loc[code]
-        return issues_panel(code, meta["name_en" if lang == "en" else "name_zh"], meta["frequency"], issues,
+        return issues_panel(code, localized(meta, lang), meta["frequency"], issues,
                             city=args["city"], lang=lang)
     except PAGE_FAILURES as exc:
         return [failure_notice(exc, lang)]

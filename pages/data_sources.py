@@ -12,9 +12,8 @@ from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from geo.cities import load_cities
-from indicators.access import AccessDenied, current_viewer
-from indicators.db import StoreUnavailable
-from indicators.sql_sources import (
+from indicators.accounts.access import AccessDenied, current_viewer
+from indicators.ingest.sql_sources import (
     MIN_MINUTES,
     SqlSourceError,
     add_source,
@@ -22,6 +21,7 @@ from indicators.sql_sources import (
     set_active,
     sources,
 )
+from indicators.store.db import StoreUnavailable
 from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
@@ -170,7 +170,7 @@ def act(clicks, version, args):
     except StoreUnavailable as exc:
         return failure_notice(exc, lang), no_update
     if run.ok and action == "run":
-        from indicators.alerts import (
+        from indicators.warnings.alerts import (
             run_warnings,  # new data: the warnings follow, as after a file
         )
 

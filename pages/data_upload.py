@@ -16,18 +16,18 @@ from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from geo.cities import load_cities
-from indicators.access import current_viewer
-from indicators.alerts import run_warnings
-from indicators.loading import LoadReport, load_bytes
-from indicators.queries import indicators
-from indicators.templates import (
+from indicators.accounts.access import current_viewer
+from indicators.ingest.loading import LoadReport, load_bytes
+from indicators.ingest.templates import (
     FORMATS,
     SHAPES,
     TemplateError,
     build_template,
     template_bytes,
 )
-from pages._i18n import department_name, register_strings, t
+from indicators.views.queries import indicators
+from indicators.warnings.alerts import run_warnings
+from pages._i18n import department_name, localized, register_strings, t
 from pages._reports import decode_upload, error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
@@ -109,7 +109,7 @@ def report_view(report: LoadReport, lang: str, names: Mapping[str, str]) -> html
 
 def _indicator_names(lang: str) -> dict[str, str]:
     frame = indicators()
-    return dict(zip(frame["code"], frame["name_en" if lang == "en" else "name_zh"]))
+    return dict(zip(frame["code"], localized(frame, lang)))
 
 
 def _template_form(lang: str) -> html.Section:

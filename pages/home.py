@@ -10,11 +10,25 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from geo.cities import get_city
-from indicators.cache import cached
-from indicators.queries import ALERT_LEVELS, alert_counts, alerts, areas, indicators, latest_snapshot, theme_scores
-from pages._i18n import register_strings, t
+from indicators.catalog.levels import WORST_FIRST
+from indicators.views.cache import cached
+from indicators.views.queries import (
+    alert_counts,
+    alerts,
+    areas,
+    indicators,
+    latest_snapshot,
+    theme_scores,
+)
+from pages._i18n import localized, register_strings, t
 from pages._shell import href, resolve
-from pages._widgets import PAGE_FAILURES, failure_notice, indicator_tile, level_counts, theme_card
+from pages._widgets import (
+    PAGE_FAILURES,
+    failure_notice,
+    indicator_tile,
+    level_counts,
+    theme_card,
+)
 
 dash.register_page(__name__, path="/", title="城市生命体征 · City Vitals", name="home", order=0, nav="nav_home")
 
@@ -62,7 +76,7 @@ def build_home(city_key: str, lang: str) -> list:
               for row in scores.to_dict("records")]
     return [
         html.H2(t("home_alerts", lang), className="section-title"),
-        html.Section([level_counts(alert_counts(city_key), lang, ALERT_LEVELS),
+        html.Section([level_counts(alert_counts(city_key), lang, WORST_FIRST),
                       dcc.Link(t("home_alerts_link", lang), href=href("/alerts", city_key, lang))],
                      className="card home-alerts", **{"data-total": str(len(open_alerts))}),
         html.H2(t("themes", lang), className="section-title"),
@@ -70,7 +84,7 @@ def build_home(city_key: str, lang: str) -> list:
                              link=href(f"/themes/{row['theme']}", city_key, lang))
                   for row in themed], className="theme-grid"),
         html.H2(t("districts", lang), className="section-title"),
-        html.Nav([dcc.Link(row["name_en"] if lang == "en" else row["name_zh"], href=href(f"/area/{row['adcode']}", city_key, lang),
+        html.Nav([dcc.Link(localized(row, lang), href=href(f"/area/{row['adcode']}", city_key, lang),
                            className="chip") for row in areas(city_key).to_dict("records")],
                  className="chips", **{"aria-label": t("districts", lang)}),
         html.H2(t("headlines", lang), className="section-title"),

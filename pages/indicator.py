@@ -14,12 +14,11 @@ from dash import Input, Output, State, callback, dcc, html
 
 from forecasting.describe import describe_accuracy, describe_model
 from geo.cities import get_city
-from geo.layers import area_hideout, district_map
-from indicators import audit
-from indicators.access import AccessDenied, require
-from indicators.cache import cached
-from indicators.periods import year_ago as year_ago_of
-from indicators.queries import (
+from indicators.accounts import audit
+from indicators.accounts.access import AccessDenied, require
+from indicators.catalog.periods import year_ago as year_ago_of
+from indicators.views.cache import cached
+from indicators.views.queries import (
     alerts,
     area_values,
     areas,
@@ -29,12 +28,31 @@ from indicators.queries import (
     latest_snapshot,
     series,
 )
-from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure, single_period_figure
+from pages._charts import (
+    LEVEL_COLOURS,
+    area_ranking_figure,
+    history_figure,
+    single_period_figure,
+)
 from pages._export import table_bytes
 from pages._format import format_change, format_period, format_value, unit_label
-from pages._i18n import department_name, register_strings, t, theme_name, topic_name
+from pages._i18n import (
+    department_name,
+    localized,
+    register_strings,
+    t,
+    theme_name,
+    topic_name,
+)
+from pages._map_layers import area_hideout, district_map
 from pages._shell import current_settings, href, resolve
-from pages._widgets import PAGE_FAILURES, alert_lines, failure_notice, level_badge, notice
+from pages._widgets import (
+    PAGE_FAILURES,
+    alert_lines,
+    failure_notice,
+    level_badge,
+    notice,
+)
 
 dash.register_page(__name__, path_template="/indicator/<code>", title="指标 · City Vitals", name="indicator")
 
@@ -99,7 +117,7 @@ def layout(code: str = "", city: str | None = None, lang: str | None = None, are
 
 
 def _area_choice(code: str, city: str, lang: str, area: str, options: pd.DataFrame) -> html.Nav:
-    links = [html.A(row["name_en"] if lang == "en" else row["name_zh"],
+    links = [html.A(localized(row, lang),
                     href=href(f"/indicator/{code}", city, lang, area=row["adcode"]),
                     className="chip" + (" is-active" if row["adcode"] == area else ""),
                     **({"aria-current": "true"} if row["adcode"] == area else {}))
@@ -208,7 +226,7 @@ def export_table(history: pd.DataFrame, forecast: pd.DataFrame, meta: dict, area
 def ranking_hideout(ranking: pd.DataFrame, meta: dict, lang: str, selected: str) -> dict:
     """The small map's colours (warning levels) and tooltips (name and value) per district."""
     districts = ranking[ranking["level"] == "district"]
-    names = districts["name_en" if lang == "en" else "name_zh"]
+    names = localized(districts, lang)
     return area_hideout(
         {a: LEVEL_COLOURS.get(w, LEVEL_COLOURS["nodata"]) for a, w in zip(districts["adcode"], districts["warning"])},
         {a: f"{n}: {format_value(v, lang)} {unit_label(meta['unit'], lang)}" for a, n, v in zip(districts["adcode"], names, districts["value"])},
@@ -236,7 +254,7 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
     city_areas = areas(city_key)
     area = area if area in set(city_areas["adcode"]) else city.adcode
     area_row = city_areas[city_areas["adcode"] == area].iloc[0]
-    area_name = area_row["name_en"] if lang == "en" else area_row["name_zh"]
+    area_name = localized(area_row, lang)
     history, forecast = series(code, area), forecast_of(code, area)
     snapshot = latest_snapshot(area)
     latest = snapshot[snapshot["code"] == code]
@@ -244,7 +262,7 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
     city_only = meta["aggregation"] == "sum" and area != city.adcode
     ranking = area_values(code, city_key)
     has_districts = (ranking["level"] == "district").any()
-    name = meta["name_en"] if lang == "en" else meta["name_zh"]
+    name = localized(meta, lang)
     return [
         html.Header([
             html.H1([name, " ", html.Small(meta["code"], className="code")], className="page-title"),

@@ -29,19 +29,47 @@ import dash
 import dash_leaflet as dl
 import numpy as np
 import pandas as pd
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import (
+    ALL,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    ctx,
+    dcc,
+    html,
+)
 
 from geo.cities import City, get_city
-from geo.layers import AREA_STYLE, ATTRIBUTION, alert_layer, alert_points, city_bounds
-from indicators.access import AccessDenied, current_viewer
-from indicators.map_queries import district_history, district_indicators, facilities
-from indicators.queries import alerts, indicators, latest_snapshot
-from indicators.search import initials
+from indicators.accounts.access import AccessDenied, current_viewer
+from indicators.catalog.levels import Level
+from indicators.catalog.search import initials
+from indicators.views.map_queries import (
+    district_history,
+    district_indicators,
+    facilities,
+)
+from indicators.views.queries import alerts, indicators, latest_snapshot
 from pages._charts import LEVEL_COLOURS
 from pages._format import format_period, format_value, unit_label
-from pages._i18n import register_strings, t
+from pages._i18n import localized, register_strings, t
+from pages._map_layers import (
+    AREA_STYLE,
+    ATTRIBUTION,
+    alert_layer,
+    alert_points,
+    city_bounds,
+)
 from pages._shell import current_settings, href, resolve
-from pages._widgets import LEVEL_ORDER, PAGE_FAILURES, dropdown, failure_notice, level_badge, notice
+from pages._widgets import (
+    LEVEL_ORDER,
+    PAGE_FAILURES,
+    dropdown,
+    failure_notice,
+    level_badge,
+    notice,
+)
 
 dash.register_page(__name__, path="/map", title="地图 · City Vitals", name="map", order=5, nav="nav_map")
 
@@ -195,7 +223,7 @@ def map_hideout(rows: pd.DataFrame, districts: Sequence[tuple[str, str]], *, uni
         labels[adcode] = [
             name,
             f"{format_value(float(row['value']), lang)} {unit_label(unit, lang)}".strip(),
-            f"{t('map_level', lang)}: {t('level_' + row['warning'], lang)}",
+            f"{t('map_level', lang)}: {Level(row['warning']).label(lang)}",
             f"{t('as_of', lang)} {format_period(row['period'], frequency, lang)}",
         ]
     return {"colours": colours, "labels": labels, "selected": selected}
@@ -214,8 +242,8 @@ def legend(mode: str, breaks: Sequence[float], lang: str, *, unit: str = "") -> 
                  if edges else [t("map_mode_quantile", lang)])
         items = list(zip(colours, texts))
     else:
-        items = [(LEVEL_COLOURS[level], t(f"level_{level}", lang)) for level in reversed(LEVEL_ORDER)]
-    items.append((LEVEL_COLOURS["nodata"], t("level_nodata", lang)))
+        items = [(LEVEL_COLOURS[level], Level(level).label(lang)) for level in reversed(LEVEL_ORDER)]
+    items.append((LEVEL_COLOURS["nodata"], Level.NODATA.label(lang)))
     title = t("map_legend", lang) + (f" ({unit_label(unit, lang)})" if mode == "quantile" and unit else "")
     return html.Div([
         html.H2(title, className="map-legend-title"),
@@ -294,7 +322,7 @@ def district_panel(*, adcode: str, name: str, city_key: str, lang: str, current:
         ], className="map-panel-section"))
     rows = []
     for row in headlines.head(HEADLINES_SHOWN).to_dict("records"):
-        label = row["name_en"] if lang == "en" else row["name_zh"]
+        label = localized(row, lang)
         rows.append(html.Tr([
             html.Td(dcc.Link(label, href=href(f"/indicator/{row['code']}", city_key, lang, area=adcode))),
             html.Td(f"{format_value(row['value'], lang)} {unit_label(row['unit'], lang)}".strip(), className="num"),
@@ -308,7 +336,7 @@ def district_panel(*, adcode: str, name: str, city_key: str, lang: str, current:
         alert_part = html.P(t("map_panel_no_alerts", lang), className="muted")
     else:
         lines = [html.Li([level_badge(row["level"], lang), " ",
-                          html.Span(row["sentence_en"] if lang == "en" else row["sentence_zh"])], className="alert-line")
+                          html.Span(localized(row, lang, "sentence"))], className="alert-line")
                  for row in open_alerts.head(ALERTS_SHOWN).to_dict("records")]
         more = len(open_alerts) - ALERTS_SHOWN
         alert_part = html.Div([html.Ul(lines, className="alert-lines"),
@@ -350,7 +378,7 @@ def points_data(collection: Mapping, layers: Iterable[str], lang: str) -> dict:
         props = feature["properties"]
         if props["kind"] not in shown:
             continue
-        name = props["name_en"] if lang == "en" else props["name_zh"]
+        name = localized(props, lang)
         lines = [f"<strong>{html_escape(name)}</strong>", html_escape(t(f"map_layer_{props['kind']}", lang))]
         if props.get("capacity") is not None and props["kind"] in CAPACITY_LAYERS:
             lines.append(html_escape(t(f"map_capacity_{props['kind']}", lang).format(
@@ -461,7 +489,7 @@ def panel_content(area: str | None, code: str | None, city_key: str, lang: str, 
         if periods and meta is not None:
             index = len(periods) - 1 if index is None else max(0, min(int(index), len(periods) - 1))
             row = history[(history["period"] == periods[index]) & (history["adcode"] == area)]
-            name = meta["name_en"] if lang == "en" else meta["name_zh"]
+            name = localized(meta, lang)
             current = {"name": name, "unit": unit_label(meta["unit"], lang),
                        "period": format_period(periods[index], meta["frequency"], lang),
                        "value": format_value(float(row["value"].iat[0]), lang) if not row.empty else "—",
@@ -483,7 +511,7 @@ def leaflet_map(city: City, hideout: dict, tile_url: str, lang: str, points: dic
     layers.append(dl.GeoJSON(id="map-points", data=points or {"type": "FeatureCollection", "features": []},
                              cluster=True, zoomToBoundsOnClick=True, superClusterOptions={"radius": 60, "maxZoom": 15},
                              pointToLayer=FACILITY_POINT, hideout={"colours": LAYER_COLOURS}))
-    # trackViewport off: the view comes from the bounds (see geo.layers.district_map).
+    # trackViewport off: the view comes from the bounds (see pages._map_layers.district_map).
     leaflet = dl.Map(layers, id="map-leaflet", bounds=city_bounds(city), zoomSnap=0.25, scrollWheelZoom=False,
                      trackViewport=False, className="district-map map-page-map",
                      style={"width": "100%"})

@@ -29,18 +29,35 @@ from datetime import datetime, timedelta
 
 import dash
 import pandas as pd
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+from dash import (
+    ClientsideFunction,
+    Input,
+    Output,
+    State,
+    callback,
+    clientside_callback,
+    dcc,
+    html,
+)
 from dash.exceptions import PreventUpdate
 
 from geo.cities import get_city, load_cities
-from geo.layers import EMPTY, alert_points, area_hideout, district_map
-from indicators.cache import cached
-from indicators.catalog import THEMES, TOPICS
-from indicators.db import StoreUnavailable
-from indicators.queries import alert_counts, alerts, area_values, last_update, latest_snapshot, theme_scores
+from indicators.catalog.entries import THEMES, TOPICS
+from indicators.catalog.levels import LEVEL_RANK, LEVELS, WORST_FIRST, Level
+from indicators.store.db import StoreUnavailable
+from indicators.views.cache import cached
+from indicators.views.queries import (
+    alert_counts,
+    alerts,
+    area_values,
+    last_update,
+    latest_snapshot,
+    theme_scores,
+)
 from pages._charts import LEVEL_COLOURS
 from pages._format import format_value, unit_label
-from pages._i18n import register_strings, t, theme_name, topic_name
+from pages._i18n import localized, register_strings, t, theme_name, topic_name
+from pages._map_layers import EMPTY, alert_points, area_hideout, district_map
 from pages._shell import current_settings, resolve
 from pages._widgets import sparkline, tile_changes, tile_period
 
@@ -82,8 +99,6 @@ TILES_PER_THEME = 3
 TICKER_ITEMS = 12
 STALE_AFTER = timedelta(days=2)
 DEFAULT_REFRESH, MIN_SECONDS = 60, 5
-LEVELS = ("red", "orange", "yellow", "blue")
-LEVEL_RANK = {"nodata": -1, "normal": 0, "blue": 1, "yellow": 2, "orange": 3, "red": 4}
 
 
 # ---------------------------------------------------------------- arguments and rotation
@@ -185,7 +200,7 @@ def map_candidates(rows: pd.DataFrame, focus: str | None = None) -> list[str]:
 def map_hideout(ranking: pd.DataFrame, unit: str, lang: str) -> dict:
     """The map's colours (warning level) and tooltips (name, value and unit) per district."""
     districts = ranking[ranking["level"] == "district"]
-    names = districts["name_en" if lang == "en" else "name_zh"]
+    names = localized(districts, lang)
     return area_hideout(
         {a: LEVEL_COLOURS.get(w, LEVEL_COLOURS["nodata"]) for a, w in zip(districts["adcode"], districts["warning"])},
         {a: f"{n}: {format_value(v, lang)} {unit_label(unit, lang)}"
@@ -205,7 +220,7 @@ def newest_alerts(frame: pd.DataFrame, count: int = TICKER_ITEMS) -> pd.DataFram
 
 def screen_tile(row: Mapping, lang: str) -> html.Article:
     """An indicator on the big screen: name, big value with unit, YoY/MoM, sparkline, level colour."""
-    name = row["name_en"] if lang == "en" else row["name_zh"]
+    name = localized(row, lang)
     level = row["level"] if row["level"] in LEVEL_RANK else "nodata"
     return html.Article([
         html.H4(name, className="screen-tile-name", title=name),
@@ -241,14 +256,14 @@ def alert_counter(counts: Mapping[str, int], lang: str) -> html.Div:
     return html.Div([
         html.Span(t("screen_alerts_open", lang), className="screen-counts-title"),
         *[html.Div([html.Span(str(counts.get(level, 0)), className="screen-count-value"),
-                    html.Span(t(f"level_{level}", lang), className="screen-count-label")],
-                   className=f"screen-count level-{level}", **{"data-level": level}) for level in LEVELS],
+                    html.Span(Level(level).label(lang), className="screen-count-label")],
+                   className=f"screen-count level-{level}", **{"data-level": level}) for level in WORST_FIRST],
     ], className="screen-counts")
 
 
 def _alert_line(row: Mapping, lang: str) -> html.Li:
     # The sentence names the area and the indicator itself.
-    sentence = row["sentence_en"] if lang == "en" else row["sentence_zh"]
+    sentence = localized(row, lang, "sentence")
     return html.Li([html.Span(className=f"screen-dot level-{row['level']}"), html.Span(sentence)],
                    className=f"screen-alert level-{row['level']}")
 
@@ -277,11 +292,11 @@ def map_caption(row: Mapping | None, city_row: Mapping | None, lang: str) -> lis
     """The map's title: the indicator, its city value and the level legend."""
     if row is None:
         return [html.Span(t("screen_map_none", lang), className="screen-map-name")]
-    name = row["name_en"] if lang == "en" else row["name_zh"]
+    name = localized(row, lang)
     value = (f"{t('screen_city_value', lang)} {format_value(city_row['value'], lang)} {unit_label(row['unit'], lang)}"
              if city_row is not None else "")
-    legend = html.Ul([html.Li([html.Span(className=f"screen-dot level-{level}"), t(f"level_{level}", lang)])
-                      for level in ("normal", *reversed(LEVELS))], className="screen-legend")
+    legend = html.Ul([html.Li([html.Span(className=f"screen-dot level-{level}"), Level(level).label(lang)])
+                      for level in (Level.NORMAL, *LEVELS)], className="screen-legend")
     title = t("screen_map", lang).format(name=name)
     return [html.Span(title, className="screen-map-name", title=title, **{"data-code": row["code"]}),
             html.Span(value, className="screen-map-value"), legend]

@@ -79,7 +79,7 @@ def _backend_url(backend: str, tmp_dir: Path):
     try:
         yield url
     finally:
-        from indicators import db
+        from indicators.store import db
 
         db.dispose(url)
         with admin.begin() as conn:
@@ -90,7 +90,7 @@ def _backend_url(backend: str, tmp_dir: Path):
 @pytest.fixture(params=BACKENDS)
 def store_url(request: pytest.FixtureRequest, tmp_path: Path):
     """An empty store (no schema) on each backend, made current with ``db.use``."""
-    from indicators import db
+    from indicators.store import db
 
     for url in _backend_url(request.param, tmp_path):
         db.use(url)
@@ -111,7 +111,7 @@ def demo_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture
 def use_demo_store(demo_store: str) -> str:
     """Make the session's demo store current for one test."""
-    from indicators import db
+    from indicators.store import db
 
     db.use(demo_store)
     return demo_store
@@ -128,6 +128,6 @@ def dash_app():
 @pytest.fixture
 def uncached(monkeypatch):
     """Queries straight from the store, so a test sees what it just wrote without a data-version bump."""
-    from indicators.cache import cache
+    from indicators.views.cache import cache
 
     monkeypatch.setattr(cache, "app", None)

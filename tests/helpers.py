@@ -30,7 +30,7 @@ def request_context(server, path: str = "/", viewer=None):
     as the sign-in layer leaves it for the pages."""
     import flask
 
-    from indicators.access import SYSTEM
+    from indicators.accounts.access import SYSTEM
 
     with server.test_request_context(path):
         flask.g.viewer = viewer or SYSTEM

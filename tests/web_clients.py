@@ -8,8 +8,8 @@ import uuid
 
 from sqlalchemy import select
 
-from indicators import db
-from indicators.models import AuditEntry
+from indicators.store import db
+from indicators.store.models import AuditEntry
 
 PASSWORD = "Correct-horse-42"
 
@@ -28,7 +28,7 @@ class Site:
         return client
 
     def user(self, role: str, **scope) -> str:
-        from indicators.users import create_user
+        from indicators.accounts.users import create_user
 
         name = f"{role}-{uuid.uuid4().hex[:8]}"
         create_user(name, PASSWORD, role, **scope)

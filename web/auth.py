@@ -7,7 +7,7 @@
   carries the account's session token: a password reset, a change of rights or disabling the account
   gives it a new token and removes all its sessions, which ends them all at once.
 * The guard runs before every request. With a signed-in account it puts the account's viewer on
-  ``flask.g`` for the data layer (``indicators.access``). Without one, pages redirect to ``/login`` and
+  ``flask.g`` for the data layer (``indicators.accounts.access``). Without one, pages redirect to ``/login`` and
   callbacks, exports and APIs answer 401 — unless demo sign-in is on, which signs the visitor in as
   the demo leader. Only the login page, ``/healthz`` and static files are open.
 * Failed sign-ins are recorded in the audit log, which also throttles them: five failures of one
@@ -30,13 +30,23 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from flask_wtf.csrf import generate_csrf, validate_csrf
 from wtforms.validators import ValidationError
 
-from indicators import audit
+from indicators.accounts import audit
+from indicators.accounts.access import NotSignedIn
+from indicators.accounts.users import (
+    DEMO_ACCOUNTS,
+    DEMO_PASSWORD,
+    DEMO_USER,
+    Account,
+    authenticate,
+    end_session,
+    ensure_demo_accounts,
+    ensure_demo_user,
+    open_session,
+    session_account,
+)
+from indicators.store.db import StoreUnavailable
 from web.hardening import ODD_CHARACTERS, plain_path, raw_path
 from web.static_files import is_static_request
-from indicators.access import NotSignedIn
-from indicators.db import StoreUnavailable
-from indicators.users import (DEMO_ACCOUNTS, DEMO_PASSWORD, DEMO_USER, Account, authenticate, end_session,
-                              ensure_demo_accounts, ensure_demo_user, open_session, session_account)
 
 log = logging.getLogger(__name__)
 blueprint = Blueprint("auth", __name__, template_folder="templates")

@@ -26,13 +26,17 @@ from urllib.parse import urlsplit
 
 import dash
 import flask
-from dash.exceptions import DependencyException, InvalidCallbackReturnValue, UnsupportedRelativePath
+from dash.exceptions import (
+    DependencyException,
+    InvalidCallbackReturnValue,
+    UnsupportedRelativePath,
+)
 from flask import jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
-from indicators.access import AccessDenied
-from indicators.db import StoreUnavailable
+from indicators.accounts.access import AccessDenied
+from indicators.store.db import StoreUnavailable
 from web.static_files import browser_may_keep
 
 log = logging.getLogger(__name__)

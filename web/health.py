@@ -12,9 +12,9 @@ from datetime import datetime
 from flask import Blueprint, jsonify
 from sqlalchemy import func, select
 
-from indicators import db
-from indicators.cache import cache
-from indicators.models import LoadBatch
+from indicators.store import db
+from indicators.store.models import LoadBatch
+from indicators.views.cache import cache
 
 blueprint = Blueprint("health", __name__)
 # Data older than this is reported as not fresh (the daily series arrive every day).

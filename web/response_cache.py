@@ -30,9 +30,9 @@ import dash
 import flask
 from flask import g, request
 
-from indicators import db
-from indicators.access import current_viewer
-from indicators.cache import cache, current_data_version, pin_data_version
+from indicators.accounts.access import current_viewer
+from indicators.store import db
+from indicators.views.cache import cache, current_data_version, pin_data_version
 from web.hardening import CALLBACK_PATH
 
 log = logging.getLogger(__name__)

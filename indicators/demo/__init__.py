@@ -14,7 +14,7 @@ the province or the nearest city, scaled by population). Then:
 
 Same catalog, city, end and seed give identical output: every random draw comes from a ``numpy``
 generator seeded with the seed and a stable hash of what it is for (``noise``). Derived indicators are
-not generated: the store computes them from their inputs (``indicators.derived``).
+not generated: the store computes them from their inputs (``indicators.store.derived``).
 """
 
 from __future__ import annotations
@@ -27,11 +27,25 @@ import numpy as np
 import pandas as pd
 
 from geo.cities import City
-from indicators.catalog import Indicator
+from indicators.catalog.entries import Indicator
 from indicators.demo import air, economy, episodes, physical, ties, weather
-from indicators.demo.calendar import Calendar, day_grid, default_daily_start, demo_periods, spring_festival, years_of
+from indicators.demo.calendar import (
+    Calendar,
+    day_grid,
+    default_daily_start,
+    demo_periods,
+    spring_festival,
+    years_of,
+)
 from indicators.demo.facts import CityProfile, city_profile
-from indicators.demo.series import POPULATION_CODE, DemoSpec, Generator, Series, demo_spec, parse_demo_hints
+from indicators.demo.series import (
+    POPULATION_CODE,
+    DemoSpec,
+    Generator,
+    Series,
+    demo_spec,
+    parse_demo_hints,
+)
 
 __all__ = ["COLUMNS", "DEFAULT_SEED", "DEFAULT_START", "POPULATION_CODE", "DemoCity", "DemoSpec", "build_city",
            "default_daily_start", "demo_periods", "demo_spec", "generate_city", "parse_demo_hints", "publish",

@@ -25,7 +25,13 @@ from datetime import date
 import numpy as np
 
 from geo.cities import City
-from indicators.demo.calendar import covid_shock, day_of_year, offsets, spring_festival, years_of
+from indicators.demo.calendar import (
+    covid_shock,
+    day_of_year,
+    offsets,
+    spring_festival,
+    years_of,
+)
 from indicators.demo.episodes import Episode
 from indicators.demo.facts import CityProfile
 from indicators.demo.noise import ar1, normal, rng

@@ -9,7 +9,7 @@
   GDP in the fact's year, growing at its nominal rate (real growth plus about half a point of prices).
 * **Year-to-date.** Single-period values are generated (with their Spring Festival and 2020 shapes) and
   published as cumulative sums within each year (1—N月, 1—N季度); indicators that merge January and
-  February have no January value, February holding the two months (``indicators.accumulation``).
+  February have no January value, February holding the two months (``indicators.catalog.accumulation``).
 * **Growth.** A published growth rate (``growth_of``) is its level's cumulative year-on-year growth
   minus a small price effect (comparable prices: ``PRICE_EFFECT``, within ±2 points), so it agrees
   with the levels within the data-quality desk's tolerance and 2020Q1 GDP growth is negative, as it
@@ -25,13 +25,19 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from indicators.accumulation import opens_year
-from indicators.catalog import Catalog, Indicator, is_rate_unit
+from indicators.catalog.accumulation import opens_year
+from indicators.catalog.entries import Catalog, Indicator, is_rate_unit
 from indicators.demo.calendar import Periods, covid_shock
 from indicators.demo.episodes import Episode
 from indicators.demo.facts import CityProfile
 from indicators.demo.noise import rng
-from indicators.demo.series import POPULATION_CODE, Generator, decimals, demo_spec, is_rate
+from indicators.demo.series import (
+    POPULATION_CODE,
+    Generator,
+    decimals,
+    demo_spec,
+    is_rate,
+)
 
 GDP = "ECO-GDP-001"
 GDP_SECTORS = ("ECO-GDP-003", "ECO-GDP-004", "ECO-GDP-005")  # primary, secondary, tertiary

@@ -35,7 +35,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from geo.cities import City
-from indicators.catalog import Indicator
+from indicators.catalog.entries import Indicator
 from indicators.demo.calendar import Calendar, Periods
 from indicators.demo.noise import ar1, normal, rng, unit
 

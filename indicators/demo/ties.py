@@ -3,7 +3,7 @@
 The generic series are made one by one; these tables then tie them together on single-period values
 (before year-to-date accumulation), so that every published total equals the sum of its parts where the
 statistics define it so, a part never exceeds its total, a monthly count is the sum of its daily counts
-and a share is its two counts' ratio. ``indicators.data_audit`` checks the same tables on the store.
+and a share is its two counts' ratio. ``indicators.demo.audit`` checks the same tables on the store.
 
 A tie is applied only when every indicator it names is in the catalog, and area by area (a district's
 parts make the district's total; the city row then follows by the aggregation rule).
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from indicators.catalog import Indicator
+from indicators.catalog.entries import Indicator
 from indicators.demo.calendar import Calendar
 from indicators.demo.noise import ar1, rng
 from indicators.demo.series import Generator, decimals, demo_spec

@@ -25,7 +25,7 @@ import numpy as np
 from geo.cities import City
 from indicators.demo.calendar import day_of_year, months_of, offsets
 from indicators.demo.episodes import Storm
-from indicators.demo.facts import Climate, CityProfile
+from indicators.demo.facts import CityProfile, Climate
 from indicators.demo.noise import ar1, normal, rng
 
 MID_MONTH = np.array([15, 45, 74, 105, 135, 166, 196, 227, 258, 288, 319, 349], dtype=float)

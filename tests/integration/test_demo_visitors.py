@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
-from indicators import db
-from indicators.users import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from indicators.accounts.users import DEMO_ACCOUNTS, DEMO_PASSWORD, ensure_demo_accounts
+from indicators.store import db
 from tests.integration.conftest import artifacts_dir, assert_accessible
 from tests.web_clients import Site, sign_in
 

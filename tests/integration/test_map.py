@@ -162,7 +162,7 @@ def _polygon_answers(page) -> list[str]:
 @pytest.mark.parametrize("viewport", ["pc"], indirect=True)
 def test_education_map_shows_clustered_schools(page, live_server, page_problems, viewport):
     from geo.cities import get_city
-    from indicators.demo_facilities import demo_facilities
+    from indicators.demo.facilities import demo_facilities
 
     # How many schools a district gets depends on its population only, not on the seed.
     schools = sum(1 for row in demo_facilities(get_city("xiamen"), seed=1) if row["kind"] == "school")

@@ -9,7 +9,7 @@ from urllib.parse import quote
 import openpyxl
 import pytest
 
-from indicators.catalog import load_catalog
+from indicators.catalog.entries import load_catalog
 from tests.integration.conftest import artifacts_dir, assert_accessible, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport", ["pc"], indirect=True)]

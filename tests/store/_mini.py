@@ -8,11 +8,11 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from geo.cities import get_city
-from indicators import db
-from indicators.catalog import parse_catalog
-from indicators.models import LoadBatch, Observation
-from indicators.catalog_store import sync_catalog
-from indicators.store import insert_observations, refresh_latest, sync_city
+from indicators.catalog.entries import parse_catalog
+from indicators.ingest.catalog_edits import sync_catalog
+from indicators.store import db
+from indicators.store.models import LoadBatch, Observation
+from indicators.store.writes import insert_observations, refresh_latest, sync_city
 
 MINI = parse_catalog((Path(__file__).parents[1] / "data" / "mini_catalog.csv").read_text(encoding="utf-8"))
 XIAMEN = get_city("xiamen")

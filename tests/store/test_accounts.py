@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from indicators import audit, db
-from indicators.access import AccessDenied, Viewer
-from indicators.models import AuditEntry, User
-from indicators.users import (
+from indicators.accounts import audit
+from indicators.accounts.access import AccessDenied, Viewer
+from indicators.accounts.users import (
     AccountError,
     account,
     authenticate,
@@ -26,6 +25,8 @@ from indicators.users import (
     reset_password,
     update_user,
 )
+from indicators.store import db
+from indicators.store.models import AuditEntry, User
 from tests.store._mini import create_mini_store
 
 ROOT = Path(__file__).resolve().parents[2]

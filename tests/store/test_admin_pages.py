@@ -16,9 +16,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import audit, db
-from indicators.access import Viewer
-from indicators.users import authenticate, list_users
+from indicators.accounts import audit
+from indicators.accounts.access import Viewer
+from indicators.accounts.users import authenticate, list_users
+from indicators.store import db
 from tests.helpers import request_context, text_of
 from tests.web_clients import PASSWORD, audit_rows, call
 

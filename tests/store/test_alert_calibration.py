@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.cities import get_city
-from indicators import db
-from indicators.alerts import OPEN_STATES, load_states, run_warnings
-from indicators.models import Alert, Area, IndicatorDef, Latest
+from indicators.store import db
+from indicators.store.models import Alert, Area, IndicatorDef, Latest
+from indicators.warnings.alerts import OPEN_STATES, load_states, run_warnings
 from tests.conftest import DEMO_TODAY
 
 HEADLINE = ("red", "orange")
@@ -78,7 +78,7 @@ def test_no_weather_or_air_alert_within_its_season(use_demo_store):
 
 def test_anomalies_and_blue_levels_never_lead_the_screen(use_demo_store, pages):
     run_warnings(today=DEMO_TODAY)
-    from indicators.queries import alerts
+    from indicators.views.queries import alerts
 
     newest = pages["screen"].newest_alerts(alerts("xiamen"), 4)
     assert newest["level"].iloc[0] in HEADLINE
@@ -108,7 +108,8 @@ def _home_counts(children: list) -> tuple[dict[str, int], dict[str, dict[str, in
 
 @pytest.mark.parametrize("key", ["xiamen", "ningde"])
 def test_every_surface_shows_the_same_count(use_demo_store, pages, key):
-    from indicators.queries import ALERT_LEVELS, alert_counts
+    from indicators.catalog.levels import WORST_FIRST
+    from indicators.views.queries import alert_counts
 
     run_warnings(today=DEMO_TODAY)
     query = alert_counts(key)
@@ -118,17 +119,17 @@ def test_every_surface_shows_the_same_count(use_demo_store, pages, key):
                   "state": "open"}
     centre = pages["alerts"].build_list(key, "zh", no_filters)["counts"]
     home, themes = _home_counts(pages["home"].build_home(key, "en"))
-    for level in ALERT_LEVELS:
+    for level in WORST_FIRST:
         assert screen[level] == centre[level] == home[level] == query[level], level
     for theme, chips in themes.items():
         by_theme = alert_counts(key, theme=theme)
-        assert all(chips[level] == by_theme[level] for level in ALERT_LEVELS), theme
+        assert all(chips[level] == by_theme[level] for level in WORST_FIRST), theme
         assert by_theme == {level: pages["alerts"].build_list(key, "zh", {**no_filters, "theme": theme})["counts"][level]
-                            for level in ALERT_LEVELS}
-    assert {level: sum(t[level] for t in themes.values()) for level in ALERT_LEVELS} == query
+                            for level in WORST_FIRST}
+    assert {level: sum(t[level] for t in themes.values()) for level in WORST_FIRST} == query
     topic = _screen_counts(pages["screen"].build_screen(key, "zh", "city_operation")["counts"])
     centre_topic = pages["alerts"].build_list(key, "zh", {**no_filters, "topic": "city_operation"})["counts"]
-    assert topic == {level: centre_topic[level] for level in ALERT_LEVELS} == alert_counts(key, topic="city_operation")
+    assert topic == {level: centre_topic[level] for level in WORST_FIRST} == alert_counts(key, topic="city_operation")
 
 
 @pytest.fixture(scope="module")
@@ -142,8 +143,8 @@ def luan_store(tmp_path_factory):
 
 
 def test_a_city_added_and_loaded_has_its_alerts_and_passes_the_audit(luan_store):
-    from indicators.catalog import load_catalog
-    from indicators.data_audit import audit_store
+    from indicators.catalog.entries import load_catalog
+    from indicators.demo.audit import audit_store
 
     url, report = luan_store
     db.use(url)

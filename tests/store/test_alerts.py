@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.alerts import AlertActionError, act, run_warnings
-from indicators.models import Alert, AlertEvent, ThresholdOverride
+from indicators.store import db
+from indicators.store.models import Alert, AlertEvent, ThresholdOverride
+from indicators.warnings.alerts import AlertActionError, act, run_warnings
 from tests.store._mini import XIAMEN, create_mini_store, series_frame, write_series
 
 TODAY = date(2024, 12, 10)
@@ -107,7 +107,12 @@ def test_lifecycle_keeps_its_whole_history(store):
 
 
 def test_alert_queries_for_the_pages(store):
-    from indicators.queries import alert_counts, alert_history, alerts, explain_level
+    from indicators.views.queries import (
+        alert_counts,
+        alert_history,
+        alerts,
+        explain_level,
+    )
 
     run_warnings(today=TODAY)
     open_now = alerts("xiamen")

@@ -3,9 +3,9 @@
 
 
 import app  # noqa: F401 - creates the Dash app, which registers the pages
-from indicators.queries import area_values, district_ranks, latest_snapshot
+from indicators.views.queries import area_values, district_ranks, latest_snapshot
 from pages.area import build_area, city_of, worst_rows
-from tests.helpers import text_of, request_context
+from tests.helpers import request_context, text_of
 
 
 def test_ranks_agree_with_the_districts_values(use_demo_store):

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.loading import load_bytes
-from indicators.models import LoadBatch, Observation
+from indicators.ingest.loading import load_bytes
+from indicators.store import db
+from indicators.store.models import LoadBatch, Observation
 from tests.store.test_loading import store  # noqa: F401 - the fixture: real catalog, every city, no values
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.cache import cache, cache_config, cached
-from indicators.models import LoadBatch
+from indicators.store import db
+from indicators.store.models import LoadBatch
+from indicators.views.cache import cache, cache_config, cached
 
 REDIS_URL = os.environ.get("CITYVITALS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 

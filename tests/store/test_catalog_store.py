@@ -7,11 +7,18 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.access import AccessDenied, Viewer
-from indicators.catalog import CatalogError, parse_catalog
-from indicators.catalog_store import catalog_csv, edit_indicator, import_catalog, revisions, store_catalog, sync_catalog
-from indicators.models import AuditEntry, IndicatorDef
+from indicators.accounts.access import AccessDenied, Viewer
+from indicators.catalog.entries import CatalogError, parse_catalog
+from indicators.ingest.catalog_edits import (
+    catalog_csv,
+    edit_indicator,
+    import_catalog,
+    revisions,
+    store_catalog,
+    sync_catalog,
+)
+from indicators.store import db
+from indicators.store.models import AuditEntry, IndicatorDef
 from tests.store._mini import MINI, create_mini_store
 
 FILE = (__import__("pathlib").Path(__file__).parents[1] / "data" / "mini_catalog.csv").read_text(encoding="utf-8")

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.access import Viewer
-from indicators.models import AuditEntry, IndicatorDef, LoadBatch, Observation
+from indicators.accounts.access import Viewer
+from indicators.store import db
+from indicators.store.models import AuditEntry, IndicatorDef, LoadBatch, Observation
 from tests.helpers import request_context, run_callback, text_of
 from tests.store._mini import create_mini_store
 

@@ -6,9 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from indicators.alerts import run_warnings
 from indicators.bootstrap import init_store
-from indicators.queries import latest_snapshot, store_stats, theme_scores
+from indicators.views.queries import latest_snapshot, store_stats, theme_scores
+from indicators.warnings.alerts import run_warnings
 from tests.conftest import DEMO_TODAY
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,8 +58,8 @@ def test_warnings_on_the_demo_store(use_demo_store):
 
 def test_the_audit_passes_on_the_demo_store(use_demo_store):
     from geo.cities import get_city
-    from indicators.catalog import load_catalog
-    from indicators.data_audit import audit_store
+    from indicators.catalog.entries import load_catalog
+    from indicators.demo.audit import audit_store
 
     for key in ("xiamen", "ningde"):
         report = audit_store(get_city(key), load_catalog())

@@ -10,16 +10,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.cities import load_cities
-from indicators import db
-from indicators.accumulation import previous_in_year
-from indicators.catalog import CatalogError, load_catalog
-from indicators.catalog_store import edit_indicator, store_catalog, sync_catalog
-from indicators.derived import evaluate
-from indicators.loading import load_bytes, undo_load
-from indicators.models import Latest, Observation
-from indicators.periods import year_ago
-from indicators.queries import series
-from indicators.store import sync_city
+from indicators.catalog.accumulation import previous_in_year
+from indicators.catalog.entries import CatalogError, load_catalog
+from indicators.catalog.periods import year_ago
+from indicators.ingest.catalog_edits import edit_indicator, store_catalog, sync_catalog
+from indicators.ingest.loading import load_bytes, undo_load
+from indicators.store import db
+from indicators.store.derived import evaluate
+from indicators.store.models import Latest, Observation
+from indicators.store.writes import sync_city
+from indicators.views.queries import series
 
 NEW, GONE, NET = "MKT-ENT-006", "MKT-ENT-011", "MKT-ENT-013"  # net = new × 10000 − deregistered
 LOANS, LOAN_GROWTH = "ECO-FIN-002", "ECO-FIN-003"  # growth(loans)
@@ -166,9 +166,9 @@ def test_a_catalog_file_that_makes_an_indicator_derived_recomputes_it_and_touche
 
 
 def test_a_year_to_date_series_is_forecast_by_its_single_months_and_a_derived_one_not_at_all(store):
-    import forecasting.batch as batch
-    from indicators.models import ForecastRun
-    from indicators.queries import forecast_of
+    from indicators.forecasts import batch as batch
+    from indicators.store.models import ForecastRun
+    from indicators.views.queries import forecast_of
 
     retail = "ECO-CON-001"  # 社零, year to date, 1—2月 published together
     rng = np.random.default_rng(5)

@@ -13,14 +13,15 @@ from matplotlib.path import Path as MplPath
 from sqlalchemy import MetaData, Table, func, inspect, select, text
 from sqlalchemy.orm import Session
 
-from indicators import db
+from geo.polygons import district_polygons
 from indicators.bootstrap import init_store
-from indicators.demo_facilities import demo_facilities, district_polygons
-from indicators.facilities import load_facilities
-from indicators.map_queries import facilities
-from indicators.models import FACILITY_KINDS, Facility, LoadBatch, Observation
-from indicators.catalog_store import entry_fields
-from indicators.store import insert_observations, sync_city
+from indicators.demo.facilities import demo_facilities
+from indicators.ingest.catalog_edits import entry_fields
+from indicators.ingest.facilities import load_facilities
+from indicators.store import db
+from indicators.store.models import FACILITY_KINDS, Facility, LoadBatch, Observation
+from indicators.store.writes import insert_observations, sync_city
+from indicators.views.map_queries import facilities
 from tests.store._mini import MINI, XIAMEN, create_mini_store, series_frame
 
 TODAY = date(2025, 6, 30)

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import forecasting.batch as batch
-from indicators import db
-from indicators.models import ForecastPoint, ForecastRun
-from indicators.queries import forecast_of
+from indicators.forecasts import batch as batch
+from indicators.store import db
+from indicators.store.models import ForecastPoint, ForecastRun
+from indicators.views.queries import forecast_of
 from tests.store._mini import create_mini_store, write_series
 
 

@@ -19,9 +19,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-import forecasting.batch as batch
-from indicators import db
-from indicators.models import ForecastPoint, ForecastRun
+from indicators.forecasts import batch as batch
+from indicators.store import db
+from indicators.store.models import ForecastPoint, ForecastRun
 from tests.store._mini import create_mini_store, write_series
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -33,8 +33,8 @@ from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 
 from benchmarks.dash_requests import multi_payload, payload
-from indicators import db
-from indicators.models import IndicatorDef, LoadBatch, Observation
+from indicators.store import db
+from indicators.store.models import IndicatorDef, LoadBatch, Observation
 from tests.conftest import DEMO_TODAY, ROOT
 from tests.fuzz_inputs import any_value, json_scalars
 from tests.web_clients import PASSWORD, call
@@ -424,8 +424,8 @@ def _alert_action(client, alert_id: int, action: str, comment: str, department: 
 
 
 def test_alert_comments_and_departments_come_back_only_as_text(site):
-    from indicators.alerts import run_warnings
-    from indicators.queries import alerts
+    from indicators.views.queries import alerts
+    from indicators.warnings.alerts import run_warnings
 
     if alerts("ningde").empty:
         run_warnings(today=DEMO_TODAY)  # idempotent: the demo store's warnings, as test_security makes them
@@ -443,7 +443,7 @@ def test_alert_comments_and_departments_come_back_only_as_text(site):
 
 
 def test_account_names_come_back_only_as_text(site):
-    from indicators.users import create_user, update_user
+    from indicators.accounts.users import create_user, update_user
 
     admin = site.signed_in("admin")
     create_user(f"named-{uuid.uuid4().hex[:8]}", PASSWORD, "viewer", display_name=marker("display"))
@@ -465,8 +465,8 @@ def _existing_monthly_value() -> tuple[str, str, str, float]:
 
 
 def test_loaded_file_names_and_cells_come_back_only_as_text(site, tmp_path):
-    from indicators.importer import NOT_A_NUMBER
-    from indicators.loading import load_file
+    from indicators.ingest.importer import NOT_A_NUMBER
+    from indicators.ingest.loading import load_file
 
     admin = site.signed_in("admin")
     before = store_shape()
@@ -491,7 +491,7 @@ def test_loaded_file_names_and_cells_come_back_only_as_text(site, tmp_path):
 
 def test_facility_names_reach_the_map_tooltips_escaped(site, tmp_path):
     from geo.cities import get_city
-    from indicators.facilities import city_box, load_facilities
+    from indicators.ingest.facilities import city_box, load_facilities
 
     ningde = get_city("ningde")
     min_lon, min_lat, max_lon, max_lat = city_box(ningde)
@@ -513,8 +513,8 @@ def test_facility_names_reach_the_map_tooltips_escaped(site, tmp_path):
 
 
 def test_catalog_edits_come_back_only_as_text(site):
-    from indicators.catalog_store import edit_indicator
-    from indicators.queries import indicators
+    from indicators.ingest.catalog_edits import edit_indicator
+    from indicators.views.queries import indicators
 
     code = indicators()["code"].iat[0]
     texts = {field: marker(field) for field in ("name_zh", "name_en", "definition", "source")}
@@ -543,8 +543,8 @@ def _catalog_export(client, kind: str, text: str) -> bytes:
 
 
 def test_an_edited_name_is_exported_as_inert_text(site):
-    from indicators.catalog_store import edit_indicator
-    from indicators.queries import indicators
+    from indicators.ingest.catalog_edits import edit_indicator
+    from indicators.views.queries import indicators
 
     code = indicators()["code"].iat[1]
     formula = '=HYPERLINK("http://evil.example","x")'

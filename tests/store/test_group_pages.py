@@ -3,8 +3,8 @@
 
 
 import app  # noqa: F401 - creates the Dash app, which registers the pages
-from indicators.levels import LEVEL_RANK
-from indicators.queries import latest_snapshot
+from indicators.catalog.levels import LEVEL_RANK
+from indicators.views.queries import latest_snapshot
 from pages._group import apply_filters, build_group, filters_from, select_rows, url_for
 from tests.helpers import text_of
 

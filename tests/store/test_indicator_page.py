@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 import app as app_module  # creates the Dash app, which registers the pages
-from indicators import db
-from indicators.queries import indicators, latest_snapshot, series
+from indicators.store import db
+from indicators.views.queries import indicators, latest_snapshot, series
 from pages.indicator import build_indicator, change_table, export_data, fill_indicator
-from tests.helpers import text_of, request_context
+from tests.helpers import request_context, text_of
 
 
 def _monthly_city_indicator() -> dict:

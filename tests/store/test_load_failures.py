@@ -10,12 +10,12 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from geo.cities import load_cities
-from indicators import db
-from indicators.catalog import load_catalog
-from indicators.catalog_store import sync_catalog
-from indicators.loading import DISK_FULL, STORE_DOWN, load_bytes
-from indicators.models import AuditEntry, LoadBatch, Observation
-from indicators.store import sync_city
+from indicators.catalog.entries import load_catalog
+from indicators.ingest.catalog_edits import sync_catalog
+from indicators.ingest.loading import DISK_FULL, STORE_DOWN, load_bytes
+from indicators.store import db
+from indicators.store.models import AuditEntry, LoadBatch, Observation
+from indicators.store.writes import sync_city
 
 ROOT = Path(__file__).resolve().parents[2]
 UNREACHABLE = "postgresql+psycopg://127.0.0.1:9/nowhere?connect_timeout=2"

@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.cities import load_cities
-from indicators import db
-from indicators.catalog import load_catalog
-from indicators.loading import LoadError, load_file, undo_load
-from indicators.models import AuditEntry, Latest, LoadBatch, Observation, Revision
-from indicators.queries import series
-from indicators.catalog_store import sync_catalog
-from indicators.store import sync_city
+from indicators.catalog.entries import load_catalog
+from indicators.ingest.catalog_edits import sync_catalog
+from indicators.ingest.loading import LoadError, load_file, undo_load
+from indicators.store import db
+from indicators.store.models import AuditEntry, Latest, LoadBatch, Observation, Revision
+from indicators.store.writes import sync_city
+from indicators.views.queries import series
 
 GOOD = """指标代码,地区,时间,数值
 GOV-HOT-001,思明区,2024年1月,"12,345"
@@ -122,7 +122,7 @@ def test_a_failure_half_way_leaves_the_store_as_before(store, tmp_path, monkeypa
     code = _hotline_code()
     load_file(_write(tmp_path, "a.csv", GOOD.replace("GOV-HOT-001", code)), user="tester")
     before = _counts()
-    import indicators.loading as loading
+    from indicators.ingest import loading as loading
 
     def explode(*args, **kwargs):
         raise RuntimeError("disk full")
@@ -179,7 +179,7 @@ def test_undo_removes_added_values_and_restores_corrected_ones(store, tmp_path):
 def test_only_operators_load_and_undo(store, tmp_path):
     import flask
 
-    from indicators.access import AccessDenied, Viewer
+    from indicators.accounts.access import AccessDenied, Viewer
 
     path = _write(tmp_path, "a.csv", GOOD.replace("GOV-HOT-001", _hotline_code()))
     with flask.Flask(__name__).test_request_context("/"):

@@ -14,14 +14,14 @@ import pytest
 
 from benchmarks.dash_requests import multi_payload
 from geo.cities import get_city
-from indicators.access import AccessDenied, Viewer
-from indicators.quality import (
+from indicators.accounts.access import AccessDenied, Viewer
+from indicators.views.quality import (
     STATUSES,
     department_ranking,
     history_issues,
     indicator_quality,
 )
-from indicators.queries import indicators, latest_snapshot
+from indicators.views.queries import indicators, latest_snapshot
 from tests.conftest import DEMO_TODAY
 from tests.helpers import request_context, text_of
 from tests.store._mini import XIAMEN, create_mini_store, series_frame, write_series

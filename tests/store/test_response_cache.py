@@ -13,14 +13,19 @@ import dash
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks.dash_requests import alert_payloads, multi_payload, payload, screen_payloads
-from indicators import db
-from indicators.alerts import run_warnings
-from indicators.cache import cache, current_data_version
-from indicators.catalog import load_catalog
-from indicators.models import AuditEntry
-from indicators.queries import alerts
-from indicators.users import authenticate, create_user
+from benchmarks.dash_requests import (
+    alert_payloads,
+    multi_payload,
+    payload,
+    screen_payloads,
+)
+from indicators.accounts.users import authenticate, create_user
+from indicators.catalog.entries import load_catalog
+from indicators.store import db
+from indicators.store.models import AuditEntry
+from indicators.views.cache import cache, current_data_version
+from indicators.views.queries import alerts
+from indicators.warnings.alerts import run_warnings
 from tests.conftest import DEMO_TODAY
 from tests.helpers import request_context
 from tests.web_clients import PASSWORD, call

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from indicators.queries import series
-from indicators.sql_sources import add_source, sources
+from indicators.ingest.sql_sources import add_source, sources
+from indicators.views.queries import series
 from tests.store._mini import create_mini_store, series_frame, write_series
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,15 @@ from datetime import timedelta
 import dash
 import pytest
 
-from benchmarks.dash_requests import alert_payloads, catalog_payload, map_payloads, multi_payload, payload
+from benchmarks.dash_requests import (
+    alert_payloads,
+    catalog_payload,
+    map_payloads,
+    multi_payload,
+    payload,
+)
 from geo.cities import get_city
-from indicators.catalog import load_catalog
+from indicators.catalog.entries import load_catalog
 from tests.conftest import DEMO_TODAY
 from tests.web_clients import PASSWORD, audit_rows, call, csrf, sign_in
 
@@ -32,8 +38,8 @@ def _marks(entries) -> list[str]:
 def restricted_requests(city: str = "xiamen") -> list[dict]:
     """Requests for restricted figures: each one's page, its export, the petition pages, the map, the
     catalog filtered to them, the alert list and the big screen of the petition topic."""
-    from indicators.alerts import run_warnings
-    from indicators.queries import alerts
+    from indicators.views.queries import alerts
+    from indicators.warnings.alerts import run_warnings
 
     bodies = [payload("indicator-content", "indicator-args", {"code": e.code, "city": city, "lang": "zh", "area": None})
               for e in RESTRICTED]
@@ -143,7 +149,7 @@ def test_sign_out_ends_the_session(site):
 
 
 def test_a_password_reset_or_disabling_ends_every_session(site):
-    from indicators.users import reset_password, update_user
+    from indicators.accounts.users import reset_password, update_user
 
     body = payload("home-content", "home-args", {"city": "xiamen", "lang": "zh"})
     first, second = site.signed_in("analyst"), site.signed_in("analyst")
@@ -200,7 +206,7 @@ def test_exports_of_restricted_series_are_refused_and_allowed_ones_audited(site)
 
 
 def test_a_district_analyst_sees_their_district_and_the_city_only(site):
-    from indicators.map_queries import district_indicators
+    from indicators.views.map_queries import district_indicators
 
     analyst = site.signed_in("analyst", city_key="xiamen", districts=(SIMING,))
     code = next(c for c in district_indicators("xiamen") if c.startswith("ECO"))
@@ -233,7 +239,7 @@ def test_an_account_bound_to_a_city_never_sees_another(site):
 
 
 def test_alert_actions_follow_the_role(site):
-    from indicators.queries import alerts
+    from indicators.views.queries import alerts
 
     open_alerts = alerts("xiamen", state="open")
     alert_id = int(open_alerts.loc[open_alerts["sensitivity"] == "public", "id"].iat[0])  # one a viewer may see

@@ -22,8 +22,15 @@ import pytest
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.models import AuditEntry, IndicatorDef, LoadBatch, Observation, SqlSource, User
+from indicators.store import db
+from indicators.store.models import (
+    AuditEntry,
+    IndicatorDef,
+    LoadBatch,
+    Observation,
+    SqlSource,
+    User,
+)
 from tests.callbacks import call
 from tests.store._mini import create_mini_store
 from tests.web_clients import PASSWORD, Site, csrf, sign_in
@@ -42,7 +49,7 @@ NOT_PERMITTED = "无权操作"
 @pytest.fixture
 def desk(dash_app, store_url, uncached, monkeypatch) -> Site:
     """The app on a mini store of its own with the seed values, demo sign-in off."""
-    from indicators.loading import load_bytes
+    from indicators.ingest.loading import load_bytes
 
     create_mini_store(store_url)
     assert load_bytes(SEED.encode(), "seed.csv").ok
@@ -83,7 +90,7 @@ def leaks(text: str, marks=RESTRICTED_MARKS) -> list[str]:
 # ---- 1. the catalog import and edit --------------------------------------------------------------------------
 
 def _catalog_row(code: str) -> str:
-    from indicators.catalog_store import catalog_csv
+    from indicators.ingest.catalog_edits import catalog_csv
 
     return catalog_csv([code])  # as the system: the full row, header first
 
@@ -134,8 +141,8 @@ def test_changing_a_sensitivity_is_for_a_leader_or_admin_on_every_path(desk):
 
 
 def test_an_operator_cannot_edit_an_indicator_above_their_clearance(desk):
-    from indicators.access import Viewer
-    from indicators.catalog_store import CatalogDenied, edit_indicator, revisions
+    from indicators.accounts.access import Viewer
+    from indicators.ingest.catalog_edits import CatalogDenied, edit_indicator, revisions
     from tests.helpers import request_context
 
     before = store_state()
@@ -188,7 +195,7 @@ def test_a_sql_source_cannot_read_the_apps_own_store(desk, store_url, tmp_path, 
 def test_a_source_that_names_the_store_is_refused_again_when_it_runs(desk, store_url, monkeypatch):
     """A source already in the store (registered before the check existed) that names the store: test and run
     are refused, and the users table never reaches an answer or a report."""
-    from indicators.sql_sources import run_due_sources
+    from indicators.ingest.sql_sources import run_due_sources
     from pages.data_sources import act
 
     monkeypatch.setenv("CITYVITALS_SQL_SOURCE_SCHEMES", "sqlite,postgresql")
@@ -242,7 +249,7 @@ def _act(client, action: str, name: str):
 
 
 def test_a_sources_test_is_for_its_author_and_rows_beyond_scope_are_refused(desk, department_db):
-    from indicators.sql_sources import run_due_sources
+    from indicators.ingest.sql_sources import run_due_sources
 
     author = desk.signed_in("operator", city_key="xiamen", districts=(SIMING,))
     other = desk.signed_in("operator")
@@ -332,7 +339,7 @@ def test_a_city_account_cannot_load_another_city(desk):
 
 
 def test_undoing_a_load_beyond_scope_is_refused_before_reading_it(desk):
-    from indicators.loading import load_bytes
+    from indicators.ingest.loading import load_bytes
     from pages.data_loads import undo
 
     batch = load_bytes("指标,地区,时间,数值\nGOV-HOT-001,湖里区,2025年5月,77.75\n".encode(), "huli.csv").batch_id
@@ -375,7 +382,7 @@ def test_manage_py_load_as_a_user_holds_the_same_line(desk, store_url, tmp_path)
 # ---- 4. reports ----------------------------------------------------------------------------------------------
 
 def test_load_reports_show_a_reader_only_what_they_may_see(desk):
-    from indicators.loading import load_bytes
+    from indicators.ingest.loading import load_bytes
     from pages.data_loads import fill_detail
 
     ok = load_bytes(SEED.replace("2025年4月", "2025年5月").encode(), "may.csv").batch_id
@@ -411,7 +418,7 @@ def test_the_catalog_export_names_no_hidden_indicator(desk):
 # ---- 5, 6. sessions and redirects ------------------------------------------------------------------------------
 
 def test_signing_out_ends_every_copy_of_the_session(desk):
-    from indicators.users import update_user
+    from indicators.accounts.users import update_user
     from pages.data_loads import fill_list
 
     values = {"loads-version.data": 0, "loads-args.data": ARGS}

@@ -8,8 +8,8 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.models import Alert, AuditEntry, Facility
+from indicators.store import db
+from indicators.store.models import Alert, AuditEntry, Facility
 from tests.callbacks import body, key_of
 
 SIMING, HULI = "350203", "350206"
@@ -44,10 +44,9 @@ def test_map_points_honour_district_scope(site):
 
 
 def test_alert_actions_beyond_scope_are_refused_and_audited(site):
-    from pages.alerts import take_action
-
     from geo.cities import get_city
-    from indicators.alerts import run_warnings
+    from indicators.warnings.alerts import run_warnings
+    from pages.alerts import take_action
     from tests.conftest import DEMO_TODAY
 
     others = [d.adcode for d in get_city("xiamen").districts if d.adcode != SIMING]

@@ -22,8 +22,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.models import Alert, LoadBatch
+from indicators.store import db
+from indicators.store.models import Alert, LoadBatch
 from tests.callbacks import body, callback_entries, name_of
 from tests.store._mini import create_mini_store
 from tests.web_clients import Site
@@ -54,10 +54,10 @@ PATHS = ["/", "/themes/governance", "/topics/petition", "/indicator/GOV-PET-001"
 
 @pytest.fixture
 def swept_store(dash_app, store_url, uncached, monkeypatch, tmp_path):
-    from indicators.alerts import run_warnings
-    from indicators.catalog_store import edit_indicator
-    from indicators.loading import load_bytes
-    from indicators.sql_sources import add_source
+    from indicators.ingest.catalog_edits import edit_indicator
+    from indicators.ingest.loading import load_bytes
+    from indicators.ingest.sql_sources import add_source
+    from indicators.warnings.alerts import run_warnings
 
     create_mini_store(store_url)
     assert load_bytes(SEED.encode(), "seed.csv").ok

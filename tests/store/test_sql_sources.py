@@ -11,10 +11,7 @@ import pytest
 from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.models import AuditEntry, LoadBatch, Observation
-from indicators.queries import series
-from indicators.sql_sources import (
+from indicators.ingest.sql_sources import (
     SqlSourceError,
     add_source,
     check_query,
@@ -25,6 +22,9 @@ from indicators.sql_sources import (
     run_source,
     sources,
 )
+from indicators.store import db
+from indicators.store.models import AuditEntry, LoadBatch, Observation
+from indicators.views.queries import series
 from tests.conftest import POSTGRES_URL
 from tests.store._mini import create_mini_store
 
@@ -155,7 +155,7 @@ def test_an_unreachable_source_fails_alone(store, department_db):
 def test_queries_run_read_only(store, department_db):
     from sqlalchemy.exc import OperationalError
 
-    from indicators.sql_sources import _read_only_engine
+    from indicators.ingest.sql_sources import _read_only_engine
 
     # SQLite sources are opened read-only: a write that got past the word check would still fail.
     engine = _read_only_engine(f"sqlite:///{department_db}")

@@ -7,11 +7,18 @@ import pytest
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
-from indicators import db
-from indicators.models import IndicatorDef, Latest, LoadBatch, Observation
-from indicators.queries import area_values, latest_snapshot, search_catalog, series, store_stats, theme_scores
-from indicators.catalog_store import sync_catalog
-from indicators.store import compute_latest, insert_observations, replace_latest
+from indicators.ingest.catalog_edits import sync_catalog
+from indicators.store import db
+from indicators.store.models import IndicatorDef, Latest, LoadBatch, Observation
+from indicators.store.writes import compute_latest, insert_observations, replace_latest
+from indicators.views.queries import (
+    area_values,
+    latest_snapshot,
+    search_catalog,
+    series,
+    store_stats,
+    theme_scores,
+)
 from tests.store._mini import MINI, XIAMEN, create_mini_store
 
 
@@ -116,7 +123,7 @@ def test_insert_rejects_an_existing_key_and_keeps_the_store(store):
 
 
 def test_bulk_load_keeps_referential_integrity(store):
-    from indicators.store import bulk_load
+    from indicators.store.writes import bulk_load
 
     frame = _monthly("NOPE-XXX-001", XIAMEN.adcode, [1.0])  # no such indicator
     with pytest.raises(Exception):

@@ -3,7 +3,7 @@
 import flask
 import pytest
 
-from indicators.access import (
+from indicators.accounts.access import (
     PERMISSIONS,
     ROLES,
     SYSTEM,

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.accumulation import accumulate, opens_year, single_period_values
-from indicators.periods import format_period, periods_overdue
-from indicators.templates import period_label
+from indicators.catalog.accumulation import accumulate, opens_year, single_period_values
+from indicators.catalog.periods import format_period, periods_overdue
+from indicators.ingest.templates import period_label
 
 
 def _months(year: int, months: list[int]) -> list[date]:

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators.access import Viewer
+from indicators.accounts.access import Viewer
 from pages._export import inert, table_bytes
 from pages._reports import in_language
 from tests.helpers import request_context, text_of
@@ -148,7 +148,7 @@ def test_dates_make_an_inclusive_window_and_a_backwards_one_is_flagged(audit_pag
 
 
 def test_every_audit_action_has_a_label_in_both_languages(audit_page):
-    from indicators.audit import ACTIONS
+    from indicators.accounts.audit import ACTIONS
 
     for action in ACTIONS:
         assert audit_page.action_name(action, "zh") != action and audit_page.action_name(action, "en") != action

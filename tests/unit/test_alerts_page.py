@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl
 import pandas as pd
 import pytest
 
-from indicators import db
-from tests.helpers import text_of, request_context
+from indicators.store import db
+from tests.helpers import request_context, text_of
 
 TODAY = date(2024, 12, 10)
 NO_FILTERS = {"level": None, "rule": None, "theme": None, "topic": None, "area": None, "department": None,
@@ -19,7 +19,7 @@ NO_FILTERS = {"level": None, "rule": None, "theme": None, "topic": None, "area":
 
 @pytest.fixture(scope="module")
 def dash_app():
-    from indicators.cache import cache
+    from indicators.views.cache import cache
 
     # Importing the app binds the query cache; later tests in the run get it as they found it.
     before = getattr(cache, "app", None)
@@ -116,7 +116,7 @@ def test_refusal_says_the_state_and_what_is_needed(alerts_page):
 
 
 def test_every_state_rule_and_action_has_both_languages(alerts_page):
-    from indicators.rules import RULES
+    from indicators.warnings.rules import RULES
     from pages._i18n import STRINGS
 
     keys = ([f"alerts_state_{s}" for s in alerts_page.STATE_CHOICES] + [f"alerts_rule_{r}" for r in RULES]
@@ -201,8 +201,8 @@ def test_list_renders_a_page_at_a_time(alerts_page, trigger, limit, window):
 @pytest.fixture
 def store(store_url, monkeypatch):
     """Xiamen with three open alerts: 思明 PM2.5 (orange), 湖里 hotline (yellow), city industry data late (yellow)."""
-    from indicators.alerts import run_warnings
-    from indicators.cache import cache
+    from indicators.views.cache import cache
+    from indicators.warnings.alerts import run_warnings
     from tests.store._mini import XIAMEN, create_mini_store, series_frame, write_series
 
     # Straight to this test's store: the app's cache is keyed by data version, which other stores share.
@@ -300,7 +300,7 @@ def test_action_callback_refreshes_the_list_and_keeps_refusals_polite(alerts_pag
 
 def test_the_page_shows_the_new_state_right_after_an_action_through_the_cache(alerts_page, store, dash_app,
                                                                              monkeypatch):
-    from indicators.cache import cache
+    from indicators.views.cache import cache
 
     monkeypatch.setattr(cache, "app", dash_app.server)  # the cache the running app uses
     with dash_app.server.app_context():

@@ -12,8 +12,8 @@ import openpyxl
 import pytest
 
 from geo.cities import City, District
-from indicators.catalog import parse_catalog
-from indicators.importer import (
+from indicators.catalog.entries import parse_catalog
+from indicators.ingest.importer import (
     FUTURE,
     JAN_MERGED,
     NO_CITY,
@@ -26,7 +26,7 @@ from indicators.importer import (
     parse_period,
     read_observations,
 )
-from indicators.importer_labels import PeriodError, Span, parse_span, place, unit_factor
+from indicators.ingest.labels import PeriodError, Span, parse_span, place, unit_factor
 
 HEADER = ("code,name_zh,name_en,theme,topics,unit,frequency,direction,department,source,spatial_level,aggregation,"
           "accumulation,jan_feb_merged,derived,growth_of,min_value,max_value,typical,definition")

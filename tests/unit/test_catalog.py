@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from indicators.catalog import CATALOG_PATH, THEMES, TOPICS, CatalogError, Indicator, load_catalog, parse_catalog
+from indicators.catalog.entries import (
+    CATALOG_PATH,
+    THEMES,
+    TOPICS,
+    CatalogError,
+    Indicator,
+    load_catalog,
+    parse_catalog,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = ROOT.parent / "shared" / "reference" / "indicators_reference.csv"
@@ -289,10 +297,10 @@ def test_lists_every_bad_entry_at_once(sample):
 
 
 def test_every_catalog_unit_has_an_english_form():
-    from indicators.catalog import load_catalog, unit_names
+    from indicators.catalog.entries import load_catalog, unit_names
 
     missing = {indicator.unit for indicator in load_catalog()} - set(unit_names())
-    assert not missing, f"add to indicators/units.csv: {sorted(missing)}"
+    assert not missing, f"add to indicators/catalog/units.csv: {sorted(missing)}"
     assert unit_names()["亿元"] == "100M yuan" and unit_names()["张/千人"] == "beds per 1000 people"
 
 

@@ -9,9 +9,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators import db
+from indicators.store import db
 from tests.conftest import DEMO_TODAY
-from tests.helpers import run_callback, text_of, request_context
+from tests.helpers import request_context, run_callback, text_of
 
 
 @pytest.fixture(scope="module")
@@ -181,7 +181,7 @@ def test_callbacks_say_data_unavailable_when_the_store_is_down(catalog, dash_app
 
 @pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 def test_the_page_on_the_demo_store(catalog, dash_app, use_demo_store, uncached):
-    from indicators.queries import indicators, latest_snapshot
+    from indicators.views.queries import indicators, latest_snapshot
 
     meta = indicators()
     snapshot = latest_snapshot("350200", today=DEMO_TODAY)

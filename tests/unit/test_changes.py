@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 
-from indicators.queries import MIN_BASE_SHARE, _pct_change
+from indicators.views.queries import MIN_BASE_SHARE, _pct_change
 
 
 def test_no_percentage_on_a_negligible_base():

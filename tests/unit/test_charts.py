@@ -8,7 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pages._charts import LEVEL_COLOURS, area_ranking_figure, history_figure, single_period_figure, threshold_bands
+from indicators.catalog.levels import Level
+from pages._charts import (
+    area_ranking_figure,
+    history_figure,
+    single_period_figure,
+    threshold_bands,
+)
+from pages._tokens import LEVEL_COLOURS
 
 ROOT = Path(__file__).resolve().parents[2]
 UP = {"direction": "up", "blue": 90.0, "yellow": 80.0, "orange": 70.0, "red": 60.0, "unit": "%", "frequency": "monthly"}
@@ -19,7 +26,7 @@ DOWN = {"direction": "down", "blue": 35.0, "yellow": 75.0, "orange": 115.0, "red
 def test_level_colours_are_the_css_tokens():
     css = (ROOT / "assets" / "00-variables.css").read_text(encoding="utf-8")
     tokens = dict(re.findall(r"--level-(\w+):\s*(#[0-9a-f]{6})", css))
-    assert tokens == LEVEL_COLOURS
+    assert tokens == LEVEL_COLOURS == {level.value: tokens[level.value] for level in Level}
 
 
 def test_bands_run_from_each_threshold_towards_worse():
@@ -96,7 +103,7 @@ def test_ranking_draws_districts_best_first_in_level_colours():
 
 @pytest.mark.parametrize(("text", "expected"), [("空气质量", "kqzl"), ("PM2.5 日均浓度", "pm25rjnd")])
 def test_pinyin_initials(text, expected):
-    from indicators.search import initials
+    from indicators.catalog.search import initials
 
     assert initials(text) == expected
 

@@ -11,7 +11,12 @@ import pandas as pd
 import pytest
 
 from geo.cities import City, District, load_cities
-from indicators.catalog import CATALOG_PATH, Indicator, load_catalog, parse_catalog
+from indicators.catalog.entries import (
+    CATALOG_PATH,
+    Indicator,
+    load_catalog,
+    parse_catalog,
+)
 from indicators.demo import (
     COLUMNS,
     DEFAULT_START,
@@ -387,7 +392,7 @@ def test_city_without_population_still_works(catalog):
 # --------------------------------------------------------------------------- the real catalog
 
 
-@pytest.mark.skipif(not CATALOG_PATH.exists(), reason="indicators/catalog.csv is not written yet")
+@pytest.mark.skipif(not CATALOG_PATH.exists(), reason="indicators/catalog/catalog.csv is not written yet")
 @pytest.mark.parametrize("key", [key for key, city in load_cities().items() if city.demo])
 def test_real_catalog_for_the_demo_cities(key):
     catalog, city = load_catalog(), load_cities()[key]

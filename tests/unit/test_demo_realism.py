@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 
 from geo.cities import load_cities
-from indicators.catalog import load_catalog
-from indicators.data_audit import audit_generated
+from indicators.catalog.entries import load_catalog
 from indicators.demo import build_city, spring_festival
 from indicators.demo.air import aqi, iaqi
+from indicators.demo.audit import audit_generated
 from indicators.demo.calendar import months_of, years_of
 from indicators.demo.facts import city_profile
 
@@ -57,8 +57,8 @@ def test_the_audit_passes_in_winter_too(catalog):
 
 
 def test_the_audit_finds_what_is_wrong(catalog):
-    from indicators.data_audit import audit_frame, with_derived
     from indicators.demo import publish
+    from indicators.demo.audit import audit_frame, with_derived
 
     world = build_city(catalog, load_cities()["xiamen"], end=END, seed=SEED)
     frame = with_derived(pd.concat(publish(world, catalog), ignore_index=True), catalog)
@@ -200,7 +200,7 @@ def _around_festival(series: pd.Series, year: int) -> tuple[float, float]:
 
 
 def _single_months(world, code: str) -> pd.Series:
-    from indicators.accumulation import single_values_of
+    from indicators.catalog.accumulation import single_values_of
 
     cumulative = city_values(world, code)
     ind = world.generator.by_code[code]

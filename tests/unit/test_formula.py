@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from indicators.formula import FormulaError, parse_formula
+from indicators.catalog.formula import FormulaError, parse_formula
 
 INDEX = pd.MultiIndex.from_tuples([("350203", "2025-01"), ("350203", "2025-02"), ("350206", "2025-01")])
 

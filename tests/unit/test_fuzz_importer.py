@@ -1,4 +1,4 @@
-"""Fuzzing the loader's parsing (indicators.importer, indicators.facilities) and the exports (pages._export).
+"""Fuzzing the loader's parsing (indicators.ingest.importer, indicators.ingest.facilities) and the exports (pages._export).
 
 Whatever bytes arrive — random, a truncated or bomb-like workbook, NUL bytes, mixed or broken encodings,
 10,000-column rows, spreadsheet formulas, injection strings in every column — the answer is a report that
@@ -21,10 +21,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.cities import get_city
-from indicators import importer, importer_sheets
-from indicators.catalog import load_catalog
-from indicators.facilities import city_box, parse_facilities
-from indicators.importer import NO_VALUES, NOT_A_NUMBER, UNREADABLE, area_lookup, parse_number, read_observations
+from indicators.catalog.entries import load_catalog
+from indicators.ingest import importer
+from indicators.ingest import sheets as importer_sheets
+from indicators.ingest.facilities import city_box, parse_facilities
+from indicators.ingest.importer import (
+    NO_VALUES,
+    NOT_A_NUMBER,
+    UNREADABLE,
+    area_lookup,
+    parse_number,
+    read_observations,
+)
 from pages._export import table_bytes
 from tests.fuzz_inputs import FORMULAS, NASTY, nasty_text
 

@@ -1,4 +1,4 @@
-"""Tests for indicators.importer: every file shape, encoding, period, number and error."""
+"""Tests for indicators.ingest.importer: every file shape, encoding, period, number and error."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from geo.cities import City, District
-from indicators.catalog import parse_catalog
-from indicators.importer import (
+from indicators.catalog.entries import parse_catalog
+from indicators.ingest.importer import (
     RowError,
     area_lookup,
     parse_number,

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from indicators.levels import level_of, score_of
+from indicators.catalog.levels import level_of, score_of
 
 PM25 = (75, 115, 150, 250)          # down: lower is better
 SATISFACTION = (85, 80, 75, 70)     # up: higher is better
@@ -52,7 +52,7 @@ def test_score_uses_a_good_side_target_as_full_marks():
 
 
 def test_summed_thresholds_apply_to_the_city_total_only():
-    from indicators.levels import area_thresholds
+    from indicators.catalog.levels import area_thresholds
 
     assert area_thresholds((10, 20, 30, 40), "sum", "district") == (None, None, None, None)
     assert area_thresholds((10, 20, 30, 40), "sum", "city") == (10, 20, 30, 40)
@@ -62,7 +62,7 @@ def test_summed_thresholds_apply_to_the_city_total_only():
 def test_vectorised_levels_and_scores_match_the_scalar_ones():
     import numpy as np
 
-    from indicators.levels import levels_and_scores
+    from indicators.catalog.levels import levels_and_scores
 
     rng = np.random.default_rng(3)
     cases = []
@@ -85,3 +85,21 @@ def test_vectorised_levels_and_scores_match_the_scalar_ones():
         assert level == level_of(value, direction, thresholds, target)
         expected = score_of(value, direction, thresholds, target)
         assert (np.isnan(score) if expected is None else score == pytest.approx(expected))
+
+
+def test_a_level_is_its_string_with_rank_token_and_labels():
+    from indicators.catalog.levels import LEVELS, WORST_FIRST, Level
+
+    assert Level.RED == "red" and {"red": 1}[Level.RED] == 1
+    assert [level.rank for level in Level] == [-1, 0, 1, 2, 3, 4]
+    assert Level.ORANGE.token == "--level-orange"
+    assert (Level.RED.label("zh"), Level.RED.label("en"), Level.NODATA.label("en")) == ("红色", "Red", "No data")
+    assert LEVELS == ("blue", "yellow", "orange", "red") and WORST_FIRST == ("red", "orange", "yellow", "blue")
+    assert Level.worst(["blue", "red", "yellow"]) is Level.RED and Level.worst([]) is Level.NORMAL
+
+
+def test_every_level_has_a_colour_token():
+    from indicators.catalog.levels import Level
+    from pages._tokens import TOKENS
+
+    assert all(TOKENS[level.token].startswith("#") for level in Level)

@@ -9,8 +9,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from indicators import db
-from tests.helpers import run_callback, text_of, request_context
+from indicators.store import db
+from tests.helpers import request_context, run_callback, text_of
 
 CODE = "ECO-IND-002"  # monthly, thresholds that apply to districts, data in every district
 SUMMED = "ECO-CON-001"  # monthly, summed: its thresholds are for the city total
@@ -59,7 +59,7 @@ def test_fewer_classes_spread_over_the_palette(page):
 # --- hideout and legend -------------------------------------------------------------------------
 
 def test_hideout_colours_by_level_and_labels_every_district(page):
-    from pages._charts import LEVEL_COLOURS
+    from pages._tokens import LEVEL_COLOURS
 
     hideout = page.map_hideout(ROWS, DISTRICTS, unit="亿元", frequency="monthly", mode="level", breaks=[], lang="zh",
                                selected="350205")
@@ -135,8 +135,8 @@ def test_panel_links_to_the_area_page_and_lists_alerts(page):
 # --- queries on the demo store -------------------------------------------------------------------
 
 def test_district_history_agrees_with_the_latest_area_values(use_demo_store, uncached):
-    from indicators.map_queries import district_history, district_indicators
-    from indicators.queries import area_values
+    from indicators.views.map_queries import district_history, district_indicators
+    from indicators.views.queries import area_values
 
     codes = district_indicators("xiamen")
     assert CODE in codes and SUMMED in codes and codes == sorted(codes)
@@ -325,7 +325,7 @@ def test_toggling_a_layer_changes_only_the_point_layer(dash_app, page):
 
 
 def test_education_theme_on_the_demo_store(dash_app, page, use_demo_store, uncached):
-    from indicators.map_queries import district_indicators, facilities
+    from indicators.views.map_queries import district_indicators, facilities
 
     assert "PUB-EDU-009" in district_indicators("xiamen")
     every = facilities("xiamen")["features"]

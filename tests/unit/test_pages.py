@@ -2,8 +2,8 @@
 
 
 
-from indicators import db
-from tests.helpers import text_of, request_context
+from indicators.store import db
+from tests.helpers import request_context, text_of
 
 
 def test_home_says_data_unavailable_when_the_store_is_down(dash_app):

@@ -2,7 +2,14 @@ from datetime import date
 
 import pytest
 
-from indicators.periods import due_date, format_period, period_start, periods_overdue, shift, year_ago
+from indicators.catalog.periods import (
+    due_date,
+    format_period,
+    period_start,
+    periods_overdue,
+    shift,
+    year_ago,
+)
 
 
 @pytest.mark.parametrize("frequency, day, start", [

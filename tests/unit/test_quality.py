@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from indicators.quality import (
+from indicators.views.quality import (
     MIN_HISTORY,
     assess,
     gap_periods,
@@ -292,8 +292,8 @@ def test_exports_have_readable_headers_and_numbers(quality_page):
 
 
 def test_a_store_that_is_down_gets_the_honest_notice(quality_page, dash_app):
-    from indicators import db
-    from indicators.access import Viewer
+    from indicators.accounts.access import Viewer
+    from indicators.store import db
     from tests.helpers import request_context, run_callback
 
     with db.using("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1"), \

@@ -4,12 +4,12 @@ from datetime import date
 
 import pytest
 
-from indicators.rules import RULES, SeriesState, evaluate
+from indicators.warnings.rules import RULES, SeriesState, evaluate
 
 
 def state(values, *, direction="down", thresholds=(75, 115, 150, 250), frequency="daily", start=date(2024, 3, 1),
           **extra) -> SeriesState:
-    from indicators.periods import shift
+    from indicators.catalog.periods import shift
 
     recent = tuple((shift(start, frequency, i), v) for i, v in enumerate(values))
     fields = dict(code="ENV-AIR-002", name_zh="PM2.5日均浓度", name_en="PM2.5 daily mean", unit="μg/m³",

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from indicators import db
-from tests.helpers import text_of, request_context
+from indicators.store import db
+from tests.helpers import request_context, text_of
 
 
 @pytest.fixture(scope="module")
@@ -124,7 +124,7 @@ ALERTS = pd.DataFrame([
 
 
 def test_alert_counts_and_the_newest_alerts(screen):
-    from indicators.queries import level_counts
+    from indicators.views.queries import level_counts
 
     assert level_counts(ALERTS) == {"red": 1, "orange": 1, "yellow": 0, "blue": 1}
     assert level_counts(ALERTS.iloc[0:0]) == {"red": 0, "orange": 0, "yellow": 0, "blue": 0}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from forecasting.core import AUTO_MEMBERS
 from forecasting.backtest import combo_name
+from forecasting.core import AUTO_MEMBERS
 from forecasting.describe import describe_accuracy, describe_model
 
 AUTO = combo_name(AUTO_MEMBERS["monthly"])

@@ -6,7 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.frequency import future_index, infer_frequency, to_periods, to_timestamps
+from forecasting.frequency import (
+    future_index,
+    infer_frequency,
+    to_periods,
+    to_timestamps,
+)
 
 
 @pytest.mark.parametrize(

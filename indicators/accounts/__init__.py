@@ -1,0 +1,1 @@
+"""Who is asking: viewers and their clearance and scope, accounts, the audit trail."""

@@ -1,0 +1,1 @@
+"""Vocabulary of indicators, pure: the catalog file, formulas, year-to-date arithmetic, levels, periods, search."""

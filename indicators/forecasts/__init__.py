@@ -1,0 +1,1 @@
+"""The forecast batch: reads series from the store, runs ``forecasting`` models, writes forecasts."""

@@ -1,0 +1,1 @@
+"""Data coming in: bureau files, loads, templates, SQL sources, facilities, catalog edits."""

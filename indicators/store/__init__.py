@@ -1,0 +1,1 @@
+"""The SQL store: engine, tables, migrations, bulk writes and derived indicators."""

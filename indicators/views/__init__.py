@@ -1,0 +1,1 @@
+"""Every read the pages make: cached, typed, filtered by the viewer."""

@@ -1,0 +1,1 @@
+"""Warning rules and the alerts they raise."""
