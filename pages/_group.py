@@ -17,7 +17,7 @@ from dash.exceptions import PreventUpdate
 from geo.cities import get_city
 from indicators.catalog.entries import THEMES, TOPICS
 from indicators.catalog.levels import LEVEL_RANK, Level
-from indicators.views.cache import cached
+from indicators.views.cache import cacheable_answer
 from indicators.views.queries import areas, latest_snapshot
 from pages._i18n import (
     department_name,
@@ -133,7 +133,6 @@ def sibling_links(kind: str, key: str, city: str, lang: str, filters: Mapping) -
                     **{"aria-label": t("group_other_themes" if kind == "theme" else "group_other_topics", lang)})
 
 
-@cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_group(kind: str, key: str, city_key: str, lang: str, filters: Mapping[str, str | None]) -> list:
     """The page's content.
 
@@ -190,6 +189,7 @@ def layout(kind: str, key: str, city: str | None, lang: str | None, query: Mappi
 
 
 @callback(Output("group-content", "children"), Input("group-args", "data"))
+@cacheable_answer()
 def fill_group(args: dict) -> list:
     """Render the theme or topic page for the URL."""
     try:

@@ -22,6 +22,7 @@ from indicators.accounts.access import current_viewer
 from indicators.accounts.users import DEMO_USER
 from indicators.catalog.search import initials
 from indicators.store.db import StoreUnavailable
+from indicators.views.cache import SESSION, cacheable_answer
 from indicators.views.queries import indicators, last_update
 from pages._i18n import register_strings, t
 from pages._widgets import dropdown, refused_page
@@ -247,6 +248,7 @@ def is_bare(path: str) -> bool:
 
 @callback(Output("shell-header", "children"), Output("shell-footer", "children"), Output("shell", "className"),
           Output("shell-tabs", "children"), Input("shell-url", "pathname"), Input("shell-url", "search"))
+@cacheable_answer(by=SESSION)
 def update_shell(pathname: str | None, search: str | None):
     """Rebuild the header and footer for the URL (hidden on bare pages)."""
     query = parse_qs((search or "").lstrip("?"))
@@ -265,6 +267,7 @@ def update_shell(pathname: str | None, search: str | None):
 
 @callback(Output("shell-search", "options"), Input("shell-search", "search_value"), State("shell-url", "search"),
           prevent_initial_call=True)
+@cacheable_answer()
 def find_indicators(typed: str | None, search: str | None) -> list[dict]:
     """The search box's options for what has been typed so far."""
     if not isinstance(typed, str) or not typed.strip():

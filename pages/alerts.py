@@ -30,6 +30,7 @@ from indicators.accounts import audit
 from indicators.accounts.access import current_viewer
 from indicators.catalog.entries import THEMES, TOPICS, department_en
 from indicators.catalog.levels import WORST_FIRST, Level
+from indicators.views.cache import cacheable_answer
 from indicators.views.queries import (
     alert_history,
     alerts,
@@ -64,7 +65,7 @@ from pages._widgets import (
     record_id,
 )
 
-dash.register_page(__name__, path="/alerts", title="预警中心 · City Vitals", name="alerts", order=4, nav="nav_alerts")
+dash.register_page(__name__, cacheable_layout=True, path="/alerts", title="预警中心 · City Vitals", name="alerts", order=4, nav="nav_alerts")
 
 PAGE_SIZE = 100
 STATES = ("new", "acknowledged", "dispatched", "resolved", "closed")
@@ -586,6 +587,7 @@ def pick_level(*args):
           [Output(f"alerts-chip-{lvl}", "className") for lvl in WORST_FIRST],
           *FILTER_INPUTS, Input("alerts-more", "n_clicks"), Input("alerts-version", "data"),
           State("alerts-selected", "data"), State("alerts-limit", "data"), State("alerts-args", "data"))
+@cacheable_answer()
 def fill_list(*args):
     """Fill the list for the filters: counts by level, a page of rows, a "show more" button."""
     *values, _more, _version, selected, limit, page_args = args
@@ -624,6 +626,7 @@ def select_alert(_rows, _back):
           Output("alerts-dispatch-field", "hidden"), Output("alerts-dispatch-to", "value"),
           [Output(f"alerts-do-{a}", "hidden") for a in ACTIONS], Output("alerts-action-message", "children"),
           Input("alerts-selected", "data"), Input("alerts-version", "data"), State("alerts-args", "data"))
+@cacheable_answer()
 def fill_detail(selected, _version, page_args):
     """Show the selected alert, with only the actions its state allows and the viewer's role may take."""
     city, lang, selected = page_args["city"], page_args["lang"], record_id(selected)

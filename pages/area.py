@@ -8,7 +8,7 @@ import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from geo.cities import get_city, load_cities
-from indicators.views.cache import cached
+from indicators.views.cache import cacheable_answer
 from indicators.views.queries import (
     alerts,
     areas,
@@ -28,7 +28,7 @@ from pages._widgets import (
     theme_card,
 )
 
-dash.register_page(__name__, path_template="/area/<adcode>", title="区域 · City Vitals", name="area", order=2.5,
+dash.register_page(__name__, cacheable_layout=True, path_template="/area/<adcode>", title="区域 · City Vitals", name="area", order=2.5,
                    nav="nav_areas", nav_path="/area/city")
 
 register_strings({
@@ -71,7 +71,6 @@ def rank_table(ranks: pd.DataFrame, catalog: pd.DataFrame, adcode: str, city: st
     return html.Table([head, html.Tbody(rows)], className="data-table")
 
 
-@cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_area(adcode: str, lang: str) -> list:
     """The profile of one area (unknown adcodes give a "not found" notice)."""
     city = city_of(adcode)
@@ -121,6 +120,7 @@ def layout(adcode: str = "", city: str | None = None, lang: str | None = None, *
 
 
 @callback(Output("area-content", "children"), Input("area-args", "data"))
+@cacheable_answer()
 def fill_area(args: dict) -> list:
     """Render the area's profile."""
     try:

@@ -25,6 +25,7 @@ from indicators.catalog.entries import (
     department_names,
 )
 from indicators.catalog.levels import Level
+from indicators.views.cache import cacheable_answer
 from indicators.views.queries import indicators, latest_snapshot, search_catalog
 from pages._export import table_bytes
 from pages._format import format_period, format_value, missing, unit_label
@@ -41,7 +42,7 @@ from pages._i18n import (
 from pages._shell import href, resolve
 from pages._widgets import PAGE_FAILURES, dropdown, failure_notice
 
-dash.register_page(__name__, path="/catalog", title="指标目录 · City Vitals", name="catalog", order=3,
+dash.register_page(__name__, cacheable_layout=True, path="/catalog", title="指标目录 · City Vitals", name="catalog", order=3,
                    nav="nav_catalog")
 
 register_strings({
@@ -379,6 +380,7 @@ def toolbar(state: Mapping[str, str], lang: str) -> html.Div:
           inputs={"q": Input("catalog-q", "value"),
                   "filters": {name: Input(f"catalog-{name}", "value") for name in FILTERS}},
           state={"args": State("catalog-args", "data")})
+@cacheable_answer()
 def fill_catalog(q: str | None, filters: dict, args: dict) -> dict:
     """List the indicators matching the controls and keep the URL in step with them."""
     city, lang = args["city"], args["lang"]

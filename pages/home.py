@@ -11,7 +11,7 @@ from dash import Input, Output, callback, dcc, html
 
 from geo.cities import get_city
 from indicators.catalog.levels import WORST_FIRST
-from indicators.views.cache import cached
+from indicators.views.cache import cacheable_answer
 from indicators.views.queries import (
     alert_counts,
     alerts,
@@ -30,7 +30,7 @@ from pages._widgets import (
     theme_card,
 )
 
-dash.register_page(__name__, path="/", title="城市生命体征 · City Vitals", name="home", order=0, nav="nav_home")
+dash.register_page(__name__, cacheable_layout=True, path="/", title="城市生命体征 · City Vitals", name="home", order=0, nav="nav_home")
 
 register_strings({
     "home_alerts": ("当前预警", "Open alerts"),
@@ -53,7 +53,6 @@ def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
     ])
 
 
-@cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_home(city_key: str, lang: str) -> list:
     """The home page's content for a city, read from the store.
 
@@ -94,6 +93,7 @@ def build_home(city_key: str, lang: str) -> list:
 
 
 @callback(Output("home-content", "children"), Input("home-args", "data"))
+@cacheable_answer()
 def fill_home(args: dict) -> list:
     """Fill the home page for the URL's city and language."""
     try:

@@ -17,7 +17,7 @@ from geo.cities import get_city
 from indicators.accounts import audit
 from indicators.accounts.access import AccessDenied, require
 from indicators.catalog.periods import year_ago as year_ago_of
-from indicators.views.cache import cached
+from indicators.views.cache import cacheable_answer
 from indicators.views.queries import (
     alerts,
     area_values,
@@ -54,7 +54,7 @@ from pages._widgets import (
     notice,
 )
 
-dash.register_page(__name__, path_template="/indicator/<code>", title="指标 · City Vitals", name="indicator")
+dash.register_page(__name__, cacheable_layout=True, path_template="/indicator/<code>", title="指标 · City Vitals", name="indicator")
 
 register_strings({
     "ind_history": ("历史走势与预测", "History and forecast"),
@@ -239,7 +239,6 @@ def _meta(code: str) -> dict | None:
     return rows.iloc[0].to_dict() if not rows.empty else None
 
 
-@cached  # rendered once per data version; the components are rebuilt only when data changes
 def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_url: str = "") -> list:
     """The page's content for one indicator in one area of a city (``tile_url``: the map's tiles).
 
@@ -309,6 +308,7 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
 
 
 @callback(Output("indicator-content", "children"), Input("indicator-args", "data"))
+@cacheable_answer()
 def fill_indicator(args: dict) -> list:
     """Render the page for the URL's indicator, city, area and language."""
     try:

@@ -45,6 +45,7 @@ from geo.cities import City, get_city
 from indicators.accounts.access import AccessDenied, current_viewer
 from indicators.catalog.levels import Level
 from indicators.catalog.search import initials
+from indicators.views.cache import cacheable_answer
 from indicators.views.map_queries import (
     district_history,
     district_indicators,
@@ -71,7 +72,7 @@ from pages._widgets import (
     notice,
 )
 
-dash.register_page(__name__, path="/map", title="地图 · City Vitals", name="map", order=5, nav="nav_map")
+dash.register_page(__name__, cacheable_layout=True, path="/map", title="地图 · City Vitals", name="map", order=5, nav="nav_map")
 
 register_strings({
     "map_title": ("区县地图", "District map"),
@@ -621,6 +622,7 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
           inputs={"code": Input("map-code", "value"), "mode": Input("map-mode", "data"),
                   "index": Input("map-slider", "value"), "area": Input("map-area", "data")},
           state={"args": State("map-args", "data"), "theme": State("map-theme", "value")}, prevent_initial_call=True)
+@cacheable_answer()
 def recolour(code: str | None, mode: str | None, index: int | None, area: str | None, args: dict,
              theme: str | None = None) -> dict:
     """Recolour the districts for the picked indicator, colouring, period and selected district.
@@ -649,6 +651,7 @@ def recolour(code: str | None, mode: str | None, index: int | None, area: str | 
 
 @callback(Output("map-panel", "children"), Input("map-area", "data"), Input("map-code", "value"),
           Input("map-slider", "value"), State("map-args", "data"), prevent_initial_call=True)
+@cacheable_answer()
 def fill_panel(area: str | None, code: str | None, index: int | None, args: dict):
     """The clicked district's panel; the hint when none is selected."""
     try:

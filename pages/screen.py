@@ -45,7 +45,7 @@ from geo.cities import get_city, load_cities
 from indicators.catalog.entries import THEMES, TOPICS
 from indicators.catalog.levels import LEVEL_RANK, LEVELS, WORST_FIRST, Level
 from indicators.store.db import StoreUnavailable
-from indicators.views.cache import cached
+from indicators.views.cache import cacheable_answer
 from indicators.views.queries import (
     alert_counts,
     alerts,
@@ -61,7 +61,7 @@ from pages._map_layers import EMPTY, alert_points, area_hideout, district_map
 from pages._shell import current_settings, resolve
 from pages._widgets import sparkline, tile_changes, tile_period
 
-dash.register_page(__name__, path="/screen", title="一屏通览 · City Vitals", name="screen", bare=True)
+dash.register_page(__name__, cacheable_layout=True, path="/screen", title="一屏通览 · City Vitals", name="screen", bare=True)
 
 register_strings({
     "screen_title": ("城市运行一屏通览", "City at a glance"),
@@ -320,7 +320,6 @@ def stage_parts(*, lang: str, screen: str, city_name: str, scores: Mapping[str, 
     }
 
 
-@cached  # built once per data version and screen; refresh and rotation hit the cache
 def build_screen(city_key: str, lang: str, screen: str, indicator: str | None = None) -> dict:
     """The screen's content for a city, read from the store.
 
@@ -438,6 +437,7 @@ MAP_OUTPUTS = (("hideout", Output("screen-map-areas", "hideout")), ("alerts", Ou
           + [output for _, output in MAP_OUTPUTS]
           + [Output("screen-asof", "children"), Output("screen-stale", "hidden"), Output("screen-notice", "children")],
           Input("screen-refresh", "n_intervals"), Input("screen-position", "data"), State("screen-args", "data"))
+@cacheable_answer(ignoring=("screen-refresh.n_intervals",))
 def fill_screen(_refresh: int | None, position: dict | None, args: dict) -> list:
     """Fill the stage for the current screen; re-run on every refresh and rotation step."""
     if not args:

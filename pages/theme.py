@@ -6,7 +6,7 @@ import dash
 
 from pages import _group
 
-dash.register_page(__name__, path_template="/themes/<theme>", title="主题 · City Vitals", name="theme",
+dash.register_page(__name__, cacheable_layout=True, path_template="/themes/<theme>", title="主题 · City Vitals", name="theme",
                    order=1, nav="nav_themes", nav_path="/themes/economy")
 
 

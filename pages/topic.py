@@ -6,7 +6,7 @@ import dash
 
 from pages import _group
 
-dash.register_page(__name__, path_template="/topics/<topic>", title="专题 · City Vitals", name="topic",
+dash.register_page(__name__, cacheable_layout=True, path_template="/topics/<topic>", title="专题 · City Vitals", name="topic",
                    order=2, nav="nav_topics", nav_path="/topics/health")
 
 

@@ -1,30 +1,28 @@
 """Whole answers of read-only callbacks, cached as encoded bytes.
 
-A warm call of a callback named in ``CACHEABLE`` (Dash's page router only for the pages in
-``ROUTED_PAGES``) is answered from the cache before Dash reads the request: no callback, no queries, no
-JSON encoding. The key holds everything the answer depends on:
+A warm call of a callback declared ``@cacheable_answer`` where it is defined (``indicators.views.cache
+.ANSWERS``) — or of Dash's page router opening a page registered with ``cacheable_layout=True`` — is
+answered from the cache before Dash reads the request: no callback, no queries, no JSON encoding. The
+key (``CacheContext``) holds everything the answer depends on:
 
-* the callback and the request body (minus the inputs ``CACHEABLE`` says the callback ignores, such as
+* the callback and the request body (minus the inputs the declaration says the callback ignores, such as
   the big screen's refresh counter, which counts up on every refresh);
 * who asks: the viewer's role (an alert's detail offers the actions the role may take) and clearance and
-  scope (``Viewer.cache_key``); for a ``SESSION`` callback also the session, as its answer carries the
-  session's CSRF token and account name;
+  scope; for a ``SESSION`` callback also the session, as its answer carries the session's CSRF token
+  and account name;
 * the store, its data version (every load, warning run and alert action bumps it) and the day.
 
 An entry lives ``TTL`` seconds at most, so an answer that looks at the clock (the screen's banner for
 data older than two days) is at most that late. Only answers of 200 are kept, and not those rendered
-while any store call failed (a notice, or a part left empty). The callbacks named here must not write,
-audit or set headers: alert actions, exports and anything else that does are simply not named. As they
+while any store call failed (a notice, or a part left empty). Declared callbacks must not write, audit
+or set headers: alert actions, exports and anything else that does are simply not declared. As they
 only read, their cached queries use the data version read here (``pin_data_version``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import re
-from datetime import date
 
 import dash
 import flask
@@ -32,34 +30,38 @@ from flask import g, request
 
 from indicators.accounts.access import current_viewer
 from indicators.store import db
-from indicators.views.cache import cache, current_data_version, pin_data_version
+from indicators.views.cache import (
+    ANSWERS,
+    SESSION,
+    VIEWER,
+    AnswerPolicy,
+    CacheContext,
+    cache,
+    current_data_version,
+    pin_data_version,
+)
 from web.hardening import CALLBACK_PATH
 
 log = logging.getLogger(__name__)
 TTL = 300
-VIEWER, SESSION = "viewer", "session"
 # Dash's page router, which renders the layout of the page a link opens, known by its output.
 ROUTER, ROUTER_OUTPUT = "dash page router", "_pages_content.children"
-# Callback (module.function) → (whose answer it is, inputs whose values do not change the answer).
-CACHEABLE: dict[str, tuple[str, frozenset[str]]] = {
-    "pages._shell.update_shell": (SESSION, frozenset()),
-    "pages._shell.find_indicators": (VIEWER, frozenset()),
-    "pages.home.fill_home": (VIEWER, frozenset()),
-    "pages._group.fill_group": (VIEWER, frozenset()),
-    "pages.indicator.fill_indicator": (VIEWER, frozenset()),
-    "pages.area.fill_area": (VIEWER, frozenset()),
-    "pages.catalog.fill_catalog": (VIEWER, frozenset()),
-    "pages.alerts.fill_list": (VIEWER, frozenset()),
-    "pages.alerts.fill_detail": (VIEWER, frozenset()),
-    "pages.map.recolour": (VIEWER, frozenset()),
-    "pages.map.fill_panel": (VIEWER, frozenset()),
-    "pages.screen.fill_screen": (VIEWER, frozenset({"screen-refresh.n_intervals"})),
-    ROUTER: (VIEWER, frozenset()),
-}
-# The router runs the layout of the page at its pathname: only these pages' layouts read nothing but
-# versioned data and the viewer (the admin and data desk pages show accounts and loads, which change
-# without a new data version).
-ROUTED_PAGES = re.compile(r"/((themes|topics|indicator|area)/[^/]+|catalog|alerts|map|screen)?")
+
+
+def routed_pages() -> re.Pattern[str]:
+    """The paths of pages registered with ``cacheable_layout=True``: their layouts read nothing but
+    versioned data and the viewer (the admin and data desk pages show accounts and loads, which change
+    without a new data version, and do not declare it)."""
+    paths = [re.sub(r"<[^>]+>", "[^/]+", page.get("path_template") or page["path"])
+             for page in dash.page_registry.values() if page.get("cacheable_layout")]
+    return re.compile("|".join(f"(?:{path})" for path in paths) or "(?!)")
+
+
+def policy_of(name: str | None) -> AnswerPolicy | None:
+    """How the answer of callback ``name`` is cached, or None when it is not."""
+    if name == ROUTER:
+        return AnswerPolicy(VIEWER, frozenset())
+    return ANSWERS.get(name) if name else None
 
 
 def callback_name(output: str) -> str | None:
@@ -74,30 +76,27 @@ def callback_name(output: str) -> str | None:
 
 def opens_routed_page(body: dict) -> bool:
     """Whether a request to the page router opens one of ``ROUTED_PAGES``."""
+    pages = routed_pages()
     return any(isinstance(item, dict) and item.get("property") == "pathname" and isinstance(item.get("value"), str)
-               and ROUTED_PAGES.fullmatch(item["value"]) for item in body["inputs"])
+               and pages.fullmatch(item["value"]) for item in body["inputs"])
 
 
 def response_key(body: dict, version: int) -> str | None:
     """The cache key of this callback request at data ``version``, or None when its answer must not be cached."""
     name = callback_name(body["output"])
-    if name not in CACHEABLE:
+    policy = policy_of(name)
+    if policy is None or (name == ROUTER and not opens_routed_page(body)):
         return None
-    scope, ignored = CACHEABLE[name]
-    if name == ROUTER and not opens_routed_page(body):
-        return None
-    viewer = current_viewer()
-    owner = f"{viewer.role}|{viewer.cache_key}"
-    if scope == SESSION:
-        session_token = flask.session.get("csrf_token")
-        if not session_token:
+    session = None
+    if policy.by == SESSION:
+        session = flask.session.get("csrf_token")
+        if not session:
             return None  # no token yet: the answer makes one, and two such sessions must not share it
-        owner += f"|{viewer.username}|{session_token}"
-    inputs = [{**item, "value": None} if isinstance(item, dict) and f"{item['id']}.{item['property']}" in ignored
+        session = f"{current_viewer().username}|{session}"
+    inputs = [{**item, "value": None}
+              if isinstance(item, dict) and f"{item['id']}.{item['property']}" in policy.ignoring
               else item for item in body["inputs"]]
-    material = json.dumps([name, {**body, "inputs": inputs}, owner, db.current_url(), version,
-                           date.today().isoformat()], sort_keys=True, ensure_ascii=False, default=str)
-    return "response:" + hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+    return CacheContext.now(version).key("response", name, [{**body, "inputs": inputs}, session])
 
 
 def answer_from_cache():
@@ -106,7 +105,7 @@ def answer_from_cache():
             or not cache.available()):
         return None  # not a callback, or the cache is switched off or failed moments ago (as for queries)
     body = request.get_json()
-    if callback_name(body["output"]) not in CACHEABLE:
+    if policy_of(callback_name(body["output"])) is None:
         return None
     try:
         version = current_data_version()

@@ -1,10 +1,15 @@
-"""The query cache: flask-caching, created unbound and bound by ``app.py`` with ``init_app``.
+"""The two caches, declared where the cached thing is defined, keyed by one context.
 
-Cached functions are keyed by their arguments, the store, its data version, the day and what the
-viewer may see (``access.Viewer.cache_key``), so a load that changes data (or a new day, for
-freshness) makes every cached result stale, two stores sharing a cache (tests, or two installations
-on one Redis) never see each other's results, and a result read for a leader is never handed to a
-viewer of lesser clearance or another district.
+* **Data**: a read function decorated ``@cached`` keeps its result (a DataFrame, a dict, a view).
+* **Answers**: a Dash callback decorated ``@cacheable_answer(...)`` has its whole encoded answer kept
+  by ``web/response_cache.py``, which reads ``ANSWERS`` (and, for Dash's page router, the pages
+  registered with ``cacheable_layout=True``) — a new page declares itself, nothing in ``web/`` changes.
+
+Every key is built by ``CacheContext``: the store, its data version, the day and what the viewer may
+see (``access.Viewer.cache_key``), so a load that changes data (or a new day, for freshness) makes every
+cached entry stale, two stores sharing a cache (tests, or two installations on one Redis) never see each
+other's entries, and an entry read for a leader is never handed to a viewer of lesser clearance or
+another district. The language is an argument of the cached thing, so it is in the key too.
 Outside the app (commands, tests without an app) calls go straight to the store.
 """
 
@@ -12,8 +17,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import time
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, TypeVar
 
@@ -121,17 +128,73 @@ def _copy(value: Any) -> Any:
     return value.copy() if isinstance(value, (pd.DataFrame, pd.Series, dict, list)) else value
 
 
+@dataclass(frozen=True)
+class CacheContext:
+    """Everything besides its own arguments that a cached entry depends on; builds every key."""
+
+    store: str
+    data_version: int
+    day: str
+    viewer: str
+
+    @classmethod
+    def now(cls, data_version: int | None = None) -> CacheContext:
+        """The context of this call: the current store and viewer, the data version (read once per call,
+        or pinned for the request) and today."""
+        viewer = current_viewer()
+        return cls(store=hashlib.blake2s(db.current_url().encode(), digest_size=6).hexdigest(),
+                   data_version=_data_version() if data_version is None else data_version,
+                   day=date.today().isoformat(), viewer=f"{viewer.role}|{viewer.cache_key}")
+
+    def key(self, kind: str, name: str, material: Any) -> str:
+        """The key of ``name``'s entry for ``material`` (its arguments, or a request body) in this context."""
+        text = json.dumps([self.store, self.data_version, self.day, self.viewer, material],
+                          sort_keys=True, ensure_ascii=False, default=repr)
+        return f"{kind}:{name}:" + hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+VIEWER, SESSION = "viewer", "session"
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """How a callback's answer is cached: ``by`` whom (``VIEWER``: clearance and scope; ``SESSION``: also the
+    session, for answers carrying its CSRF token or account name), and inputs that do not change it."""
+
+    by: str
+    ignoring: frozenset[str]
+
+
+# Callbacks (module.qualname) whose answers may be cached, declared by ``cacheable_answer``.
+ANSWERS: dict[str, AnswerPolicy] = {}
+
+
+def cacheable_answer(by: str = VIEWER, ignoring: tuple[str, ...] = ()) -> Callable[[F], F]:
+    """Declare a read-only callback's answer cacheable (it must not write, audit or set headers).
+
+    Args:
+        by: ``VIEWER`` or ``SESSION`` (see ``AnswerPolicy``).
+        ignoring: ``"component-id.property"`` inputs whose values do not change the answer (a refresh counter).
+    """
+    if by not in (VIEWER, SESSION):
+        raise ValueError(f"cacheable_answer: by must be {VIEWER!r} or {SESSION!r}")
+
+    def declare(func: F) -> F:
+        ANSWERS[f"{func.__module__}.{func.__qualname__}"] = AnswerPolicy(by, frozenset(ignoring))
+        return func
+
+    return declare
+
+
 def cached(func: F) -> F:
-    """Cache ``func``'s result under its arguments, the store, its data version (read once per call, or
-    pinned for the request), today's date and the viewer's clearance and scope."""
+    """Cache ``func``'s result under its arguments and the ``CacheContext`` of the call."""
+    name = f"{func.__module__}.{func.__qualname__}"
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if getattr(cache, "app", None) is None or not cache.available():
             return func(*args, **kwargs)
-        store = hashlib.blake2s(db.current_url().encode(), digest_size=6).hexdigest()
-        key = (f"{func.__module__}.{func.__qualname__}:{store}:{_data_version()}:{date.today()}:"
-               f"{current_viewer().cache_key}:{args!r}:{sorted(kwargs.items())!r}")
+        key = CacheContext.now().key("data", name, [repr(args), repr(sorted(kwargs.items()))])
         try:
             hit = cache.get(key)
         except Exception as exc:  # a cache that is down must not take the pages with it

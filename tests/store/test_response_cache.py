@@ -29,7 +29,7 @@ from indicators.warnings.alerts import run_warnings
 from tests.conftest import DEMO_TODAY
 from tests.helpers import request_context
 from tests.web_clients import PASSWORD, call
-from web.response_cache import CACHEABLE, callback_name, response_key
+from web.response_cache import callback_name, policy_of, response_key
 
 pytestmark = pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
 RESTRICTED = [entry for entry in load_catalog() if entry.sensitivity == "restricted"]
@@ -166,7 +166,7 @@ def test_callbacks_outside_the_whitelist_are_never_cached(site):
     assert exports() == 2  # each export ran, and was audited
     with request_context(site.server, viewer=authenticate(client.username, PASSWORD).viewer()):
         version = current_data_version()
-        outside = [output for output in dash.get_app().callback_map if callback_name(output) not in CACHEABLE]
+        outside = [output for output in dash.get_app().callback_map if policy_of(callback_name(output)) is None]
         assert "indicator-download.data" in outside
         assert all(response_key({"output": output, "inputs": []}, version) is None for output in outside)
 
@@ -184,3 +184,20 @@ def test_an_answer_rendered_while_the_store_fails_is_not_kept(site, monkeypatch)
         assert b"notice-store-down" in answer(client, body)
     assert cache.get(key_for(site, client, body)) is None
     assert b"notice-store-down" not in answer(client, body)
+
+
+def test_cacheable_answers_and_layouts_are_declared_where_they_are_defined(site):
+    from indicators.views.cache import ANSWERS, SESSION
+    from web.response_cache import routed_pages
+
+    assert {name for name in ANSWERS if name.startswith("pages.")} >= {
+        "pages._shell.update_shell", "pages._shell.find_indicators", "pages.home.fill_home",
+        "pages._group.fill_group", "pages.indicator.fill_indicator", "pages.area.fill_area",
+        "pages.catalog.fill_catalog", "pages.alerts.fill_list", "pages.alerts.fill_detail", "pages.map.recolour",
+        "pages.map.fill_panel", "pages.screen.fill_screen"}
+    assert ANSWERS["pages._shell.update_shell"].by == SESSION
+    assert ANSWERS["pages.screen.fill_screen"].ignoring == {"screen-refresh.n_intervals"}
+    pages = routed_pages()
+    assert all(pages.fullmatch(path) for path in ("/", "/themes/economy", "/indicator/ECO-GDP-001", "/area/350203",
+                                                   "/catalog", "/alerts", "/map", "/screen"))
+    assert not any(pages.fullmatch(path) for path in ("/data/loads", "/admin/users", "/data/quality", "/indicator/a/b"))
