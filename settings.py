@@ -48,6 +48,7 @@ ENVIRONMENT = (
     ("CITYVITALS_GROWTH_TOLERANCE", "growth_tolerance", float),
     ("CITYVITALS_SQL_SOURCE_SCHEMES", "sql_source_schemes", str),
     ("CITYVITALS_FORECAST_CLUSTER", "forecast_cluster", str),
+    ("CITYVITALS_FORECAST_WORKERS", "forecast_workers", int),
 )
 
 
@@ -81,6 +82,7 @@ class Settings:
         sql_source_schemes: the database kinds a SQL source may connect to, comma-separated: a backend
             (``postgresql``: any of its drivers) or one driver (``postgresql+psycopg``). ``sqlite`` (a file on
             the server) is not among the defaults; the store itself is refused whatever this says.
+        forecast_workers: local processes of the forecast batch; 0 = all cores but one.
         forecast_cluster: a Dask scheduler's address (``tcp://host:8786``) on which the forecast batch runs;
             empty: local processes on this machine's cores.
     """
@@ -105,6 +107,12 @@ class Settings:
     growth_tolerance: float = 3.0
     sql_source_schemes: str = "postgresql,mysql,mariadb,mssql,oracle"
     forecast_cluster: str = ""
+    forecast_workers: int = 0
+
+    @property
+    def forecast_processes(self) -> int:
+        """Local forecast processes: ``forecast_workers``, or all cores but one (the web keeps one)."""
+        return self.forecast_workers if self.forecast_workers > 0 else max(1, (os.cpu_count() or 1) - 1)
 
     @property
     def is_production(self) -> bool:

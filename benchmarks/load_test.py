@@ -17,7 +17,7 @@ What it does, in order:
    empty, then ``manage.py warn``); the PostgreSQL database itself is created with ``createdb`` if missing;
 2. two accounts with a known password: ``load-analyst`` (analyst, clearance internal) and ``load-screen``
    (leader, for the screens); every simulated person signs in on their own, so each has its own session;
-3. the workload file: the exact callback bodies the browser sends (``benchmarks/dash_requests.py``), built
+3. the workload file: the exact callback bodies the browser sends (``tests/support/dash_requests.py``), built
    with the analyst signed in, so analysts only ask for what they may see; then the app's cache is emptied,
    so the run starts cold, as after a deploy;
 4. gunicorn in production mode (``CITYVITALS_ENV=production``, Redis cache, JSON request log), with the
@@ -74,8 +74,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.dash_requests import cases, multi_payload, payload, screen_payloads  # noqa: E402
-from benchmarks.faults import Gunicorn, manage, production_env  # noqa: E402
+from tests.support.dash_requests import cases, multi_payload, payload, screen_payloads  # noqa: E402
+from tests.support.faults import Gunicorn, manage, production_env  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 PASSWORD = "Correct-horse-42"

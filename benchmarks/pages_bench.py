@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.dash_requests import cases  # noqa: E402  (after the path is set)
+from tests.support.dash_requests import cases  # noqa: E402  (after the path is set)
 
 
 def timed(client, body: dict) -> float:

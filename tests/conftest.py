@@ -29,17 +29,38 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--skip-slow", action="store_true", help="skip tests marked slow")
 
 
+# The tiers (``scripts/test --fast`` runs unit and SQLite store tests: not browser, postgres, faults or slow).
+TIERS = {
+    "unit": "pure tests under tests/unit (no store, no server)",
+    "store": "tests on a real store under tests/store",
+    "postgres": "the PostgreSQL half of a store test",
+    "browser": "tests in headless Chromium under tests/integration",
+    "faults": "tests that start servers and break them (processes, PostgreSQL, Redis, clusters)",
+    "slow": "slow tests (Prophet fits, large stores); --skip-slow skips them",
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "slow: slow tests (Prophet fits, large stores); --skip-slow skips them")
-    config.addinivalue_line("markers", "browser: tests in headless Chromium")
+    for name, meaning in TIERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def _tier_of_path(item: pytest.Item) -> str | None:
+    parts = Path(str(item.fspath)).relative_to(ROOT / "tests").parts
+    return {"unit": "unit", "store": "store", "integration": "browser"}.get(parts[0])
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.getoption("--skip-slow"):
-        skip = pytest.mark.skip(reason="--skip-slow")
-        for item in items:
-            if "slow" in item.keywords:
-                item.add_marker(skip)
+    skip = pytest.mark.skip(reason="--skip-slow")
+    for item in items:
+        tier = _tier_of_path(item)
+        if tier:
+            item.add_marker(tier)
+        callspec = getattr(item, "callspec", None)
+        if callspec and any(isinstance(value, str) and value == "postgresql" for value in callspec.params.values()):
+            item.add_marker("postgres")
+        if config.getoption("--skip-slow") and "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 def postgres_available() -> bool:
@@ -131,3 +152,18 @@ def uncached(monkeypatch):
     from indicators.views.cache import cache
 
     monkeypatch.setattr(cache, "app", None)
+
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    """Each test leaves no cached data or answers behind, so tests do not depend on their order."""
+    from indicators.views.cache import cache
+
+    yield
+    if getattr(cache, "app", None) is not None and cache.available():
+        try:
+            with cache.app.app_context():
+                cache.clear()
+        except Exception:  # a cache that a test took down: nothing to drop
+            pass

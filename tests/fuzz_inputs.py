@@ -1,5 +1,5 @@
 """Hostile values the fuzz tests feed to the callbacks and the loader (tests/store/test_fuzz.py,
-tests/unit/test_fuzz_importer.py): path tricks, SQL and script injection, spreadsheet formulas, very
+tests/unit/indicators/ingest/test_fuzz_importer.py): path tricks, SQL and script injection, spreadsheet formulas, very
 long text and unusual unicode, and hypothesis strategies built from them."""
 
 from __future__ import annotations

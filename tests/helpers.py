@@ -12,6 +12,39 @@ def text_of(value) -> str:
     return json.dumps(value, cls=plotly.utils.PlotlyJSONEncoder, ensure_ascii=False)
 
 
+def as_tree(value):
+    """A component (or list, dict, figure) as plain data: ``{"type", "props"}`` with children converted too."""
+    return json.loads(text_of(value))
+
+
+def find_components(value, kind: str | None = None, **props) -> list[dict]:
+    """Every component in ``value`` of type ``kind`` (e.g. "Td", "Link") whose props include ``props``, in
+    document order, as plain data: for asserting on the structure of a page instead of searching its text."""
+    found: list[dict] = []
+
+    def walk(node):
+        if isinstance(node, list):
+            for child in node:
+                walk(child)
+        elif isinstance(node, dict):
+            if "type" in node and "props" in node:
+                if (kind is None or node["type"] == kind) and all(node["props"].get(k) == v for k, v in props.items()):
+                    found.append(node)
+                for child in node["props"].values():
+                    walk(child)
+            else:
+                for child in node.values():
+                    walk(child)
+
+    walk(as_tree(value))
+    return found
+
+
+def assert_same_component(actual, expected) -> None:
+    """Two components (or trees of them) are equal in type, props and children."""
+    assert as_tree(actual) == as_tree(expected)
+
+
 def run_callback(function, triggered: str | None, **kwargs):
     """Call a page callback as Dash would, ``triggered`` naming the input that changed (None: first call)."""
     from dash._callback_context import context_value

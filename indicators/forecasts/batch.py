@@ -5,8 +5,8 @@ it, its length and last period) differs from the one its current forecast was ma
 Results are committed in chunks, so a batch that is killed keeps what it finished and the
 next run picks up the rest. A series that fails is logged and skipped.
 
-Where the series are forecast: in a pool of local processes (one per core, niced so the web
-server keeps answering), or, when ``CITYVITALS_FORECAST_CLUSTER`` names a Dask scheduler
+Where the series are forecast: in a pool of local processes (all cores but one by default,
+``CITYVITALS_FORECAST_WORKERS``, niced, so the web server keeps answering while a batch runs), or, when ``CITYVITALS_FORECAST_CLUSTER`` names a Dask scheduler
 (``tcp://host:port``), on that cluster's workers. Both are ``concurrent.futures`` executors
 (Dask's through ``Client.get_executor``), so one code path submits jobs of a few series and
 collects their results; the process that runs the batch reads the store, ships the series and
@@ -302,7 +302,7 @@ def executor(workers: int | None, cluster: str | None) -> Iterator[tuple[Executo
             # pure=False: a job resubmitted by a later run is computed again, not looked up.
             yield client.get_executor(pure=False), max(1, sum(client.nthreads().values()))
         return
-    workers = workers or os.cpu_count() or 1
+    workers = workers or get_settings().forecast_processes
     warm_up()  # compiled once here, inherited by the forked workers
     with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_start_worker) as pool:
         yield pool, workers
@@ -346,7 +346,7 @@ def run_batch(*, everything: bool = False, workers: int | None = None, horizons:
 
     Args:
         everything: redo every series, not only those whose data changed.
-        workers: local processes (the machine's cores by default).
+        workers: local processes (``Settings.forecast_processes`` by default).
         horizons: periods ahead per frequency (``HORIZONS`` by default).
         prophet: which series may use Prophet (see ``_uses_prophet``).
         progress: show a progress bar.
@@ -358,7 +358,7 @@ def run_batch(*, everything: bool = False, workers: int | None = None, horizons:
     """
     started = time.perf_counter()
     cluster = cluster_address() if cluster is None else cluster or None
-    report = BatchReport(where=cluster or f"local ({workers or os.cpu_count() or 1} processes)")
+    report = BatchReport(where=cluster or f"local ({workers or get_settings().forecast_processes} processes)")
     with Session(db.engine(), expire_on_commit=False) as session:
         stale, report.skipped_fresh = plan(session, everything=everything, prophet=prophet, city=city)
         session.expunge_all()

@@ -26,6 +26,7 @@ from typing import Any, Callable, TypeVar
 
 import flask
 import pandas as pd
+import redis.exceptions
 from flask_caching import Cache
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -39,9 +40,11 @@ log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 # A Redis that hangs (its host gone, its process stopped) must cost a call half a second, not redis-py's
 # default 5 s per attempt, which held callbacks past gunicorn's 30 s timeout and had workers killed
-# (benchmarks/faults.py, Redis frozen). One retry without pause reconnects a connection Redis dropped.
+# (benchmarks/faults.py, Redis frozen). One retry without pause reconnects a connection Redis dropped;
+# a timeout is not retried, so a frozen Redis costs one timeout (0.5 s), not two.
 REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 REDIS_RETRIES = 1
+REDIS_RETRIED_ERRORS = (redis.exceptions.ConnectionError,)
 # After the cache fails, it is not called again for this long: a cache that hangs then costs a timeout
 # now and then per process instead of one per call.
 CACHE_RETRY_SECONDS = 10.0
@@ -96,7 +99,8 @@ def cache_config(cache_url: str, timeout: int) -> dict[str, Any]:
     if cache_url.startswith(("redis://", "rediss://", "unix://")):
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": cache_url, "CACHE_DEFAULT_TIMEOUT": timeout,
                 "CACHE_KEY_PREFIX": "cityvitals:",
-                "CACHE_OPTIONS": {**REDIS_OPTIONS, "retry": Retry(NoBackoff(), REDIS_RETRIES)}}
+                "CACHE_OPTIONS": {**REDIS_OPTIONS,
+                                  "retry": Retry(NoBackoff(), REDIS_RETRIES, supported_errors=REDIS_RETRIED_ERRORS)}}
     if cache_url in ("simple", ""):
         return {"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_THRESHOLD": 5000}
     if cache_url == "null":

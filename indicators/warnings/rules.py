@@ -188,12 +188,17 @@ class Rule:
         """Judge one series; None when the rule does not fire."""
         raise NotImplementedError
 
+    @classmethod
+    def label(cls, lang: str) -> str:
+        """The rule's name for people ("阈值" / "Threshold")."""
+        return cls.label_en if lang == "en" else cls.label_zh
+
 
 @register_rule
 class ThresholdRule(Rule):
     """The newest value reaches one of the four thresholds (direction-aware)."""
 
-    name, label_zh, label_en = "threshold", "阈值预警", "threshold"
+    name, label_zh, label_en = "threshold", "阈值", "Threshold"
 
     def evaluate(self, state: SeriesState) -> Finding | None:
         if state.latest is None or state.thresholds[0] is None or state.direction == "neutral":
@@ -238,7 +243,7 @@ class ChangeRule(Rule):
     (``SeriesState.seasonal``).
     """
 
-    name, label_zh, label_en = "change", "变化预警", "change"
+    name, label_zh, label_en = "change", "变化", "Change"
     mom_pct: ClassVar[float] = 30.0
     yoy_pct: ClassVar[float] = 50.0
     ytd_pct: ClassVar[float] = 15.0
@@ -316,7 +321,7 @@ class ChangeRule(Rule):
 class ForecastRule(Rule):
     """Early warning: the forecast crosses a threshold within the horizon."""
 
-    name, label_zh, label_en = "forecast", "预测预警", "forecast"
+    name, label_zh, label_en = "forecast", "预测", "Forecast"
     min_chance: ClassVar[float] = 0.5
 
     def evaluate(self, state: SeriesState) -> Finding | None:
@@ -361,7 +366,7 @@ class AnomalyRule(Rule):
     own uncertainty and raises nothing.
     """
 
-    name, label_zh, label_en = "anomaly", "异常预警", "anomaly"
+    name, label_zh, label_en = "anomaly", "异常", "Anomaly"
     min_distance: ClassVar[float] = 0.1
 
     def evaluate(self, state: SeriesState) -> Finding | None:
@@ -390,7 +395,7 @@ class AnomalyRule(Rule):
 class StaleRule(Rule):
     """No value N periods after it was due."""
 
-    name, label_zh, label_en = "stale", "数据迟报", "stale data"
+    name, label_zh, label_en = "stale", "迟报", "Late data"
     levels_by_overdue: ClassVar[tuple[tuple[int, str], ...]] = ((3, "orange"), (2, "yellow"), (1, "blue"))
 
     def evaluate(self, state: SeriesState) -> Finding | None:

@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from benchmarks import faults
+from tests.support import faults
 from tests.conftest import REQUIRE_POSTGRES
 
 # Each builds a store through manage.py and waits on real servers and processes: a minute or more.
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.faults]
 
 
 def _why_no_private_servers() -> str | None:

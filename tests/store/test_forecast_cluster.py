@@ -24,6 +24,8 @@ from indicators.store import db
 from indicators.store.models import ForecastPoint, ForecastRun
 from tests.store._mini import create_mini_store, write_series
 
+pytestmark = pytest.mark.faults  # starts a Dask scheduler and workers
+
 ROOT = Path(__file__).resolve().parents[2]
 DASK = Path(sys.executable).with_name("dask")
 XIAMEN_AREAS = ("350200", "350203", "350205", "350206", "350211", "350212", "350213")

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
 from sqlalchemy.engine import make_url
 
-from benchmarks.dash_requests import multi_payload, payload
+from tests.support.dash_requests import multi_payload, payload
 from indicators.store import db
 from indicators.store.models import IndicatorDef, LoadBatch, Observation
 from tests.conftest import DEMO_TODAY, ROOT
@@ -559,7 +559,7 @@ def test_an_edited_name_is_exported_as_inert_text(site):
 
 
 def test_only_the_callbacks_that_carry_a_file_take_more_than_a_megabyte(site):
-    from benchmarks.dash_requests import multi_payload as body_of
+    from tests.support.dash_requests import multi_payload as body_of
 
     operator, analyst = site.signed_in("operator"), site.signed_in("analyst")
     rows = "".join(f"ECO-GDP-001,思明区,{2000 + i // 4}Q{i % 4 + 1},{i}\n" for i in range(60_000))

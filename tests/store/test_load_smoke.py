@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.faults import free_port
+from tests.support.faults import free_port
+
+pytestmark = pytest.mark.faults  # starts gunicorn
 
 ROOT = Path(__file__).resolve().parents[2]
 

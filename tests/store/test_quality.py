@@ -12,7 +12,7 @@ import dash
 import pandas as pd
 import pytest
 
-from benchmarks.dash_requests import multi_payload
+from tests.support.dash_requests import multi_payload
 from geo.cities import get_city
 from indicators.accounts.access import AccessDenied, Viewer
 from indicators.views.quality import (

@@ -13,7 +13,7 @@ import dash
 import pytest
 from sqlalchemy import func, select
 
-from benchmarks.dash_requests import (
+from tests.support.dash_requests import (
     alert_payloads,
     multi_payload,
     payload,

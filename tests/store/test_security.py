@@ -1,6 +1,6 @@
 """Sign-in, roles and scope through real HTTP requests to the app, demo sign-in off (as in production).
 
-The requests are the ones the browser sends (``benchmarks/dash_requests.py``) plus hand-crafted ones
+The requests are the ones the browser sends (``tests/support/dash_requests.py``) plus hand-crafted ones
 for what the pages would never ask for: a viewer must not get a restricted number through any of them.
 """
 
@@ -12,7 +12,7 @@ from datetime import timedelta
 import dash
 import pytest
 
-from benchmarks.dash_requests import (
+from tests.support.dash_requests import (
     alert_payloads,
     catalog_payload,
     map_payloads,

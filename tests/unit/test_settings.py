@@ -55,3 +55,11 @@ def test_the_generated_secret_is_kept(tmp_path, monkeypatch):
     assert len(first) >= 48 and first == settings_module.secret_key(get_settings(environ={}))
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by its owner only
     assert settings_module.secret_key(get_settings(environ={"CITYVITALS_SECRET_KEY": "given"})) == "given"
+
+
+def test_the_forecast_batch_leaves_the_web_a_core(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert get_settings({}).forecast_processes == 7
+    assert get_settings({"CITYVITALS_FORECAST_WORKERS": "3"}).forecast_processes == 3
+    monkeypatch.setattr("os.cpu_count", lambda: 1)
+    assert get_settings({}).forecast_processes == 1

@@ -47,7 +47,7 @@ def test_dropdowns_speak_the_page_language():
 
 
 def test_pages_build_dropdowns_only_through_the_translated_builder():
-    pages = Path(__file__).resolve().parents[2] / "pages"
+    pages = Path(__file__).resolve().parents[3] / "pages"
     raw = [path.name for path in pages.glob("*.py")
            if path.name != "_widgets.py" and re.search(r"\bdcc\.Dropdown\(", path.read_text(encoding="utf-8"))]
     assert raw == []  # Dash's own dropdown texts are English only

@@ -17,7 +17,7 @@ from pages._charts import (
 )
 from pages._tokens import LEVEL_COLOURS
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UP = {"direction": "up", "blue": 90.0, "yellow": 80.0, "orange": 70.0, "red": 60.0, "unit": "%", "frequency": "monthly"}
 DOWN = {"direction": "down", "blue": 35.0, "yellow": 75.0, "orange": 115.0, "red": 150.0, "unit": "μg/m³",
         "frequency": "daily"}

@@ -20,7 +20,7 @@ from indicators.catalog.entries import (
     parse_catalog,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 REFERENCE = ROOT.parent / "shared" / "reference" / "indicators_reference.csv"
 HEADER = (
     "code,name_zh,name_en,theme,topics,unit,frequency,direction,department,source,source_standard,source_id,"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from datetime import date, datetime
 
 import openpyxl
@@ -467,14 +466,14 @@ def test_file_level_problems_are_errors_on_row_0(content, reason):
 # ---------------------------------------------------------------- speed
 
 
-def test_ten_thousand_rows_parse_well_under_a_second(tmp_path):
+def test_ten_thousand_rows_parse_with_every_value_kept(tmp_path):
+    # How fast: benchmarks/bureau_workbook.py (speed is measured by benchmarks, not by timed tests).
     days = [date.fromordinal(date(2015, 1, 1).toordinal() + i).isoformat() for i in range(3334)]
     rows = [["指标", "地区", "时间", "数值"]]
     rows += [["GOV-PET-001", area, day, f"{i % 97},{i % 1000:03d}"] for i, day in enumerate(days)
              for area in ("思明区", "湖里区", "集美区")]
     content = _csv_bytes(rows[:10001])
-    started = time.perf_counter()
     parsed = _read(content, file_name="big.csv")
-    elapsed = time.perf_counter() - started
     assert parsed.ok and len(parsed.observations) == 10000
-    assert elapsed < 1.0
+    # "1,001" is one thousand and one: every value read with its thousands separator.
+    assert parsed.observations["value"].sum() == sum(int(row[3].replace(",", "")) for row in rows[1:10001])
