@@ -1,8 +1,9 @@
 """City Vitals command line: ``python manage.py COMMAND``.
 
-Commands: init, load, forecast, warn, audit, stats, bench, city, facilities, users, sql, scheduler. Every command reads the same settings as
-the app (``CITYVITALS_*`` environment variables; see ``settings.py``) and acts as the system (recorded as such, with
-the operating-system user, in the audit log); ``load`` and ``facilities load`` with ``--user NAME`` act as that
+Commands: init, load, forecast, warn, audit, stats, bench, city, screen, topics, facilities, users, sql, scheduler,
+hourly, notify. Every command reads the same settings as the app (``CITYVITALS_*`` environment variables; see
+``settings.py``) and acts as the system (recorded as such, with the operating-system user, in the audit log);
+``load`` and ``facilities load`` with ``--user NAME`` act as that
 account instead, its clearance and scope checked like the upload page's.
 """
 
@@ -173,9 +174,86 @@ def cmd_city(args: argparse.Namespace) -> int:
     """Add a prefecture-level city by adcode from the bundled all-China boundaries."""
     from geo.cities import add_city
 
+    from geo.cities import local_cities_file
+    from indicators.catalog.city_departments import write_generic_list
+
     city = add_city(args.key, args.adcode, name_en=args.name_en)
-    print(f"configured {city.key}: {city.name_zh} ({city.adcode}) with {len(city.districts)} districts; "
-          f"run `python manage.py init --city {city.key}` to generate its demo data")
+    departments = get_settings().data_path / "city_departments.yaml"
+    write_generic_list(city, departments)
+    print(f"configured {city.key}: {city.name_zh} ({city.adcode}) with {len(city.districts)} districts in "
+          f"{local_cities_file()}; it gets the generic topics and playlist, and its departments to edit in "
+          f"{departments}; run "
+          f"`python manage.py init --city {city.key}` to store it, generate its demo data and evaluate its warnings")
+    return 0
+
+
+def cmd_screen(args: argparse.Namespace) -> int:
+    """Check, export or import the big screen's definitions and playlists (a broken file is refused whole)."""
+    from indicators.catalog.screens import active_screens_file, export_screens, load_screens, parse_screens
+    from indicators.catalog.topics import load_topics
+    from indicators.catalog.yamlfile import ConfigFileError
+
+    data_path = get_settings().data_path
+    if args.screen_command == "export":
+        text = export_screens(load_screens(active_screens_file(data_path)))
+        if args.file:
+            Path(args.file).write_text(text, encoding="utf-8")
+        else:
+            print(text, end="")
+        return 0
+    source = Path(args.file) if args.file else active_screens_file(data_path)
+    try:
+        registry = parse_screens(source.read_text(encoding="utf-8"), load_topics(), source=source.name)
+    except ConfigFileError as exc:
+        print(f"refused, nothing changed:\n{exc}", file=sys.stderr)
+        return 1
+    screens, cities = len(registry.data.screens), len(registry.data.playlists)
+    if args.screen_command == "import":
+        from indicators.ingest.screen_edits import save_screens
+        from indicators.store import db
+
+        db.use(get_settings().database_url)
+        saved = save_screens(source.read_text(encoding="utf-8"), data_path, via="import", source=source.name,
+                             unchanged_is_kept=True)  # audited, and the walls' cached answers go stale
+        target = data_path / "screens.yaml"
+        print(f"imported {screens} screens and {cities} playlists into {target}"
+              + (f"; the previous version is {target.with_name(saved.kept)}" if saved.kept else ""))
+    else:
+        print(f"{source}: {screens} screens and {cities} playlists are valid")
+    return 0
+
+
+def cmd_topics(args: argparse.Namespace) -> int:
+    """Check, export or import each city's topics (a broken file, or one that would break the screens, is refused)."""
+    from indicators.catalog.topics import active_topics_file
+    from indicators.catalog.yamlfile import ConfigFileError
+    from indicators.ingest.topic_edits import check_topics, save_topics, topic_count, topics_text
+
+    data_path = get_settings().data_path
+    if args.topics_command == "export":
+        text = topics_text(data_path)
+        if args.file:
+            Path(args.file).write_text(text, encoding="utf-8")
+        else:
+            print(text, end="")
+        return 0
+    source = Path(args.file) if args.file else active_topics_file(data_path)
+    text = source.read_text(encoding="utf-8")
+    try:
+        cities, topics = topic_count(check_topics(text, data_path, source=source.name))
+    except ConfigFileError as exc:
+        print(f"refused, nothing changed:\n{exc}", file=sys.stderr)
+        return 1
+    if args.topics_command == "import":
+        from indicators.store import db
+
+        db.use(get_settings().database_url)
+        saved = save_topics(text, data_path, via="import", source=source.name, unchanged_is_kept=True)
+        target = data_path / "topics.yaml"
+        print(f"imported {topics} topics ({cities} cities with their own) into {target}"
+              + (f"; the previous version is {target.with_name(saved.kept)}" if saved.kept else ""))
+    else:
+        print(f"{source}: {topics} topics ({cities} cities with their own) are valid")
     return 0
 
 
@@ -231,7 +309,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             return 0
         if args.users_command == "add":
             typed = _new_password(args)
-            generated, password = typed is None, typed or users.generate_password()
+            generated, password = typed is None, typed or users.generate_password(args.username)
             account = users.create_user(args.username, password, args.role,
                                         display_name=args.name or "", clearance=args.clearance,
                                         city_key=args.city, districts=tuple(args.district or ()))
@@ -326,9 +404,65 @@ def _warnings_job() -> dict:
     return {"series": report.series, "opened": report.opened, "resolved": report.resolved}
 
 
+def _hourly_retention_job() -> dict:
+    from indicators.ingest.hourly import prune_hours
+
+    return {"deleted": prune_hours(get_settings().hourly_retention_days)}
+
+
+def cmd_hourly(args: argparse.Namespace) -> int:
+    """Hourly values: delete those older than the retention (CITYVITALS_HOURLY_RETENTION_DAYS or --days)."""
+    from indicators.ingest.hourly import prune_hours
+    from indicators.store import db
+
+    settings = get_settings()
+    db.use(settings.database_url)
+    days = args.days or settings.hourly_retention_days
+    print(f"deleted {prune_hours(days)} hourly values older than {days} days (their daily values stay)")
+    return 0
+
+
+def _notify_job() -> dict:
+    from indicators.warnings.notify import notify_tick
+
+    report = notify_tick()
+    return {"routed": report.routed, "escalated": report.escalated, "sent": report.delivery.sent,
+            "failed": report.delivery.failed, "given_up": report.delivery.given_up}
+
+
+def _briefing_job(kind: str) -> dict:
+    from indicators.views.briefing import send_briefings
+    from pages._briefing_parts import webhook_text
+    from pages._briefing_pdf import render_mail
+
+    report = send_briefings(kind, render_mail, summarize=webhook_text)
+    return {"kind": kind, "written": report.written, "skipped": report.skipped, "refused": report.refused}
+
+
+BRIEFING_TRIGGERS = {"daily": {}, "weekly": {"day_of_week": "mon"}, "monthly": {"day": 1}}
+
+
+def add_briefing_jobs(scheduler, at: str) -> None:
+    """The briefings at ``at`` (HH:MM): daily every morning, weekly on Mondays, monthly on the 1st."""
+    hour, minute = (int(part) for part in at.split(":"))
+    for kind, when in BRIEFING_TRIGGERS.items():
+        scheduler.add_job(_scheduled, "cron", args=(f"briefing-{kind}", lambda kind=kind: _briefing_job(kind)),
+                          hour=hour, minute=minute, id=f"briefing-{kind}", name=f"briefing-{kind}", **when)
+
+
+def _clock(text: str) -> str:
+    """HH:MM, for argparse."""
+    hour, _, minute = text.partition(":")
+    if not (hour.isdigit() and minute.isdigit() and int(hour) < 24 and int(minute) < 60):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected HH:MM")
+    return f"{int(hour):02d}:{int(minute):02d}"
+
+
 def cmd_scheduler(args: argparse.Namespace) -> int:
     """Run the batches on a schedule until stopped: due SQL sources every minute, the warnings every hour
-    (lateness grows with the clock), the incremental forecast (then the warnings) every --forecast-minutes.
+    (lateness grows with the clock), the incremental forecast (then the warnings) every --forecast-minutes,
+    the notification tick (routing, deadlines, the outbox) every minute, and the briefings at --briefing-at:
+    daily every morning, weekly on Mondays, monthly on the 1st (each subscriber once per period).
     Run one scheduler per installation, beside the web workers."""
     from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -340,16 +474,50 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
     db.use(settings.database_url)
     scheduler = BlockingScheduler(job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300})
     jobs = (("sql-sources", _sources_job, 1), ("warnings", _warnings_job, 60),
-            ("forecast", _forecast_job, args.forecast_minutes))
+            ("forecast", _forecast_job, args.forecast_minutes), ("notify", _notify_job, 1),
+            ("hourly-retention", _hourly_retention_job, 60))
     for name, job, minutes in jobs:
         scheduler.add_job(_scheduled, "interval", args=(name, job), minutes=minutes, id=name, name=name,
                           next_run_time=datetime.now())
-    print(f"scheduler: SQL sources every minute, warnings every 60 min, forecasts every {args.forecast_minutes} min "
+    add_briefing_jobs(scheduler, args.briefing_at)
+    print(f"scheduler: SQL sources and notifications every minute, warnings and old hourly values every 60 min, "
+          f"forecasts every {args.forecast_minutes} min, briefings at {args.briefing_at} "
           "(Ctrl-C stops)", flush=True)
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+    return 0
+
+
+def cmd_notify(args: argparse.Namespace) -> int:
+    """Notifications: add a contact or a webhook channel (audited), or run one tick now."""
+    from indicators.store import db
+    from indicators.warnings.notify import notify_tick
+    from indicators.warnings.routing import NotifyConfigError, add_channel, add_contact
+
+    db.use(get_settings().database_url)
+    try:
+        if args.notify_command == "contact":
+            number = add_contact(email=args.email, role=args.role, department=args.department or "",
+                                 username=args.user or "", name=args.name or "", city_key=args.city,
+                                 clearance=args.clearance, lang=args.lang, briefings=args.briefings or "")
+            print(f"contact #{number} added: {args.email} ({args.role})")
+        elif args.notify_command == "channel":
+            secret = os.environ.get("CITYVITALS_CHANNEL_SECRET", "")  # kept out of the shell's history
+            number = add_channel(args.name, kind=args.kind, url=args.url, secret=secret, msg_format=args.format,
+                                 city_key=args.city, department=args.department or "", clearance=args.clearance,
+                                 briefings=args.briefings or "")
+            print(f"channel #{number} added: {args.name} ({args.kind}{', signed' if secret else ''})")
+        elif args.notify_command == "briefing":
+            print(_briefing_job(args.kind))
+        else:
+            report = notify_tick()
+            print(f"routed {report.routed}, escalated {report.escalated}, sent {report.delivery.sent}, "
+                  f"failed {report.delivery.failed}, given up {report.delivery.given_up}")
+    except NotifyConfigError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -409,6 +577,24 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--name-en")
     add.set_defaults(func=cmd_city)
 
+    screen = sub.add_parser("screen", help="the big screen's definitions and playlists: check, export, import")
+    screen_sub = screen.add_subparsers(dest="screen_command", required=True)
+    for name, text in (("check", "validate a screens file (default: the one in use)"),
+                       ("export", "write the screens in use as a file (default: to standard output)"),
+                       ("import", "validate a screens file and make it the installation's (in the data folder)")):
+        command = screen_sub.add_parser(name, help=text)
+        command.add_argument("file", nargs="?" if name != "import" else None)
+        command.set_defaults(func=cmd_screen)
+
+    topics = sub.add_parser("topics", help="each city's topics (专题): check, export, import")
+    topics_sub = topics.add_subparsers(dest="topics_command", required=True)
+    for name, text in (("check", "validate a topics file (default: the one in use)"),
+                       ("export", "write the topics in use as a file (default: to standard output)"),
+                       ("import", "validate a topics file and make it the installation's (in the data folder)")):
+        command = topics_sub.add_parser(name, help=text)
+        command.add_argument("file", nargs="?" if name != "import" else None)
+        command.set_defaults(func=cmd_topics)
+
     facilities = sub.add_parser("facilities", help="the map's point layers (schools, hospitals …)")
     facilities_sub = facilities.add_subparsers(dest="facilities_command", required=True)
     facilities_load = facilities_sub.add_parser("load", help="load a city's facilities CSV (all rows valid or nothing)")
@@ -452,8 +638,94 @@ def build_parser() -> argparse.ArgumentParser:
 
     scheduler = sub.add_parser("scheduler", help="run SQL sources, warnings and forecasts on a schedule")
     scheduler.add_argument("--forecast-minutes", type=int, default=360, help="between incremental forecasts")
+    scheduler.add_argument("--briefing-at", default="07:30", type=_clock,
+                           help="when the briefings are mailed (HH:MM): daily, weekly on Mondays, monthly on the 1st")
     scheduler.set_defaults(func=cmd_scheduler)
+
+    hourly = sub.add_parser("hourly", help="hourly values: delete those older than the retention")
+    hourly_sub = hourly.add_subparsers(dest="hourly_command", required=True)
+    prune = hourly_sub.add_parser("prune", help="delete hourly values older than --days (daily values stay)")
+    prune.add_argument("--days", type=int, help="default: CITYVITALS_HOURLY_RETENTION_DAYS (90)")
+    prune.set_defaults(func=cmd_hourly)
+
+    notify = sub.add_parser("notify", help="notifications: add contacts and webhook channels, run a tick")
+    notify_sub = notify.add_subparsers(dest="notify_command", required=True)
+    contact = notify_sub.add_parser("contact", help="add an e-mail address: a mailbox, member, head or leader")
+    contact.add_argument("email")
+    contact.add_argument("--role", required=True, choices=("mailbox", "member", "head", "leader"))
+    contact.add_argument("--department", help="the department (as in the catalog), for mailbox, member, head")
+    contact.add_argument("--user", help="the person's account: their clearance and scope apply")
+    contact.add_argument("--name")
+    contact.add_argument("--city", help="only this city's alerts (default: every city)")
+    contact.add_argument("--clearance", default="internal", help="a mailbox's clearance (public/internal/restricted)")
+    contact.add_argument("--lang", default="zh", choices=("zh", "en"))
+    contact.add_argument("--briefings", help="briefings subscribed: daily,weekly,monthly")
+    channel = notify_sub.add_parser("channel", help="add a webhook (secret from CITYVITALS_CHANNEL_SECRET)")
+    channel.add_argument("name")
+    channel.add_argument("--kind", required=True, choices=("dingtalk", "wecom", "platform"))
+    channel.add_argument("--url", required=True)
+    channel.add_argument("--format", default="markdown", choices=("text", "markdown"))
+    channel.add_argument("--city")
+    channel.add_argument("--department", help="only alerts routed to this department (default: all of the city)")
+    channel.add_argument("--clearance", default="internal")
+    channel.add_argument("--briefings", help="briefings it also gets, as a short summary: daily,weekly,monthly")
+    notify_sub.add_parser("tick", help="route, escalate and deliver now (the scheduler does it every minute)")
+    briefing = notify_sub.add_parser("briefing", help="send the briefing to its subscribers, e-mail and webhooks, "
+                                                      "now (once a period)")
+    briefing.add_argument("--kind", default="daily", choices=("daily", "weekly", "monthly"))
+    notify.set_defaults(func=cmd_notify)
+    add_token_commands(sub)
     return parser
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    """API tokens: add (the secret printed once), list, revoke."""
+    from indicators.accounts import tokens
+    from indicators.accounts.users import AccountError
+    from indicators.store import db
+
+    db.use(get_settings().database_url)
+    try:
+        if args.tokens_command == "list":
+            for row in tokens.list_tokens().itertuples():
+                state = "revoked" if isinstance(row.revoked_at, datetime) else (
+                    f"expires {row.expires_at:%Y-%m-%d}" if isinstance(row.expires_at, datetime) else "no expiry")
+                scope = (row.city_key if isinstance(row.city_key, str) else "all cities") + (
+                    f" ({row.districts})" if row.districts else "")
+                print(f"{row.name:<24} {row.prefix}… {row.owner or 'service':<16} {row.role:<9} {row.clearance:<11} "
+                      f"{scope:<28} {'read+write' if row.writes else 'read':<10} {state}")
+        elif args.tokens_command == "add":
+            secret = tokens.create_token(args.name, owner=args.owner, role=args.role, clearance=args.clearance,
+                                         city_key=args.city, districts=tuple(args.district or ()), writes=args.write,
+                                         expires_days=None if args.days == 0 else args.days)
+            print(f"token {args.name} (shown once, keep it safe): {secret}")
+        else:
+            tokens.revoke_token(args.name)
+            print(f"revoked {args.name}")
+    except AccountError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def add_token_commands(sub) -> None:
+    """``manage.py tokens add|list|revoke``."""
+    parser = sub.add_parser("tokens", help="API tokens of people and service accounts: add, list, revoke")
+    tokens_sub = parser.add_subparsers(dest="tokens_command", required=True)
+    tokens_sub.add_parser("list", help="every token (never its secret)")
+    add = tokens_sub.add_parser("add", help="make a token; its secret is printed once")
+    add.add_argument("name")
+    who = add.add_mutually_exclusive_group(required=True)
+    who.add_argument("--owner", help="a personal token of this account (its role; clearance and scope within its own)")
+    who.add_argument("--role", choices=("viewer", "analyst", "operator", "leader", "admin"),
+                     help="a service account with this role")
+    add.add_argument("--clearance", choices=("public", "internal", "restricted"))
+    add.add_argument("--city", help="bind the token to one city")
+    add.add_argument("--district", action="append", help="bind it to a district of that city (repeatable)")
+    add.add_argument("--write", action="store_true", help="may push data and act on alerts (within its role)")
+    add.add_argument("--days", type=int, default=90, help="days until it expires (0: never; default 90)")
+    tokens_sub.add_parser("revoke", help="revoke a token at once").add_argument("name")
+    parser.set_defaults(func=cmd_tokens)
 
 
 def main(argv: list[str] | None = None) -> int:

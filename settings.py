@@ -49,6 +49,34 @@ ENVIRONMENT = (
     ("CITYVITALS_SQL_SOURCE_SCHEMES", "sql_source_schemes", str),
     ("CITYVITALS_FORECAST_CLUSTER", "forecast_cluster", str),
     ("CITYVITALS_FORECAST_WORKERS", "forecast_workers", int),
+    ("CITYVITALS_DATA_DIR", "data_dir", str),
+    # Warnings reach people (README "Warnings reach people").
+    ("CITYVITALS_SMTP_HOST", "smtp_host", str),
+    ("CITYVITALS_SMTP_PORT", "smtp_port", int),
+    ("CITYVITALS_SMTP_STARTTLS", "smtp_starttls", _flag),
+    ("CITYVITALS_SMTP_USER", "smtp_user", str),
+    ("CITYVITALS_SMTP_PASSWORD", "smtp_password", str),
+    ("CITYVITALS_SMTP_SENDER", "smtp_sender", str),
+    ("CITYVITALS_SMTP_CA_FILE", "smtp_ca_file", str),
+    ("CITYVITALS_ALERT_DEADLINES", "alert_deadlines", str),
+    ("CITYVITALS_WORKING_HOURS", "working_hours", str),
+    ("CITYVITALS_INBOUND_WEBHOOK_SECRET", "inbound_webhook_secret", str),
+    ("CITYVITALS_NOTIFY_MAX_ATTEMPTS", "notify_max_attempts", int),
+    ("CITYVITALS_NOTIFY_BACKOFF_SECONDS", "notify_backoff_seconds", int),
+    ("CITYVITALS_PUBLIC_URL", "public_url", str),
+    ("CITYVITALS_API_RATE_LIMIT", "api_rate_limit", str),
+    ("CITYVITALS_API_MAX_PUSH_BYTES", "api_max_push_bytes", int),
+    ("CITYVITALS_HOURLY_RETENTION_DAYS", "hourly_retention_days", int),
+    ("CITYVITALS_OIDC_ISSUER", "oidc_issuer", str),
+    ("CITYVITALS_OIDC_CLIENT_ID", "oidc_client_id", str),
+    ("CITYVITALS_OIDC_CLIENT_SECRET", "oidc_client_secret", str),
+    ("CITYVITALS_OIDC_SCOPES", "oidc_scopes", str),
+    ("CITYVITALS_OIDC_USERNAME_CLAIM", "oidc_username_claim", str),
+    ("CITYVITALS_OIDC_ROLE_CLAIM", "oidc_role_claim", str),
+    ("CITYVITALS_OIDC_ROLES", "oidc_roles", str),
+    ("CITYVITALS_OIDC_CITY_CLAIM", "oidc_city_claim", str),
+    ("CITYVITALS_OIDC_DISTRICTS_CLAIM", "oidc_districts_claim", str),
+    ("CITYVITALS_LOCAL_PASSWORDS", "local_passwords", _flag),
 )
 
 
@@ -85,6 +113,35 @@ class Settings:
         forecast_workers: local processes of the forecast batch; 0 = all cores but one.
         forecast_cluster: a Dask scheduler's address (``tcp://host:8786``) on which the forecast batch runs;
             empty: local processes on this machine's cores.
+        data_dir: the installation's data folder (default ``data/``): cities added by adcode and their
+            boundaries are written there, never into the package.
+        smtp_host, smtp_port, smtp_starttls, smtp_user, smtp_password, smtp_sender, smtp_ca_file: the mail server
+            notifications and briefings go through (no host: no e-mail); STARTTLS on by default, login when a user
+            is set; ``smtp_ca_file`` a CA bundle for a server with an internal certificate.
+        alert_deadlines: hours to acknowledge/resolve per level, ``red=1/24,orange=2/48,yellow=4/72,blue=8/168``.
+        working_hours: e.g. ``08:30-12:00,14:00-17:30``: deadlines run only then, on Chinese working days (public
+            holidays off, 调休 weekends on); empty: deadlines run around the clock.
+        inbound_webhook_secret: the HMAC key the event platform signs its state reports with (empty: refused).
+        notify_max_attempts, notify_backoff_seconds: a notification is tried this often, waiting
+            ``backoff × 2^(attempt−1)`` between tries, then given up (shown on /admin/notify).
+        public_url: the cockpit's address, for links in notifications.
+        api_rate_limit: requests one API token may make (Flask-Limiter notation, ``;`` between limits), counted
+            on the cache's Redis when ``cache_url`` is ``redis://…``, else in each process's memory.
+        api_max_push_bytes: the largest body ``POST /api/v1/observations`` takes.
+        hourly_retention_days: how long values of hourly indicators are kept (``manage.py hourly prune``, the
+            scheduler every hour); the daily values they rolled up into stay.
+        oidc_issuer: the city's OpenID Connect provider (统一身份认证), e.g. ``https://id.example.gov.cn/realms/city``;
+            empty: no single sign-on. Its discovery document is read from ``<issuer>/.well-known/openid-configuration``.
+        oidc_client_id, oidc_client_secret: this app's registration at the provider (redirect URI
+            ``<site>/login/oidc/callback``, post-logout redirect ``<site>/login``).
+        oidc_scopes: scopes asked for (``openid`` and those that carry the claims below).
+        oidc_username_claim: the claim that becomes the user name (``preferred_username``).
+        oidc_role_claim: the claim (a string or a list, e.g. ``groups``) mapped to a role by ``oidc_roles``.
+        oidc_roles: ``value=role`` pairs, comma-separated, strongest first (``cv-admins=admin,cv-leaders=leader``);
+            a person none of whose values is mapped is refused.
+        oidc_city_claim, oidc_districts_claim: claims holding the account's city key and district adcodes (a
+            list or comma-separated); empty claim names: no scope from the provider (all cities).
+        local_passwords: whether accounts may sign in with a password here; off: only through the provider.
     """
 
     database_url: str = DEFAULT_DATABASE_URL
@@ -108,6 +165,38 @@ class Settings:
     sql_source_schemes: str = "postgresql,mysql,mariadb,mssql,oracle"
     forecast_cluster: str = ""
     forecast_workers: int = 0
+    data_dir: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "cityvitals@localhost"
+    smtp_ca_file: str = ""
+    alert_deadlines: str = "red=1/24,orange=2/48,yellow=4/72,blue=8/168"
+    working_hours: str = ""
+    inbound_webhook_secret: str = ""
+    notify_max_attempts: int = 6
+    notify_backoff_seconds: int = 60
+    public_url: str = ""
+    api_rate_limit: str = "600/minute;20/second"
+    api_max_push_bytes: int = 5 << 20
+    hourly_retention_days: int = 90
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    oidc_username_claim: str = "preferred_username"
+    oidc_role_claim: str = "groups"
+    oidc_roles: str = ""
+    oidc_city_claim: str = ""
+    oidc_districts_claim: str = ""
+    local_passwords: bool = True
+
+    @property
+    def data_path(self) -> Path:
+        """The installation's own files (cities added by adcode, their boundaries): ``data_dir`` or ``data/``."""
+        return Path(self.data_dir) if self.data_dir else ROOT / "data"
 
     @property
     def forecast_processes(self) -> int:
@@ -176,6 +265,8 @@ def get_settings(environ: dict[str, str] | None = None, **explicit: object) -> S
         raise ValueError(f"CITYVITALS_LANG must be zh or en, not {settings.lang!r}")
     if settings.env not in ("development", "production"):
         raise ValueError(f"CITYVITALS_ENV must be development or production, not {settings.env!r}")
+    if settings.hourly_retention_days < 1:
+        raise ValueError("CITYVITALS_HOURLY_RETENTION_DAYS must be at least 1 (a day's hours make its daily value)")
     if settings.log_format not in ("", "json", "text"):
         raise ValueError(f"CITYVITALS_LOG_FORMAT must be json or text, not {settings.log_format!r}")
     if settings.is_production:

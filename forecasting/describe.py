@@ -84,3 +84,43 @@ def describe_accuracy(smape: float | None, *, model: str, frequency: str, observ
         return f"average error {smape:.1f}%" if english else f"平均误差 {smape:.1f}%"
     return (f"average error over the last {periods} periods {smape:.1f}%" if english
             else f"过去{periods}期平均误差 {smape:.1f}%")
+
+
+def model_short_name(name: str, lang: str = "zh") -> str:
+    """The method in a few words for a chart's legend: ``ETS 与 ARIMA 组合`` / ``ETS + ARIMA ensemble``.
+
+    Args:
+        name: A model or combination name (``mean(ets,arima)``).
+        lang: ``zh`` (default) or ``en``.
+
+    Returns:
+        The families of the members joined (a family named once); a single model as ``ETS 模型`` /
+        ``ETS model``; an unknown name as it is.
+    """
+    members = split_combo(name)
+    if not all(member in _FAMILIES for member in members):
+        return name
+    english = lang == "en"
+    families = list(dict.fromkeys(_FAMILIES[member][english] for member in members))
+    if len(families) == 1:
+        single = families[0]
+        if len(members) == 1:
+            return f"{single} model" if english else f"{single} 模型"
+        return f"{single} ensemble" if english else f"{single} 组合"
+    if english:
+        return " + ".join(families) + " ensemble"
+    return "、".join(families[:-1]) + " 与 " + families[-1] + " 组合"
+
+
+def model_explanation(name: str, lang: str = "zh") -> str:
+    """What the method does, in one sentence for a chart's hover."""
+    members = split_combo(name)
+    english = lang == "en"
+    if len(members) == 1:
+        return (f"One statistical model ({describe_model(name, lang)}) fitted to the series' history."
+                if english else f"以{describe_model(name, lang)}拟合该序列的历史数据得出。")
+    return (f"{len(members)} statistical models ({model_short_name(name, lang)}) each forecast the series; the "
+            "forecast is their equal-weighted mean, usually more accurate than any single model."
+            if english else
+            f"{len(members)} 个统计模型({model_short_name(name, lang)})分别预测,取等权平均,"
+            "通常比单个模型更准确。")

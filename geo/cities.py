@@ -1,7 +1,8 @@
 """Cities as configuration: adcode, names, boundary file, districts and options.
 
-Three cities are configured in ``cities.yaml``; any other prefecture-level city can be
-added by adcode from the bundled all-China county file (``add_city``), its districts' resident
+Three cities are seeded in ``cities.yaml`` (the package's file, like the catalog); any other prefecture-level
+city is added by adcode from the bundled all-China county file (``add_city``) into the installation's data
+folder (``<data dir>/cities.yaml`` and ``<data dir>/boundaries/``, never the package), its districts' resident
 populations taken from the shipped 2020 census table (``census_2020.csv``, each figure with its
 source) or, for a county the table lacks, estimated as its province's 2020 census density times
 its area (``provinces_2020.csv``; the estimate is labelled as such).
@@ -60,6 +61,7 @@ class City:
     zoom: int
     demo: bool
     districts: tuple[District, ...] = field(default_factory=tuple)
+    province_zh: str = ""
 
     def name(self, lang: str) -> str:
         """The city's name in ``lang``."""
@@ -105,21 +107,41 @@ def _city_from_config(key: str, conf: dict) -> City:
         zoom=int(conf.get("zoom", 10)),
         demo=bool(conf.get("demo", False)),
         districts=districts,
+        province_zh=str(conf.get("province_zh", "")),
     )
 
 
-@lru_cache(maxsize=1)
-def load_cities(path: Path = CITIES_FILE) -> dict[str, City]:
-    """All configured cities, keyed by their short key (``xiamen``).
+def local_cities_file() -> Path:
+    """The installation's own cities file: ``cities.yaml`` in the settings' data folder (it may not exist)."""
+    from settings import get_settings
+
+    return get_settings().data_path / "cities.yaml"
+
+
+def _read_config(path: Path) -> dict:
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
+
+
+@lru_cache(maxsize=4)
+def load_cities(path: Path = CITIES_FILE, local: Path | None = None) -> dict[str, City]:
+    """All configured cities, keyed by their short key (``xiamen``): the seed file's, then the installation's.
 
     Args:
-        path: the cities YAML file.
+        path: the seed cities file.
+        local: the installation's cities file (default ``local_cities_file()``); its cities follow the seed's.
 
     Returns:
         Cities in file order.
     """
-    config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    config = _read_config(path) | _read_config(local or local_cities_file())
     return {key: _city_from_config(key, conf) for key, conf in config.items()}
+
+
+def switch_cities() -> dict[str, City]:
+    """The cities the header's city switch offers: those with demo data and every city the installation added
+    (``city add``); a city only seeded (六安 before ``init --city luan``) is left out."""
+    added = set(_read_config(local_cities_file()))
+    return {key: city for key, city in load_cities().items() if city.demo or key in added}
 
 
 def get_city(key_or_adcode: str) -> City:
@@ -148,19 +170,19 @@ def china_city_row(adcode: str) -> dict[str, str]:
     raise KeyError(f"no prefecture-level city with adcode {adcode} in china_cities.csv")
 
 
-def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CITIES_FILE,
-             boundary_dir: Path = BOUNDARY_DIR) -> City:
-    """Configure a new city from the bundled all-China county boundaries.
+def add_city(key: str, adcode: str, name_en: str | None = None, path: Path | None = None,
+             boundary_dir: Path | None = None) -> City:
+    """Configure a new city from the bundled all-China county boundaries, in the installation's data folder.
 
-    Writes ``boundaries/<adcode>.geojson`` (the city's counties) and appends the city to
-    the cities file, each district with its resident population (``district_population``).
+    Writes ``<boundary_dir>/<adcode>.geojson`` (the city's counties) and appends the city to the
+    installation's cities file, each district with its resident population (``district_population``).
 
     Args:
         key: short key for the city, e.g. ``quanzhou``.
         adcode: its 6-digit prefecture adcode, e.g. ``350500``.
         name_en: English name; defaults to the key, capitalised.
-        path: the cities YAML file to extend.
-        boundary_dir: where to write the city's boundary file.
+        path: the cities file to extend (default: ``local_cities_file()``, in the data folder).
+        boundary_dir: where to write the city's boundary file (default: ``boundaries/`` beside ``path``).
 
     Returns:
         The new city.
@@ -169,7 +191,9 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
         KeyError: when the adcode is not a prefecture-level city of the bundled list.
         ValueError: when the key or the adcode is configured already.
     """
-    configured = load_cities(path)
+    path = path or local_cities_file()
+    boundary_dir = boundary_dir or path.parent / "boundaries"
+    configured = load_cities(CITIES_FILE, path)
     if key in configured or any(c.adcode == adcode for c in configured.values()):
         raise ValueError(f"city {key} / {adcode} is configured already")
     row = china_city_row(adcode)
@@ -180,6 +204,8 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
         props = feature["properties"]
         feature["properties"] = {"adcode": props["adcode"], "name_zh": props["name_zh"], "name_en": props["name_zh"]}
     collection = {k: v for k, v in everything.items() if k != "features"} | {"features": features}
+    boundary_dir.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     boundary_file = boundary_dir / f"{adcode}.geojson"
     boundary_file.write_text(json.dumps(collection, ensure_ascii=False), encoding="utf-8")
     bbox = [float(row[k]) for k in ("bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy")]
@@ -201,7 +227,7 @@ def add_city(key: str, adcode: str, name_en: str | None = None, path: Path = CIT
     with path.open("a", encoding="utf-8") as fh:
         fh.write("\n" + yaml.safe_dump({key: conf}, allow_unicode=True, sort_keys=False))
     load_cities.cache_clear()
-    return load_cities(path)[key]
+    return load_cities(CITIES_FILE, path)[key]
 
 
 @lru_cache(maxsize=1)

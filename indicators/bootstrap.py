@@ -14,6 +14,7 @@ from geo.cities import City, get_city, load_cities
 from indicators.catalog.entries import Catalog, load_catalog
 from indicators.demo import generate_city
 from indicators.demo.facilities import add_demo_facilities, count_facilities
+from indicators.demo.hourly import add_demo_hours
 from indicators.ingest.catalog_edits import sync_catalog
 from indicators.store import db
 from indicators.store.derived import recompute_all
@@ -66,6 +67,8 @@ def generate_demo(session: Session, catalog: Catalog, city: City, *, seed: int, 
             rows += insert_observations(conn, frame, batch_id=batch.id, source="demo", loaded_at=loaded_at)
             replace_latest(conn, compute_latest(frame, indicator, batch.id))
         recompute_all(conn, catalog, batch_id=batch.id)
+    rows += add_demo_hours(conn, catalog, [city.adcode, *(d.adcode for d in city.districts)], today=today, seed=seed,
+                           batch_id=batch.id, loaded_at=loaded_at)
     batch.status, batch.rows_total, batch.rows_inserted, batch.finished_at = "ok", rows, rows, datetime.now()
     db.bump_data_version(session)
     return rows

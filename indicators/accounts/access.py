@@ -46,6 +46,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "catalog.sensitivity": frozenset({"leader", "admin"}),
     "users.manage": frozenset({"admin"}),
     "audit.read": frozenset({"admin"}),
+    # Warnings reach people: who routes alerts and configures channels, who silences them.
+    "notify.manage": frozenset({"admin"}),
+    # The walls' screens and playlists (``/admin/screens``).
+    "screens.manage": frozenset({"admin"}),
+    # Each city's topics (专题, ``/admin/topics``): what its topic pages, screens and navigation hold.
+    "topics.manage": frozenset({"admin"}),
+    "notify.silence": frozenset({"operator", "leader", "admin"}),
 }
 _RANK = {name: rank for rank, name in enumerate(SENSITIVITIES)}
 

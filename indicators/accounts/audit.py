@@ -30,9 +30,12 @@ from indicators.store.models import AuditEntry
 log = logging.getLogger(__name__)
 
 ACTIONS = ("sign_in", "sign_in_failed", "sign_out", "export", "data_load", "data_load_rejected", "data_load_failed",
-           "data_undo",
+           "data_undo", "hourly_pruned",
            "catalog_change", "alert_action", "user_add", "user_change", "password_reset", "access_denied",
-           "sql_source")
+           "sql_source", "screens_change", "topics_change",
+           # Warnings reach people: routing rules, contacts, channels, silences; the platform's inbound webhook.
+           "notify_config", "silence", "webhook_refused", "webhook_state",
+           "api_token", "api_call")
 AUDIT_COLUMNS = ["id", "at", "user", "action", "target", "detail", "remote_addr"]
 MAX_ROWS = 5000
 

@@ -87,7 +87,7 @@ def check_password_policy(password: str, username: str) -> None:
     """
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"密码至少 {MIN_PASSWORD} 个字符 / password needs at least {MIN_PASSWORD} characters")
-    if len(set(password)) < 4 or username.lower() in password.lower():
+    if len(set(password)) < 4 or (username and username.lower() in password.lower()):
         raise AccountError("密码过于简单或包含用户名 / password too simple or contains the user name")
 
 
@@ -220,7 +220,7 @@ def reset_password(username: str, password: str | None = None) -> str:
         AccessDenied: the current viewer may not manage accounts.
     """
     require("users.manage")
-    password = password or generate_password()
+    password = password or generate_password(username)
     check_password_policy(password, username)
     with db.transaction() as session:
         user = _get(session, username)
@@ -231,9 +231,18 @@ def reset_password(username: str, password: str | None = None) -> str:
     return password
 
 
-def generate_password() -> str:
-    """A random password of 16 URL-safe characters."""
-    return secrets.token_urlsafe(12)
+def generate_password(username: str) -> str:
+    """A random password of 16 URL-safe characters that the password policy accepts for ``username``.
+
+    A random draw can hold a short user name ("wu" in about one draw of seventy), so draw until it does not.
+    """
+    while True:
+        password = secrets.token_urlsafe(12)
+        try:
+            check_password_policy(password, username)
+            return password
+        except AccountError:
+            continue
 
 
 def list_users() -> pd.DataFrame:
@@ -361,3 +370,42 @@ def ensure_demo_accounts() -> None:
                              districts=(), check_policy=True, by="system")
             except AccountError:  # another worker created it first
                 pass
+
+
+def provision_account(username: str, role: str, *, clearance: str | None, city_key: str | None,
+                      districts: tuple[str, ...], display_name: str, source: str) -> Account:
+    """The account of a person signed in by the city's identity provider (``web/oidc.py``): made on the first
+    sign-in with a password nobody knows, its role and scope brought in line with the provider's claims on every
+    later one (a change of rights ends its other sessions, as ``update_user`` does). The provider vouched for the
+    person, so no ``users.manage`` permission is asked; an account an admin disabled stays disabled.
+
+    Raises:
+        AccountError: a user name, role or scope that the claims map to but this installation does not know.
+    """
+    _check_scope(role, clearance, city_key, districts)
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            if not USERNAME.match(username):
+                raise AccountError(f"用户名不合规 / user name {username!r} not allowed")
+            user = User(username=username, display_name=display_name[:64], password_hash=HASHER.hash(
+                secrets.token_urlsafe(32)), role=role, clearance=clearance, city_key=city_key,
+                districts=",".join(districts), active=True, session_token=secrets.token_hex(16),
+                created_at=datetime.now())
+            session.add(user)
+            record_in(session, "user_add", target=username, user=source,
+                      detail={"role": role, "clearance": clearance, "city_key": city_key, "districts": list(districts),
+                              "provisioned_by": source})
+            session.flush()
+            return _account(user)
+        before = (user.role, user.clearance, user.city_key, user.districts)
+        after = (role, clearance, city_key, ",".join(districts))
+        if before != after:
+            user.role, user.clearance, user.city_key, user.districts = after
+            user.session_token = secrets.token_hex(16)
+            _end_sessions(session, user.id)
+            record_in(session, "user_change", target=username, user=source,
+                      detail={"from": list(before), "to": list(after), "by_claims_of": source})
+        user.display_name = display_name[:64] or user.display_name
+        user.last_sign_in_at = datetime.now()
+        return _account(user)

@@ -29,6 +29,9 @@ How a value relates to time, as statistics bureaus publish it (统计月报):
 * ``growth_of``: the level indicator whose growth this published growth rate reports (often at
   comparable prices, so it may differ from the growth the levels imply; the data-quality desk
   flags periods where the two part by more than a tolerance).
+* ``rolls_up_to``: the daily indicator an ``hourly`` one adds up to (monitoring stations and traffic
+  platforms publish by the hour); the store recomputes the day's value from the hours whenever they
+  change — their mean for a rate or concentration, their sum for an amount (``is_rate_unit``).
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ TOPICS: dict[str, tuple[str, str]] = {
     "industry": ("工业经济", "Industrial economy"),
     "petition": ("信访态势", "Petitions"),
 }
-FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "yearly")
+FREQUENCIES = ("hourly", "daily", "weekly", "monthly", "quarterly", "yearly")
 ACCUMULATIONS: dict[str, tuple[str, str]] = {
     "period": ("当期值", "value of the period"),
     "ytd": ("年内累计值", "year-to-date cumulative"),
@@ -80,7 +83,7 @@ RATE_UNITS = frozenset({"%", "％", "‰", "‱", "百分点", "个百分点", "
 
 Theme = Literal["economy", "market", "public_service", "governance", "environment"]
 Topic = Literal["health", "safety", "emergency", "city_operation", "industry", "petition"]
-Frequency = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
+Frequency = Literal["hourly", "daily", "weekly", "monthly", "quarterly", "yearly"]
 Direction = Literal["up", "down", "target", "neutral"]
 Sensitivity = Literal["public", "internal", "restricted"]
 SpatialLevel = Literal["city", "district"]
@@ -115,6 +118,7 @@ class Indicator(BaseModel):
     jan_feb_merged: bool = False
     derived: str = ""
     growth_of: str = ""
+    rolls_up_to: str = ""
     blue: float | None = None
     yellow: float | None = None
     orange: float | None = None
@@ -178,6 +182,10 @@ class Indicator(BaseModel):
             raise ValueError("accumulation: year-to-date values are monthly (1—N月) or quarterly (1—N季度)")
         if self.growth_of and self.unit not in ("%", "％"):
             raise ValueError("growth_of: a growth rate is given in %")
+        if self.frequency == "hourly" and (self.accumulation != "period" or self.derived):
+            raise ValueError("frequency: an hourly indicator holds the value of each hour, loaded, not derived")
+        if self.rolls_up_to and self.frequency != "hourly":
+            raise ValueError("rolls_up_to: only an hourly indicator rolls up into a daily one")
         return self
 
     @property
@@ -205,6 +213,11 @@ class Indicator(BaseModel):
     def weight_code(self) -> str | None:
         """The indicator that weights the district mean, for ``wmean:`` aggregation."""
         return self.aggregation.split(":", 1)[1] if self.aggregation.startswith("wmean:") else None
+
+    @property
+    def rollup_sums(self) -> bool:
+        """Whether the day's value is the sum of the hours (an amount) rather than their mean (a rate, a level)."""
+        return not is_rate_unit(self.unit)
 
     def in_range(self, value: float) -> bool:
         """Whether ``value`` is inside the indicator's physical range."""
@@ -355,6 +368,15 @@ def _link_problems(entry: Indicator, by_code: dict[str, Indicator]) -> list[tupl
             problems.append(("growth_of", f"unknown indicator {entry.growth_of}"))
         elif level.frequency != entry.frequency:
             problems.append(("growth_of", f"{entry.growth_of} is {level.frequency}, this is {entry.frequency}"))
+    if entry.rolls_up_to:
+        daily = by_code.get(entry.rolls_up_to)
+        if daily is None:
+            problems.append(("rolls_up_to", f"unknown indicator {entry.rolls_up_to}"))
+        elif (daily.frequency, daily.unit, daily.spatial_level) != ("daily", entry.unit, entry.spatial_level):
+            problems.append(("rolls_up_to", f"{entry.rolls_up_to} is not a daily indicator of the same unit and "
+                                            f"areas ({daily.frequency}, {daily.unit}, {daily.spatial_level})"))
+        elif daily.formula is not None:
+            problems.append(("rolls_up_to", f"{entry.rolls_up_to} is derived: its values come from its formula"))
     if entry.formula is None:
         return problems
     for code in entry.formula.inputs:

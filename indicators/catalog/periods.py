@@ -1,17 +1,73 @@
 """Period arithmetic: a period is stored as its first day (day, ISO-week Monday, month,
-quarter or year start)."""
+quarter or year start).
+
+An ``hourly`` indicator's values are kept by the hour (``hourly_observations``, local time, hour-aligned);
+wherever a date stands for its period (the series' latest day, a chart's day) the hourly frequency counts
+days like ``daily``, and ``hours_overdue`` judges its punctuality by the hour.
+"""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-# Days after a period ends by which its value is due from the department.
-PUBLICATION_LAG_DAYS = {"daily": 1, "weekly": 3, "monthly": 20, "quarterly": 30, "yearly": 120}
+LOCAL_OFFSET = timezone(timedelta(hours=8))  # Asia/Shanghai: no daylight saving since 1991
+
+# Days after a period ends by which its value is due from the department (an hourly series' day: hours_overdue).
+PUBLICATION_LAG_DAYS = {"hourly": 0, "daily": 1, "weekly": 3, "monthly": 20, "quarterly": 30, "yearly": 120}
+# Hours after an hour ends by which its value is due: the national air network publishes within the hour,
+# traffic platforms within minutes; two hours leave room for a station's late report.
+HOURLY_LAG_HOURS = 2
+
+
+class HourError(ValueError):
+    """A time that is not a whole local hour; the message says why, in both languages."""
+
+
+def parse_hour(text: str) -> datetime:
+    """A whole hour in local time (Asia/Shanghai) from ``2025-06-30T14:00:00+08:00``, ``2025-06-30 14:00`` …
+
+    Returns:
+        A naive datetime on the hour, in local time (an offset other than +08:00 is converted).
+
+    Raises:
+        HourError: a date without a time, an unparseable text or a time that is not on the hour.
+    """
+    text = str(text).strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise HourError("无法识别的时刻 / not a date and hour (2025-06-30 14:00)") from None
+    if len(text) <= 10:
+        raise HourError("小时指标需要时刻，不是日期 / an hourly indicator needs a date and hour, not a date")
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(LOCAL_OFFSET).replace(tzinfo=None)
+    if (moment.minute, moment.second, moment.microsecond) != (0, 0, 0):
+        raise HourError("时刻须为整点 / the time must be on the hour (14:00, not 14:30)")
+    return moment
+
+
+def parse_stored(text: str) -> date | datetime:
+    """A period as ``latest.recent`` keeps it: a day (``2025-06-30``) or, for an hourly series, an hour
+    (``2025-06-30T14:00``)."""
+    return datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
+
+
+def day_of(period: date | datetime) -> date:
+    """The day of a period (of an hour, its date): what tables keyed by a date store."""
+    return period.date() if isinstance(period, datetime) else period
+
+
+def hours_overdue(latest: datetime | None, now: datetime) -> int:
+    """How many hours after ``latest`` are past their due time (``HOURLY_LAG_HOURS``) at ``now``; -1 when none."""
+    if latest is None:
+        return -1
+    expected = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=HOURLY_LAG_HOURS)
+    return max(0, int((expected - latest) / timedelta(hours=1)))
 
 
 def period_start(day: date, frequency: str) -> date:
     """The first day of the period of ``frequency`` that contains ``day``."""
-    if frequency == "daily":
+    if frequency in ("hourly", "daily"):
         return day
     if frequency == "weekly":
         return day - timedelta(days=day.weekday())
@@ -26,7 +82,7 @@ def period_start(day: date, frequency: str) -> date:
 
 def shift(period: date, frequency: str, steps: int) -> date:
     """The period ``steps`` periods after ``period`` (before, when negative)."""
-    if frequency == "daily":
+    if frequency in ("hourly", "daily"):
         return period + timedelta(days=steps)
     if frequency == "weekly":
         return period + timedelta(weeks=steps)
@@ -37,7 +93,7 @@ def shift(period: date, frequency: str, steps: int) -> date:
 
 def year_ago(period: date, frequency: str) -> date:
     """The period one year before ``period`` (同比 compares with it)."""
-    if frequency == "daily":
+    if frequency in ("hourly", "daily"):
         try:
             return period.replace(year=period.year - 1)
         except ValueError:  # 29 February
@@ -64,7 +120,7 @@ def expected_latest(frequency: str, today: date, jan_feb_merged: bool = False) -
 
 def periods_between(earlier: date, later: date, frequency: str) -> int:
     """How many periods ``later`` is after ``earlier`` (both period starts)."""
-    if frequency == "daily":
+    if frequency in ("hourly", "daily"):
         return (later - earlier).days
     if frequency == "weekly":
         return (later - earlier).days // 7
@@ -122,6 +178,8 @@ def format_period(period: date, frequency: str, lang: str, *, cumulative: bool =
         return f"{period.year}Q{(period.month - 1) // 3 + 1}"
     if frequency == "monthly":
         return f"{period.year}年{period.month}月" if lang == "zh" else period.strftime("%b %Y")
+    if frequency == "hourly" and isinstance(period, datetime):
+        return f"{period.month}月{period.day}日{period.hour}时" if lang == "zh" else f"{period.day} {period:%b %Y %H:00}"
     if frequency == "weekly":
         week = period.isocalendar()[1]
         return f"{period.isocalendar()[0]}年第{week}周" if lang == "zh" else f"{period.isocalendar()[0]}-W{week:02d}"

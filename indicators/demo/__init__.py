@@ -87,7 +87,7 @@ def build_city(catalog: Iterable[Indicator], city: City, *, end: date, start: da
     Returns:
         The world, every indicator generated.
     """
-    catalog = list(catalog)
+    catalog = [ind for ind in catalog if ind.frequency != "hourly"]  # hours are split from days: ``demo.hourly``
     daily_start = daily_start or default_daily_start(end)
     profile = city_profile(city)
     days = day_grid(start, daily_start, end)
@@ -109,6 +109,13 @@ def build_city(catalog: Iterable[Indicator], city: City, *, end: date, start: da
             if ind.weight_code and generator.aggregated_code(ind):
                 generator.replace(ind, generator.series(ind).values)
     return DemoCity(profile, sky, breathing, current, generator)
+
+
+def belongs_to(ind: Indicator, city: City) -> bool:
+    """Whether ``city`` has the indicator: a city's own industry (demo hint ``cities=341500+350900``, by adcode)
+    belongs to those cities only; every other indicator to every city."""
+    listed = parse_demo_hints(ind.demo).get("cities")
+    return not listed or city.adcode in {part.strip() for part in listed.split("+")}
 
 
 def _frame(code: str, series: Series, dates: np.ndarray) -> pd.DataFrame:
@@ -161,7 +168,9 @@ def publish(world: DemoCity, catalog: Iterable[Indicator]) -> Iterator[pd.DataFr
     """A built world's observations as ``generate_city`` yields them: one frame per indicator with any period
     (none for urban rail in a city that has none)."""
     for ind in catalog:
-        if ind.code in RAIL_CODES and not world.profile.metro:
+        if ind.frequency == "hourly" or ind.code in RAIL_CODES and not world.profile.metro:
+            continue
+        if not belongs_to(ind, world.generator.city):
             continue
         frame = _frame(ind.code, world.series(ind.code), world.generator.cal.periods[ind.frequency].dates)
         if len(frame):  # nothing complete yet (``end`` close to ``start``): nothing to insert

@@ -37,6 +37,7 @@ from indicators.demo.series import (
     decimals,
     demo_spec,
     is_rate,
+    parse_demo_hints,
 )
 
 GDP = "ECO-GDP-001"
@@ -114,6 +115,8 @@ class Scales:
         """How much bigger this city's values of ``ind`` are than the reference city's."""
         if ind.code == POPULATION_CODE or ind.formula is not None:
             return 1.0
+        if "cities" in parse_demo_hints(ind.demo):
+            return 1.0  # a city's own industry: its typical value is that city's
         if ind.code in self.sector:
             return self.sector[ind.code]
         if ind.code in self.income:

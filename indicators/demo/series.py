@@ -14,7 +14,8 @@ fractions of a point instead of being clipped flat.
   tourism and restaurants up, travel up on both sides, shops up before it) and in 2020 (a slump in
   February, back by the summer, deeper for tourism than for industry).
 * **Hints.** The catalog's ``demo`` column (``trend=0.06;season=summer+weekday;noise=0.03;covid=0.3;
-  breach;integer;rural``) overrides the defaults, which follow theme, topics, unit and name.
+  breach;integer;rural``) overrides the defaults, which follow theme, topics, unit and name; ``cities=341500``
+  marks a city's own industry (tea in 六安): only the listed cities get it, at the catalog's typical value.
 * **Districts.** Sums are split by population times a stable per-district intensity (core districts
   such as 思明 are denser economically than outer counties; ``rural`` ones, such as farming, the other
   way round); means get a small stable offset per district. The city row is computed from the district
@@ -41,7 +42,8 @@ from indicators.demo.noise import ar1, normal, rng, unit
 
 SEASONS = frozenset({"spring_festival", "festive", "chunyun", "shopping", "summer", "winter", "typhoon",
                      "epidemic", "weekday", "school"})
-DEFAULT_NOISE = {"daily": 0.06, "weekly": 0.04, "monthly": 0.03, "quarterly": 0.02, "yearly": 0.015}
+# Hourly indicators are not generated (``demo.hourly`` splits their days); their spec is asked like any other's.
+DEFAULT_NOISE = {"hourly": 0.06, "daily": 0.06, "weekly": 0.04, "monthly": 0.03, "quarterly": 0.02, "yearly": 0.015}
 STOCK_NOISE = 0.005  # balances and registers at a period's end move smoothly
 AR_PHI = {"daily": 0.6, "weekly": 0.5, "monthly": 0.4, "quarterly": 0.3, "yearly": 0.2}
 THEME_GROWTH = {"economy": 0.06, "market": 0.05, "public_service": 0.03, "governance": 0.02, "environment": 0.02}

@@ -119,9 +119,11 @@ def stale_series(session: Session, *, everything: bool, city: str | None = None)
     query = select(Latest)
     if city is not None:
         query = query.where(Latest.area_adcode.in_(select(Area.adcode).where(Area.city_key == city)))
-    # A derived indicator is not forecast: its forecast would not agree with its inputs'.
+    # A derived indicator is not forecast: its forecast would not agree with its inputs'. An hourly one neither: its
+    # days are (the daily indicator it rolls up into).
     return [(latest, definitions[latest.indicator_code]) for latest in session.scalars(query)
             if latest.indicator_code in definitions and not definitions[latest.indicator_code].derived
+            and definitions[latest.indicator_code].frequency != "hourly"
             and (everything or runs.get((latest.indicator_code, latest.area_adcode)) != data_version(latest))]
 
 

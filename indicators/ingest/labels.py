@@ -259,7 +259,7 @@ def place(span: Span, hint: Hint, indicator: Indicator) -> Placed:
     raise PeriodError(wrong_frequency(frequency))
 
 
-FREQUENCY_ZH = {"daily": "日度", "weekly": "周度", "monthly": "月度", "quarterly": "季度", "yearly": "年度"}
+FREQUENCY_ZH = {"hourly": "小时", "daily": "日度", "weekly": "周度", "monthly": "月度", "quarterly": "季度", "yearly": "年度"}
 
 
 WRONG_FREQUENCY = "时间与指标频度（{zh}）不符 / period does not match the indicator's frequency {frequency}"

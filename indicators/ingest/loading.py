@@ -36,7 +36,8 @@ from indicators.ingest.importer import RowError
 from indicators.ingest.write_scope import check_batch, read_permitted, report_for
 from indicators.store import db
 from indicators.store.derived import recompute
-from indicators.store.models import LoadBatch, Observation, Revision
+from indicators.store.hourly import undo_hourly
+from indicators.store.models import HourlyRevision, LoadBatch, Observation, Revision
 from indicators.store.writes import insert_observations, refresh_latest
 
 LOG = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ MAX_ERRORS_SHOWN = 200
 LOAD_COLUMNS = ["id", "kind", "file_name", "checksum", "user", "status", "rows_total", "rows_inserted", "rows_updated",
                 "rows_unchanged", "started_at", "finished_at"]
 # Loads that can be undone: values a person brought in (not the demo data, not an undo itself).
-UNDOABLE = ("file", "sql")
+UNDOABLE = ("file", "sql", "api")
 
 
 class LoadError(ValueError):
@@ -290,7 +291,7 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
     with Session(db.engine()) as session:
         if report.errors:
             if not dry_run:
-                _record_rejected(session, report, user, kind)
+                record_rejected(session, report, user, kind)
             return report
         # No explicit begin: leaving the session without commit rolls everything back,
         # which is how a dry run (and any failure half-way) leaves the store untouched.
@@ -305,7 +306,7 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
         if report.errors:
             session.rollback()
             if not dry_run:
-                _record_rejected(session, report, user, kind)
+                record_rejected(session, report, user, kind)
             return report
         if dry_run:
             session.rollback()
@@ -364,7 +365,7 @@ def load_details(batch_id: int) -> dict | None:
     return details
 
 
-def _record_rejected(session: Session, report: LoadReport, user: str, kind: str) -> None:
+def record_rejected(session: Session, report: LoadReport, user: str, kind: str) -> None:
     """Record a load that wrote no data (a rejected file), in its own transaction."""
     with session.begin():
         batch = LoadBatch(kind=kind, file_name=report.file_name, checksum=report.checksum, user=user,
@@ -385,6 +386,7 @@ class UndoReport:
     undo_batch_id: int
     removed: int
     restored: int
+    hours: int = 0  # hourly values removed or restored
 
 
 def undo_load(batch_id: int, *, comment: str = "") -> UndoReport:
@@ -415,9 +417,10 @@ def undo_load(batch_id: int, *, comment: str = "") -> UndoReport:
             raise LoadError(f"加载 #{batch_id} 不存在、不可撤销或已撤销 / load #{batch_id} does not exist, cannot be "
                             "undone or was undone already")
         # Values of this load that a later load (still in force) replaced.
-        later = session.scalar(select(func.count()).select_from(Revision)
-                               .join(LoadBatch, LoadBatch.id == Revision.batch_id)
-                               .where(Revision.old_batch_id == batch_id, LoadBatch.status != "undone"))
+        later = sum(session.scalar(select(func.count()).select_from(table)
+                                   .join(LoadBatch, LoadBatch.id == table.batch_id)
+                                   .where(table.old_batch_id == batch_id, LoadBatch.status != "undone"))
+                    for table in (Revision, HourlyRevision))
         if later:
             raise LoadError(f"加载 #{batch_id} 的 {later} 个数值已被之后的加载修改,请先撤销之后的加载 / {later} values "
                             f"of load #{batch_id} were changed by later loads: undo those first")
@@ -428,12 +431,15 @@ def undo_load(batch_id: int, *, comment: str = "") -> UndoReport:
         restored = _restore_corrected(session, batch_id, undo.id)
         removed = _remove_added(session, batch_id)
         touched = {(code, adcode) for code, adcode, _ in restored} | {(code, adcode) for code, adcode, _ in removed}
+        catalog = store_catalog()
+        # An hourly load's daily rollups are its revisions and rows above; its hours go back here.
+        hours = undo_hourly(session.connection(), catalog, batch_id, undo.id, now=datetime.now())
         if touched:
-            catalog = store_catalog()
             refresh_latest(session.connection(), catalog, sorted(touched))
             recompute(session.connection(), catalog, sorted(touched), batch_id=undo.id)
+        if touched or hours:
             db.bump_data_version(session)
-        report = UndoReport(batch_id, undo.id, len(removed), len(restored))
+        report = UndoReport(batch_id, undo.id, len(removed), len(restored), hours)
         undo.status, undo.finished_at = "ok", datetime.now()
         undo.rows_total, undo.rows_updated = len(removed) + len(restored), len(restored)
         undo.report = json.dumps({**asdict(report), "comment": comment}, ensure_ascii=False)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     func,
@@ -77,6 +78,7 @@ class IndicatorDef(Base):
     jan_feb_merged: Mapped[bool] = mapped_column(Boolean, default=False)
     derived: Mapped[str] = mapped_column(String(400), default="")
     growth_of: Mapped[str] = mapped_column(String(24), default="")
+    rolls_up_to: Mapped[str] = mapped_column(String(24), default="")
     blue: Mapped[float | None] = mapped_column(Float)
     yellow: Mapped[float | None] = mapped_column(Float)
     orange: Mapped[float | None] = mapped_column(Float)
@@ -163,6 +165,46 @@ class Revision(Base):
     revised_at: Mapped[datetime] = mapped_column(DateTime)
 
     __table_args__ = (Index("ix_revisions_series", "indicator_code", "area_adcode", "period"),)
+
+
+class HourlyObservation(Base):
+    """One value of an hourly indicator, for one area and one whole hour of local time (Asia/Shanghai, naive).
+
+    Kept apart from ``observations`` (keyed by a date) and for a limited time (``Settings.hourly_retention_days``);
+    the day's value of the daily indicator it rolls up into stays in ``observations``.
+    """
+
+    __tablename__ = "hourly_observations"
+
+    indicator_code: Mapped[str] = mapped_column(ForeignKey("indicators.code"), primary_key=True)
+    area_adcode: Mapped[str] = mapped_column(ForeignKey("areas.adcode"), primary_key=True)
+    observed_at: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    value: Mapped[float] = mapped_column(Float)
+    flags: Mapped[str] = mapped_column(String(16), default="")
+    source: Mapped[str] = mapped_column(String(64), default="")
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batches.id"))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+    # Retention deletes by time across all series.
+    __table_args__ = (Index("ix_hourly_observations_observed_at", "observed_at"),)
+
+
+class HourlyRevision(Base):
+    """An hourly value's earlier value, kept when a correction replaced it."""
+
+    __tablename__ = "hourly_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    indicator_code: Mapped[str] = mapped_column(String(24))
+    area_adcode: Mapped[str] = mapped_column(String(12))
+    observed_at: Mapped[datetime] = mapped_column(DateTime)
+    old_value: Mapped[float] = mapped_column(Float)
+    new_value: Mapped[float] = mapped_column(Float)
+    old_batch_id: Mapped[int | None] = mapped_column(Integer)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("load_batches.id"))
+    revised_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (Index("ix_hourly_revisions_batch", "batch_id"),)
 
 
 class Latest(Base):
@@ -381,3 +423,235 @@ class SqlSource(Base):
     last_status: Mapped[str] = mapped_column(String(12), default="")
     last_message: Mapped[str] = mapped_column(Text, default="")
     last_batch_id: Mapped[int | None] = mapped_column(Integer)
+
+
+# --- Warnings reach people (migration 0007): routing, deadlines, channels, outbox, silences, groups, annotations ---
+
+
+class RoutingRule(Base):
+    """Who receives an alert of one city: matchers (empty = any) → departments and persons. Rules are tried in
+    ``position`` order; a matching rule with ``stop`` ends the search (first match), without it the next rules are
+    tried too (all matches). No match: the indicator's responsible department."""
+
+    __tablename__ = "routing_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_key: Mapped[str] = mapped_column(String(32), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    indicator_code: Mapped[str] = mapped_column(String(24), default="")
+    theme: Mapped[str] = mapped_column(String(24), default="")
+    topic: Mapped[str] = mapped_column(String(40), default="")
+    area_adcode: Mapped[str] = mapped_column(String(12), default="")
+    min_level: Mapped[str] = mapped_column(String(8), default="")
+    rule_kind: Mapped[str] = mapped_column(String(24), default="")
+    departments: Mapped[str] = mapped_column(Text, default="")  # comma-separated department names
+    persons: Mapped[str] = mapped_column(Text, default="")  # comma-separated usernames
+    stop: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NotifyContact(Base):
+    """An address notifications go to: a department's mailbox, a member or head of a department, a city leader.
+    A person's clearance and scope are their account's (``username``); a mailbox has its own ``clearance``."""
+
+    __tablename__ = "notify_contacts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_key: Mapped[str | None] = mapped_column(String(32), index=True)
+    department: Mapped[str] = mapped_column(String(64), default="")
+    username: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(12))  # mailbox | member | head | leader
+    name: Mapped[str] = mapped_column(String(64), default="")
+    email: Mapped[str] = mapped_column(String(255))
+    clearance: Mapped[str] = mapped_column(String(12), default="internal")
+    lang: Mapped[str] = mapped_column(String(2), default="zh")
+    briefings: Mapped[str] = mapped_column(String(40), default="")  # daily,weekly,monthly
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class NotifyChannel(Base):
+    """A webhook: a 钉钉 or 企业微信 group robot (``dingtalk``, ``wecom``) of a department, or a city's 一网统管 event
+    platform (``platform``, generic JSON). No ``department``: every alert of its city. ``briefings``: the briefings
+    it also gets, a short summary each."""
+
+    __tablename__ = "notify_channels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(200), default="")
+    msg_format: Mapped[str] = mapped_column(String(12), default="markdown")
+    city_key: Mapped[str | None] = mapped_column(String(32))
+    department: Mapped[str] = mapped_column(String(64), default="")
+    clearance: Mapped[str] = mapped_column(String(12), default="internal")
+    briefings: Mapped[str] = mapped_column(String(40), default="")  # daily,weekly,monthly
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AlertTracking(Base):
+    """An alert's handling: where it was routed, its deadlines, when they were met, how far it escalated, whether
+    it went overdue, its silence and group, and the state an outside platform reported."""
+
+    __tablename__ = "alert_tracking"
+
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), primary_key=True)
+    city_key: Mapped[str] = mapped_column(String(32), index=True)
+    routed_to: Mapped[str] = mapped_column(Text, default="")  # JSON {"departments": [...], "persons": [...]}
+    ack_due: Mapped[datetime | None] = mapped_column(DateTime)
+    resolve_due: Mapped[datetime | None] = mapped_column(DateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    escalation: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 department head, 2 city leader
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    silence_id: Mapped[int | None] = mapped_column(Integer)
+    group_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    external_state: Mapped[str] = mapped_column(String(16), default="")
+
+
+class AlertGroup(Base):
+    """Related alerts handled as one event: one rule family (indicator and rule) in one period across districts."""
+
+    __tablename__ = "alert_groups"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_key: Mapped[str] = mapped_column(String(32), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(24))
+    rule: Mapped[str] = mapped_column(String(24))
+    period: Mapped[date | None] = mapped_column(Date)
+    level: Mapped[str] = mapped_column(String(8))
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    opened_at: Mapped[datetime] = mapped_column(DateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Silence(Base):
+    """No notifications for alerts matching its matchers (empty = any) between ``starts_at`` and ``ends_at``."""
+
+    __tablename__ = "silences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_key: Mapped[str] = mapped_column(String(32), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(24), default="")
+    theme: Mapped[str] = mapped_column(String(24), default="")
+    area_adcode: Mapped[str] = mapped_column(String(12), default="")
+    level: Mapped[str] = mapped_column(String(8), default="")
+    rule_kind: Mapped[str] = mapped_column(String(24), default="")
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    ends_at: Mapped[datetime] = mapped_column(DateTime)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Notification(Base):
+    """One message in the outbox, to one address or webhook, tried until sent or given up (``dead``)."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    alert_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    group_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))  # dispatch | escalate | briefing
+    channel: Mapped[str] = mapped_column(String(12))  # email | dingtalk | wecom | platform
+    target: Mapped[str] = mapped_column(String(500))  # an address, or a channel id
+    recipient: Mapped[str] = mapped_column(String(120), default="")
+    subject: Mapped[str] = mapped_column(String(255), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    attachment_name: Mapped[str] = mapped_column(String(120), default="")
+    attachment: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)  # pending | sent | dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class DeliveryAttempt(Base):
+    """One try to deliver a notification: when, whether it worked, the error, how long it took."""
+
+    __tablename__ = "delivery_attempts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notifications.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    error: Mapped[str] = mapped_column(Text, default="")
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class WebhookReceipt(Base):
+    """A signed inbound call already accepted: the same signature is refused again (replay)."""
+
+    __tablename__ = "webhook_receipts"
+
+    signature: Mapped[str] = mapped_column(String(128), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+
+
+class Annotation(Base):
+    """An event on the time axis (a typhoon, a policy, a data-source change): by an operator or from a group."""
+
+    __tablename__ = "annotations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city_key: Mapped[str] = mapped_column(String(32), index=True)
+    indicator_code: Mapped[str] = mapped_column(String(24), default="")
+    area_adcode: Mapped[str] = mapped_column(String(12), default="")
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    title_zh: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(300), default="")
+    source: Mapped[str] = mapped_column(String(12), default="operator")  # operator | group
+    group_id: Mapped[int | None] = mapped_column(Integer)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ApiToken(Base):
+    """A credential for the API (``/api/v1``): a person's access token, or a service account's.
+
+    Only the SHA-256 of the secret is kept (it is shown once, when made). A personal token (``owner``
+    set) acts as its owner, narrowed to its own clearance and scope, and stops working when the owner
+    is disabled or no longer covers it; a service account's token has a role of its own. ``writes``
+    allows pushing data and alert actions (within the role's permissions); a read token never writes.
+    Tokens are revoked, never deleted, so the audit trail keeps naming them.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    owner: Mapped[str | None] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))
+    clearance: Mapped[str] = mapped_column(String(12))
+    city_key: Mapped[str | None] = mapped_column(String(32))
+    districts: Mapped[str] = mapped_column(String(255), default="")
+    writes: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class IdempotentPush(Base):
+    """A push to ``POST /api/v1/observations`` under an ``Idempotency-Key``: the body's checksum and the
+    answer given, so a retry gets the same answer and a different body under the same key is refused."""
+
+    __tablename__ = "api_idempotency"
+
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"), primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    checksum: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int] = mapped_column(Integer)
+    answer: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

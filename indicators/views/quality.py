@@ -42,6 +42,7 @@ from indicators.catalog.entries import FREQUENCIES, is_rate_unit
 from indicators.catalog.periods import (
     due_date,
     expected_latest,
+    parse_stored,
     periods_between,
     periods_overdue,
     shift,
@@ -281,12 +282,19 @@ def _timing(last: date | None, frequency: str, today: date, jan_feb_merged: bool
     return last, overdue, days_late, following, next_due, monday <= next_due <= sunday
 
 
+# The ranking's criteria, most important first, and which way is better.
+RANK_ORDER = {"score": "descending", "completeness": "descending", "gaps": "ascending", "outliers": "ascending",
+              "on_time": "descending"}
+
+
 def rank_departments(assessed: pd.DataFrame) -> pd.DataFrame:
     """The departments' 考核 ranking from their indicators' assessment.
 
     Score (0–100) = 100 × (on time + ½ × incomplete) ÷ indicators: an indicator every expected area
     delivered on time earns a full point, one some areas delivered half a point, a late or never-loaded
-    one nothing. Equal scores share a rank; within them the more complete department is listed first.
+    one nothing. Equal scores are told apart by the next criterion (``RANK_ORDER``): the more complete department
+    first, then the one with fewer gaps in its histories, then fewer outliers, then the one delivering more
+    indicators on time; only departments equal on all of them share a rank.
 
     Args:
         assessed: rows of ``assess``.
@@ -304,8 +312,11 @@ def rank_departments(assessed: pd.DataFrame) -> pd.DataFrame:
     frame["indicators"] = frame[list(STATUSES)].sum(axis=1)
     frame["score"] = 100 * (frame["on_time"] + 0.5 * frame["missing"]) / frame["indicators"]
     frame["completeness"] = frame["areas_current"] / frame["areas"]
-    frame["rank"] = frame["score"].rank(ascending=False, method="min").astype(int)
-    frame = frame.sort_values(["score", "completeness", "department"], ascending=[False, False, True])
+    keys, ascending = list(RANK_ORDER), [order == "ascending" for order in RANK_ORDER.values()]
+    frame = frame.sort_values([*keys, "department"], ascending=[*ascending, True]).reset_index(drop=True)
+    # A department's rank is one more than the number of departments ahead of it on the criteria.
+    differs = frame[keys].ne(frame[keys].shift()).any(axis=1)
+    frame["rank"] = pd.Series(frame.index + 1).where(differs).ffill().astype(int)
     return frame[["department", "rank", "score", "indicators", *STATUSES, "completeness", "gaps",
                   "outliers"]].reset_index(drop=True)
 
@@ -333,7 +344,7 @@ def _assessment(city_key: str, today: date) -> pd.DataFrame:
     pairs = json.loads("[" + ",".join(text or "[]" for text in latest["recent"].tolist()) + "]")
     catalog = indicators()[CATALOG_COLUMNS]
     meta = catalog.set_index("code").to_dict("index")
-    latest["recent"] = [comparable_values([date.fromisoformat(p) for p, _ in series], [v for _, v in series], meta[code])
+    latest["recent"] = [comparable_values([parse_stored(p) for p, _ in series], [v for _, v in series], meta[code])
                         if code in meta else [v for _, v in series] for code, series in zip(latest["code"], pairs)]
     return assess(catalog, latest, city_adcode=city_adcode, districts=districts, today=today)
 

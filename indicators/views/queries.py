@@ -10,7 +10,7 @@ outside their scope (``AccessDenied``).
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ from indicators.catalog.levels import (
     level_of,
     levels_and_scores,
 )
-from indicators.catalog.periods import format_period, periods_overdue
+from indicators.catalog.periods import format_period, parse_stored, periods_overdue
 from indicators.catalog.search import initials
 from indicators.store import db
 from indicators.store.models import (
@@ -44,6 +44,8 @@ from indicators.store.models import (
     City,
     ForecastPoint,
     ForecastRun,
+    HourlyObservation,
+    HourlyRevision,
     IndicatorDef,
     Latest,
     LoadBatch,
@@ -82,6 +84,16 @@ def require_indicator(code: str) -> None:
     """
     if code not in set(indicators()["code"]):
         raise AccessDenied(f"indicator {code!r} unknown or not permitted")
+
+
+def frequency_of(code: str) -> str:
+    """An indicator's frequency.
+
+    Raises:
+        AccessDenied: the code is unknown or above the viewer's clearance.
+    """
+    require_indicator(code)
+    return str(indicators().set_index("code").at[code, "frequency"])
 
 
 def require_city(city_key: str) -> None:
@@ -187,7 +199,8 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
         indicator is an amount,
         ``level`` (normal/blue/yellow/orange/red), ``score`` (0–100 or NaN) and
         ``overdue`` (periods past due, 0 when on time), ``recent`` (the newest values, oldest
-        first, for sparklines), worst level first; only indicators within the viewer's clearance.
+        first, for sparklines), ``hour`` (an hourly series' newest hour, ``2025-06-30T14:00``; else None),
+        worst level first; only indicators within the viewer's clearance.
 
     Raises:
         AccessDenied: the area is outside the viewer's scope.
@@ -201,7 +214,11 @@ def latest_snapshot(adcode: str, today: date | None = None) -> pd.DataFrame:
                    .where(Latest.area_adcode == adcode))
     frame = frame[frame["sensitivity"].map(current_viewer().sees_sensitivity).astype(bool)].reset_index(drop=True)
     frame["topics"] = frame["topics"].map(lambda s: tuple(t for t in s.split(";") if t))
-    frame["recent"] = [[value for _, value in json.loads(text or "[]")] for text in frame["recent"]]
+    pairs = [json.loads(text or "[]") for text in frame["recent"]]
+    frame["recent"] = [[value for _, value in series] for series in pairs]
+    # An hourly series' newest hour (its ``period`` is that hour's day).
+    frame["hour"] = [series[-1][0] if frequency == "hourly" and series else None
+                     for frequency, series in zip(frame["frequency"], pairs)]
     # A rate's change is read in percentage points (5.2% → 5.5% is +0.3 pp, not +5.8%).
     in_percent = frame["unit"] == "%"
     for name, base in (("mom", "prev_value"), ("yoy", "yoy_value")):
@@ -256,6 +273,41 @@ def series(code: str, adcode: str, start: date | None = None, end: date | None =
     single = meta["accumulation"] == "ytd" and not is_rate_unit(meta["unit"])
     frame["period_value"] = single_period_values(frame["period"], frame["value"], frequency=meta["frequency"],
                                                  jan_feb_merged=bool(meta["jan_feb_merged"])) if single else np.nan
+    return frame
+
+
+@cached
+def hourly_series(code: str, adcode: str, hours: int = 48, start: datetime | None = None,
+                  end: datetime | None = None) -> pd.DataFrame:
+    """An hourly indicator's values for one area: ``hours`` hours up to ``end`` (the series' newest hour by
+    default), or from ``start`` to ``end`` when ``start`` is given.
+
+    Returns:
+        Columns ``observed_at`` (local time), ``value``, ``revisions`` (how many times corrected), by hour.
+
+    Raises:
+        AccessDenied: the indicator or the area is not the viewer's to see.
+    """
+    require_indicator(code)
+    require_area(adcode)
+    where = (HourlyObservation.indicator_code == code, HourlyObservation.area_adcode == adcode)
+    if end is None:
+        end = read_frame(select(func.max(HourlyObservation.observed_at)).where(*where), ["end"])["end"].iat[0]
+        if end is None or pd.isna(end):
+            return pd.DataFrame({"observed_at": pd.Series(dtype="datetime64[ns]"), "value": pd.Series(dtype=float),
+                                 "revisions": pd.Series(dtype=int)})
+        end = pd.Timestamp(end).to_pydatetime()
+    start = start or end - timedelta(hours=hours - 1)
+    revised = (select(HourlyRevision.observed_at, func.count().label("revisions"))
+               .where(HourlyRevision.indicator_code == code, HourlyRevision.area_adcode == adcode)
+               .group_by(HourlyRevision.observed_at).subquery())
+    frame = read_frame(select(HourlyObservation.observed_at, HourlyObservation.value, revised.c.revisions)
+                       .outerjoin(revised, revised.c.observed_at == HourlyObservation.observed_at)
+                       .where(*where, HourlyObservation.observed_at.between(start, end))
+                       .order_by(HourlyObservation.observed_at), ["observed_at", "value", "revisions"])
+    frame["observed_at"] = pd.to_datetime(frame["observed_at"])
+    frame["value"] = frame["value"].astype(float)
+    frame["revisions"] = frame["revisions"].fillna(0).astype(int)
     return frame
 
 
@@ -504,7 +556,8 @@ def explain_level(code: str, adcode: str, lang: str = "zh") -> str:
         return "暂无数据。" if lang == "zh" else "No data yet."
     row = rows.iloc[0]
     ytd = row["accumulation"] == "ytd"
-    when = format_period(row["period"], row["frequency"], lang, cumulative=ytd, jan_feb_merged=bool(row["jan_feb_merged"]))
+    period = parse_stored(row["hour"]) if isinstance(row.get("hour"), str) else row["period"]
+    when = format_period(period, row["frequency"], lang, cumulative=ytd, jan_feb_merged=bool(row["jan_feb_merged"]))
     if ytd:
         when += "累计" if lang == "zh" else " (year to date)"
     value = f"{format_number(row['value'])} {row['unit'] if lang == 'zh' else unit_en(row['unit'])}"

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from indicators.accounts.audit import record_in, refuse, required
 from indicators.catalog.entries import department_en, department_names
 from indicators.catalog.levels import LEVEL_RANK, area_thresholds
-from indicators.catalog.periods import periods_overdue, shift
+from indicators.catalog.periods import day_of, hours_overdue, parse_stored, periods_overdue, shift
 from indicators.store import db
 from indicators.store.models import (
     Alert,
@@ -35,6 +35,7 @@ from indicators.store.models import (
     Observation,
     ThresholdOverride,
 )
+from indicators.warnings.notify import route_new_alerts
 from indicators.warnings.rules import Finding, SeriesState, evaluate
 
 OPEN_STATES = ("new", "acknowledged", "dispatched")
@@ -121,8 +122,10 @@ def season_ranges(session: Session, candidates: list[tuple[str, str, date, str]]
     return ranges
 
 
-def load_states(session: Session, today: date) -> list[SeriesState]:
-    """Everything the rules need about every series in the store, read in a few bulk queries."""
+def load_states(session: Session, today: date, now: datetime | None = None) -> list[SeriesState]:
+    """Everything the rules need about every series in the store, read in a few bulk queries (``now``: the time
+    hourly series are judged at; by default the present, or the start of ``today`` when it is another day)."""
+    now = now or (datetime.now() if today == date.today() else datetime.combine(today, datetime.min.time()))
     definitions = {row.code: row for row in session.scalars(select(IndicatorDef))}
     areas = {a.adcode: a for a in session.scalars(select(Area))}
     overrides = {(o.indicator_code, o.area_adcode): (o.blue, o.yellow, o.orange, o.red)
@@ -147,15 +150,16 @@ def load_states(session: Session, today: date) -> list[SeriesState]:
             continue
         key = (code, adcode)
         band = bands.get(key)
+        recent = tuple((parse_stored(p), v) for p, v in json.loads(recent_json or "[]"))
         states.append(SeriesState(
             code=code, name_zh=ind.name_zh, name_en=ind.name_en, unit=ind.unit, frequency=ind.frequency,
             direction=ind.direction, department=ind.department, department_en=department_en(ind.department),
             thresholds=overrides.get(key, area_thresholds((ind.blue, ind.yellow, ind.orange, ind.red),
                                                           ind.aggregation, area.level)),
             target=ind.target, area_adcode=adcode, area_zh=area.name_zh, area_en=area.name_en,
-            recent=tuple((date.fromisoformat(p), v) for p, v in json.loads(recent_json or "[]")),
+            recent=recent,
             yoy_value=_optional(yoy_value),
-            overdue=periods_overdue(period, ind.frequency, today),
+            overdue=_overdue(period, recent, ind.frequency, today, now),
             forecast=tuple(forecasts.get(key, ())),
             band=tuple(band["range"]) if band and band.get("period") == period.isoformat() else None,
             theme=ind.theme, accumulation=ind.accumulation,
@@ -168,6 +172,13 @@ def load_states(session: Session, today: date) -> list[SeriesState]:
             for s in states]
 
 
+def _overdue(period: date, recent: tuple, frequency: str, today: date, now: datetime) -> int:
+    """Periods past due; for an hourly series, hours past their two hours' grace at ``now``."""
+    if frequency == "hourly":
+        return hours_overdue(recent[-1][0] if recent else None, now)
+    return periods_overdue(period, frequency, today)
+
+
 def _event(alert: Alert, action: str, *, user: str, to_state: str, comment: str = "",
            from_state: str | None = None, department: str | None = None) -> AlertEvent:
     return AlertEvent(alert_id=alert.id, at=datetime.now(), user=user, action=action, from_state=from_state,
@@ -175,7 +186,7 @@ def _event(alert: Alert, action: str, *, user: str, to_state: str, comment: str 
 
 
 def _apply(alert: Alert, finding: Finding, now: datetime) -> None:
-    alert.level, alert.period = finding.level, finding.period
+    alert.level, alert.period = finding.level, day_of(finding.period) if finding.period else None
     alert.sentence_zh, alert.sentence_en = finding.sentence_zh, finding.sentence_en
     alert.details = json.dumps(finding.details, ensure_ascii=False, default=str)
     alert.updated_at = now
@@ -208,7 +219,8 @@ def reconcile(session: Session, findings: dict[tuple[str, str, str], Finding], r
         if alert is None:
             previous = handled.get(key)
             # A person resolved this very breach: do not reopen it unless it got worse.
-            if previous and previous[0] == finding.period and LEVEL_RANK[finding.level] <= LEVEL_RANK[previous[1]]:
+            day = day_of(finding.period) if finding.period else None
+            if previous and previous[0] == day and LEVEL_RANK[finding.level] <= LEVEL_RANK[previous[1]]:
                 continue
             definition = session.get(IndicatorDef, key[0])
             alert = Alert(indicator_code=key[0], area_adcode=key[1], rule=key[2], state="new",
@@ -228,6 +240,7 @@ def reconcile(session: Session, findings: dict[tuple[str, str, str], Finding], r
     session.flush()
     session.add_all(_event(alert, "open", user=SYSTEM, to_state="new", comment=f.sentence_zh) for alert, f in new_alerts)
     report.opened += len(new_alerts)
+    route_new_alerts(session, [alert for alert, _ in new_alerts], now)  # dispatched by the system, at once
     for key, alert in open_alerts.items():
         if key not in findings:
             session.add(_event(alert, "auto_resolve", user=SYSTEM, from_state=alert.state, to_state="resolved",
@@ -267,11 +280,12 @@ def one_story(session: Session, findings: dict[tuple[str, str, str], Finding]) -
     return {key: f for key, f in findings.items() if not covered(key, f)}
 
 
-def run_warnings(today: date | None = None) -> WarnReport:
+def run_warnings(today: date | None = None, now: datetime | None = None) -> WarnReport:
     """Evaluate every rule on every series of the current store and update the alerts.
 
     Args:
         today: the day staleness is judged on (today by default).
+        now: the time an hourly series' staleness is judged at (the present, or the start of another ``today``).
 
     Returns:
         What changed, and how long it took.
@@ -279,7 +293,7 @@ def run_warnings(today: date | None = None) -> WarnReport:
     started = time.perf_counter()
     report = WarnReport()
     with Session(db.engine()) as session, session.begin():
-        states = load_states(session, today or date.today())
+        states = load_states(session, today or date.today(), now=now)
         findings = {}
         for state in states:
             for finding in evaluate(state):

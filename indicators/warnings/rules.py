@@ -32,8 +32,8 @@ from indicators.catalog.levels import LEVEL_RANK, LEVELS, Level, badness, level_
 from indicators.catalog.periods import format_period
 
 RULES: dict[str, type["Rule"]] = {}
-PERIOD_UNIT_ZH = {"daily": "日", "weekly": "周", "monthly": "个月", "quarterly": "个季度", "yearly": "年"}
-PERIOD_UNIT_EN = {"daily": "days", "weekly": "weeks", "monthly": "months", "quarterly": "quarters", "yearly": "years"}
+PERIOD_UNIT_ZH = {"hourly": "小时", "daily": "日", "weekly": "周", "monthly": "个月", "quarterly": "个季度", "yearly": "年"}
+PERIOD_UNIT_EN = {"hourly": "hours", "daily": "days", "weekly": "weeks", "monthly": "months", "quarterly": "quarters", "yearly": "years"}
 # Figures judged against their season (``SeriesState.season_range``): the environment theme's weather and air.
 SEASONAL_THEMES = frozenset({"environment"})
 SEASONAL_FREQUENCIES = frozenset({"daily", "weekly", "monthly"})
@@ -162,6 +162,8 @@ def _on(period: date, frequency: str, lang: str) -> str:
     """When, as a sentence says it: "on 4 Dec 2024", "in Nov 2024", "in 2024Q3" (Chinese: the period)."""
     if lang == "zh":
         return format_period(period, frequency, "zh")
+    if frequency == "hourly":
+        return f"at {format_period(period, frequency, 'en')}"
     if frequency == "daily":
         return f"on {period.day} {period.strftime('%b %Y')}"
     if frequency == "weekly":
