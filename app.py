@@ -18,7 +18,7 @@ from indicators.store import db
 from indicators.views.cache import cache, cache_config
 from pages import _shell
 from settings import Settings, get_settings, secret_key
-from web import auth, hardening, health, logs, response_cache, static_files
+from web import api, auth, hardening, health, inbound, logs, oidc, response_cache, static_files
 
 ROOT = Path(__file__).resolve().parent
 INDEX_TEMPLATE = """<!DOCTYPE html>
@@ -80,6 +80,9 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     hardening.init_app(server)
     response_cache.init_app(server)  # after sign-in and the callback check, which it relies on
     server.register_blueprint(health.blueprint)
+    server.register_blueprint(inbound.blueprint)
+    oidc.init_app(server, settings)  # single sign-on with the city's identity provider, when configured
+    api.init_app(server)  # /api/v1: authorised by API tokens, not by the sign-in above
     app.layout = _shell.layout
     _shell.refuse_unpermitted_pages()
     return app

@@ -15,6 +15,7 @@ window.cityvitals = Object.assign({}, window.cityvitals, {
         box.appendChild(part);
       });
       layer.bindTooltip(box, {sticky: true, direction: "top", className: "map-tip-box"});
+      window.cityvitals.map.addLabel(feature, layer);
     },
 
     /* A facility of the point layers (pages/map.py): a small circle in its layer's colour, with the
@@ -23,7 +24,8 @@ window.cityvitals = Object.assign({}, window.cityvitals, {
       const hideout = (context && context.hideout) || {};
       const props = feature.properties || {};
       return L.circleMarker(latlng, {
-        radius: 6, weight: 1.5, color: "#ffffff", fillOpacity: 0.95,
+        radius: 6 * mapScale(), weight: 1.5 * mapScale(), color: "#ffffff", fillOpacity: 0.95,
+        pane: "shadowPane",  // over the districts, as the alert markers (assets/60-map.js)
         fillColor: (hideout.colours || {})[props.kind] || "#475467",
         className: "facility-point facility-" + props.kind,
       });
@@ -63,3 +65,38 @@ window.cityvitals = Object.assign({}, window.cityvitals, {
   }
   new MutationObserver(nameSlider).observe(document.documentElement, {subtree: true, childList: true, characterData: true});
 })();
+
+/* The map page's client-side callbacks (pages/map.py, by ClientsideFunction("cityvitals_map", name)):
+   they answer clicks, the colouring buttons, play/pause and the address bar without a server trip. */
+window.dash_clientside = window.dash_clientside || {};
+window.dash_clientside.cityvitals_map = {
+  // A click on a district selects it; only its adcode travels to the server, not the feature's geometry.
+  selectArea: function (click) {
+    const adcode = click && click.properties && click.properties.adcode;
+    return adcode || window.dash_clientside.no_update;
+  },
+  closePanel: function (clicks) { return clicks ? null : window.dash_clientside.no_update; },
+  // The colouring's toggle buttons: the pressed one is the mode.
+  pickMode: function () {
+    const trigger = (window.dash_clientside.callback_context.triggered[0] || {}).prop_id || "";
+    const mode = trigger.startsWith("map-mode-quantile") ? "quantile" : "level";
+    const pressed = function (m) { return m === mode ? "true" : "false"; };
+    const cls = function (m) { return "map-mode" + (m === mode ? " is-active" : ""); };
+    return [mode, cls("level"), pressed("level"), cls("quantile"), pressed("quantile")];
+  },
+  // Play/pause: the interval moves the slider one period per tick and stops at the newest.
+  playPause: function (clicks, disabled, value, max, labels) {
+    if (!disabled) { return [true, labels.play, window.dash_clientside.no_update]; }
+    return [false, labels.pause, (value >= max) ? 0 : window.dash_clientside.no_update];
+  },
+  step: function (ticks, value, max, labels) {
+    const next = (value || 0) + 1;
+    if (next >= max) { return [max, true, labels.play]; }
+    return [next, window.dash_clientside.no_update, window.dash_clientside.no_update];
+  },
+  // The page's state in the address bar without reloading the page (see keepInUrl).
+  keepInUrl: function (search) {
+    if (search) { window.cityvitals.mapPage.keepInUrl(search); }
+    return window.dash_clientside.no_update;
+  },
+};

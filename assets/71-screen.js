@@ -1,7 +1,8 @@
 /* The big screen (pages/screen.py): scales the fixed 1920×1080 stage to the window (centred,
    letterboxed), runs the clock, checks that the server answers, and steps the rotation
    (paused for 60 s after a touch or click). Everything lives in window.cityvitals.screen;
-   the rotation step is also Dash's clientside function cityvitals_screen.step. */
+   the rotation step and each screen's seconds are Dash's clientside functions cityvitals_screen.step and
+   .interval. */
 (function () {
   const WIDTH = 1920;
   const HEIGHT = 1080;
@@ -85,11 +86,19 @@
       const index = ((position && position.index) || 0) + 1;
       return {index: index % screens.length};
     },
+
+    /* How long the screen at the position stays: its playlist seconds (Dash clientside callback). */
+    interval: function (position, args) {
+      const seconds = (args && args.seconds) || [];
+      if (!seconds.length) { return window.dash_clientside.no_update; }
+      const index = ((position && position.index) || 0) % seconds.length;
+      return seconds[index] * 1000;
+    },
   };
 
   window.cityvitals = Object.assign({}, window.cityvitals, {screen: screen});
   window.dash_clientside = window.dash_clientside || {};
-  window.dash_clientside.cityvitals_screen = {step: screen.step};
+  window.dash_clientside.cityvitals_screen = {step: screen.step, interval: screen.interval};
 
   window.addEventListener("resize", screen.scale);
   document.addEventListener("pointerdown", function (event) {

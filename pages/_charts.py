@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from indicators.catalog.levels import LEVELS
+from forecasting.describe import model_explanation, model_short_name
+from indicators.catalog.levels import LEVELS, Level
 from pages._format import format_period, format_value
-from pages._i18n import localized, t
-from pages._tokens import LEVEL_COLOURS
+from pages._i18n import localized, register_strings, t
+from pages._tokens import LEVEL_COLOURS, TOKENS
 
-LINE, FORECAST, GRID, MUTED = "#1d4ed8", "#7c3aed", "#eaeef5", "#475467"
+register_strings({
+    "chart_threshold": ("{level}阈值 {value}", "{level} threshold {value}"),
+    "chart_model": ("预测方法:{name}", "Forecast: {name}"),
+    "chart_fan_hint": ("阴影:80% 与 95% 预测区间", "Shaded: 80% and 95% forecast intervals"),
+})
+
+# The design palette (assets/00-variables.css): the actual line in the accent, the forecast in its own token.
+LINE, FORECAST = TOKENS["--accent"], TOKENS["--chart-forecast"]
+GRID, MUTED = TOKENS["--surface-sunken"], TOKENS["--text-muted"]
+ANNOTATION = TOKENS["--chart-annotation"]
+# The fan's bands: the forecast's colour, lighter for the wider interval.
+BAND_OPACITY = {95: 0.14, 80: 0.28}
+# An event's label on the chart is cut at this many characters (its whole title shows on hover).
+EVENT_TITLE_CHARS = {"zh": 16, "en": 28}
+# Hours an hourly indicator's chart shows at first (the range buttons reach the rest).
+HOURS_IN_VIEW = 48
 FONT = "Noto Sans CJK SC, Microsoft YaHei, Arial, sans-serif"
 
 
@@ -55,7 +72,7 @@ def threshold_bands(meta: Mapping, low: float, high: float) -> list[dict]:
 
 
 def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping, *, lang: str,
-                   thresholds: bool = True) -> go.Figure:
+                   thresholds: bool = True, annotations: Sequence = ()) -> go.Figure:
     """An indicator's history with its forecast fan, warning zones and revised periods.
 
     Args:
@@ -64,8 +81,10 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
         meta: the indicator's row (unit, direction, thresholds, frequency; ``unit_label``, the unit
             in the page's language, when given).
         lang: "zh" or "en".
-        thresholds: draw the warning zones (off for district values of summed indicators,
-            whose thresholds are for the city total).
+        thresholds: draw the warning zones and each threshold as a labelled line (off for district
+            values of summed indicators, whose thresholds are for the city total).
+        annotations: events on the time axis (``indicators.views.annotations.ChartAnnotation``: ``starts_on``,
+            ``ends_on``, ``title(lang)``), each a labelled vertical line, or a band when it lasts.
 
     Returns:
         The figure, with a range selector.
@@ -73,15 +92,28 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
     figure = go.Figure()
     unit = meta.get("unit_label", meta.get("unit")) or ""
     if not forecast.empty:
-        for level, opacity in ((95, 0.12), (80, 0.22)):
+        # The fan starts at the last actual value: the forecast continues the line, it does not float beside it.
+        ahead = _from_last_actual(history, forecast, ytd=meta.get("accumulation") == "ytd")
+        for level in (95, 80):
             figure.add_trace(go.Scatter(
-                x=list(forecast["period"]) + list(forecast["period"])[::-1],
-                y=list(forecast[f"upper_{level}"]) + list(forecast[f"lower_{level}"])[::-1],
-                fill="toself", fillcolor=f"rgba(124,58,237,{opacity})", line={"width": 0}, hoverinfo="skip",
-                name=f"{t('chart_interval', lang)} {level}%"))
-        figure.add_trace(go.Scatter(x=forecast["period"], y=forecast["yhat"], mode="lines",
+                x=list(ahead["period"]) + list(ahead["period"])[::-1],
+                y=list(ahead[f"upper_{level}"]) + list(ahead[f"lower_{level}"])[::-1],
+                mode="lines", fill="toself", fillcolor=_rgba(FORECAST, BAND_OPACITY[level]), line={"width": 0},
+                hoverinfo="skip", name=f"{t('chart_interval', lang)} {level}%"))
+        model = forecast.attrs.get("model")
+        explained = f"<br>{model_explanation(model, lang)}" if model else ""
+        # A year-to-date forecast's line restarts each year too (no fall from December's total to 1—2月).
+        line = (_break_at_years(ahead.rename(columns={"yhat": "value"})).rename(columns={"value": "yhat"})
+                if meta.get("accumulation") == "ytd" else ahead)
+        figure.add_trace(go.Scatter(x=line["period"], y=line["yhat"], mode="lines",
                                     line={"color": FORECAST, "dash": "dash", "width": 2},
-                                    name=t("chart_forecast", lang), hovertemplate=f"%{{y:,.4g}} {unit}"))
+                                    name=t("chart_forecast", lang),
+                                    hovertemplate=f"%{{y:,.4g}} {unit}{explained}<extra></extra>"))
+        if model:
+            figure.add_annotation(
+                text=t("chart_model", lang).format(name=model_short_name(model, lang)), xref="paper", yref="paper",
+                x=1, y=1.02, xanchor="right", yanchor="bottom", showarrow=False, font={"color": FORECAST},
+                hovertext=f"{model_explanation(model, lang)}<br>{t('chart_fan_hint', lang)}", name="model")
     if meta.get("accumulation") == "ytd":
         history = _break_at_years(history)
     figure.add_trace(go.Scatter(x=history["period"], y=history["value"], mode="lines+markers" if len(history) < 60 else "lines",
@@ -103,13 +135,73 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
                              line_width=0, layer="below")
             threshold = float(meta[band["level"]])
             if low - pad <= threshold <= high + pad:
-                figure.add_hline(y=threshold, line={"color": LEVEL_COLOURS[band["level"]], "width": 1, "dash": "dot"},
+                figure.add_hline(y=threshold, line={"color": LEVEL_COLOURS[band["level"]], "width": 1.5, "dash": "dot"},
                                  layer="below")
+                figure.add_annotation(
+                    text=t("chart_threshold", lang).format(level=Level(band["level"]).label(lang),
+                                                            value=format_value(threshold, lang)),
+                    xref="paper", x=1, y=threshold, xanchor="right", yanchor="bottom", showarrow=False,
+                    font={"size": 11, "color": LEVEL_COLOURS[band["level"]]}, name="threshold")
+    for index, event in enumerate(annotations or ()):
+        _draw_event(figure, event, index, lang)
     _base_layout(figure, height=380)
     figure.update_yaxes(title={"text": unit, "standoff": 4}, tickformat="~s" if lang == "en" else ",.4~g")
     figure.update_xaxes(rangeselector=_range_buttons(meta.get("frequency", "monthly"), lang),
                         rangeslider={"visible": False})
+    if meta.get("frequency") == "hourly":
+        _hour_axis(figure, history, lang)
     return figure
+
+
+def _hour_axis(figure: go.Figure, history: pd.DataFrame, lang: str) -> None:
+    """Hour ticks (every six hours, the day under midnight's) and the last ``HOURS_IN_VIEW`` hours in view."""
+    figure.update_xaxes(dtick=6 * 3600 * 1000, tickformat="%H时<br>%-m月%-d日" if lang == "zh" else "%H:00<br>%-d %b",
+                        hoverformat="%-m月%-d日 %H时" if lang == "zh" else "%-d %b %H:00")
+    if not history.empty:
+        last = pd.Timestamp(history["period"].max())
+        figure.update_xaxes(range=[last - pd.Timedelta(hours=HOURS_IN_VIEW - 1), last + pd.Timedelta(minutes=30)])
+
+
+def _rgba(colour: str, opacity: float) -> str:
+    """``#rrggbb`` at ``opacity``, for Plotly fills."""
+    red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({red},{green},{blue},{opacity})"
+
+
+def _from_last_actual(history: pd.DataFrame, forecast: pd.DataFrame, *, ytd: bool = False) -> pd.DataFrame:
+    """The forecast with the last actual value before it (every band of zero width there), so the dashed
+    line and the fan leave from the end of the actual line. A year-to-date amount's forecast that starts a
+    new year restarts from its own 1—N月 total instead (no line falls from December's total to January)."""
+    known = history.dropna(subset=["value"])
+    if known.empty:
+        return forecast.reset_index(drop=True)
+    last = known.iloc[-1]
+    first = pd.Timestamp(forecast["period"].iloc[0])
+    if pd.Timestamp(last["period"]) >= first or (ytd and pd.Timestamp(last["period"]).year != first.year):
+        return forecast.reset_index(drop=True)
+    value = float(last["value"])
+    start = {"period": last["period"], "yhat": value,
+             **{f"{side}_{level}": value for side in ("lower", "upper") for level in (80, 95)}}
+    return pd.concat([pd.DataFrame([start]), forecast], ignore_index=True)
+
+
+def _draw_event(figure: go.Figure, event, index: int, lang: str) -> None:
+    """One annotation: a band over its days (a line when it has one day), its title at the top; titles of
+    neighbouring events step down so they do not sit on each other."""
+    start = pd.Timestamp(event.starts_on)
+    end = pd.Timestamp(event.ends_on) if event.ends_on and event.ends_on > event.starts_on else None
+    title = event.title(lang)
+    limit = EVENT_TITLE_CHARS["en" if lang == "en" else "zh"]
+    short = title if len(title) <= limit else title[:limit - 1] + "…"
+    if end is None:
+        figure.add_shape(type="line", x0=start, x1=start, xref="x", y0=0, y1=1, yref="paper", layer="above",
+                         line={"color": ANNOTATION, "width": 1.5, "dash": "dashdot"}, name="event")
+    else:
+        figure.add_shape(type="rect", x0=start, x1=end + timedelta(days=1), xref="x", y0=0, y1=1, yref="paper",
+                         layer="below", fillcolor=ANNOTATION, opacity=0.14, line={"width": 0}, name="event")
+    figure.add_annotation(text=short, hovertext=title, x=start, xref="x", y=0.98 - 0.09 * (index % 3), yref="paper",
+                          xanchor="left", yanchor="top", showarrow=False, font={"size": 11, "color": ANNOTATION},
+                          bgcolor=_rgba(TOKENS["--surface-raised"], 0.85), name="event")
 
 
 def _break_at_years(history: pd.DataFrame) -> pd.DataFrame:
@@ -151,7 +243,9 @@ def single_period_figure(history: pd.DataFrame, meta: Mapping, *, lang: str) -> 
 
 
 def _range_buttons(frequency: str, lang: str) -> dict:
-    if frequency in ("daily", "weekly"):
+    if frequency == "hourly":
+        steps = [(24, "hour", "range_24h"), (48, "hour", "range_48h")]
+    elif frequency in ("daily", "weekly"):
         steps = [(1, "month", "range_1m"), (3, "month", "range_3m"), (1, "year", "range_1y")]
     else:
         steps = [(1, "year", "range_1y"), (3, "year", "range_3y")]

@@ -17,7 +17,7 @@ import flask
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from geo.cities import load_cities
+from geo.cities import load_cities, switch_cities
 from indicators.accounts.access import current_viewer
 from indicators.accounts.users import DEMO_USER
 from indicators.catalog.search import initials
@@ -66,6 +66,14 @@ def _switch(label: str, options: list[tuple[str, str, bool]]) -> html.Nav:
     return html.Nav(links, className="switch", **{"aria-label": label})
 
 
+def nav_target(page: dict, city: str) -> str:
+    """Where a page's navigation link leads in ``city``: its ``nav_path_for(city)`` (the city's first topic),
+    its fixed ``nav_path``, or its path."""
+    if page.get("nav_path_for"):
+        return page["nav_path_for"](city)
+    return page.get("nav_path", page["path"])
+
+
 def nav_links(path: str, city: str, lang: str) -> html.Nav:
     """Links to the pages that declare a ``nav`` label, the current one marked."""
     viewer = current_viewer()
@@ -75,9 +83,9 @@ def nav_links(path: str, city: str, lang: str) -> html.Nav:
     links = []
     # A page that has its own link marks only that link; others mark their section's (/themes/economy stands
     # for every /themes/… page).
-    exact = any(path == page.get("nav_path", page["path"]) for page in pages)
+    exact = any(path == nav_target(page, city) for page in pages)
     for page in pages:
-        target = page.get("nav_path", page["path"])
+        target = nav_target(page, city)
         section = target.rsplit("/", 1)[0] if target.count("/") > 1 else target
         current = path == target or (not exact and section != "/" and path.startswith(section + "/"))
         links.append(dcc.Link(t(page["nav"], lang), href=href(target, city, lang),
@@ -159,7 +167,7 @@ def build_header(path: str, city: str, lang: str, updated: str, state: dict[str,
     portable = {key: value for key, value in state.items() if key not in CITY_BOUND}
     viewer = current_viewer()
     cities = [(c.short_zh if lang == "zh" else c.name_en, href(path, key, lang, **portable), key == city)
-              for key, c in load_cities().items() if (c.demo or key == city) and viewer.sees_city(key)]
+              for key, c in load_cities().items() if (key in switch_cities() or key == city) and viewer.sees_city(key)]
     languages = [("中文", href(path, city, "zh", **state), lang == "zh"),
                  ("English", href(path, city, "en", **state), lang == "en")]
     return [
@@ -205,10 +213,11 @@ clientside_callback(
 )
 
 
-# The phone's bottom tab bar: (label key, path, the paths it stands for).
-PHONE_TABS = (("tab_overview", "/", ("/", "/themes/", "/topics/", "/area/")),
+# The phone's bottom tab bar: (label key, path, the paths it stands for). A theme or topic page is a set of
+# indicators, so it belongs to 指标; a district's page is that district's overview.
+PHONE_TABS = (("tab_overview", "/", ("/", "/area/")),
               ("tab_alerts", "/alerts", ("/alerts",)),
-              ("tab_indicators", "/catalog", ("/catalog", "/indicator/")),
+              ("tab_indicators", "/catalog", ("/catalog", "/indicator/", "/themes/", "/topics/")),
               ("tab_map", "/map", ("/map",)))
 
 

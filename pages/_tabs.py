@@ -21,6 +21,9 @@ register_strings({
     "data_tab_sources": ("SQL 数据源", "SQL sources"),
     "admin_tab_users": ("账号管理", "Accounts"),
     "admin_tab_audit": ("审计日志", "Audit log"),
+    "admin_tab_notify": ("通知与分拨", "Notifications"),
+    "admin_tab_screens": ("大屏配置", "Screens"),
+    "admin_tab_topics": ("专题配置", "Topics"),
 })
 
 # (label key, path, permission needed to open it)
@@ -34,6 +37,9 @@ DATA_PAGES = (
 ADMIN_PAGES = (
     ("admin_tab_users", "/admin/users", "users.manage"),
     ("admin_tab_audit", "/admin/audit", "audit.read"),
+    ("admin_tab_notify", "/admin/notify", "notify.manage"),
+    ("admin_tab_screens", "/admin/screens", "screens.manage"),
+    ("admin_tab_topics", "/admin/topics", "topics.manage"),
 )
 
 
@@ -55,3 +61,16 @@ def data_tabs(current: str, city: str, lang: str) -> html.Nav:
 def admin_tabs(current: str, city: str, lang: str) -> html.Nav:
     """The administration tabs."""
     return section_tabs(ADMIN_PAGES, current, city, lang, "admin_tabs")
+
+
+# Alert handling (issue 19): each person's inbox, the departments' evaluation, the daily briefing.
+HANDLING_PAGES = (
+    ("handling_tab_inbox", "/inbox", "data.export"),
+    ("handling_tab_evaluation", "/evaluation", "data.view"),
+    ("handling_tab_briefing", "/briefing", "data.export"),
+)
+
+
+def handling_tabs(current: str, city: str, lang: str) -> html.Nav:
+    """The alert handling tabs (labels registered by ``pages._admin_notify_parts``)."""
+    return section_tabs(HANDLING_PAGES, current, city, lang, "handling_tabs")

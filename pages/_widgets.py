@@ -1,4 +1,5 @@
-"""Card and tile builders shared by the pages: data in, Dash component out, no I/O."""
+"""Card and tile builders shared by the pages: data in, Dash component out, no I/O (but for the one refusal of a
+page, which is recorded in the audit log)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from urllib.parse import urlencode
 
 from dash import dcc, html
 
+from indicators.accounts import audit
 from indicators.accounts.access import AccessDenied
 from indicators.catalog.levels import WORST_FIRST, Level
 from indicators.store.db import StoreUnavailable
@@ -199,7 +201,10 @@ def failure_notice(exc: Exception, lang: str, *, denied_key: str = "not_permitte
 
 def refused_page(path: str, lang: str) -> html.Div:
     """What a page says to a viewer whose role may not open it: refused, with the way to sign in as
-    someone who may (the demo leader, for one, does not load data)."""
+    someone who may (the demo leader, for one, does not load data). The one refusal of every page
+    (``pages._shell`` gives it to each page that declares a permission, the desk's pages give it themselves);
+    the refused visit is recorded in the audit log (``access_denied``, action ``open_page``)."""
+    audit.record_refusal(path, {"action": "open_page"})
     sign_in = html.A(t("sign_in_as_other", lang), href=f"/login?{urlencode({'next': path, 'lang': lang})}")
     return html.Div([t("not_permitted", lang), " ", sign_in], className="notice notice-error", role="status")
 
@@ -210,3 +215,16 @@ def record_id(value) -> int | None:
     if isinstance(value, str) and value.isascii() and value.isdigit():
         value = int(value)
     return value if type(value) is int and 0 < value < 2**63 else None
+
+
+def fold_toggle(controls: str, label: str, *, opened: bool = False) -> html.Button:
+    """The one control a phone shows for a page's filters (``assets/22-filters-fold.js`` opens and closes the
+    element ``controls``, which carries ``fold_class(opened)``); hidden on wider screens. A page whose URL sets
+    filters opens with them shown."""
+    return html.Button(label, id=f"{controls}-toggle", n_clicks=int(opened), type="button", className="filters-toggle",
+                       **{"aria-expanded": "true" if opened else "false", "aria-controls": controls})
+
+
+def fold_class(opened: bool) -> str:
+    """The class of folded filters (open or not)."""
+    return "filters-fold is-open" if opened else "filters-fold"

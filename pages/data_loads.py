@@ -18,13 +18,12 @@ from indicators.ingest.importer import RowError
 from indicators.ingest.loading import (
     UNDOABLE,
     LoadError,
-    load_details,
     load_history,
     undo_load,
 )
-from indicators.views.queries import indicators
+from indicators.views.data_desk import load_view
 from pages._format import format_value
-from pages._i18n import localized, register_strings, t
+from pages._i18n import register_strings, t
 from pages._reports import error_table, in_language
 from pages._shell import href, resolve
 from pages._tabs import data_tabs
@@ -100,7 +99,10 @@ def load_rows(frame: pd.DataFrame, lang: str, selected: int | None) -> html.Tabl
             *[html.Td(format_value(row[c], lang), className="num")
               for c in ("rows_total", "rows_inserted", "rows_updated", "indicators")],
         ], className="is-selected" if chosen else None))
-    head = html.Thead(html.Tr([html.Th(k if k == "#" else t(k, lang)) for k in heads]))
+    # Counts' heads right-aligned over their numbers.
+    numbers = {"loads_rows", "loads_new", "loads_corrected", "loads_indicators"}
+    head = html.Thead(html.Tr([html.Th(k if k == "#" else t(k, lang), scope="col",
+                                       className="num" if k in numbers else None) for k in heads]))
     return html.Table([head, html.Tbody(body)], className="data-table loads-table")
 
 
@@ -199,14 +201,12 @@ def fill_detail(selected, _version, args):
     if selected is None:
         return html.P(t("loads_pick", lang), className="muted")
     try:
-        details = load_details(selected)
-        if details is None:
-            return notice(t("loads_not_found", lang), "error")
-        frame = indicators()
-        names = dict(zip(frame["code"], localized(frame, lang)))
-        return load_detail(details, lang, names, can_undo=current_viewer().may("data.load"))
+        view = load_view(selected)
     except PAGE_FAILURES as exc:
         return failure_notice(exc, lang)
+    if view.details is None:
+        return notice(t("loads_not_found", lang), "error")
+    return load_detail(view.details, lang, view.names_en if lang == "en" else view.names_zh, can_undo=view.may_undo)
 
 
 @callback(Output("loads-message", "children"), Output("loads-version", "data"), Input("loads-undo", "n_clicks"),

@@ -25,6 +25,7 @@ from indicators.ingest.templates import (
     build_template,
     template_bytes,
 )
+from indicators.views.data_desk import upload_choices
 from indicators.views.queries import indicators
 from indicators.warnings.alerts import run_warnings
 from pages._i18n import department_name, localized, register_strings, t
@@ -113,12 +114,7 @@ def _indicator_names(lang: str) -> dict[str, str]:
 
 
 def _template_form(lang: str) -> html.Section:
-    try:
-        frame = indicators()
-        departments = sorted(frame["department"].unique())
-        codes = frame[["code", "name_zh", "name_en"]].to_dict("records")
-    except PAGE_FAILURES:
-        departments, codes = [], []
+    """The template form; its department and indicator choices come with ``fill_template_choices``."""
     # Dropdowns rather than radio items: Dash's radio list nests its inputs in options, which screen readers trip on.
     return html.Section([
         html.H2(t("upload_templates", lang), className="section-title"),
@@ -130,12 +126,9 @@ def _template_form(lang: str) -> html.Section:
                               for k in ("department", "indicator")]),
         ]),
         html.Label(t("upload_department", lang), htmlFor="upload-template-department", className="upload-label"),
-        dropdown(lang, id="upload-template-department", searchable=True,
-                 options=[{"label": department_name(d, lang), "value": d} for d in departments]),
+        dropdown(lang, id="upload-template-department", searchable=True, options=[]),
         html.Label(t("upload_indicator", lang), htmlFor="upload-template-indicator", className="upload-label"),
-        dropdown(lang, id="upload-template-indicator", searchable=True,
-                 options=[{"label": f"{c['code']} {c['name_en'] if lang == 'en' else c['name_zh']}",
-                           "value": c["code"]} for c in codes]),
+        dropdown(lang, id="upload-template-indicator", searchable=True, options=[]),
         html.Label(t("upload_shape", lang), htmlFor="upload-template-shape", className="upload-label"),
         dropdown(lang, id="upload-template-shape", value="long", clearable=False, searchable=False,
                  options=[{"label": t(f"upload_shape_{s}", lang), "value": s} for s in SHAPES]),
@@ -261,3 +254,16 @@ def download_template(_clicks, scope, department, code, shape, kind, city, args)
     label = code or department
     return dcc.send_bytes(data, f"template-{label}-{shape}.{kind}"), None
 
+
+@callback(Output("upload-template-department", "options"), Output("upload-template-indicator", "options"),
+          Input("upload-args", "data"))
+def fill_template_choices(args: dict):
+    """The departments and indicators the viewer may make a template of (read after the layout, not in it)."""
+    lang = args["lang"]
+    try:
+        choices = upload_choices()
+    except PAGE_FAILURES:
+        return [], []  # the check and the download say why
+    return ([{"label": department_name(d, lang), "value": d} for d in choices.departments],
+            [{"label": f"{c['code']} {c['name_en'] if lang == 'en' else c['name_zh']}", "value": c["code"]}
+             for c in choices.indicators])

@@ -9,26 +9,27 @@ score and headline tiles; open alerts by level; a ticker of the newest alerts; a
 URL parameters:
 
 - ``city``, ``lang``: as everywhere.
-- ``topic=<topic>``: a topic screen (the themes show the topic's indicators).
+- ``topic=<topic>``: a topic screen of one of the city's topics (the themes show the topic's indicators).
 - ``focus=<theme>``: the overview led by one theme (its panel marked, the map shows one of its indicators).
 - ``indicator=<code>``: the indicator on the map (default: the screen's worst headline with district data).
-- ``rotate=SECONDS``: cycle the city's screens (``ROTATIONS``) every SECONDS.
+- ``rotate=playlist``: cycle the city's playlist (``indicators/catalog/screens.yaml``), each screen for its
+  seconds; ``rotate=SECONDS``: the playlist's screens, each for SECONDS.
 - ``kiosk=1``: data only, no controls, no cursor; a touch or click pauses the rotation for 60 s.
 - ``refresh=SECONDS``: how often the data is re-read (default 60).
 
-The content is built by pure functions (data in, components out); ``build_screen`` reads the
+What the stage shows is data: the screen definitions (title, which indicators, the panels of the left,
+centre and right columns) and each city's playlist are in ``indicators/catalog/screens.yaml``, the topics
+in ``indicators/catalog/topics.yaml``. The content is built by pure functions (data in, components out); ``build_screen`` reads the
 store and is cached per data version. Rotation and refresh only change the content's children
 and the map's ``hideout``: the stage, the map's geometry and the clock stay in place.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 import dash
-import pandas as pd
 from dash import (
     ClientsideFunction,
     Input,
@@ -42,61 +43,19 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from geo.cities import get_city, load_cities
-from indicators.catalog.entries import THEMES, TOPICS
-from indicators.catalog.levels import LEVEL_RANK, LEVELS, WORST_FIRST, Level
+from indicators.catalog.entries import THEMES
+from indicators.catalog.topics import topic_of, topics_for
 from indicators.store.db import StoreUnavailable
 from indicators.views.cache import cacheable_answer
-from indicators.views.queries import (
-    alert_counts,
-    alerts,
-    area_values,
-    last_update,
-    latest_snapshot,
-    theme_scores,
-)
-from pages._charts import LEVEL_COLOURS
-from pages._format import format_value, unit_label
-from pages._i18n import localized, register_strings, t, theme_name, topic_name
-from pages._map_layers import EMPTY, alert_points, area_hideout, district_map
+from indicators.views.queries import last_update
+from indicators.views.screen import rotation, screen_view
+from pages._i18n import t
+from pages._map_layers import EMPTY, area_hideout, district_map
+from pages._screen_parts import screen_parts, screen_title
 from pages._shell import current_settings, resolve
-from pages._widgets import sparkline, tile_changes, tile_period
 
 dash.register_page(__name__, cacheable_layout=True, path="/screen", title="一屏通览 · City Vitals", name="screen", bare=True)
 
-register_strings({
-    "screen_title": ("城市运行一屏通览", "City at a glance"),
-    "screen_overview": ("总览", "Overview"),
-    "screen_focus": ("{theme}总览", "{theme} overview"),
-    "screen_alerts_open": ("当前预警", "Open alerts"),
-    "screen_newest_alerts": ("最新预警", "Newest alerts"),
-    "screen_no_alerts": ("当前无预警", "No open alerts"),
-    "screen_no_indicators": ("本专题暂无该主题指标", "No indicators of this theme in the topic"),
-    "screen_map": ("各区县 · {name}", "Districts · {name}"),
-    "screen_map_none": ("暂无区县数据", "No district data"),
-    "screen_city_value": ("全市", "City"),
-    "screen_as_of": ("数据截至", "Data as of"),
-    "screen_stale": ("数据更新延迟", "Data update delayed"),
-    "screen_offline": ("服务器连接中断，正在重连", "Connection to the server lost, reconnecting"),
-    "screen_rotate": ("轮播", "Rotate"),
-    "screen_rotate_stop": ("停止轮播", "Stop rotation"),
-    "screen_controls": ("大屏控制", "Screen controls"),
-    "screen_clock": ("当前时间", "Current time"),
-    "screen_demo": ("演示数据", "Demo data"),
-    "screen_score": ("健康指数", "Health score"),
-})
-
-# The screens each city's rotation cycles through, in order: "overview", a theme (the overview
-# led by that theme) or a topic.
-ROTATIONS: dict[str, tuple[str, ...]] = {
-    "xiamen": ("overview", "health", "safety", "emergency", "city_operation", "industry", "petition"),
-    "ningde": ("economy", "health", "safety", "emergency", "city_operation", "petition"),
-}
-DEFAULT_ROTATION = ("overview", *TOPICS)
-# Themes left and right of the map (the remaining slot on the right holds the newest alerts).
-LEFT_THEMES = ("economy", "market", "public_service")
-RIGHT_THEMES = ("governance", "environment")
-TILES_PER_THEME = 3
-TICKER_ITEMS = 12
 STALE_AFTER = timedelta(days=2)
 DEFAULT_REFRESH, MIN_SECONDS = 60, 5
 
@@ -110,26 +69,24 @@ def _seconds(value: str | None, default: int | None) -> int | None:
         return default
 
 
-def rotation(city_key: str) -> tuple[str, ...]:
-    """The screens of a city's rotation (``ROTATIONS``, else the overview and every topic)."""
-    return ROTATIONS.get(city_key, DEFAULT_ROTATION)
-
-
 def screen_args(city: str | None, lang: str | None, query: Mapping[str, str | None]) -> dict:
     """The screen's state from the URL: city and language resolved, topic/focus/indicator checked,
     rotation and refresh in seconds (rotation None when off), kiosk a bool, and the start
     position in the rotation."""
     city, lang = resolve(city, lang)
-    topic = query.get("topic") if query.get("topic") in TOPICS else None
+    topic = query.get("topic") if topic_of(city, query.get("topic") or "") else None
     focus = query.get("focus") if query.get("focus") in THEMES else None
     screen = topic or focus or "overview"
-    screens = rotation(city)
-    rotate = _seconds(query.get("rotate"), None)
+    playlist = rotation(city)
+    screens = [name for name, _ in playlist]
+    by_playlist = query.get("rotate") == "playlist"
+    rotate = playlist[0][1] if by_playlist and playlist else _seconds(query.get("rotate"), None)
     return {
         "city": city, "lang": lang, "screen": screen, "indicator": query.get("indicator") or None,
         "rotate": rotate, "refresh": _seconds(query.get("refresh"), DEFAULT_REFRESH),
         "kiosk": query.get("kiosk") in ("1", "true", "yes"),
-        "screens": list(screens) if rotate else [screen],
+        "screens": screens if rotate else [screen],
+        "seconds": [seconds if by_playlist else rotate for _, seconds in playlist] if rotate else [],
         "start": screens.index(screen) if rotate and screen in screens else 0,
     }
 
@@ -153,209 +110,9 @@ def screen_link(city: str, lang: str, **extra: object) -> str:
     return "/screen?" + urlencode({"city": city, "lang": lang, **{k: v for k, v in extra.items() if v not in (None, "")}})
 
 
-# ---------------------------------------------------------------- picking the data
-
-def screen_title(city_name: str, screen: str, lang: str) -> str:
-    """The screen's title: the city and the overview, theme or topic shown."""
-    if screen in TOPICS:
-        return f"{city_name} · {topic_name(screen, lang)}"
-    if screen in THEMES:
-        return f"{city_name} · {t('screen_focus', lang).format(theme=theme_name(screen, lang))}"
-    return f"{city_name} · {t('screen_title', lang)}"
-
-
-def screen_rows(snapshot: pd.DataFrame, screen: str) -> pd.DataFrame:
-    """The indicators a screen shows: the headlines on the overview, a topic's indicators (headlines
-    first) on a topic screen; worst level first. The snapshot holds only what the screen's signed-in
-    account may see (a wall signed in as a viewer shows public figures only)."""
-    if screen in TOPICS:
-        rows = snapshot[snapshot["topics"].map(lambda topics: screen in topics)]
-    else:
-        rows = snapshot[snapshot["headline"].astype(bool)]
-    rank = rows["level"].map(LEVEL_RANK).fillna(-1)
-    order = sorted(range(len(rows)), key=lambda i: (-int(bool(rows["headline"].iat[i])), -rank.iat[i], rows["code"].iat[i]))
-    return rows.iloc[order].reset_index(drop=True)
-
-
-def theme_tiles(rows: pd.DataFrame, theme: str, count: int = TILES_PER_THEME) -> list[dict]:
-    """A theme's first ``count`` rows of the screen."""
-    return rows[rows["theme"] == theme].head(count).to_dict("records")
-
-
-def topic_score(rows: pd.DataFrame, theme: str) -> float:
-    """The mean score of a topic's indicators in a theme (NaN when none has one)."""
-    part = rows.loc[rows["theme"] == theme, "score"].astype(float)
-    return float(part.mean()) if part.notna().any() else math.nan
-
-
-def map_candidates(rows: pd.DataFrame, focus: str | None = None) -> list[str]:
-    """Indicators that can colour the districts, best choice first: district-level ones whose
-    thresholds apply to districts (not summed), of the focus theme first, worst level first."""
-    usable = rows[(rows["spatial_level"] == "district") & (rows["aggregation"] != "sum")]
-    if focus:
-        usable = pd.concat([usable[usable["theme"] == focus], usable[usable["theme"] != focus]])
-    return usable["code"].tolist()
-
-
-def map_hideout(ranking: pd.DataFrame, unit: str, lang: str) -> dict:
-    """The map's colours (warning level) and tooltips (name, value and unit) per district."""
-    districts = ranking[ranking["level"] == "district"]
-    names = localized(districts, lang)
-    return area_hideout(
-        {a: LEVEL_COLOURS.get(w, LEVEL_COLOURS["nodata"]) for a, w in zip(districts["adcode"], districts["warning"])},
-        {a: f"{n}: {format_value(v, lang)} {unit_label(unit, lang)}"
-         for a, n, v in zip(districts["adcode"], names, districts["value"])})
-
-
-def newest_alerts(frame: pd.DataFrame, count: int = TICKER_ITEMS) -> pd.DataFrame:
-    """The open alerts the box and the ticker lead with: the most severe first, the newest first within a level
-    (only those the signed-in account may see reach here)."""
-    if frame.empty:
-        return frame
-    ranked = frame.assign(_rank=frame["level"].map(LEVEL_RANK).fillna(0))
-    return ranked.sort_values(["_rank", "opened_at", "id"], ascending=False).drop(columns="_rank").head(count)
-
-
-# ---------------------------------------------------------------- components
-
-def screen_tile(row: Mapping, lang: str) -> html.Article:
-    """An indicator on the big screen: name, big value with unit, YoY/MoM, sparkline, level colour."""
-    name = localized(row, lang)
-    level = row["level"] if row["level"] in LEVEL_RANK else "nodata"
-    return html.Article([
-        html.H4(name, className="screen-tile-name", title=name),
-        html.Div([html.Span(format_value(row["value"], lang), className="screen-tile-value"),
-                  html.Span(unit_label(row["unit"], lang), className="screen-tile-unit")], className="screen-tile-figure"),
-        html.Div(tile_changes(row, lang, "screen-change"), className="screen-tile-changes"),
-        html.Div([sparkline(row.get("recent") or [], width=150, height=40, colour="#7cc4ff", stroke=2.5,
-                            class_name="screen-spark"),
-                  html.Span(tile_period(row, lang), className="screen-tile-period")],
-                 className="screen-tile-foot"),
-    ], className=f"screen-tile level-{level}", **{"data-code": row["code"], "data-level": level})
-
-
-def _score_text(score: float | None) -> str:
-    return "—" if score is None or (isinstance(score, float) and math.isnan(score)) else f"{score:.0f}"
-
-
-def theme_panel(theme: str, score: float | None, tiles: Sequence[Mapping], lang: str, *, focused: bool = False) -> html.Section:
-    """A theme around the map: its name, health score and headline tiles."""
-    body = ([screen_tile(row, lang) for row in tiles] if tiles
-            else [html.P(t("screen_no_indicators", lang), className="screen-empty")])
-    return html.Section([
-        html.Header([html.H3(theme_name(theme, lang), className="screen-theme-name"),
-                     html.Div([html.Span(_score_text(score), className="screen-score-value"),
-                               html.Span(t("screen_score", lang), className="screen-score-label")],
-                              className="screen-score")], className="screen-theme-head"),
-        html.Div(body, className="screen-tiles"),
-    ], className=f"screen-theme theme-{theme}" + (" is-focused" if focused else ""), **{"data-theme": theme})
-
-
-def alert_counter(counts: Mapping[str, int], lang: str) -> html.Div:
-    """Open alerts by level, worst first, as big coloured numbers."""
-    return html.Div([
-        html.Span(t("screen_alerts_open", lang), className="screen-counts-title"),
-        *[html.Div([html.Span(str(counts.get(level, 0)), className="screen-count-value"),
-                    html.Span(Level(level).label(lang), className="screen-count-label")],
-                   className=f"screen-count level-{level}", **{"data-level": level}) for level in WORST_FIRST],
-    ], className="screen-counts")
-
-
-def _alert_line(row: Mapping, lang: str) -> html.Li:
-    # The sentence names the area and the indicator itself.
-    sentence = localized(row, lang, "sentence")
-    return html.Li([html.Span(className=f"screen-dot level-{row['level']}"), html.Span(sentence)],
-                   className=f"screen-alert level-{row['level']}")
-
-
-def alert_list(frame: pd.DataFrame, lang: str, count: int = 4) -> html.Section:
-    """The newest alerts in a panel (right of the map)."""
-    rows = frame.head(count).to_dict("records")
-    return html.Section([
-        html.Header(html.H3(t("screen_newest_alerts", lang), className="screen-theme-name"), className="screen-theme-head"),
-        html.Ul([_alert_line(row, lang) for row in rows], className="screen-alert-list") if rows
-        else html.P(t("screen_no_alerts", lang), className="screen-empty"),
-    ], className="screen-theme screen-alerts-panel")
-
-
-def ticker(frame: pd.DataFrame, lang: str) -> list:
-    """The ticker's items: the newest alerts with their sentences (twice, for a seamless loop)."""
-    rows = frame.to_dict("records")
-    if not rows:
-        return [html.Span(t("screen_no_alerts", lang), className="screen-ticker-empty")]
-    items = [_alert_line(row, lang) for row in rows]
-    return [html.Ul(items, className="screen-ticker-run"),
-            html.Ul([_alert_line(row, lang) for row in rows], className="screen-ticker-run", **{"aria-hidden": "true"})]
-
-
-def map_caption(row: Mapping | None, city_row: Mapping | None, lang: str) -> list:
-    """The map's title: the indicator, its city value and the level legend."""
-    if row is None:
-        return [html.Span(t("screen_map_none", lang), className="screen-map-name")]
-    name = localized(row, lang)
-    value = (f"{t('screen_city_value', lang)} {format_value(city_row['value'], lang)} {unit_label(row['unit'], lang)}"
-             if city_row is not None else "")
-    legend = html.Ul([html.Li([html.Span(className=f"screen-dot level-{level}"), Level(level).label(lang)])
-                      for level in (Level.NORMAL, *LEVELS)], className="screen-legend")
-    title = t("screen_map", lang).format(name=name)
-    return [html.Span(title, className="screen-map-name", title=title, **{"data-code": row["code"]}),
-            html.Span(value, className="screen-map-value"), legend]
-
-
-def stage_parts(*, lang: str, screen: str, city_name: str, scores: Mapping[str, float], rows: pd.DataFrame,
-                counts: Mapping[str, int], newest: pd.DataFrame) -> dict:
-    """The screen's parts from its data (pure): title, theme panels left and right, alert
-    counts, newest alerts, ticker."""
-    focus = screen if screen in THEMES else None
-
-    def panel(theme: str) -> html.Section:
-        return theme_panel(theme, scores.get(theme), theme_tiles(rows, theme), lang, focused=theme == focus)
-
-    return {
-        "title": screen_title(city_name, screen, lang),
-        "left": [panel(theme) for theme in LEFT_THEMES],
-        "right": [panel(theme) for theme in RIGHT_THEMES] + [alert_list(newest, lang)],
-        "counts": alert_counter(counts, lang),
-        "ticker": ticker(newest, lang),
-    }
-
-
 def build_screen(city_key: str, lang: str, screen: str, indicator: str | None = None) -> dict:
-    """The screen's content for a city, read from the store.
-
-    Args:
-        city_key: the city.
-        lang: "zh" or "en".
-        screen: "overview", a theme (the overview led by it) or a topic.
-        indicator: the indicator on the map, or None for the screen's default.
-
-    Returns:
-        ``stage_parts`` plus ``map_caption`` and ``hideout``.
-    """
-    city = get_city(city_key)
-    snapshot = latest_snapshot(city.adcode)
-    rows = screen_rows(snapshot, screen)
-    topic = screen if screen in TOPICS else None
-    if topic:
-        scores = {theme: topic_score(rows, theme) for theme in THEMES}
-    else:
-        frame = theme_scores(city.adcode)
-        scores = dict(zip(frame["theme"], frame["score"]))
-    open_alerts = alerts(city_key, topic=topic)
-    parts = stage_parts(lang=lang, screen=screen, city_name=city.name(lang), scores=scores, rows=rows,
-                        counts=alert_counts(city_key, topic=topic), newest=newest_alerts(open_alerts))
-    parts["alerts"] = alert_points(city, open_alerts, lang)
-    candidates = map_candidates(rows, screen if screen in THEMES else None)
-    if indicator and indicator in set(snapshot["code"]):
-        candidates = [indicator]
-    code = candidates[0] if candidates else None
-    if code is None:
-        return {**parts, "map_caption": map_caption(None, None, lang), "hideout": area_hideout({}, {})}
-    meta = snapshot[snapshot["code"] == code].iloc[0].to_dict()
-    ranking = area_values(code, city_key)
-    city_rows = ranking[ranking["level"] == "city"]
-    return {**parts, "hideout": map_hideout(ranking, meta["unit"], lang),
-            "map_caption": map_caption(meta, city_rows.iloc[0].to_dict() if not city_rows.empty else None, lang)}
+    """The screen's content for a city: its view (``indicators.views.screen``) built into the stage's parts."""
+    return screen_parts(screen_view(city_key, screen, indicator), lang)
 
 
 # ---------------------------------------------------------------- page
@@ -370,12 +127,12 @@ def controls(args: Mapping) -> html.Nav:
                       **({"aria-current": "true"} if active else {}))
 
     screens = [link(t("screen_overview", lang), screen_link(city, lang, **keep), screen == "overview" and not args["rotate"])]
-    screens += [link(topic_name(topic, lang), screen_link(city, lang, topic=topic, **keep),
-                     screen == topic and not args["rotate"]) for topic in TOPICS]
+    screens += [link(topic.name(lang), screen_link(city, lang, topic=topic.key, **keep),
+                     screen == topic.key and not args["rotate"]) for topic in topics_for(city)]
     rotate = (link(t("screen_rotate_stop", lang), screen_link(city, lang, **keep), True) if args["rotate"]
-              else link(t("screen_rotate", lang), screen_link(city, lang, rotate=30, **keep), False))
+              else link(t("screen_rotate", lang), screen_link(city, lang, rotate="playlist", **keep), False))
     other_lang = "en" if lang == "zh" else "zh"
-    query = {"topic": args["screen"] if args["screen"] in TOPICS else None,
+    query = {"topic": args["screen"] if topic_of(city, args["screen"]) else None,
              "focus": args["screen"] if args["screen"] in THEMES else None,
              "rotate": args["rotate"], **keep}
     language = link("English" if lang == "zh" else "中文", screen_link(city, other_lang, **query), False)
@@ -391,7 +148,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
     city_obj, lang = get_city(args["city"]), args["lang"]
     settings = current_settings()
     header = html.Header([
-        html.Div([html.H1(screen_title(city_obj.name(lang), args["screen"], lang), id="screen-title",
+        html.Div([html.H1(screen_title(city_obj.name(lang), args["screen"], lang, args["city"]), id="screen-title",
                           className="screen-title"),
                   html.Span(t("screen_demo", lang), className="screen-demo", title=t("demo_note", lang))],
                  className="screen-brand"),
@@ -404,7 +161,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
         html.Div(id="screen-counts"),
         html.Div(id="screen-map-caption", className="screen-map-caption"),
         html.Div(district_map(city_obj, area_hideout({}, {}), map_id="screen-map", tile_url=settings.tile_url,
-                              height="640px", alerts=EMPTY), className="screen-map"),
+                              height="640px", alerts=EMPTY, labels=lang), className="screen-map"),
     ], className="screen-centre")
     stage = html.Div([
         header,
@@ -424,12 +181,13 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
         dcc.Interval(id="screen-refresh", interval=args["refresh"] * 1000),
         dcc.Interval(id="screen-rotate", interval=(args["rotate"] or 3600) * 1000, disabled=not args["rotate"]),
         stage,
+        html.Div(id="screen-phone", className="screen-phone"),  # a phone's summary instead of the shrunk stage
     ], id="screen-root", className="screen theme-dark" + (" screen-kiosk" if args["kiosk"] else ""),
         lang="en" if lang == "en" else "zh-CN",
         **{"data-lang": lang, "data-kiosk": "1" if args["kiosk"] else "0", "data-rotate": str(args["rotate"] or 0)})
 
 
-OUTPUTS = ("title", "left", "right", "counts", "ticker", "map_caption")
+OUTPUTS = ("title", "left", "right", "counts", "ticker", "map_caption", "phone")
 MAP_OUTPUTS = (("hideout", Output("screen-map-areas", "hideout")), ("alerts", Output("screen-map-alerts", "data")))
 
 
@@ -459,3 +217,7 @@ def fill_screen(_refresh: int | None, position: dict | None, args: dict) -> list
 clientside_callback(ClientsideFunction(namespace="cityvitals_screen", function_name="step"),
                     Output("screen-position", "data"), Input("screen-rotate", "n_intervals"),
                     State("screen-position", "data"), State("screen-args", "data"), prevent_initial_call=True)
+
+# Each screen stays for its playlist seconds.
+clientside_callback(ClientsideFunction(namespace="cityvitals_screen", function_name="interval"),
+                    Output("screen-rotate", "interval"), Input("screen-position", "data"), State("screen-args", "data"))

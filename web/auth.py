@@ -9,7 +9,8 @@
 * The guard runs before every request. With a signed-in account it puts the account's viewer on
   ``flask.g`` for the data layer (``indicators.accounts.access``). Without one, pages redirect to ``/login`` and
   callbacks, exports and APIs answer 401 — unless demo sign-in is on, which signs the visitor in as
-  the demo leader. Only the login page, ``/healthz`` and static files are open.
+  the demo leader. Only the login page, ``/healthz``, static files and the event platform's signed webhook
+  (``web/inbound.py``) are open.
 * Failed sign-ins are recorded in the audit log, which also throttles them: five failures of one
   account from one address, or twenty from one address, within 15 minutes, and further attempts are
   refused until the window has passed.
@@ -53,7 +54,9 @@ blueprint = Blueprint("auth", __name__, template_folder="templates")
 login_manager = LoginManager()
 # Reached without signing in: the login page, the health check, and files that carry no data — by the route
 # that serves them, so that a path the app shell would answer (/assets//x) is not open because of its prefix.
-OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health.healthz", "_dash_assets.static", "plotly_basic"})
+OPEN_ENDPOINTS = frozenset({"auth.login", "auth.favicon", "health.healthz", "_dash_assets.static", "plotly_basic",
+                            "inbound.platform_events",  # signed by the event platform (web/inbound.py)
+                            "oidc.start", "oidc.callback"})
 OPEN_RULES = ("/_favicon.ico", "/_dash-component-suites/<")
 # Requests for data rather than pages: refused with 401 instead of a redirect.
 API_PREFIXES = ("/_dash-", "/api/", "/export/", "/data/templates/")
@@ -81,6 +84,8 @@ TEXT = {
                       "For the data desk and the admin pages, sign in with a demo account (password {password}):"),
     "role_operator": ("数据操作员", "data operator"),
     "role_admin": ("管理员", "administrator"),
+    "sso": ("统一身份认证登录", "Sign in with the city's identity"),
+    "no_passwords": ("本系统仅支持统一身份认证登录。", "This system signs in through the city's identity provider only."),
 }
 
 
@@ -183,9 +188,12 @@ def _login_page(lang: str, message: str | None = None, status: int = 200, userna
     demo = demo_enabled()
     texts["demo_accounts"] = texts["demo_accounts"].format(password=DEMO_PASSWORD)
     accounts = [(name, texts[f"role_{role}"]) for name, (role, _) in DEMO_ACCOUNTS.items()] if demo else []
+    settings = flask.current_app.config["CITYVITALS_SETTINGS"]
+    sso = "/login/oidc?" + urlencode({"next": next_path}) if settings.oidc_issuer and settings.oidc_client_id else None
     page = render_template("login.html", t=texts, lang=lang, message=message, username=username,
                            next=next_path, csrf_token=generate_csrf(), switch_href="/login?" + urlencode(switch),
-                           switch_label="中文" if lang == "en" else "English", demo=demo, demo_accounts=accounts)
+                           switch_label="中文" if lang == "en" else "English", demo=demo, demo_accounts=accounts,
+                           sso=sso, passwords=settings.local_passwords)
     return page, status
 
 
@@ -206,6 +214,9 @@ def login():
         return _login_page(lang)
     username = (request.form.get("username") or "").strip()[:64]
     password = request.form.get("password") or ""
+    if not flask.current_app.config["CITYVITALS_SETTINGS"].local_passwords:
+        audit.record("sign_in_failed", target=username, detail={"reason": "local passwords off"}, user=username or "?")
+        return _login_page(lang, _text("no_passwords", lang), 403, username)
     try:
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
@@ -236,6 +247,9 @@ def logout():
         validate_csrf(request.form.get("csrf_token"))
     except ValidationError:
         return redirect("/")
+    from web.oidc import ID_TOKEN, end_session_url
+
+    provider_logout = end_session_url(session.get(ID_TOKEN))
     if current_user.is_authenticated:
         name = current_user.account.username
         try:
@@ -245,7 +259,7 @@ def logout():
             log.warning("sign-out of %s not recorded: store unavailable", name)
     logout_user()
     session.clear()
-    return redirect("/login?" + urlencode({"lang": _lang()}))
+    return redirect(provider_logout or "/login?" + urlencode({"lang": _lang()}))
 
 
 def csrf_token() -> str:
@@ -275,8 +289,9 @@ def refuse_anonymous():
 
 
 def guard():
-    """Before every request: attach the signed-in viewer, sign in the demo leader in demo mode, or refuse."""
-    if is_open():
+    """Before every request: attach the signed-in viewer, sign in the demo leader in demo mode, or refuse.
+    The API (``/api/v1``) is left to its token check (``web/api``): a session opens none of it."""
+    if is_open() or is_token_request():
         return None
     if current_user.is_authenticated:
         g.viewer = current_user.account.viewer()
@@ -303,3 +318,11 @@ def init_app(server: flask.Flask, session_minutes: int) -> None:
     server.register_blueprint(blueprint)
     server.before_request(guard)
     server.register_error_handler(NotSignedIn, lambda _exc: refuse_anonymous())
+
+
+TOKEN_PREFIX = "/api/v1/"
+
+
+def is_token_request() -> bool:
+    """Whether this request is for the API, which API tokens authorise and sessions never do."""
+    return request.path.startswith(TOKEN_PREFIX) and plain_path(raw_path())

@@ -9,6 +9,11 @@ not downloaded again.
   from serves plotly.js's basic bundle (scatter, bar, pie; ``vendor/plotly-basic.min.js`` from the npm package
   ``plotly.js-basic-dist-min``, MIT, ``vendor/LICENSE.plotly.js``): 321 KiB on the wire instead of 1,085 KiB.
   Should the installed plotly expect another plotly.js version, Dash's full bundle is served instead.
+* **No Babel polyfill.** Dash ships ``@babel/polyfill`` (core-js and regenerator, 29 KiB on the wire) for browsers
+  of 2015; the browsers the product supports have every feature core-js adds, and the renderer and the core
+  components need only the global ``regeneratorRuntime``. Dash's polyfill URL therefore serves regenerator's
+  runtime alone (``vendor/regenerator-runtime.js``, npm ``regenerator-runtime`` 0.14.1, MIT,
+  ``vendor/LICENSE.regenerator-runtime``): 7 KiB.
 * **Compression and revalidation.** Scripts, stylesheets and other text files (``/assets/…``,
   ``/_dash-component-suites/…``, the favicon) are compressed once with Brotli at its best quality (gzip for clients
   without it; ~2 s for the largest bundle) and kept in memory and in ``data/static-cache/`` (by the digest of the
@@ -50,6 +55,8 @@ log = logging.getLogger(__name__)
 VENDOR = Path(__file__).resolve().parent / "vendor"
 PLOTLY_BASIC = VENDOR / "plotly-basic.min.js"
 PLOTLY_PATH = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+REGENERATOR = VENDOR / "regenerator-runtime.js"
+POLYFILL_PREFIX = "/_dash-component-suites/dash/deps/polyfill@"
 # Component libraries loaded when a page first uses one of their components (namespace → main bundle).
 LAZY_LIBRARIES = {"dash_ag_grid": "dash_ag_grid.min.js", "dash_leaflet": "dash_leaflet.js"}
 LAZY_META = "cityvitals-lazy-libraries"
@@ -193,6 +200,13 @@ def serve_plotly_basic() -> flask.Response:
     return flask.send_file(PLOTLY_BASIC, mimetype="text/javascript", conditional=False, max_age=None)
 
 
+def serve_regenerator_for_polyfill() -> flask.Response | None:
+    """regenerator's runtime where Dash's page loads ``@babel/polyfill`` from (before Dash's own handler)."""
+    if request.path.startswith(POLYFILL_PREFIX):
+        return flask.send_file(REGENERATOR, mimetype="text/javascript", conditional=False, max_age=None)
+    return None
+
+
 def vendored_plotly_version() -> str | None:
     match = re.search(rb"plotly\.js \(basic - minified\) v(\S+)", PLOTLY_BASIC.read_bytes()[:200])
     return match.group(1).decode() if match else None
@@ -237,6 +251,7 @@ def init_app(app: dash.Dash) -> str:
     """Wire the static file handling in; returns the meta tag the page template must carry."""
     server = app.server
     use_plotly_basic(server)
+    server.before_request(serve_regenerator_for_polyfill)
     libraries = defer_libraries(app)
     server.after_request(finish_static)  # runs before Flask-Compress's, which leaves an encoded answer alone
     return lazy_meta_tag(libraries)
