@@ -45,13 +45,15 @@ def assert_same_component(actual, expected) -> None:
     assert as_tree(actual) == as_tree(expected)
 
 
-def run_callback(function, triggered: str | None, **kwargs):
-    """Call a page callback as Dash would, ``triggered`` naming the input that changed (None: first call)."""
+def run_callback(function, triggered: str | None, triggered_value=None, **kwargs):
+    """Call a page callback as Dash would, ``triggered`` naming the input that changed (None: first call) to
+    ``triggered_value`` (a click's count, say)."""
     from dash._callback_context import context_value
     from dash._utils import AttributeDict
 
     def call():
-        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": triggered, "value": None}] if triggered else []))
+        inputs = [{"prop_id": triggered, "value": triggered_value}] if triggered else []
+        context_value.set(AttributeDict(triggered_inputs=inputs))
         return function(**kwargs)
 
     return copy_context().run(call)

@@ -46,14 +46,20 @@ def live_store(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, live_store: str):
+def live_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The live server's data folder (``CITYVITALS_DATA_DIR``: imported screens, cities added by adcode)."""
+    return tmp_path_factory.mktemp("browser-data")
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory, live_store: str, live_data_dir: Path):
     """The app served by ``python app.py`` on a new SQLite store; yields its base URL."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: scripts/test installs Debian's chromium")
     port = _free_port()
     env = {**os.environ, "CITYVITALS_DATABASE_URL": live_store, "CITYVITALS_PORT": str(port),
            "CITYVITALS_FIRST_START_FORECAST": "0",
-           "CITYVITALS_HOST": "127.0.0.1"}
+           "CITYVITALS_HOST": "127.0.0.1", "CITYVITALS_DATA_DIR": str(live_data_dir)}
     log = (tmp_path_factory.mktemp("browser-log") / "server.log").open("w")
     process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -110,8 +116,24 @@ def browser_context_args(browser_context_args, viewport):
 
 @pytest.fixture
 def page_problems(page, live_server) -> dict[str, list[str]]:
-    """Console errors, page errors, failed requests and requests that tried to leave the server."""
+    """Console errors, page errors, failed requests and requests that tried to leave the server.
+
+    A request still in flight when the test goes to another page is aborted by the browser (net::ERR_ABORTED, just
+    after the next page is asked for): that is the test leaving, not the server failing, so it is not counted.
+    """
     problems: dict[str, list[str]] = {"console": [], "offsite": [], "failed": []}
+    documents = {"asked": 0}  # how many pages the main frame has asked for so far
+    asked_under: dict = {}  # request -> the page count when it was sent
+
+    def sent(request):
+        if request.is_navigation_request() and request.frame == page.main_frame:
+            documents["asked"] += 1
+        asked_under[request] = documents["asked"]
+
+    def failed(request):
+        left_behind = request.failure == "net::ERR_ABORTED" and asked_under.get(request, 0) < documents["asked"]
+        if request.url.startswith(live_server) and not left_behind:
+            problems["failed"].append(request.url)
 
     def route(route):
         if route.request.url.startswith(live_server):
@@ -122,7 +144,8 @@ def page_problems(page, live_server) -> dict[str, list[str]]:
     page.route("**/*", route)
     page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
     page.on("pageerror", lambda e: problems["console"].append(str(e)))
-    page.on("requestfailed", lambda r: r.url.startswith(live_server) and problems["failed"].append(r.url))
+    page.on("request", sent)
+    page.on("requestfailed", failed)
     return problems
 
 

@@ -33,8 +33,9 @@ def test_list_applies_the_level_filter_from_the_url(page, live_server, page_prob
     assert page.locator(".alert-row.level-orange .level-badge").first.inner_text() == "橙色"
     assert "is-active" in page.locator("#alerts-chip-orange").get_attribute("class")
     orange = int(page.inner_text("#alerts-count-orange"))
-    assert f"共 {orange} 条" in page.inner_text("#alerts-summary")
-    assert rows.count() == min(orange, 100)
+    page_size = 10 if viewport["name"] == "mobile" else 100
+    assert page.inner_text("#alerts-summary") == f"显示 {min(orange, page_size)} / {orange}"
+    assert rows.count() == min(orange, page_size)
     assert page.evaluate("innerWidth") == viewport["width"]
     assert _no_horizontal_overflow(page)
     if viewport["name"] == "mobile":
@@ -100,4 +101,50 @@ def test_deep_link_opens_the_alert_and_chips_filter(page, live_server, page_prob
     wait_until(page, "[...document.querySelectorAll('.alert-row')].every(r => r.classList.contains('level-red'))")
     assert f"alert={alert_id}" in page.url  # the selection stays while filtering
     assert page.locator(".alert-row").count() == int(page.inner_text("#alerts-count-red"))
+    assert page_problems == CLEAN
+
+
+SHOWN = {"zh": r"显示 (\d+) / (\d+)", "en": r"Showing (\d+) of (\d+)"}
+
+
+def _shown(page, lang: str) -> tuple[int, int]:
+    """The summary's (shown, total)."""
+    found = re.fullmatch(SHOWN[lang], page.inner_text("#alerts-summary"))
+    assert found, page.inner_text("#alerts-summary")
+    return int(found[1]), int(found[2])
+
+
+@pytest.mark.parametrize("viewport", ["mobile"], indirect=True)
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_phone_lists_ten_alerts_and_shows_ten_more_at_a_time(page, live_server, page_problems, viewport, lang):
+    from tests.integration.test_text_fit import FIT, TEXT
+
+    page.goto(f"{live_server}/alerts?city=xiamen&lang={lang}")
+    page.wait_for_selector(".alert-row", timeout=30000)
+    rows = page.locator(".alert-row")
+    shown, total = _shown(page, lang)
+    assert total > 20 and shown == rows.count() == 10
+    ranks = page.evaluate("[...document.querySelectorAll('.alert-row')].map(r => r.className.match(/level-(\\w+)/)[1])")
+    order = ["red", "orange", "yellow", "blue"]
+    assert ranks == sorted(ranks, key=order.index)  # worst first, as on a PC
+    height = page.evaluate("document.documentElement.scrollHeight")
+    page.screenshot(path=str(artifacts_dir() / f"alerts-paged-mobile-{lang}.png"), full_page=True)
+    assert height < 2400, height  # 1,588 px in Chinese, 2,026 in English; all 53 open alerts at once made 6,346
+    fit = page.evaluate(FIT, TEXT + ", .alerts-summary, .alerts-more")
+    assert fit["checked"] >= 20 and fit["cut"] == []
+
+    page.click("#alerts-more")
+    wait_until(page, "document.querySelectorAll('.alert-row').length === 20")
+    assert _shown(page, lang) == (20, total)
+    longer = page.evaluate("document.documentElement.scrollHeight")
+    assert height + 600 < longer < height * 3, (height, longer)  # ten more compact rows
+    assert _small_touch_targets(page) == [] and _no_horizontal_overflow(page)
+    page.screenshot(path=str(artifacts_dir() / f"alerts-paged-more-mobile-{lang}.png"), full_page=True)
+
+    # A filter applies to every alert, not to the ten shown; the list starts again from its first ten.
+    page.click("#alerts-chip-yellow")
+    wait_until(page, "[...document.querySelectorAll('.alert-row')].every(r => r.classList.contains('level-yellow'))")
+    yellow = int(page.inner_text("#alerts-count-yellow"))
+    assert _shown(page, lang) == (min(yellow, 10), yellow) and rows.count() == min(yellow, 10)
+    assert page.locator("#alerts-more").is_visible() == (yellow > 10)
     assert page_problems == CLEAN

@@ -67,7 +67,7 @@ def test_theme_page_filters_live_in_the_url(page, live_server, page_problems, vi
 def test_topic_and_area_pages(page, live_server, page_problems, viewport):
     page.goto(f"{live_server}/topics/health?city=xiamen&lang=zh")
     page.wait_for_selector(".group-page .tile", timeout=30000)
-    assert page.locator(".group-head .page-title").inner_text() == "疫情防控/公共卫生"
+    assert page.locator(".group-head .page-title").inner_text() == "疫情防控"  # 厦门 names its topic (topics.yaml)
     page.goto(f"{live_server}/area/350203?city=xiamen&lang=zh")
     page.wait_for_selector(".area-page .theme-card", timeout=30000)
     assert page.locator(".area-page .theme-card").count() == 5
@@ -95,7 +95,7 @@ PAGES = [
     ("/themes/economy", ".group-page .tile"),
     ("/topics/safety", ".group-page .tile"),
     ("/area/350203", ".area-page .theme-card"),
-    ("/catalog", ".ag-row"),
+    ("/catalog", ".ag-row, .catalog-item"),
     ("/alerts", "#alerts-list button"),
 ]
 
@@ -149,4 +149,38 @@ def test_phone_tab_bar(page, live_server, page_problems, viewport):
     assert "/alerts" in page.url and "tab is-active" in tabs.nth(1).get_attribute("class")
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / "tabs-mobile.png"), full_page=False)
+    assert page_problems == CLEAN
+
+
+@pytest.mark.parametrize("viewport", ["wall"], indirect=True)
+def test_on_a_video_wall_the_charts_type_grows_with_the_page(page, live_server, page_problems, viewport):
+    """At 3840×2160 the tokens double the page's text; the charts' type, margins and height double with it."""
+    page.goto(f"{live_server}/indicator/{INDICATOR}?city=xiamen&lang=zh")
+    page.wait_for_selector(".history-graph .main-svg .xtick text", timeout=30000)
+    wait_until(page, "document.querySelector('.history-graph .js-plotly-plot')?.layout?.font?.size === 26")
+    page.wait_for_timeout(300)
+    tick = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.history-graph .xtick text')).fontSize)")
+    page_text = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.meta-list dd')).fontSize)")
+    assert tick >= 24 and tick >= 0.8 * page_text, (tick, page_text)
+    height = page.evaluate("document.querySelector('.history-graph .js-plotly-plot').getBoundingClientRect().height")
+    assert height >= 700  # the 1920 layout's chart, doubled: not a strip across a 2160-high page
+    page.locator(".chips .chip", has_text="思明区").click()  # a new figure from the server is scaled again
+    wait_until(page, "document.querySelector('.history-graph')?.closest('.card')?.innerText.includes('思明区')")
+    wait_until(page, "document.querySelector('.history-graph .js-plotly-plot')?.layout?.font?.size === 26")
+    page.screenshot(path=str(artifacts_dir() / "indicator-wall-charts.png"), full_page=False)
+    assert page_problems == CLEAN
+
+
+@pytest.mark.parametrize("viewport", ["pc"], indirect=True)
+@pytest.mark.parametrize("lang,hour,button", [("zh", "时", "近48小时"), ("en", ":00", "48h")])
+def test_an_hourly_indicator_page_draws_its_last_48_hours(page, live_server, page_problems, viewport, lang, hour,
+                                                          button):
+    page.goto(f"{live_server}/indicator/ENV-AIR-101?city=xiamen&lang={lang}&area=350203")
+    page.wait_for_selector(".history-graph .main-svg", timeout=30000)
+    ticks = page.eval_on_selector_all(".history-graph .xtick text", "texts => texts.map(t => t.textContent)")
+    assert len(ticks) >= 6 and all(hour in tick for tick in ticks), ticks
+    assert button in page.locator(".history-graph .rangeselector").text_content()
+    assert page.locator(".data-table tbody tr").count() >= 12  # the newest hours, each against the hour before
+    assert _no_horizontal_overflow(page)
+    page.screenshot(path=str(artifacts_dir() / f"indicator-hourly-{lang}-{viewport['name']}.png"), full_page=False)
     assert page_problems == CLEAN

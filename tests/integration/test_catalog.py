@@ -1,4 +1,5 @@
-"""The catalog page in headless Chromium on a PC and a phone: grid, search, URL filters, export."""
+"""The catalog page in headless Chromium on a PC and a phone: grid (a list on the phone), search, URL filters,
+export."""
 
 import io
 import re
@@ -18,9 +19,10 @@ def _no_horizontal_overflow(page) -> bool:
 
 
 def _row_codes(page) -> list[str]:
-    # The grid's row id is the indicator code (rows are virtualised: these are the rendered ones).
-    return page.eval_on_selector_all(".ag-center-cols-container .ag-row",
-                                     "rows => rows.map(r => r.getAttribute('row-id'))")
+    # The grid's row id is the indicator code (rows are virtualised: these are the rendered ones); the phone's
+    # list items carry it too (a page of them is drawn).
+    return page.eval_on_selector_all(".ag-center-cols-container .ag-row, .catalog-item",
+                                     "rows => rows.map(r => r.getAttribute('row-id') || r.dataset.code)")
 
 
 def _count(page) -> tuple[int, int]:
@@ -31,7 +33,7 @@ def _count(page) -> tuple[int, int]:
 
 def _open(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector(".ag-center-cols-container .ag-row", timeout=30000)
+    page.wait_for_selector(".ag-center-cols-container .ag-row, .catalog-item", timeout=30000)
     wait_until(page, "document.querySelector('#catalog-count').innerText.length > 0")
 
 
@@ -42,13 +44,19 @@ def test_grid_lists_every_indicator_and_search_narrows_it(page, live_server, pag
     assert len(_row_codes(page)) >= 5
     assert page.inner_text("h1") == "指标目录"
     mobile = viewport["name"] == "mobile"
-    # Phones hide the low-value columns; PCs show them.
+    # Phones get a list, a page at a time, and no grid; PCs the grid with every column.
+    assert page.locator(".ag-root").count() == (0 if mobile else 1)
     assert page.locator(".ag-header-cell[col-id='department']").count() == (0 if mobile else 1)
-    assert page.locator(".ag-header-cell[col-id='value']").count() == 1
-    # Values line up on the right, under their header.
-    assert page.evaluate("getComputedStyle(document.querySelector('.ag-row .catalog-value')).textAlign") == "right"
+    assert len(_row_codes(page)) == (50 if mobile else len(_row_codes(page)))
+    assert page.locator("#catalog-more").is_visible() == mobile
+    # Values line up on the right, under their header (or at the right of the list item).
+    value = ".catalog-item-value" if mobile else ".ag-row .catalog-value"
+    assert page.evaluate(f"getComputedStyle(document.querySelector('{value}')).textAlign") == "right"
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"catalog-{viewport['name']}.png"), full_page=False)
+    if mobile:  # the next page of the list
+        page.click("#catalog-more")
+        wait_until(page, "document.querySelectorAll('.catalog-item').length === 100")
 
     before = page.inner_text("#catalog-count")
     page.fill("#catalog-q", "GDP")
@@ -57,7 +65,7 @@ def test_grid_lists_every_indicator_and_search_narrows_it(page, live_server, pag
     assert 0 < shown < total
     assert "ECO-GDP-001" in _row_codes(page) and len(_row_codes(page)) == shown
     assert "q=GDP" in page.url and "city=xiamen" in page.url
-    link = page.locator(".ag-row[row-id='ECO-GDP-001'] a").first
+    link = page.locator(".ag-row[row-id='ECO-GDP-001'] a, .catalog-item[data-code='ECO-GDP-001'] a").first
     assert link.get_attribute("href") == "/indicator/ECO-GDP-001?city=xiamen&lang=zh"
     assert _no_horizontal_overflow(page)
     assert page_problems == NO_PROBLEMS
@@ -71,7 +79,7 @@ def test_filters_come_from_the_url_and_restricted_values_show_to_a_leader(page, 
     assert 0 < shown < total and "of" in page.inner_text("#catalog-count")
     codes = _row_codes(page)
     assert codes and all(code.startswith("GOV-") for code in codes)
-    values = page.eval_on_selector_all(".ag-center-cols-container .ag-cell[col-id='value']",
+    values = page.eval_on_selector_all(".ag-center-cols-container .ag-cell[col-id='value'], .catalog-item-number",
                                        "cells => cells.map(c => c.innerText)")
     # The demo leader's clearance covers restricted indicators (a viewer never receives them at all:
     # tests/store/test_security.py).

@@ -40,8 +40,8 @@ def test_stage_fills_the_screen(page, live_server, page_problems, viewport, scal
     assert page.locator(".screen-map path.alert-marker").count() >= 1  # the districts' open alerts
     ticker = page.locator(".screen-ticker").bounding_box()
     assert ticker["y"] + ticker["height"] <= height + 1 and page.locator(".screen-ticker").inner_text().strip()
-    assert page.locator(".screen-count").count() == 4
-    assert "经济发展" in page.inner_text(".screen-body") and "当前预警" in page.inner_text(".screen-counts")
+    assert page.locator("#screen-stage .screen-count").count() == 4  # (the phone's summary is hidden)
+    assert "经济发展" in page.inner_text(".screen-body") and "当前预警" in page.inner_text("#screen-stage .screen-counts")
     # Legible: the tiles' values are at least 38 stage pixels high, i.e. 76 px on the 4K wall.
     size = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.screen-tile-value')).fontSize)")
     assert size >= 38 and page.locator(".screen-tile-value").first.bounding_box()["height"] >= 38 * scale
@@ -114,3 +114,65 @@ def test_banner_when_the_server_cannot_be_reached(page, live_server, viewport):
     page.unroute(f"{live_server}/")
     assert page.evaluate("window.cityvitals.screen.ping()") is True
     assert page.locator("#screen-offline").is_hidden()
+
+
+@pytest.mark.parametrize(("viewport", "scale"), [("pc", 1), ("wall", 2)], indirect=["viewport"])
+def test_an_imported_screen_definition_is_what_the_wall_draws(page, live_server, live_data_dir, live_store,
+                                                               page_problems, viewport, scale):
+    """An edited definition, imported with ``manage.py screen import``, reaches the wall without a restart:
+    its title and its columns, at 1920×1080 and on the 4K wall alike; importing the shipped file brings it back."""
+    import subprocess
+    import sys
+
+    from indicators.catalog.screens import SCREENS_PATH
+
+    edited = SCREENS_PATH.read_text(encoding="utf-8").replace("城市运行一屏通览", "城市运行指挥大屏", 1).replace(
+        """      - {panel: theme, theme: governance, tiles: 3}
+      - {panel: theme, theme: environment, tiles: 3}
+      - {panel: alert_list, items: 4}
+""", """      - {panel: alert_list, items: 6}
+      - {panel: theme, theme: environment, tiles: 2}
+""", 1)
+    source = live_data_dir / "edited-screens.yaml"
+    source.write_text(edited, encoding="utf-8")
+    env = {"PATH": "/usr/bin:/bin", "CITYVITALS_DATA_DIR": str(live_data_dir), "HOME": str(live_data_dir),
+           "CITYVITALS_DATABASE_URL": live_store}
+
+    def screen_import(path) -> None:
+        subprocess.run([sys.executable, "manage.py", "screen", "import", str(path)], cwd=SCREENS_PATH.parents[2],
+                       env=env, check=True, capture_output=True, timeout=120)
+
+    screen_import(source)
+    try:
+        _open(page, f"{live_server}/screen?city=xiamen&lang=zh")
+        assert page.inner_text("#screen-title") == "厦门市 · 城市运行指挥大屏"
+        right = page.locator("#screen-right > section")
+        assert right.count() == 2 and "最新预警" in right.nth(0).inner_text()
+        assert right.nth(1).get_attribute("data-theme") == "environment"
+        assert right.nth(1).locator(".screen-tile").count() == 2
+        width, height = viewport["width"], viewport["height"]
+        assert page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]") == [
+            width, height]
+        for i in range(right.count()):
+            box = right.nth(i).bounding_box()
+            assert box["x"] + box["width"] <= width + 1 and box["y"] + box["height"] <= height + 1
+        assert float(page.get_attribute("#screen-stage", "data-scale")) == scale
+        page.screenshot(path=str(artifacts_dir() / f"screen-imported-{viewport['name']}.png"), full_page=False)
+        assert page_problems == CLEAN
+    finally:
+        screen_import(SCREENS_PATH)
+
+
+@pytest.mark.parametrize("viewport", ["mobile"], indirect=True)
+def test_a_phone_gets_a_summary_not_the_shrunk_stage(page, live_server, page_problems, viewport):
+    page.goto(f"{live_server}/screen?city=ningde&lang=zh&topic=lithium")
+    page.wait_for_selector(".screen-phone-item", timeout=30000)
+    assert page.locator("#screen-stage").is_hidden() and page.locator("#screen-phone").is_visible()
+    assert page.inner_text(".screen-phone-title") == "宁德市 · 锂电新能源"
+    codes = [page.locator(".screen-phone-item").nth(i).get_attribute("data-code")
+             for i in range(page.locator(".screen-phone-item").count())]
+    assert set(codes[:3]) == {"ECO-LIB-001", "ECO-LIB-002", "ECO-LIB-003"}  # the topic's headlines lead
+    assert page.locator("#screen-phone .screen-count").count() == 4
+    assert page.evaluate("document.getElementById('screen-phone').scrollWidth") <= 390  # nothing wider than the phone
+    page.screenshot(path=str(artifacts_dir() / "screen-phone.png"), full_page=False)
+    assert page_problems == CLEAN

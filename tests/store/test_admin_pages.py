@@ -293,8 +293,9 @@ def test_non_admins_get_the_notice_from_the_layouts_and_every_callback_and_chang
                       "admin-audit-export-csv.n_clicks")
     assert "admin-audit-download.data" not in exported and DENIED_ZH in text(exported)
     refusals = [e for e in audit_rows("access_denied") if e.user == client.username]
-    assert {json.loads(e.detail)["action"] for e in refusals} == {"user_add", "user_save", "user_toggle", "user_reset",
-                                                                  "export"}
+    # The refused page visits are recorded too (the one refusal of every page).
+    assert {json.loads(e.detail)["action"] for e in refusals} == {"open_page", "user_add", "user_save", "user_toggle",
+                                                                  "user_reset", "export"}
     assert not [e for e in audit_rows("export", "audit") if e.user == client.username]
 
 
@@ -336,7 +337,7 @@ def test_the_log_filters_by_user_action_text_and_dates_and_shows_input_as_typed(
 
 
 def test_the_log_shows_the_newest_entries_up_to_its_limit_and_says_so(site):
-    from pages.admin_audit import ROW_LIMIT
+    from indicators.views.admin import ROW_LIMIT
 
     admin = site.signed_in("admin")
     marker = uuid.uuid4().hex[:8]
@@ -384,3 +385,39 @@ def test_the_export_has_the_filtered_entries_keeps_formulas_inert_and_is_itself_
                        {**audit_filters(**{"from": "2025-02-01", "to": "2025-01-01"}),
                         "admin-audit-export-csv.n_clicks": 1}, "admin-audit-export-csv.n_clicks")
     assert "admin-audit-download.data" not in backwards and "起始日期晚于截止日期" in text(backwards)
+
+
+# ---- the layouts (the refusal is recorded, so these need a store) ---------------------------------------------------
+
+def test_the_accounts_layout_is_the_notice_only_for_a_non_admin(use_demo_store, dash_app):
+    from pages import admin_users
+
+    def refused_visits() -> int:
+        return len([e for e in audit_rows("access_denied", "/admin/users")
+                    if e.user == "li" and json.loads(e.detail)["action"] == "open_page"])
+
+    before = refused_visits()
+    with request_context(dash_app.server, "/admin/users", Viewer("li", "leader", "restricted")):
+        refused = text_of(admin_users.layout(lang="en"))
+    # The one page refusal, with the way to sign in as someone who may.
+    assert "not yours to see" in refused and "/login?next=%2Fadmin%2Fusers" in refused
+    assert "admin-users-grid" not in refused and "admin-users-add" not in refused
+    assert refused_visits() == before + 1  # the refused visit is recorded
+    with request_context(dash_app.server, "/admin/users", Viewer("root", "admin", "restricted")):
+        page = text_of(admin_users.layout(lang="zh"))
+    assert "无权查看" not in page and "admin-users-grid" in page and "admin-users-add-password" in page
+    assert '"autoComplete": "new-password"' in page  # never the admin's own saved password
+
+
+def test_the_audit_layout_is_the_notice_only_for_a_non_admin_and_takes_the_url_filters(use_demo_store, dash_app):
+    from pages import admin_audit
+
+    with request_context(dash_app.server, "/admin/audit", Viewer("li", "analyst", "internal")):
+        refused = text_of(admin_audit.layout(lang="zh"))
+    assert "无权查看" in refused and "以有权限的账号登录" in refused and "admin-audit-grid" not in refused and "admin-audit-export-csv" not in refused
+    with request_context(dash_app.server, "/admin/audit", Viewer("root", "admin", "restricted")):
+        page = admin_audit.layout(lang="en", action="user_add", user="li", **{"from": "2025-06-01"})
+    text = text_of(page)
+    assert "not yours to see" not in text and '"value": "user_add"' in text and '"date": "2025-06-01"' in text
+    assert '{"label": "li", "value": "li"}' in text  # the URL's user is a choice before the log is read
+    assert "dangerously" not in text

@@ -79,8 +79,9 @@ def test_no_weather_or_air_alert_within_its_season(use_demo_store):
 def test_anomalies_and_blue_levels_never_lead_the_screen(use_demo_store, pages):
     run_warnings(today=DEMO_TODAY)
     from indicators.views.queries import alerts
+    from indicators.views.screen import newest_alerts
 
-    newest = pages["screen"].newest_alerts(alerts("xiamen"), 4)
+    newest = newest_alerts(alerts("xiamen"), 4)
     assert newest["level"].iloc[0] in HEADLINE
     assert "anomaly" not in set(newest["rule"]) or set(newest["level"]) >= {"blue"}
 

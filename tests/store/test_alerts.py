@@ -97,8 +97,11 @@ def test_lifecycle_keeps_its_whole_history(store):
         history = session.execute(select(AlertEvent.action, AlertEvent.user, AlertEvent.from_state,
                                          AlertEvent.to_state, AlertEvent.comment)
                                   .where(AlertEvent.alert_id == alert_id).order_by(AlertEvent.id)).all()
-    assert [h[0] for h in history] == ["open", "acknowledge", "dispatch", "resolve", "close"]
-    assert history[2] == ("dispatch", "leader", "acknowledged", "dispatched", "请核查")
+    # Routed at once (issue 19): the system's dispatch to the responsible department comes right after opening.
+    assert [h[:2] for h in history] == [("open", "system"), ("dispatch", "system"), ("acknowledge", "analyst"),
+                                        ("dispatch", "leader"), ("resolve", "hotline"), ("close", "leader")]
+    assert history[1][2:4] == ("new", "new") and "default: responsible department" in history[1][4]
+    assert history[3] == ("dispatch", "leader", "acknowledged", "dispatched", "请核查")
     with pytest.raises(AlertActionError, match="unknown action"):
         act(alert_id, "delete", user="x")
     # A person closed this breach: the same period is not reopened by the next run.
@@ -125,7 +128,7 @@ def test_alert_queries_for_the_pages(store):
     assert alerts("ningde").empty
     alert_id = int(alerts("xiamen", rule="threshold", adcode="350206")["id"].iloc[0])
     act(alert_id, "acknowledge", user="analyst", comment="收到")
-    assert alert_history(alert_id)["action"].tolist() == ["open", "acknowledge"]
+    assert alert_history(alert_id)["action"].tolist() == ["open", "dispatch", "acknowledge"]  # routed by the system
     assert alerts("xiamen", state="acknowledged")["id"].tolist() == [alert_id]
     assert explain_level("GOV-HOT-001", "350206") == (
         "2024年11月 为 79 %,低于黄色阈值 80(阈值:蓝色 85、黄色 80、橙色 75、红色 70)。"

@@ -120,13 +120,18 @@ def test_a_downloaded_template_filled_in_loads(desk):
 
 
 def _form(catalog_page, code: str) -> dict:
-    row = catalog_page._row(code)
-    return {field: row[field] for field in catalog_page.FORM_FIELDS}
+    from indicators.views.data_catalog import indicator_row
+    from pages._data_catalog_parts import FORM_FIELDS
+
+    row = indicator_row(code)
+    return {field: row[field] for field in FORM_FIELDS}
 
 
 def save(page, code: str, values: dict, comment: str = "", lang: str = "zh"):
     """Press the catalog form's save button with ``values`` in the form."""
-    ordered = [values[field] for field in page.FORM_FIELDS]
+    from pages._data_catalog_parts import FORM_FIELDS
+
+    ordered = [values[field] for field in FORM_FIELDS]
     return run_callback(lambda: page.save(1, code, comment, 0, {"city": "xiamen", "lang": lang}, *ordered),
                         "dcat-save.n_clicks")
 

@@ -69,7 +69,7 @@ def test_a_failing_series_is_logged_and_skipped(store, monkeypatch, caplog):
 
 
 def test_the_indicator_page_names_the_method_and_its_accuracy(store, dash_app, uncached):
-    from pages.indicator import forecast_note
+    from pages._indicator_parts import forecast_note
 
     batch.run_batch(workers=1, progress=False)
     hotline = forecast_of("GOV-HOT-001", "350203")

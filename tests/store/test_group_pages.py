@@ -11,22 +11,22 @@ from tests.helpers import text_of
 
 def test_rows_are_the_group_worst_first(use_demo_store):
     snapshot = latest_snapshot("350200")
-    rows = select_rows(snapshot, "theme", "environment", {})
+    rows = select_rows(snapshot, "theme", "environment", {}, "xiamen")
     assert len(rows) == (snapshot["theme"] == "environment").sum() and set(rows["theme"]) == {"environment"}
     ranks = rows["level"].map(LEVEL_RANK).tolist()
     assert ranks == sorted(ranks, reverse=True)
-    health = select_rows(snapshot, "topic", "health", {})
+    health = select_rows(snapshot, "topic", "health", {}, "xiamen")
     assert len(health) > 10 and all("health" in topics for topics in health["topics"])
 
 
 def test_filters_narrow_the_rows(use_demo_store):
     snapshot = latest_snapshot("350200")
-    everything = select_rows(snapshot, "theme", "environment", {})
+    everything = select_rows(snapshot, "theme", "environment", {}, "xiamen")
     department = everything["department"].value_counts().index[0]
-    rows = select_rows(snapshot, "theme", "environment", {"department": department})
+    rows = select_rows(snapshot, "theme", "environment", {"department": department}, "xiamen")
     assert 0 < len(rows) < len(everything) and set(rows["department"]) == {department}
-    assert select_rows(snapshot, "theme", "environment", {"level": "normal"})["level"].eq("normal").all()
-    emergency = select_rows(snapshot, "theme", "governance", {"topic": "emergency"})
+    assert select_rows(snapshot, "theme", "environment", {"level": "normal"}, "xiamen")["level"].eq("normal").all()
+    emergency = select_rows(snapshot, "theme", "governance", {"topic": "emergency"}, "xiamen")
     assert all("emergency" in topics for topics in emergency["topics"]) and set(emergency["theme"]) == {"governance"}
 
 
@@ -47,3 +47,16 @@ def test_filter_changes_go_to_a_shareable_url():
     assert url.startswith("/themes/market?") and "level=red" in url and "area=350902" in url and "topic" not in url
     # The city itself is the default area: choosing it is no filter.
     assert apply_filters(["", "", "350900", "red"], ids, args) == url_for("theme", "market", "ningde", "en", {"level": "red"})
+
+
+def test_topics_are_the_citys_own(use_demo_store):
+    ningde = latest_snapshot("350900")
+    lithium = select_rows(ningde, "topic", "lithium", {}, "ningde")
+    assert {"ECO-LIB-001", "ECO-LIB-003"} <= set(lithium["code"])
+    assert select_rows(ningde, "topic", "tea", {}, "ningde").empty  # 六安's topic, not 宁德's
+    text = text_of(build_group("topic", "lithium", "ningde", "zh", filters_from({})))
+    assert "锂电新能源" in text and "海洋渔业" in text  # its header and its sibling topics
+    refused = text_of(build_group("topic", "lithium", "xiamen", "zh", filters_from({})))
+    assert "厦门市没有这个专题" in refused and "疫情防控" in refused
+    units = text_of(build_group("topic", "petition", "xiamen", "en", filters_from({})))
+    assert "Xiamen Municipal Bureau of" in units or "Xiamen Bureau of" in units  # the city's own 责任单位

@@ -8,7 +8,8 @@ import pytest
 import app as app_module  # creates the Dash app, which registers the pages
 from indicators.store import db
 from indicators.views.queries import indicators, latest_snapshot, series
-from pages.indicator import build_indicator, change_table, export_data, fill_indicator
+from pages._indicator_parts import change_table
+from pages.indicator import build_indicator, export_data, fill_indicator
 from tests.helpers import request_context, text_of
 
 
@@ -69,3 +70,34 @@ def test_store_down_is_a_clear_message():
     with request_context(app_module.app.server, "/"):
         out = text_of(fill_indicator({"code": "ECO-GDP-001", "city": "xiamen", "lang": "en", "area": None}))
     assert "Data temporarily unavailable" in out
+
+
+@pytest.mark.parametrize("lang,hour", [("zh", "6月29日23时"), ("en", "29 Jun 2025 23:00")])
+def test_an_hourly_indicator_shows_its_hours(use_demo_store, lang, hour):
+    from dash import dcc
+
+    from pages.indicator import HOURLY_CHART_HOURS
+
+    content = build_indicator("ENV-AIR-101", "xiamen", lang, "350203")
+    text = text_of(content)
+    assert hour in text  # the change table's newest row is the last demo hour
+    assert "ENV-AIR-001" in text  # the daily indicator whose forecast stands for the hours'
+    from indicators.views.queries import explain_level
+
+    assert explain_level("ENV-AIR-101", "350203", lang).startswith(hour if lang == "zh" else "")
+    assert hour in explain_level("ENV-AIR-101", "350203", lang)
+    graphs = [c for c in _walk(content) if isinstance(c, dcc.Graph) and "history-graph" in (c.className or "")]
+    figure = graphs[0].figure
+    assert len(figure.data[-1].x) == HOURLY_CHART_HOURS
+    assert pd.Timestamp(figure.layout.xaxis.range[0]) == pd.Timestamp("2025-06-28 00:00")
+
+
+def _walk(component):
+    if isinstance(component, (list, tuple)):
+        for child in component:
+            yield from _walk(child)
+        return
+    if component is None or isinstance(component, str):
+        return
+    yield component
+    yield from _walk(getattr(component, "children", None))

@@ -153,7 +153,7 @@ def test_late_departments_rank_below_punctual_ones(mini):
 
 FILL_OUTPUTS = [("quality-note", "children"), ("quality-summary", "children"), ("quality-ranking", "children"),
                 ("quality-grid", "rowData"), ("quality-count", "children"), ("quality-due", "children"),
-                ("quality-growth", "children"),
+                ("quality-growth", "children"), ("quality-department", "options"),
                 ("quality-url", "search"), ("quality-notice", "children")]
 
 

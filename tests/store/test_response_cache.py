@@ -194,7 +194,7 @@ def test_cacheable_answers_and_layouts_are_declared_where_they_are_defined(site)
         "pages._shell.update_shell", "pages._shell.find_indicators", "pages.home.fill_home",
         "pages._group.fill_group", "pages.indicator.fill_indicator", "pages.area.fill_area",
         "pages.catalog.fill_catalog", "pages.alerts.fill_list", "pages.alerts.fill_detail", "pages.map.recolour",
-        "pages.map.fill_panel", "pages.screen.fill_screen"}
+        "pages.map.fill_panel", "pages.map.fill_map", "pages.screen.fill_screen"}
     assert ANSWERS["pages._shell.update_shell"].by == SESSION
     assert ANSWERS["pages.screen.fill_screen"].ignoring == {"screen-refresh.n_intervals"}
     pages = routed_pages()

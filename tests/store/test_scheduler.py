@@ -1,5 +1,5 @@
-"""``manage.py scheduler``: the real process runs the due SQL sources, the warnings and the forecast at start,
-logging each job as a JSON line, and a source's rows end up in the store."""
+"""``manage.py scheduler``: the real process runs the due SQL sources, the warnings, the forecast and the
+notification tick at start, logging each job as a JSON line, and a source's rows end up in the store."""
 
 from __future__ import annotations
 
@@ -38,9 +38,10 @@ def test_the_scheduler_runs_sources_warnings_and_forecasts(store_url, tmp_path, 
     process = subprocess.Popen([sys.executable, "manage.py", "scheduler"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     done: dict[str, dict] = {}
+    expected = {"sql-sources", "warnings", "forecast", "notify", "hourly-retention"}
     deadline = time.monotonic() + 120
     try:
-        while len(done) < 3 and time.monotonic() < deadline:
+        while not expected <= set(done) and time.monotonic() < deadline:
             line = process.stderr.readline()
             if not line:
                 break
@@ -52,9 +53,11 @@ def test_the_scheduler_runs_sources_warnings_and_forecasts(store_url, tmp_path, 
     finally:
         process.terminate()
         process.wait(timeout=30)
-    assert set(done) == {"sql-sources", "warnings", "forecast"}, done
+    assert set(done) == expected, done
     assert all(entry["level"] == "INFO" and entry["msg"].endswith("done") for entry in done.values()), done
     assert done["sql-sources"]["outcome"] == {"department": "ok"}
     assert done["forecast"]["outcome"]["series"] >= 1
+    assert done["notify"]["outcome"]["given_up"] == 0  # no address book yet: routed, nothing to send
+    assert done["hourly-retention"]["outcome"]["deleted"] == 0  # no hours yet, none past the retention
     assert series("GOV-HOT-001", "350206")["value"].tolist() == [88.0]
     assert sources().iloc[0]["last_status"] == "ok"

@@ -215,7 +215,8 @@ def test_a_district_analyst_sees_their_district_and_the_city_only(site):
     hideout = call(analyst, recolour).get_json()["response"]["map-areas"]["hideout"]
     assert set(hideout["colours"]) == {SIMING}
     # Another district's panel, series and export are refused.
-    panel = call(analyst, map_payloads("xiamen", [code], [HULI])[-1]).get_data(as_text=True)
+    panel_request = next(body for body in map_payloads("xiamen", [code], [HULI]) if "map-panel" in body["output"])
+    panel = call(analyst, panel_request).get_data(as_text=True)
     assert "无权查看" in panel
     assert call(analyst, export_request(code, HULI)).status_code == 403
     assert call(analyst, export_request(code, SIMING)).status_code == 200
@@ -229,7 +230,7 @@ def test_an_account_bound_to_a_city_never_sees_another(site):
     analyst = site.signed_in("analyst", city_key="xiamen")
     answer = call(analyst, payload("home-content", "home-args", {"city": "ningde", "lang": "zh"}))
     assert "无权查看" in answer.get_data(as_text=True) and "宁德" not in answer.get_data(as_text=True)
-    assert call(analyst, catalog_payload("ningde", "zh", "", {})).get_json()["response"]["catalog-grid"]["rowData"] == []
+    assert call(analyst, catalog_payload("ningde", "zh", "", {})).get_json()["response"]["catalog-rows"]["data"] == []
     # The layout of a page asked for Ningde shows Xiamen (the city switch does not offer Ningde).
     header = call(analyst, multi_payload([("shell-header", "children"), ("shell-footer", "children"),
                                           ("shell", "className"), ("shell-tabs", "children")],

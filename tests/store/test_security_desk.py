@@ -114,7 +114,9 @@ def test_a_catalog_import_cannot_lift_a_restricted_indicator_or_show_its_thresho
 
 
 def test_changing_a_sensitivity_is_for_a_leader_or_admin_on_every_path(desk):
-    from pages.data_catalog import FORM_FIELDS, _row, apply_import, save
+    from indicators.views.data_catalog import indicator_row as _row
+    from pages._data_catalog_parts import FORM_FIELDS
+    from pages.data_catalog import apply_import, save
 
     operator, admin = desk.signed_in("operator"), desk.signed_in("admin")
     public = _catalog_row("GOV-HOT-001").replace(",internal,", ",public,")

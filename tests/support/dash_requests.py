@@ -34,7 +34,7 @@ def catalog_payload(city: str, lang: str, text: str, filters: dict[str, str]) ->
     """The catalog's filter callback, as the grid page sends it when a filter changes."""
     from pages.catalog import FILTERS
 
-    outputs = [("catalog-grid", "rowData"), ("catalog-count", "children"), ("catalog-url", "search"),
+    outputs = [("catalog-rows", "data"), ("catalog-count", "children"), ("catalog-url", "search"),
                ("catalog-status", "children")]
     inputs = [("catalog-q", "value", text)] + [(f"catalog-{name}", "value", filters.get(name)) for name in FILTERS]
     return multi_payload(outputs, inputs, [("catalog-args", "data", {"city": city, "lang": lang})])
@@ -52,7 +52,8 @@ def alert_payloads(city: str, alert_ids: list[int]) -> list[dict]:
     for level in (None, "red"):
         values = {"state": "open", "level": level}
         inputs = ([(f"alerts-filter-{name}", "value", values.get(name)) for name in FILTERS]
-                  + [("alerts-more", "n_clicks", None), ("alerts-version", "data", 0)])
+                  + [("alerts-more", "n_clicks", None), ("alerts-version", "data", 0),
+                     ("alerts-page-size", "data", 100)])
         bodies.append(multi_payload(outputs, inputs, [("alerts-selected", "data", None),
                                                       ("alerts-limit", "data", 100), args]))
     detail = ([("alerts-detail-body", "children"), ("alerts-main", "className"), ("alerts-actions", "hidden"),
@@ -77,7 +78,7 @@ def screen_payloads(city: str) -> list[dict]:
 
 
 def map_payloads(city: str, codes: list[str], adcodes: list[str]) -> list[dict]:
-    """The map's recolouring (by level and by quintile) and the district panel."""
+    """The map's first drawing, its recolouring (by level and by quintile) and the district panel."""
     recolour = [("map-areas", "hideout"), ("map-legend", "children"), ("map-note", "children"),
                 ("map-period-text", "children"), ("map-slider", "max"), ("map-slider", "marks"),
                 ("map-slider", "value"), ("map-url", "data"), ("map-status", "children")]
@@ -89,6 +90,10 @@ def map_payloads(city: str, codes: list[str], adcodes: list[str]) -> list[dict]:
     bodies += [multi_payload([("map-panel", "children")], [("map-area", "data", adcode), ("map-code", "value", codes[0]),
                                                           ("map-slider", "value", None)], [args])
                for adcode in adcodes]
+    bodies += [multi_payload([("map-content", "children")],
+                             [("map-request", "data", {"code": code, "mode": None, "period": None,
+                                                       "area": adcodes[0] if adcodes else None,
+                                                       "theme": None})], [args]) for code in (None, codes[0])]
     return bodies
 
 

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from geo.cities import ATTRIBUTION, CITIES_FILE, add_city, get_city, load_cities
+from geo.cities import ATTRIBUTION, CITIES_FILE, add_city, get_city, load_cities, switch_cities
 
 
 def test_configured_cities_and_their_districts():
@@ -26,18 +26,25 @@ def test_boundaries_match_the_districts():
         assert sorted(f["properties"]["adcode"] for f in features) == sorted(d.adcode for d in city.districts)
 
 
-def test_add_a_city_by_adcode(tmp_path):
-    config = tmp_path / "cities.yaml"
-    shutil.copy(CITIES_FILE, config)
+def test_add_a_city_by_adcode_writes_into_the_data_folder_not_the_package(tmp_path, monkeypatch):
+    monkeypatch.setenv("CITYVITALS_DATA_DIR", str(tmp_path))
+    seed_before = CITIES_FILE.read_bytes()
+    load_cities.cache_clear()
     try:
-        city = add_city("quanzhou", "350500", name_en="Quanzhou", path=config, boundary_dir=tmp_path)
+        city = add_city("quanzhou", "350500", name_en="Quanzhou")
         assert city.name_zh == "泉州市" and len(city.districts) >= 10
         assert all(d.adcode.startswith("3505") for d in city.districts)
-        assert (tmp_path / "350500.geojson").exists()
-        assert "quanzhou" in load_cities(config)
+        assert all(d.population > 0 for d in city.districts) and city.population > 8_000_000  # 2020 census: 8.78 M
+        assert (tmp_path / "boundaries" / "350500.geojson").exists() and (tmp_path / "cities.yaml").exists()
+        assert CITIES_FILE.read_bytes() == seed_before
+        assert list(load_cities())[:3] == ["xiamen", "ningde", "luan"] and "quanzhou" in load_cities()
+        assert get_city("350500").key == "quanzhou" and len(city.boundary_geojson()["features"]) == len(city.districts)
+        assert "quanzhou" in switch_cities() and "luan" not in switch_cities()  # added, or with demo data
         with pytest.raises(ValueError, match="configured already"):
-            add_city("quanzhou", "350500", path=config, boundary_dir=tmp_path)
+            add_city("quanzhou", "350500")
+        with pytest.raises(ValueError, match="configured already"):
+            add_city("amoy", "350200")  # 厦门 is in the seed file
         with pytest.raises(KeyError, match="no prefecture-level city"):
-            add_city("nowhere", "999900", path=config, boundary_dir=tmp_path)
+            add_city("nowhere", "999900")
     finally:
         load_cities.cache_clear()

@@ -37,6 +37,19 @@ def alerts_page(dash_app):
     return alerts
 
 
+@pytest.fixture(scope="module")
+def parts(alerts_page):
+    from pages import _alerts_parts
+
+    return _alerts_parts
+
+
+@pytest.fixture(scope="module")
+def view():
+    from indicators.views import alerts
+
+    return alerts
+
 
 @contextmanager
 def triggered(prop_id: str, value=1):
@@ -104,59 +117,61 @@ def cell_texts(table) -> list[list[str]]:
     ("resolved", ["close"]),
     ("closed", []),
 ])
-def test_allowed_actions_follow_the_lifecycle(alerts_page, state, allowed):
-    assert alerts_page.allowed_actions(state) == allowed
+def test_allowed_actions_follow_the_lifecycle(alerts_page, view, state, allowed):
+    assert view.allowed_actions(state) == allowed
 
 
-def test_refusal_says_the_state_and_what_is_needed(alerts_page):
-    zh = alerts_page.action_refusal("close", "new", "zh")
-    en = alerts_page.action_refusal("acknowledge", "resolved", "en")
+def test_refusal_says_the_state_and_what_is_needed(alerts_page, parts):
+    zh = parts.action_refusal("close", "new", "zh")
+    en = parts.action_refusal("acknowledge", "resolved", "en")
     assert "新预警" in zh and "关闭" in zh and "已解除" in zh
     assert "resolved" in en and "Acknowledge" in en and "new" in en
 
 
-def test_every_state_rule_and_action_has_both_languages(alerts_page):
+def test_every_state_rule_and_action_has_both_languages(alerts_page, view):
     from indicators.warnings.rules import RULES
     from pages._i18n import STRINGS
 
-    keys = ([f"alerts_state_{s}" for s in alerts_page.STATE_CHOICES] + [f"alerts_rule_{r}" for r in RULES]
-            + [f"alerts_action_{a}" for a in alerts_page.ACTIONS]
-            + [f"alerts_did_{a}" for a in (*alerts_page.ACTIONS, "open", "escalate", "auto_resolve")])
+    for rule in RULES.values():  # the rules label themselves
+        assert rule.label("zh") and rule.label("en") and rule.label("zh") != rule.label("en"), rule.name
+    keys = ([f"alerts_state_{s}" for s in view.STATE_CHOICES]
+            + [f"alerts_action_{a}" for a in view.ACTIONS]
+            + [f"alerts_did_{a}" for a in (*view.ACTIONS, "open", "escalate", "auto_resolve")])
     for key in keys:
         zh, en = STRINGS[key]
         assert zh and en and zh != en, key
 
 
-def test_filters_come_from_the_query_and_unknown_values_are_dropped(alerts_page):
-    choices = {"level": {"red", "orange"}, "area": {"350203"}, "state": set(alerts_page.STATE_CHOICES)}
-    filters = alerts_page.filters_from_query({"level": "purple", "area": "350203", "rule": "x"}, choices)
+def test_filters_come_from_the_query_and_unknown_values_are_dropped(alerts_page, parts, view):
+    choices = {"level": {"red", "orange"}, "area": {"350203"}, "state": set(view.STATE_CHOICES)}
+    filters = parts.filters_from_query({"level": "purple", "area": "350203", "rule": "x"}, choices)
     assert filters == {**NO_FILTERS, "area": "350203"}
-    assert alerts_page.filters_from_query({"state": "closed", "level": "red"}, choices)["state"] == "closed"
+    assert parts.filters_from_query({"state": "closed", "level": "red"}, choices)["state"] == "closed"
 
 
-def test_query_string_round_trips_through_the_filters(alerts_page):
+def test_query_string_round_trips_through_the_filters(alerts_page, parts):
     filters = {**NO_FILTERS, "level": "red", "area": "350203", "state": "resolved"}
-    search = alerts_page.query_string("ningde", "en", filters, 123)
+    search = parts.query_string("ningde", "en", filters, 123)
     params = dict(parse_qsl(search.lstrip("?")))
     assert params == {"city": "ningde", "lang": "en", "level": "red", "area": "350203", "state": "resolved",
                       "alert": "123"}
     choices = {"level": {"red"}, "area": {"350203"}, "state": {"resolved", "open"}}
-    assert alerts_page.filters_from_query(params, choices) == filters
+    assert parts.filters_from_query(params, choices) == filters
     # The default state and an empty selection stay out of the URL.
-    assert alerts_page.query_string("xiamen", "zh", NO_FILTERS, None) == "?city=xiamen&lang=zh"
+    assert parts.query_string("xiamen", "zh", NO_FILTERS, None) == "?city=xiamen&lang=zh"
 
 
-def test_times_read_naturally_in_each_language(alerts_page):
+def test_times_read_naturally_in_each_language(alerts_page, parts):
     moment = datetime(2024, 3, 5, 14, 7)
-    assert alerts_page.format_time(moment, "zh") == "2024年3月5日 14:07"
-    assert alerts_page.format_time(moment, "en") == "5 Mar 2024, 14:07"
-    assert alerts_page.format_time(moment, "zh", today=date(2024, 12, 1)) == "3月5日 14:07"
-    assert alerts_page.format_time(pd.Timestamp(moment), "en", today=date(2025, 1, 1)) == "5 Mar 2024, 14:07"
-    assert alerts_page.format_time(pd.NaT, "en") == alerts_page.format_time(None, "zh") == "—"
+    assert parts.format_time(moment, "zh") == "2024年3月5日 14:07"
+    assert parts.format_time(moment, "en") == "5 Mar 2024, 14:07"
+    assert parts.format_time(moment, "zh", today=date(2024, 12, 1)) == "3月5日 14:07"
+    assert parts.format_time(pd.Timestamp(moment), "en", today=date(2025, 1, 1)) == "5 Mar 2024, 14:07"
+    assert parts.format_time(pd.NaT, "en") == parts.format_time(None, "zh") == "—"
 
 
-def test_list_rows_show_each_alert_in_order_and_mark_the_selected(alerts_page):
-    rows = alerts_page.alert_rows(alert_frame(), "en", selected=3, today=TODAY)
+def test_list_rows_show_each_alert_in_order_and_mark_the_selected(alerts_page, parts):
+    rows = parts.alert_rows(alert_frame(), "en", selected=3, today=TODAY)
     assert [row.id["id"] for row in rows] == [7, 3, 9]
     assert [("is-selected" in row.className, f"level-{lvl}" in row.className)
             for row, lvl in zip(rows, ["red", "orange", "orange"])] == [(False, True), (True, True), (False, True)]
@@ -165,24 +180,24 @@ def test_list_rows_show_each_alert_in_order_and_mark_the_selected(alerts_page):
     assert "Municipal Ecology and Environment Bureau" in first and "Threshold" in first and "New" in first
     assert "Opened\u00a09\u00a0Dec,\u00a008:05" in first  # this year: no year; a time never wraps inside
     assert "1\u00a0May\u00a02023,\u00a009:00" in second and "Acknowledged" in second
-    zh = text_of(alerts_page.alert_rows(alert_frame(), "zh", today=TODAY)[2])
+    zh = text_of(parts.alert_rows(alert_frame(), "zh", today=TODAY)[2])
     assert "湖里区 迟报" in zh and "市生态环境局" in zh and "迟报" in zh and "已派发" in zh
 
 
-def test_history_table_has_who_when_what_and_the_state_change(alerts_page):
-    zh = cell_texts(alerts_page.history_table(history_frame(), "zh"))
+def test_history_table_has_who_when_what_and_the_state_change(alerts_page, parts):
+    zh = cell_texts(parts.history_table(history_frame(), "zh"))
     assert zh == [
         ["2024年12月9日 08:05", "系统", "生成预警", "— → 新预警", "思明区 红色"],
         ["2024年12月9日 09:00", "wang", "确认", "新预警 → 已确认", "已核实"],
         ["2024年12月9日 09:30", "wang", "派发", "已确认 → 已派发", "→ 市生态环境局"],
     ]
-    en = cell_texts(alerts_page.history_table(history_frame(), "en"))
+    en = cell_texts(parts.history_table(history_frame(), "en"))
     assert en[1][2:4] == ["Acknowledged", "New → Acknowledged"]
     assert en[2][4] == "→ Municipal Ecology and Environment Bureau"
 
 
-def test_level_tally_counts_worst_first(alerts_page):
-    assert list(alerts_page.level_tally(alert_frame()).items()) == [("red", 1), ("orange", 2), ("yellow", 0),
+def test_level_tally_counts_worst_first(alerts_page, view):
+    assert list(view.level_tally(alert_frame()).items()) == [("red", 1), ("orange", 2), ("yellow", 0),
                                                                     ("blue", 0)]
 
 
@@ -192,8 +207,22 @@ def test_level_tally_counts_worst_first(alerts_page):
     ("alerts-version", 300, (0, 100)),        # after an action: the first page, refreshed
     (None, None, (0, 100)),                   # first load
 ])
-def test_list_renders_a_page_at_a_time(alerts_page, trigger, limit, window):
-    assert alerts_page.list_window(trigger, limit) == window
+def test_list_renders_a_page_at_a_time(alerts_page, parts, trigger, limit, window):
+    assert parts.list_window(trigger, limit) == window
+
+
+@pytest.mark.parametrize("trigger, limit, window", [
+    (None, None, (0, 10)),                    # a phone's first load: ten rows
+    ("alerts-more", 10, (10, 20)),            # show more: ten more
+    ("alerts-filter-level", 30, (0, 10)),     # new filters: the first ten again
+])
+def test_a_phone_lists_ten_alerts_at_a_time(alerts_page, parts, trigger, limit, window):
+    assert parts.list_window(trigger, limit, parts.page_size(10)) == window
+
+
+@pytest.mark.parametrize("asked", [10, 100, None, 5000, "10", -1])
+def test_only_the_phone_and_desk_page_sizes_are_served(alerts_page, parts, asked):
+    assert parts.page_size(asked) == (10 if asked == 10 else 100)
 
 
 # ---- against a small real store ----------------------------------------------------------------------------
@@ -219,8 +248,8 @@ def store(store_url, monkeypatch):
     return store_url
 
 
-def _alert_id(page, code: str) -> int:
-    frame = page._filtered("xiamen", NO_FILTERS)
+def _alert_id(view, code: str) -> int:
+    frame = view.filtered_alerts("xiamen", NO_FILTERS)
     return int(frame.loc[frame["indicator_code"] == code, "id"].iloc[0])
 
 
@@ -238,39 +267,43 @@ def test_list_counts_by_level_and_filters(alerts_page, store):
     assert len(paged["rows"]) == 1 and paged["shown"] == 2 and paged["total"] == 3
 
 
-def test_acknowledge_moves_the_state_and_adds_history(alerts_page, store):
-    alert_id = _alert_id(alerts_page, "ENV-AIR-001")
+def test_acknowledge_moves_the_state_and_adds_history(alerts_page, view, store):
+    alert_id = _alert_id(view, "ENV-AIR-001")
     done, message = alerts_page.run_action("xiamen", "zh", alert_id, "acknowledge", comment="  已电话核实  ")
     assert done and "已确认" in text_of(message)
-    assert alerts_page.find_alert("xiamen", alert_id)["state"] == "acknowledged"
+    assert view.find_alert("xiamen", alert_id)["state"] == "acknowledged"
     content, row = alerts_page.build_detail("xiamen", "en", alert_id)
     assert row["state"] == "acknowledged"
     history = cell_texts(content[-1])
+    # A new alert is routed by the system at once (issue 19); people act after that.
     assert [r[1:4] for r in history] == [["system", "Opened", "— → New"],
+                                         ["system", "Dispatched", "New → New"],
                                          ["system", "Acknowledged", "New → Acknowledged"]]  # outside a request: the system
     assert history[-1][4] == "已电话核实"
 
 
-def test_an_illegal_action_is_a_message_not_an_exception(alerts_page, store):
-    alert_id = _alert_id(alerts_page, "GOV-HOT-001")
+def test_an_illegal_action_is_a_message_not_an_exception(alerts_page, view, store):
+    alert_id = _alert_id(view, "GOV-HOT-001")
     done, message = alerts_page.run_action("xiamen", "en", alert_id, "close", comment="too early")
     assert not done and "This alert is new" in text_of(message) and "resolved" in text_of(message)
-    assert alerts_page.find_alert("xiamen", alert_id)["state"] == "new"
-    assert len(cell_texts(alerts_page.build_detail("xiamen", "zh", alert_id)[0][-1])) == 1
+    assert view.find_alert("xiamen", alert_id)["state"] == "new"
+    history = cell_texts(alerts_page.build_detail("xiamen", "zh", alert_id)[0][-1])
+    assert [r[2] for r in history] == ["生成预警", "派发"]  # opened and routed by the system; the refused close adds nothing
     missing, note = alerts_page.run_action("xiamen", "zh", 10_000, "acknowledge")
     assert not missing and "未找到该预警" in text_of(note)
 
 
-def test_dispatch_goes_to_the_catalog_department_or_the_chosen_one(alerts_page, store):
-    hotline = _alert_id(alerts_page, "GOV-HOT-001")
+def test_dispatch_goes_to_the_catalog_department_or_the_chosen_one(alerts_page, view, store):
+    hotline = _alert_id(view, "GOV-HOT-001")
     assert alerts_page.run_action("xiamen", "zh", hotline, "dispatch", department="市信访局")[0]
-    row = alerts_page.find_alert("xiamen", hotline)
+    row = view.find_alert("xiamen", hotline)
     assert (row["state"], row["department"]) == ("dispatched", "市信访局")
     # Dispatching again without a choice sends it back to the catalog's responsible department.
     assert alerts_page.run_action("xiamen", "zh", hotline, "dispatch")[0]
-    assert alerts_page.find_alert("xiamen", hotline)["department"] == "市政务服务中心"
+    assert view.find_alert("xiamen", hotline)["department"] == "市政务服务中心"
     history = cell_texts(alerts_page.build_detail("xiamen", "zh", hotline)[0][-1])
-    assert [r[4] for r in history[1:]] == ["→ 市信访局", "→ 市政务服务中心"]
+    assert history[1][4].startswith("→ 市政务服务中心 · 系统分拨")  # the routing rules' dispatch on opening
+    assert [r[4] for r in history[2:]] == ["→ 市信访局", "→ 市政务服务中心"]
     # Resolved then closed: it leaves the open list and only the closed filter shows it.
     assert alerts_page.run_action("xiamen", "zh", hotline, "resolve")[0]
     assert alerts_page.run_action("xiamen", "zh", hotline, "close")[0]
@@ -279,8 +312,8 @@ def test_dispatch_goes_to_the_catalog_department_or_the_chosen_one(alerts_page, 
     assert closed["total"] == 1 and closed["rows"][0].id["id"] == hotline
 
 
-def test_action_callback_refreshes_the_list_and_keeps_refusals_polite(alerts_page, store):
-    alert_id = _alert_id(alerts_page, "ENV-AIR-001")
+def test_action_callback_refreshes_the_list_and_keeps_refusals_polite(alerts_page, view, store):
+    alert_id = _alert_id(view, "ENV-AIR-001")
     args = {"city": "xiamen", "lang": "en"}
     with triggered("alerts-do-acknowledge.n_clicks"):
         version, message, comment = alerts_page.take_action(1, 0, 0, 0, alert_id, "seen", None, 4, args)
@@ -292,13 +325,13 @@ def test_action_callback_refreshes_the_list_and_keeps_refusals_polite(alerts_pag
     with triggered("alerts-version.data", 5):
         detail = alerts_page.fill_detail(alert_id, 5, args)
     body, main_class, actions_hidden, *_ = detail
-    buttons = dict(zip(alerts_page.ACTIONS, detail[6:10]))
+    buttons = dict(zip(view.ACTIONS, detail[6:10]))
     assert "has-selection" in main_class and actions_hidden is False
     assert buttons == {"acknowledge": True, "dispatch": False, "resolve": False, "close": True}  # True = hidden
     assert "seen" in text_of(body)
 
 
-def test_the_page_shows_the_new_state_right_after_an_action_through_the_cache(alerts_page, store, dash_app,
+def test_the_page_shows_the_new_state_right_after_an_action_through_the_cache(alerts_page, view, store, dash_app,
                                                                              monkeypatch):
     from indicators.views.cache import cache
 
@@ -306,14 +339,14 @@ def test_the_page_shows_the_new_state_right_after_an_action_through_the_cache(al
     with dash_app.server.app_context():
         cache.clear()
         try:
-            alert_id = _alert_id(alerts_page, "ENV-AIR-001")
+            alert_id = _alert_id(view, "ENV-AIR-001")
             before = alerts_page.build_list("xiamen", "en", NO_FILTERS)
             assert alert_id in [row.id["id"] for row in before["rows"]]
-            assert alerts_page.find_alert("xiamen", alert_id)["state"] == "new"  # now cached
+            assert view.find_alert("xiamen", alert_id)["state"] == "new"  # now cached
             assert alerts_page.run_action("xiamen", "en", alert_id, "resolve", comment="fixed")[0]
             after = alerts_page.build_list("xiamen", "en", NO_FILTERS)
             assert alert_id not in [row.id["id"] for row in after["rows"]] and after["total"] == before["total"] - 1
-            assert alerts_page.find_alert("xiamen", alert_id)["state"] == "resolved"
+            assert view.find_alert("xiamen", alert_id)["state"] == "resolved"
         finally:
             cache.clear()
 

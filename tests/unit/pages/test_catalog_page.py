@@ -22,6 +22,20 @@ def catalog(dash_app):
     return catalog
 
 
+@pytest.fixture(scope="module")
+def parts(catalog):
+    from pages import _catalog_parts
+
+    return _catalog_parts
+
+
+@pytest.fixture(scope="module")
+def view():
+    from indicators.views import catalog
+
+    return catalog
+
+
 def _meta(code, name_zh, name_en, *, theme="economy", topics=(), sensitivity="public", frequency="monthly", unit="亿元"):
     return {"code": code, "name_zh": name_zh, "name_en": name_en, "theme": theme, "topics": topics,
             "department": "市统计局", "frequency": frequency, "sensitivity": sensitivity, "spatial_level": "city",
@@ -43,22 +57,22 @@ SNAPSHOT = pd.DataFrame([
 
 
 @pytest.fixture
-def merged(catalog):
-    return catalog.merge_values(CATALOG, SNAPSHOT)
+def merged(view):
+    return view.merge_values(CATALOG, SNAPSHOT)
 
 
 @pytest.mark.parametrize("query, state", [
     ({"theme": "economy", "q": "  GDP ", "city": "xiamen", "lang": "zh"}, {"q": "GDP", "theme": "economy"}),
-    ({"theme": "sports", "level": "purple", "frequency": "hourly"}, {}),
+    ({"theme": "sports", "level": "purple", "frequency": "minutely"}, {}),
     ({"level": "red", "department": "市统计局", "topic": "petition", "sensitivity": "restricted",
       "spatial_level": "district", "frequency": "daily"},
      {"topic": "petition", "department": "市统计局", "frequency": "daily", "sensitivity": "restricted",
       "spatial_level": "district", "level": "red"}),
     ({"q": "x" * 500, "theme": None}, {"q": "x" * 100}),
 ])
-def test_url_state_keeps_known_values_only(catalog, query, state):
-    assert catalog.parse_state(query) == state
-    assert list(catalog.parse_state(query)) == list(state)  # fixed order: equal states give equal URLs
+def test_url_state_keeps_known_values_only(parts, query, state):
+    assert parts.parse_state(query) == state
+    assert list(parts.parse_state(query)) == list(state)  # fixed order: equal states give equal URLs
 
 
 def test_merge_keeps_catalog_order_and_adds_the_values(merged):
@@ -70,15 +84,15 @@ def test_merge_keeps_catalog_order_and_adds_the_values(merged):
     assert rows.loc["GOV-PET-001", "value"] == 40.0 and rows.loc["GOV-PET-001", "overdue"] == 1
 
 
-def test_level_filter(catalog, merged):
-    assert catalog.filter_level(merged, "orange")["code"].tolist() == ["ECO-CON-001"]
-    assert catalog.filter_level(merged, "red")["code"].tolist() == ["GOV-PET-001"]
-    assert catalog.filter_level(merged, "nodata")["code"].tolist() == ["ENV-AIR-001"]
-    assert len(catalog.filter_level(merged, None)) == len(merged)
+def test_level_filter(view, merged):
+    assert view.filter_level(merged, "orange")["code"].tolist() == ["ECO-CON-001"]
+    assert view.filter_level(merged, "red")["code"].tolist() == ["GOV-PET-001"]
+    assert view.filter_level(merged, "nodata")["code"].tolist() == ["ENV-AIR-001"]
+    assert len(view.filter_level(merged, None)) == len(merged)
 
 
-def test_rows_carry_formatted_texts_and_sort_keys(catalog, merged):
-    rows = {row["code"]: row for row in catalog.grid_rows(merged, lang="zh")}
+def test_rows_carry_formatted_texts_and_sort_keys(parts, merged):
+    rows = {row["code"]: row for row in parts.grid_rows(merged, lang="zh")}
     gdp, retail, petition, air = (rows[c] for c in ("ECO-GDP-001", "ECO-CON-001", "GOV-PET-001", "ENV-AIR-001"))
     assert gdp["value"] == 2_345_678.0 and gdp["value_text"] == "234.57万" and gdp["period_text"] == "2025Q1"
     assert retail["period"] == "2025-05-01" and retail["period_text"] == "2025年5月" and retail["overdue"] == 2
@@ -88,20 +102,20 @@ def test_rows_carry_formatted_texts_and_sort_keys(catalog, merged):
     # Worst level sorts highest; no data sorts below normal.
     ranks = [r["level"] for r in (petition, retail, gdp, air)]
     assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) == 4
-    english = {row["code"]: row for row in catalog.grid_rows(merged, lang="en")}
+    english = {row["code"]: row for row in parts.grid_rows(merged, lang="en")}
     assert english["ECO-GDP-001"]["value_text"] == "2.35M" and english["ECO-CON-001"]["period_text"] == "May 2025"
     assert english["ECO-CON-001"]["topics"] == "Industrial economy, City operation"
 
 
-def test_row_names_are_escaped_for_markdown_links(catalog):
-    frame = catalog.merge_values(pd.DataFrame([_meta("ECO-X-001", "指标 [试行] *新*", "A_b")]), SNAPSHOT)
-    assert catalog.grid_rows(frame, lang="zh")[0]["name"] == r"指标 \[试行\] \*新\*"
-    assert catalog.grid_rows(frame, lang="en")[0]["name"] == r"A\_b"
+def test_row_names_are_escaped_for_markdown_links(parts, view):
+    frame = view.merge_values(pd.DataFrame([_meta("ECO-X-001", "指标 [试行] *新*", "A_b")]), SNAPSHOT)
+    assert parts.grid_rows(frame, lang="zh")[0]["name"] == r"指标 \[试行\] \*新\*"
+    assert parts.grid_rows(frame, lang="en")[0]["name"] == r"A\_b"
 
 
-def test_columns_show_exactly_what_the_rows_carry(catalog, merged):
-    columns = catalog.column_defs(city="ningde", lang="en")
-    row = catalog.grid_rows(merged, lang="en")[0]
+def test_columns_show_exactly_what_the_rows_carry(parts, merged):
+    columns = parts.column_defs(city="ningde", lang="en")
+    row = parts.grid_rows(merged, lang="en")[0]
     fields = [c["field"] for c in columns]
     # rowData is only the shown fields plus the texts their formatters show.
     assert set(row) == set(fields) | {"value_text", "period_text"}
@@ -115,16 +129,16 @@ def test_columns_show_exactly_what_the_rows_carry(catalog, merged):
     assert by_field["department"]["refData"]["市统计局"] == "Municipal Bureau of Statistics"
     assert by_field["level"]["refData"][str(row["level"])] == "Normal"
     assert "late by " in by_field["overdue"]["valueFormatter"]["function"]
-    chinese = {c["field"]: c for c in catalog.column_defs(city="xiamen", lang="zh")}
+    chinese = {c["field"]: c for c in parts.column_defs(city="xiamen", lang="zh")}
     assert chinese["theme"]["headerName"] == "主题" and chinese["frequency"]["refData"]["quarterly"] == "季度"
     assert "refData" not in chinese["department"]  # the Chinese name is the key itself
     assert '"迟报 "' in chinese["overdue"]["valueFormatter"]["function"]
 
 
-def test_export_is_the_filtered_list_in_csv_with_bom_and_xlsx(catalog, merged):
+def test_export_is_the_filtered_list_in_csv_with_bom_and_xlsx(parts, merged):
     from pages._export import table_bytes
 
-    table = catalog.export_table(merged, "zh")
+    table = parts.export_table(merged, "zh")
     data = table_bytes(table, "csv")
     assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM: Excel opens the Chinese correctly
     read = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype={"代码": str})
@@ -139,14 +153,25 @@ def test_export_is_the_filtered_list_in_csv_with_bom_and_xlsx(catalog, merged):
     values = list(sheet.values)
     assert list(values[0]) == table.columns.tolist() and len(values) == len(merged) + 1
     assert values[2][0] == "ECO-CON-001" and values[2][8] == 241.13  # a number, not a text
-    english = catalog.export_table(merged, "en")
+    english = parts.export_table(merged, "en")
     assert english.columns[1] == "Indicator" and english.iloc[0, 1] == "Gross regional product (GDP)"
     assert english.iloc[1, -1] == "late by 2" and english.iloc[3, -2] == "No data"
+    # 时效 is never blank: on time and no data are said, not left empty.
+    assert english.iloc[0, -1] == "On time" and rows.loc["ECO-GDP-001", "时效"] == "按时"
+    assert rows.loc["ENV-AIR-001", "时效"] == "未报送"
 
 
-def test_count_says_how_many_of_all(catalog):
-    assert catalog.count_text(540, 540, "zh") == "共 540 项指标"
-    assert catalog.count_text(14, 540, "en") == "14 of 540 indicators"
+def test_the_freshness_cell_is_never_empty(parts):
+    formatter = {c["field"]: c for c in parts.column_defs(city="xiamen", lang="zh")}["overdue"]["valueFormatter"]
+    assert '"按时"' in formatter["function"] and '"未报送"' in formatter["function"]
+    assert "''" not in formatter["function"]
+    assert parts.freshness(0, date(2025, 1, 1), "en") == "On time" and parts.freshness(3, None, "zh") == "迟报 3 期"
+    assert parts.freshness(0, None, "en") == "No data"
+
+
+def test_count_says_how_many_of_all(parts):
+    assert parts.count_text(540, 540, "zh") == "共 540 项指标"
+    assert parts.count_text(14, 540, "en") == "14 of 540 indicators"
 
 
 def test_layout_takes_its_filters_from_the_url(catalog, dash_app):
@@ -164,6 +189,8 @@ def test_layout_takes_its_filters_from_the_url(catalog, dash_app):
     walk(page)
     assert found["catalog-theme"].value == "environment" and found["catalog-q"].value == "PM2.5"
     assert found["catalog-level"].value is None
+    # Filters set by the URL show on a phone, not folded away.
+    assert "is-open" in found["catalog-filters"].className and found["catalog-filters-toggle"].n_clicks == 1
     assert found["catalog-args"].data == {"city": "ningde", "lang": "en"}
     assert "Indicator catalog" in text_of(page) and "Ningde" in text_of(page)
 
@@ -180,15 +207,15 @@ def test_callbacks_say_data_unavailable_when_the_store_is_down(catalog, dash_app
 
 
 @pytest.mark.parametrize("demo_store", ["sqlite"], indirect=True)
-def test_the_page_on_the_demo_store(catalog, dash_app, use_demo_store, uncached):
+def test_the_page_on_the_demo_store(parts, view, catalog, dash_app, use_demo_store, uncached):
     from indicators.views.queries import indicators, latest_snapshot
 
     meta = indicators()
     snapshot = latest_snapshot("350200", today=DEMO_TODAY)
-    rows = catalog.grid_rows(catalog.merge_values(meta, snapshot), lang="zh")
+    rows = parts.grid_rows(view.merge_values(meta, snapshot), lang="zh")
     assert len(rows) == len(meta) >= 500
     shown = {r["code"]: r["level"] for r in rows}
-    expected = snapshot.set_index("code")["level"].map(catalog.LEVEL_SORT)
+    expected = snapshot.set_index("code")["level"].map(parts.LEVEL_SORT)
     assert all(shown[code] == expected[code] for code in expected.index)
     assert set(meta["sensitivity"]) == {"public", "internal", "restricted"}  # the system sees every indicator
 

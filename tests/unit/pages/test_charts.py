@@ -118,3 +118,141 @@ def test_export_csv_opens_in_excel_and_xlsx_round_trips():
     assert pd.read_excel(BytesIO(table_bytes(frame, "xlsx"))).equals(frame)
     with pytest.raises(ValueError, match="unknown export format"):
         table_bytes(frame, "pdf")
+
+
+# --- issue 17: a forecast fan that reads as a forecast; issue 19: annotations on the chart ------------------
+
+def _tokens():
+    from pages._tokens import TOKENS
+
+    return TOKENS
+
+
+def test_the_fan_is_shaded_bands_in_the_design_palette_without_markers():
+    forecast = _forecast()
+    forecast.attrs["model"] = "mean(ets,arima)"
+    figure = history_figure(_history(), forecast, UP, lang="zh")
+    band95, band80, line = figure.data[0], figure.data[1], figure.data[2]
+    forecast_colour = _tokens()["--chart-forecast"]
+    red, green, blue = (int(forecast_colour[i:i + 2], 16) for i in (1, 3, 5))
+    for band in (band95, band80):
+        assert band.mode == "lines" and band.fill == "toself" and band.line.width == 0  # no dots at the edges
+        assert band.fillcolor.startswith(f"rgba({red},{green},{blue},")
+    # The narrower 80% band is drawn darker than the 95% one.
+    assert float(band80.fillcolor.rsplit(",", 1)[1][:-1]) > float(band95.fillcolor.rsplit(",", 1)[1][:-1])
+    assert line.mode == "lines" and line.line.color == forecast_colour and line.line.dash == "dash"
+
+
+def test_the_forecast_leaves_from_the_last_actual_value():
+    history = _history()
+    figure = history_figure(history, _forecast(), UP, lang="zh")
+    band95, line = figure.data[0], figure.data[2]
+    last_period, last_value = history["period"].iloc[-1], history["value"].iloc[-1]
+    assert line.x[0] == last_period and line.y[0] == pytest.approx(last_value)
+    assert list(line.y[1:]) == [74.0] * 6
+    # The band closes on the last actual too (upper edge out, lower edge back): zero width there.
+    assert band95.x[0] == last_period == band95.x[-1]
+    assert band95.y[0] == pytest.approx(last_value) == band95.y[-1]
+
+
+def test_thresholds_are_labelled_lines():
+    figure = history_figure(_history(), _forecast(), UP, lang="zh")
+    # Values run 70–85: the yellow (80) and orange (70) thresholds are in the chart, blue (90) is not.
+    lines = [shape for shape in figure.layout.shapes if shape.type == "line"]
+    assert {shape.line.color for shape in lines} == {LEVEL_COLOURS["yellow"], LEVEL_COLOURS["orange"]}
+    labels = {a.text: a.y for a in figure.layout.annotations if a.name == "threshold"}
+    assert labels == {"黄色阈值 80": 80.0, "橙色阈值 70": 70.0}
+    english = history_figure(_history(), _forecast(), UP, lang="en")
+    assert {a.text for a in english.layout.annotations if a.name == "threshold"} == {"Yellow threshold 80",
+                                                                                   "Orange threshold 70"}
+    # Without thresholds (a district of a summed indicator) there are no threshold labels.
+    bare = history_figure(_history(), _forecast(), UP, lang="zh", thresholds=False)
+    assert not [a for a in bare.layout.annotations if a.name == "threshold"]
+
+
+def test_the_model_is_named_in_words_with_an_explanation_on_hover():
+    forecast = _forecast()
+    forecast.attrs["model"] = "mean(ets,arima)"
+    zh = history_figure(_history(), forecast, UP, lang="zh")
+    model = next(a for a in zh.layout.annotations if a.name == "model")
+    assert model.text == "预测方法:ETS 与 ARIMA 组合" and "mean(" not in model.text
+    assert "等权平均" in model.hovertext and "80%" in model.hovertext
+    assert "等权平均" in zh.data[2].hovertemplate
+    en = history_figure(_history(), forecast, UP, lang="en")
+    model = next(a for a in en.layout.annotations if a.name == "model")
+    assert model.text == "Forecast: ETS + ARIMA ensemble" and "equal-weighted mean" in model.hovertext
+
+
+def test_model_short_names():
+    from forecasting.describe import model_short_name
+
+    assert model_short_name("mean(ets,arima)", "zh") == "ETS 与 ARIMA 组合"
+    assert model_short_name("mean(ets,arima)", "en") == "ETS + ARIMA ensemble"
+    assert model_short_name("mean(comb,dotm,theta,ets)", "zh") == "ETS 与 Theta 组合"
+    assert model_short_name("mean(ets,theta,arima)", "zh") == "ETS、Theta 与 ARIMA 组合"
+    assert model_short_name("arima", "en") == "ARIMA model"
+    assert model_short_name("unknown-model", "zh") == "unknown-model"
+
+
+def test_annotations_are_lines_or_bands_with_their_titles():
+    from indicators.views.annotations import ChartAnnotation
+
+    events = [ChartAnnotation(date(2023, 8, 1), date(2023, 8, 20), "台风“杜苏芮”影响", "Typhoon Doksuri", "group"),
+              ChartAnnotation(date(2024, 3, 1), None, "新统计口径启用", "", "operator")]
+    figure = history_figure(_history(), _forecast(), UP, lang="zh", thresholds=False, annotations=events)
+    drawn = [shape for shape in figure.layout.shapes if shape.name == "event"]
+    assert [shape.type for shape in drawn] == ["rect", "line"]
+    band, line = drawn
+    assert str(band.x0).startswith("2023-08-01") and str(band.x1).startswith("2023-08-21")
+    assert str(line.x0).startswith("2024-03-01") == str(line.x1).startswith("2024-03-01") is True
+    assert band.yref == line.yref == "paper"
+    titles = [(a.text, a.hovertext) for a in figure.layout.annotations if a.name == "event"]
+    assert titles == [("台风“杜苏芮”影响", "台风“杜苏芮”影响"), ("新统计口径启用", "新统计口径启用")]
+    # English titles, and the Chinese one where no English was given; labels of neighbours step down.
+    english = history_figure(_history(), _forecast(), UP, lang="en", thresholds=False, annotations=events)
+    labels = [a for a in english.layout.annotations if a.name == "event"]
+    assert [a.text for a in labels] == ["Typhoon Doksuri", "新统计口径启用"] and labels[0].y > labels[1].y
+    long = ChartAnnotation(date(2024, 1, 1), None, "一" * 40, "", "operator")
+    cut = next(a for a in history_figure(_history(), _forecast(), UP, lang="zh", annotations=[long]).layout.annotations
+               if a.name == "event")
+    assert cut.text.endswith("…") and len(cut.text) == 16 and cut.hovertext == "一" * 40
+
+
+def test_a_year_to_date_forecast_joins_the_actual_line_only_within_a_year():
+    history = _history(revised_at=())  # 2023-01 … 2024-12
+    meta = {**UP, "accumulation": "ytd"}
+    next_year = history_figure(history, _forecast(), meta, lang="zh", thresholds=False).data[2]
+    assert pd.Timestamp(next_year.x[0]) == pd.Timestamp(2025, 1, 1) and len(next_year.x) == 6  # no fall from December's total
+    within = history.iloc[:-1]  # ends in November: December's forecast continues the year
+    joined = history_figure(within, _forecast().assign(period=[date(2024, 12, 1)] + [date(2025, i, 1) for i in range(1, 6)]),
+                            meta, lang="zh", thresholds=False).data[2]
+    # Joined at November's total; December's forecast follows, then a gap before the new year (7 points + 1 gap).
+    assert pd.Timestamp(joined.x[0]) == pd.Timestamp(2024, 11, 1) and len(joined.x) == 8
+
+
+def test_a_year_to_date_forecast_line_restarts_at_each_new_year():
+    history = _history(revised_at=()).iloc[:-1]  # ends November 2024
+    forecast = _forecast().assign(period=[date(2024, 12, 1)] + [date(2025, i, 1) for i in range(1, 6)])
+    line = history_figure(history, forecast, {**UP, "accumulation": "ytd"}, lang="zh", thresholds=False).data[2]
+    values = list(line.y)
+    assert len(values) == 8 and np.isnan(values[2]) and values[1] == 74.0 and values[3] == 74.0
+
+
+@pytest.mark.parametrize("lang,tick,button", [("zh", "%H时", "近48小时"), ("en", "%H:00", "48h")])
+def test_an_hourly_indicator_shows_its_last_48_hours_with_hour_ticks(lang, tick, button):
+    hours = pd.date_range("2025-06-24 00:00", periods=7 * 24, freq="h")
+    history = pd.DataFrame({"period": hours, "value": 40 + 20 * np.sin(np.arange(len(hours)) / 24 * 2 * np.pi),
+                            "revisions": 0, "first_value": np.nan, "period_value": np.nan})
+    meta = {**DOWN, "frequency": "hourly", "blue": 100.0, "yellow": 150.0, "orange": 200.0, "red": 300.0}
+    figure = history_figure(history, pd.DataFrame(), meta, lang=lang)
+    axis = figure.layout.xaxis
+    assert [pd.Timestamp(x) for x in axis.range] == [pd.Timestamp("2025-06-29 00:00"), pd.Timestamp("2025-06-30 23:30")]
+    assert axis.tickformat.startswith(tick) and axis.dtick == 6 * 3600 * 1000
+    assert button in [b.label for b in axis.rangeselector.buttons]
+    assert len(figure.data[0].x) == 7 * 24
+
+
+def test_a_daily_chart_keeps_its_date_axis():
+    history = pd.DataFrame({"period": pd.date_range("2025-01-01", periods=30).date, "value": range(30),
+                            "revisions": 0, "first_value": np.nan})
+    assert history_figure(history, pd.DataFrame(), DOWN, lang="zh").layout.xaxis.tickformat is None

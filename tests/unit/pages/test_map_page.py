@@ -8,6 +8,7 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from dash import html
 
 from indicators.store import db
 from tests.helpers import request_context, run_callback, text_of
@@ -24,6 +25,20 @@ def page(dash_app):
     return page
 
 
+@pytest.fixture(scope="module")
+def parts(dash_app):
+    from pages import _map_parts as parts
+
+    return parts
+
+
+@pytest.fixture(scope="module")
+def view():
+    from indicators.views import map as view
+
+    return view
+
+
 ROWS = pd.DataFrame([
     {"adcode": "350203", "period": date(2025, 5, 1), "value": 12345.0, "warning": "red"},
     {"adcode": "350205", "period": date(2025, 5, 1), "value": 3.5, "warning": "normal"},
@@ -34,34 +49,34 @@ DISTRICTS = [("350203", "思明区"), ("350205", "海沧区"), ("350206", "湖�
 
 # --- quantiles --------------------------------------------------------------------------------
 
-def test_quintile_breaks_split_the_values_in_five_equal_shares(page):
-    breaks = page.quantile_breaks(range(1, 11))
+def test_quintile_breaks_split_the_values_in_five_equal_shares(page, parts, view):
+    breaks = view.quantile_breaks(range(1, 11))
     assert breaks == pytest.approx([2.8, 4.6, 6.4, 8.2])
-    classes = [page.quantile_class(v, breaks) for v in range(1, 11)]
+    classes = [view.quantile_class(v, breaks) for v in range(1, 11)]
     assert classes == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4]
 
 
-def test_quantile_breaks_ignore_missing_values_and_collapse_ties(page):
-    assert page.quantile_breaks([None, math.nan, 5.0, 5.0]) == []
-    assert page.quantile_breaks([]) == []
-    breaks = page.quantile_breaks([1, 1, 1, 1, 1, 1, 1, 1, 2, 3])
+def test_quantile_breaks_ignore_missing_values_and_collapse_ties(page, parts, view):
+    assert view.quantile_breaks([None, math.nan, 5.0, 5.0]) == []
+    assert view.quantile_breaks([]) == []
+    breaks = view.quantile_breaks([1, 1, 1, 1, 1, 1, 1, 1, 2, 3])
     assert breaks == sorted(set(breaks)) and all(b < 3 for b in breaks)
-    assert page.quantile_class(3, breaks) == len(breaks)  # the maximum falls in the top class
-    assert page.quantile_class(1, breaks) == 0
+    assert view.quantile_class(3, breaks) == len(breaks)  # the maximum falls in the top class
+    assert view.quantile_class(1, breaks) == 0
 
 
-def test_fewer_classes_spread_over_the_palette(page):
-    assert page.quantile_colours(5) == list(page.QUANTILE_COLOURS)
-    three = page.quantile_colours(3)
-    assert three[0] == page.QUANTILE_COLOURS[0] and three[-1] == page.QUANTILE_COLOURS[-1] and len(set(three)) == 3
+def test_fewer_classes_spread_over_the_palette(page, parts, view):
+    assert parts.quantile_colours(5) == list(parts.QUANTILE_COLOURS)
+    three = parts.quantile_colours(3)
+    assert three[0] == parts.QUANTILE_COLOURS[0] and three[-1] == parts.QUANTILE_COLOURS[-1] and len(set(three)) == 3
 
 
 # --- hideout and legend -------------------------------------------------------------------------
 
-def test_hideout_colours_by_level_and_labels_every_district(page):
+def test_hideout_colours_by_level_and_labels_every_district(page, parts, view):
     from pages._tokens import LEVEL_COLOURS
 
-    hideout = page.map_hideout(ROWS, DISTRICTS, unit="亿元", frequency="monthly", mode="level", breaks=[], lang="zh",
+    hideout = parts.map_hideout(ROWS, DISTRICTS, unit="亿元", frequency="monthly", mode="level", breaks=[], lang="zh",
                                selected="350205")
     assert hideout["colours"] == {"350203": LEVEL_COLOURS["red"], "350205": LEVEL_COLOURS["normal"],
                                   "350206": LEVEL_COLOURS["nodata"], "350211": LEVEL_COLOURS["nodata"]}
@@ -70,35 +85,35 @@ def test_hideout_colours_by_level_and_labels_every_district(page):
     assert hideout["selected"] == "350205"
 
 
-def test_hideout_by_quantile_uses_the_class_colours_and_speaks_english(page):
+def test_hideout_by_quantile_uses_the_class_colours_and_speaks_english(page, parts, view):
     breaks = [10.0]
-    hideout = page.map_hideout(ROWS, DISTRICTS, unit="亿元", frequency="monthly", mode="quantile", breaks=breaks,
+    hideout = parts.map_hideout(ROWS, DISTRICTS, unit="亿元", frequency="monthly", mode="quantile", breaks=breaks,
                                lang="en")
-    low, high = page.quantile_colours(2)
+    low, high = parts.quantile_colours(2)
     assert hideout["colours"]["350205"] == low and hideout["colours"]["350203"] == high
     assert hideout["labels"]["350203"][1].endswith("100 million yuan") or "yuan" in hideout["labels"]["350203"][1]
     assert hideout["labels"]["350203"][2] == "Level: Red" and hideout["labels"]["350203"][3].startswith("as of")
 
 
-def test_legend_lists_the_levels_or_the_quantile_ranges(page):
-    levels = page.legend("level", [], "zh")
+def test_legend_lists_the_levels_or_the_quantile_ranges(page, parts, view):
+    levels = parts.legend("level", [], "zh")
     assert [item.children[1].children for item in levels.children[1].children] == \
         ["正常", "蓝色", "黄色", "橙色", "红色", "无数据"]
-    quantiles = page.legend("quantile", [2.8, 4.6], "en", unit="%")
+    quantiles = parts.legend("quantile", [2.8, 4.6], "en", unit="%")
     texts = [item.children[1].children for item in quantiles.children[1].children]
     assert texts == ["≤ 2.8", "2.8 – 4.6", "> 4.6", "No data"]
     assert quantiles.children[0].children == "Legend (%)"
 
 
-def test_slider_marks_include_the_first_and_newest_period(page):
+def test_slider_marks_include_the_first_and_newest_period(page, parts, view):
     months = [date(2019 + i // 12, i % 12 + 1, 1) for i in range(77)]
-    marks = page.slider_marks(months, "monthly")
+    marks = parts.slider_marks(months, "monthly")
     assert len(marks) == 5 and marks[0] == "2019-01" and marks[76] == "2025-05"
-    assert page.slider_marks([date(2024, 1, 1), date(2024, 4, 1)], "quarterly") == {0: "2024Q1", 1: "2024Q2"}
-    assert page.slider_marks([], "monthly") == {}
+    assert parts.slider_marks([date(2024, 1, 1), date(2024, 4, 1)], "quarterly") == {0: "2024Q1", 1: "2024Q2"}
+    assert parts.slider_marks([], "monthly") == {}
 
 
-def test_picker_finds_indicators_by_pinyin_initials_and_default_has_levels(page):
+def test_picker_finds_indicators_by_pinyin_initials_and_default_has_levels(page, parts, view):
     catalog = pd.DataFrame([
         {"code": "ECO-CON-001", "name_zh": "社会消费品零售总额", "name_en": "Retail sales", "headline": True,
          "blue": None, "aggregation": "sum", "direction": "up", "frequency": "monthly"},
@@ -107,19 +122,19 @@ def test_picker_finds_indicators_by_pinyin_initials_and_default_has_levels(page)
         {"code": "GOV-X", "name_zh": "无区县", "name_en": "No districts", "headline": True,
          "blue": 1.0, "aggregation": "mean", "direction": "down", "frequency": "monthly"},
     ])
-    options = page.indicator_options(catalog, ["ECO-CON-001", "ENV-AIR-010"], "zh")
+    options = parts.indicator_options(catalog, ["ECO-CON-001", "ENV-AIR-010"], "zh")
     assert [o["value"] for o in options] == ["ECO-CON-001", "ENV-AIR-010"]
     assert "shxfplsze" in options[0]["search"] and options[1]["label"] == "细颗粒物平均浓度 · ENV-AIR-010"
-    assert page.default_code(catalog, ["ECO-CON-001", "ENV-AIR-010"]) == "ENV-AIR-010"
-    assert page.default_code(catalog, ["ECO-CON-001"]) == "ECO-CON-001"
-    assert page.default_code(catalog, []) is None
+    assert view.default_code(catalog, ["ECO-CON-001", "ENV-AIR-010"]) == "ENV-AIR-010"
+    assert view.default_code(catalog, ["ECO-CON-001"]) == "ECO-CON-001"
+    assert view.default_code(catalog, []) is None
 
 
-def test_panel_links_to_the_area_page_and_lists_alerts(page):
+def test_panel_links_to_the_area_page_and_lists_alerts(page, parts, view):
     headlines = pd.DataFrame([{"code": "ENV-AIR-010", "name_zh": "细颗粒物", "name_en": "PM2.5", "value": 41.0,
                                "unit": "μg/m³", "level": "yellow"}])
     alerts = pd.DataFrame([{"level": "red", "sentence_zh": f"第{i}条", "sentence_en": f"No {i}"} for i in range(7)])
-    panel = page.district_panel(adcode="350203", name="思明区", city_key="xiamen", lang="zh",
+    panel = parts.district_panel(adcode="350203", name="思明区", city_key="xiamen", lang="zh",
                                 current={"name": "细颗粒物", "value": "41", "unit": "μg/m³", "warning": "yellow",
                                          "period": "2025年5月"},
                                 headlines=headlines, open_alerts=alerts)
@@ -127,7 +142,7 @@ def test_panel_links_to_the_area_page_and_lists_alerts(page):
     assert '"/area/350203?city=xiamen&lang=zh"' in text
     assert '"/indicator/ENV-AIR-010?city=xiamen&lang=zh&area=350203"' in text
     assert "未结预警 (7)" in text and "另有 2 条" in text and "第4条" in text and "第5条" not in text
-    empty = text_of(page.district_panel(adcode="350203", name="思明区", city_key="xiamen", lang="en", current=None,
+    empty = text_of(parts.district_panel(adcode="350203", name="思明区", city_key="xiamen", lang="en", current=None,
                                         headlines=headlines.iloc[0:0], open_alerts=alerts.iloc[0:0]))
     assert "No open alerts in this district." in empty and "lang=en" in empty
 
@@ -215,11 +230,11 @@ def test_panel_and_layout_on_the_demo_store(dash_app, page, use_demo_store, unca
     with request_context(dash_app.server, "/"):
         panel = text_of(page.fill_panel("350203", CODE, None, {"city": "xiamen", "lang": "zh"}))
         hint = text_of(page.fill_panel(None, CODE, None, {"city": "xiamen", "lang": "zh"}))
-        layout = page.layout(city="xiamen", lang="en", code=CODE, mode="quantile", period="2024-03-01", area="350206")
+        layout = _drawn(page, city="xiamen", lang="en", code=CODE, mode="quantile", period="2024-03-01", area="350206")
         settings = dash_app.server.config["CITYVITALS_SETTINGS"]
         monkeypatch.setitem(dash_app.server.config, "CITYVITALS_SETTINGS",
                             dataclasses.replace(settings, tile_url="/tiles/{z}/{x}/{y}.png"))
-        tiled = page.layout(city="ningde", lang="zh", code="nonsense", mode="nonsense", period="nonsense")
+        tiled = _drawn(page, city="ningde", lang="zh", code="nonsense", mode="nonsense", period="nonsense")
     assert "/area/350203?city=xiamen&lang=zh" in panel and "思明区" in panel and "截至" in panel
     assert "点击地图上的区县" in hint
     geojson = _find(layout, "map-areas")
@@ -237,6 +252,13 @@ def test_panel_and_layout_on_the_demo_store(dash_app, page, use_demo_store, unca
     assert _find(tiled, "map-slider").value == _find(tiled, "map-slider").max
 
 
+def _drawn(page, **url):
+    """The page as the browser gets it: the skeleton layout (which reads no store) filled by ``fill_map``."""
+    skeleton = page.layout(**url)
+    return html.Div([skeleton, html.Div(page.fill_map(_find(skeleton, "map-request").data,
+                                                      _find(skeleton, "map-args").data))])
+
+
 def _find(component, component_id):
     if getattr(component, "id", None) == component_id:
         return component
@@ -252,7 +274,7 @@ def _find(component, component_id):
 def test_store_down_gives_an_honest_notice(dash_app, page, uncached):
     db.use("postgresql+psycopg://127.0.0.1:1/nowhere?connect_timeout=1")  # nothing listens on port 1
     with request_context(dash_app.server, "/"):
-        layout = text_of(page.layout(city="xiamen", lang="zh"))
+        layout = text_of(_drawn(page, city="xiamen", lang="zh"))
         out = run_callback(page.recolour, "map-slider.value", code=CODE, mode="level", index=1, area=None,
                            args={"city": "xiamen", "lang": "en"})
         panel = text_of(page.fill_panel("350203", CODE, 1, {"city": "xiamen", "lang": "zh"}))
@@ -276,33 +298,33 @@ POINTS = {"type": "FeatureCollection", "features": [
 ]}
 
 
-def test_theme_presets_pick_an_indicator_with_district_data_and_their_layers(page):
-    assert page.theme_preset("education", ["PUB-EDU-009", "X"]) == ("PUB-EDU-009", ["school"])
-    assert page.theme_preset("market", ["X"]) == (None, ["market"])  # no district data: keep the indicator
-    assert page.theme_preset("health_check", ["PUB-HLT-002"]) == \
+def test_theme_presets_pick_an_indicator_with_district_data_and_their_layers(page, parts, view):
+    assert parts.theme_preset("education", ["PUB-EDU-009", "X"]) == ("PUB-EDU-009", ["school"])
+    assert parts.theme_preset("market", ["X"]) == (None, ["market"])  # no district data: keep the indicator
+    assert parts.theme_preset("health_check", ["PUB-HLT-002"]) == \
         ("PUB-HLT-002", ["hospital", "fire_station", "monitoring_station"])
-    assert page.theme_preset("nonsense", ["PUB-EDU-009"]) == (None, [])
-    assert page.theme_preset(None, []) == (None, [])
-    assert page.clean_layers(["fire_station", "bogus", "school"]) == ["school", "fire_station"]
-    assert page.clean_layers(None) == []
+    assert parts.theme_preset("nonsense", ["PUB-EDU-009"]) == (None, [])
+    assert parts.theme_preset(None, []) == (None, [])
+    assert parts.clean_layers(["fire_station", "bogus", "school"]) == ["school", "fire_station"]
+    assert parts.clean_layers(None) == []
 
 
-def test_points_keep_the_shown_layers_with_escaped_tooltips(page):
-    schools = page.points_data(POINTS, ["school"], "zh")
+def test_points_keep_the_shown_layers_with_escaped_tooltips(page, parts, view):
+    schools = parts.points_data(POINTS, ["school"], "zh")
     assert [f["properties"]["kind"] for f in schools["features"]] == ["school"]
     assert schools["features"][0]["properties"]["tooltip"] == "<strong>思明区第3中学</strong><br>学校<br>在校生 1,800 人"
     assert schools["features"][0]["geometry"] == POINTS["features"][0]["geometry"]
-    both = page.points_data(POINTS, ["hospital", "monitoring_station"], "en")["features"]
+    both = parts.points_data(POINTS, ["hospital", "monitoring_station"], "en")["features"]
     assert both[0]["properties"]["tooltip"] == "<strong>Hospital</strong><br>Hospitals"  # no capacity, none shown
     assert both[1]["properties"]["tooltip"] == "<strong>Station</strong><br>Monitoring stations"
-    assert "&lt;b&gt;" in page.points_data(POINTS, ["hospital"], "zh")["features"][0]["properties"]["tooltip"]
-    assert page.points_data(POINTS, [], "zh")["features"] == []
+    assert "&lt;b&gt;" in parts.points_data(POINTS, ["hospital"], "zh")["features"][0]["properties"]["tooltip"]
+    assert parts.points_data(POINTS, [], "zh")["features"] == []
     assert "tooltip" not in POINTS["features"][0]["properties"]  # the cached collection is not changed
 
 
-def test_layer_buttons_say_which_layers_are_shown(page):
-    buttons = page.layer_buttons(["market"], "en").children
-    assert [b.id["kind"] for b in buttons] == list(page.LAYERS)
+def test_layer_buttons_say_which_layers_are_shown(page, parts, view):
+    buttons = parts.layer_buttons(["market"], "en").children
+    assert [b.id["kind"] for b in buttons] == list(parts.LAYERS)
     pressed = {b.id["kind"]: b.to_plotly_json()["props"]["aria-pressed"] for b in buttons}
     assert pressed == {"school": "false", "hospital": "false", "market": "true", "monitoring_station": "false",
                        "fire_station": "false"}
@@ -331,8 +353,8 @@ def test_education_theme_on_the_demo_store(dash_app, page, use_demo_store, uncac
     every = facilities("xiamen")["features"]
     schools = [f for f in every if f["properties"]["kind"] == "school"]
     with request_context(dash_app.server, "/"):
-        layout = page.layout(city="xiamen", lang="zh", theme="education")
-        plain = page.layout(city="xiamen", lang="zh", theme="bogus")
+        layout = _drawn(page, city="xiamen", lang="zh", theme="education")
+        plain = _drawn(page, city="xiamen", lang="zh", theme="bogus")
         points, classes, pressed = page.draw_layers(["hospital", "school"], {"city": "xiamen", "lang": "en"})
         picked = page.pick_theme("market", {"city": "xiamen", "lang": "zh"})
         cleared = page.pick_theme(None, {"city": "xiamen", "lang": "zh"})

@@ -25,8 +25,20 @@ def test_switches_keep_the_page_state_and_the_city_switch_drops_its_area(dash_ap
 
     with request_context(dash_app.server, "/"):
         header, _, shell_class, tabs = update_shell("/themes/economy", "?city=xiamen&lang=zh&level=red&area=350203")
-    assert [tab.className for tab in tabs] == ["tab is-active", "tab", "tab", "tab"]
+    # A theme page is a set of indicators: the 指标 tab is its section (not 总览).
+    assert [tab.className for tab in tabs] == ["tab", "tab", "tab is-active", "tab"]
     assert shell_class == "shell"
     text = text_of(header)
     assert "/themes/economy?city=xiamen&lang=en&level=red&area=350203" in text  # language switch
     assert "/themes/economy?city=ningde&lang=zh&level=red\"" in text  # city switch: no Xiamen district
+
+
+def test_the_tab_bar_marks_each_page_s_section(dash_app):
+    from pages._shell import phone_tabs
+
+    sections = {"/": 0, "/area/350203": 0, "/alerts": 1, "/catalog": 2, "/indicator/ECO-GDP-001": 2,
+                "/themes/economy": 2, "/topics/health": 2, "/map": 3}
+    with request_context(dash_app.server, "/"):
+        for path, section in sections.items():
+            marked = [i for i, tab in enumerate(phone_tabs(path, "xiamen", "zh")) if "is-active" in tab.className]
+            assert marked == [section], path

@@ -24,11 +24,11 @@ ROOT = Path(__file__).resolve().parents[4]
 REFERENCE = ROOT.parent / "shared" / "reference" / "indicators_reference.csv"
 HEADER = (
     "code,name_zh,name_en,theme,topics,unit,frequency,direction,department,source,source_standard,source_id,"
-    "spatial_level,aggregation,accumulation,jan_feb_merged,derived,growth_of,blue,yellow,orange,red,target,min_value,max_value,typical,sensitivity,headline,"
+    "spatial_level,aggregation,accumulation,jan_feb_merged,derived,growth_of,rolls_up_to,blue,yellow,orange,red,target,min_value,max_value,typical,sensitivity,headline,"
     "definition,demo"
 )
 PREFIX = {"economy": "ECO", "market": "MKT", "public_service": "PUB", "governance": "GOV", "environment": "ENV"}
-DEMO_KEYS = {"trend", "season", "noise", "covid"}
+DEMO_KEYS = {"trend", "season", "noise", "covid", "cities"}
 DEMO_FLAGS = {"breach", "integer", "rural"}
 DEMO_SEASONS = {"spring_festival", "festive", "chunyun", "shopping", "summer", "winter", "typhoon", "epidemic",
                 "weekday", "school"}
@@ -205,6 +205,8 @@ def test_demo_hints_use_the_documented_vocabulary(catalog):
             assert key in DEMO_KEYS, (ind.code, part)
             if key == "season":
                 assert set(value.split("+")) <= DEMO_SEASONS, (ind.code, part)
+            elif key == "cities":  # a city's own industry: the adcodes of the cities that have it
+                assert all(len(adcode) == 6 and adcode.isdigit() for adcode in value.split("+")), (ind.code, part)
             else:
                 float(value)
         if "breach" in ind.demo.split(";"):

@@ -403,7 +403,11 @@ def test_real_catalog_for_the_demo_cities(key):
     from indicators.demo.facts import city_profile
 
     without_rail = set() if city_profile(city).metro else RAIL_CODES  # 宁德 has no metro
-    assert [f["code"].iat[0] for f in frames] == [ind.code for ind in catalog if ind.code not in without_rail]
+    from indicators.demo import belongs_to
+
+    # Hourly indicators are split from their days in the store (``demo.hourly``), not generated here.
+    assert [f["code"].iat[0] for f in frames] == [ind.code for ind in catalog if ind.frequency != "hourly"
+                                                  and ind.code not in without_rail and belongs_to(ind, city)]
     data = pd.concat(frames, ignore_index=True)
     meta = pd.DataFrame([ind.model_dump(include={"code", "spatial_level", "aggregation", "min_value", "max_value"})
                          for ind in catalog])
@@ -448,3 +452,18 @@ def test_population_follows_the_configured_districts():
     for district in city.districts:
         assert census[district.adcode] == pytest.approx(district.population / 1e4, abs=0.01)
     assert census[city.adcode] == pytest.approx(city.population / 1e4, abs=0.05)
+
+
+def test_a_citys_own_industry_is_in_that_city_only_and_at_its_own_scale():
+    from indicators.demo import belongs_to
+
+    catalog = load_catalog()
+    tea, lithium = catalog["ECO-TEA-001"], catalog["ECO-LIB-001"]
+    cities = load_cities()
+    assert belongs_to(tea, cities["luan"]) and not belongs_to(tea, cities["xiamen"])
+    assert belongs_to(lithium, cities["ningde"]) and not belongs_to(lithium, cities["luan"])
+    assert belongs_to(catalog["GOV-GOVS-010"], cities["xiamen"])  # no hint: every city
+    frames = {f["code"].iat[0]: f for f in generate_city(catalog, cities["luan"], end=END, seed=SEED)}
+    assert "ECO-LIB-001" not in frames and "ECO-TEA-001" in frames
+    latest = frames["ECO-TEA-001"]["value"].iat[-1]
+    assert 0.8 * tea.typical < latest < 1.25 * tea.typical  # 六安's own tea gardens, not scaled by its GDP

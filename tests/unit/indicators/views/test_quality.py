@@ -210,6 +210,21 @@ def test_departments_rank_best_first_and_equal_scores_share_a_rank():
     assert ranks["丙"] > ranks["甲"]
 
 
+def test_equal_scores_are_ranked_by_completeness_then_gaps_then_outliers():
+    def indicator(department: str, *, current: int = 2, gaps: int = 0, outliers: int = 0) -> dict:
+        return {"department": department, "status": "late", "areas": 2, "areas_current": current, "gaps": gaps,
+                "outliers": outliers, "derived": ""}
+
+    assessed = pd.DataFrame([
+        indicator("甲", current=1), indicator("乙", gaps=3), indicator("丙", gaps=1), indicator("丁", gaps=1, outliers=1),
+        indicator("戊", gaps=1),
+    ])
+    ranking = rank_departments(assessed)
+    assert set(ranking["score"]) == {0.0}  # every department late: all tied on the score
+    assert ranking["department"].tolist() == ["丙", "戊", "丁", "乙", "甲"]
+    assert ranking["rank"].tolist() == [1, 1, 3, 4, 5]  # only 丙 and 戊 are equal on every criterion
+
+
 # ---- the page's builders ----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -220,71 +235,100 @@ def quality_page(dash_app):
     return data_quality
 
 
-def test_filters_keep_only_known_values(quality_page):
-    assert quality_page.parse_filters({"department": "统计局", "status": "late", "other": "x"}, {"统计局"}) == {
+@pytest.fixture(scope="module")
+def quality_parts(dash_app):
+    from pages import _data_quality_parts
+
+    return _data_quality_parts
+
+
+def test_filters_keep_only_known_values():
+    from indicators.views import data_quality as quality_view
+
+    assert quality_view.parse_filters({"department": "统计局", "status": "late", "other": "x"}, {"统计局"}) == {
         "department": "统计局", "status": "late"}
-    assert quality_page.parse_filters({"department": "不存在", "status": "bad"}, {"统计局"}) == {}
+    assert quality_view.parse_filters({"department": "不存在", "status": "bad"}, {"统计局"}) == {}
 
 
-def test_list_is_grouped_by_department_in_ranking_order_worst_first(quality_page):
+def test_list_is_grouped_by_department_in_ranking_order_worst_first():
+    from indicators.views import data_quality as quality_view
+
     assessed = _assessed().reset_index()
     ranking = rank_departments(assessed)
-    ordered = quality_page.ordered(assessed, ranking)
+    ordered = quality_view.ordered(assessed, ranking)
     departments = ordered["department"].tolist()
     assert departments == sorted(departments, key=ranking["department"].tolist().index)
     within = ordered[ordered["department"] == "统计局"]["code"].tolist()
     assert within == ["LATE", "ONTIME"]
-    late = quality_page.filtered(ordered, {"status": "late"})
+    late = quality_view.filtered(ordered, {"status": "late"})
     assert set(late["code"]) == {"LATE", "ALLLATE"}
 
 
-def test_grid_rows_carry_sortable_values_and_their_texts(quality_page):
-    rows = {row["code"]: row for row in quality_page.grid_rows(_assessed().reset_index(), "zh")}
+def test_grid_rows_carry_sortable_values_and_their_texts(quality_parts):
+    rows = {row["code"]: row for row in quality_parts.grid_rows(_assessed().reset_index(), "zh")}
     assert rows["LATE"]["last_period"] == "2025-04-01" and rows["LATE"]["last_period_text"] == "2025年4月"
     assert rows["LATE"]["days_late"] == 10 and rows["LATE"]["next_due_text"] == "2025年6月20日"
     assert rows["BEHIND"]["areas"] == "1/2" and rows["BEHIND"]["completeness"] == 50.0
     assert rows["NEVER"]["last_period"] is None and rows["NEVER"]["next_due_text"] == "—"
-    english = {row["code"]: row for row in quality_page.grid_rows(_assessed().reset_index(), "en")}
+    english = {row["code"]: row for row in quality_parts.grid_rows(_assessed().reset_index(), "en")}
     assert english["LATE"]["last_period_text"] == "Apr 2025" and english["LATE"]["next_due_text"] == "20 Jun 2025"
+    assert rows["ONTIME"]["department_text"] == "统计局" and rows["ONTIME"]["days_late"] == 0
 
 
-def test_ranking_table_links_each_department_to_its_filtered_list(quality_page):
+def test_every_column_shows_its_value_and_long_texts_wrap(quality_parts):
+    columns = {c["field"]: c for c in quality_parts.column_defs(city="xiamen", lang="zh")}
+    # Counts show their 0 (迟报天数, 历史缺期): no formatter that blanks them.
+    assert "valueFormatter" not in columns["days_late"] and "valueFormatter" not in columns["gaps"]
+    assert "'0'" in columns["outliers"]["valueFormatter"]["function"]
+    for field in ("days_late", "completeness", "areas", "gaps"):  # numbers right-aligned under their heads
+        assert "ag-right-aligned-cell" in columns[field]["cellClass"], field
+    for field in ("name", "department", "last_period", "next_due"):
+        assert columns[field]["wrapText"] and columns[field]["autoHeight"], field
+    assert columns["department"]["valueFormatter"] == {"function": "params.data.department_text"}
+
+
+def test_ranking_table_links_each_department_to_its_filtered_list(quality_parts):
     ranking = rank_departments(_assessed().reset_index())
-    table = quality_page.ranking_table(ranking, city="xiamen", lang="zh", selected="商务局")
+    table = quality_parts.ranking_table(ranking, city="xiamen", lang="zh", selected="商务局")
     text = text_of(table)
     assert "/data/quality?city=xiamen&lang=zh&department=%E5%95%86%E5%8A%A1%E5%B1%80" in text
     rows = table.children[1].children
     assert [row.className for row in rows].count("is-selected") == 1
+    # The tie-breakers after the score are columns too: completeness, gaps, outliers.
+    heads = [cell.children for cell in table.children[0].children.children]
+    assert heads[-3:] == ["完整率", "历史缺期", "异常值"]
+    first = ranking.iloc[0]
+    assert [cell.children for cell in rows[0].children[-2:]] == [str(first["gaps"]), str(first["outliers"])]
     assert rows[0].to_plotly_json()["props"]["data-department"] == ranking["department"].iat[0]
 
 
-def test_due_list_shows_the_week_and_counts_daily_indicators(quality_page):
+def test_due_list_shows_the_week_and_counts_daily_indicators(quality_parts):
     assessed = _assessed(date(2025, 7, 18)).reset_index()
-    text = text_of(quality_page.due_list(assessed, today=date(2025, 7, 18), city="xiamen", lang="zh"))
+    text = text_of(quality_parts.due_list(assessed, today=date(2025, 7, 18), city="xiamen", lang="zh"))
     assert "指标ONTIME" in text and "7月20日" in text and "/indicator/ONTIME?city=xiamen" in text
     assert "已逾期" not in text
-    today = text_of(quality_page.due_list(_assessed().reset_index(), today=date(2025, 7, 1), city="xiamen", lang="en"))
+    today = text_of(quality_parts.due_list(_assessed().reset_index(), today=date(2025, 7, 1), city="xiamen", lang="en"))
     assert "Plus 1 daily indicators" in today and "Nothing else falls due" in today
 
 
-def test_issues_panel_lists_gaps_and_outliers(quality_page):
+def test_issues_panel_lists_gaps_and_outliers(quality_parts):
     issues = pd.DataFrame({"adcode": [NORTH, NORTH], "name_zh": ["北区", "北区"], "name_en": ["North", "North"],
                            "period": [date(2025, 3, 1), date(2024, 11, 1)], "kind": ["outlier", "gap"],
                            "value": [1000.0, np.nan], "median": [100.0, np.nan]})
-    text = text_of(quality_page.issues_panel("LATE", "指标LATE", "monthly", issues, city="xiamen", lang="zh"))
+    text = text_of(quality_parts.issues_panel("LATE", "指标LATE", "monthly", issues, city="xiamen", lang="zh"))
     assert "共 2 处" in text and "2025年3月" in text and "异常值" in text and "缺期" in text and "1,000" in text
-    empty = text_of(quality_page.issues_panel("LATE", "Indicator LATE", "monthly", issues.head(0), city="xiamen",
+    empty = text_of(quality_parts.issues_panel("LATE", "Indicator LATE", "monthly", issues.head(0), city="xiamen",
                                               lang="en"))
     assert "No gaps and no outliers" in empty and "/indicator/LATE?city=xiamen&lang=en" in empty
 
 
-def test_exports_have_readable_headers_and_numbers(quality_page):
+def test_exports_have_readable_headers_and_numbers(quality_parts):
     from pages._export import table_bytes
 
     assessed = _assessed().reset_index()
-    ranking = quality_page.ranking_export(rank_departments(assessed), "zh")
+    ranking = quality_parts.ranking_export(rank_departments(assessed), "zh")
     assert list(ranking.columns[:4]) == ["名次", "责任单位", "得分", "指标"]
-    listed = quality_page.list_export(assessed, "en")
+    listed = quality_parts.list_export(assessed, "en")
     assert listed.shape == (len(CATALOG), 13) and listed["Status"].tolist()[:2] == ["On time", "Late"]
     sheet = openpyxl.load_workbook(io.BytesIO(table_bytes(listed, "xlsx"))).active
     rows = list(sheet.values)

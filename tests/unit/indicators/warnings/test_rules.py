@@ -154,3 +154,15 @@ def test_target_direction(value, level):
     s = state([3.0] * 5 + [value], direction="target", thresholds=(0.5, 0.8, 1.5, 2.0), frequency="monthly",
               target=3.0)
     assert fired(s).get("threshold") == level
+
+
+def test_an_hourly_aqi_above_200_in_the_last_hour_raises_an_orange_warning_naming_the_hour():
+    from datetime import datetime, timedelta
+
+    hours = tuple((datetime(2025, 6, 30, 10) + timedelta(hours=i), v) for i, v in enumerate([80, 95, 150, 210]))
+    finding = {f.rule: f for f in evaluate(state([], frequency="hourly", thresholds=(100, 150, 200, 300),
+                                                 recent=hours, name_zh="小时AQI", name_en="Hourly AQI", unit="无量纲"))}
+    assert finding["threshold"].level == "orange" and finding["threshold"].period == datetime(2025, 6, 30, 13)
+    assert "6月30日13时为 210" in finding["threshold"].sentence_zh
+    assert "at 30 Jun 2025 13:00" in finding["threshold"].sentence_en
+    assert fired(state([], frequency="hourly", thresholds=(100, 150, 200, 300), recent=hours[:2])) == {}  # 95: good (良)
