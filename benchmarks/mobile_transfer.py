@@ -33,7 +33,7 @@ PAGES: list[tuple[str, str]] = [
     ("/topics/health", ".group-page .tile"),
     ("/area/350203", ".area-page .theme-card"),
     ("/indicator/ECO-GDP-001", ".history-graph .main-svg"),
-    ("/catalog", ".ag-row"),
+    ("/catalog", ".ag-row, .catalog-item"),
     ("/alerts", "#alerts-list button"),
     ("/map", "#map-leaflet path.leaflet-interactive"),
     ("/screen", ".screen-tile"),
