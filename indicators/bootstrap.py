@@ -14,6 +14,7 @@ from geo.cities import City, get_city, load_cities
 from indicators.catalog.entries import Catalog, load_catalog
 from indicators.demo import generate_city
 from indicators.demo.facilities import add_demo_facilities, count_facilities
+from indicators.demo.handling import add_handling_record
 from indicators.demo.hourly import add_demo_hours
 from indicators.ingest.catalog_edits import sync_catalog
 from indicators.store import db
@@ -38,6 +39,7 @@ class InitReport:
     generated: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     warnings: WarnReport | None = None  # the evaluation after demo data arrived
+    handled: dict[str, int] = field(default_factory=dict)  # the demo's past alerts, handled and closed
 
     @property
     def rows(self) -> int:
@@ -112,6 +114,10 @@ def init_store(url: str, *, city_keys: tuple[str, ...], seed: int, today: date |
                 add_demo_facilities(session, city, seed=seed)
                 db.bump_data_version(session)
     if report.generated:
+        with Session(engine) as session, session.begin():
+            for key in report.generated:  # the past half year's handled alerts, before today's are opened
+                report.handled[key] = add_handling_record(session, get_city(key), seed=seed,
+                                                          today=today or date.today())
         # A city with new data gets its warnings now, not at the next ``warn`` (the screen would show 0 alerts).
         report.warnings = run_warnings(today=today)
     report.seconds = time.perf_counter() - started

@@ -87,39 +87,52 @@ def season_ranges(session: Session, candidates: list[tuple[str, str, date, str]]
         candidates: (indicator, area, newest period, frequency) of weather and air series in warning.
 
     Returns:
-        (indicator, area) → (5th, 95th percentile) of their values within ``SEASON_WINDOW_DAYS`` of the same
-        date (daily), in the same week or month, in the ``SEASON_YEARS`` years before; series with too little
-        history are left out (they are judged on their thresholds alone).
+        (indicator, area) → (5th, 95th percentile) of ``season_range``; series with too little history are left
+        out (they are judged on their thresholds alone).
     """
     if not candidates:
         return {}
-    codes = sorted({c for c, *_ in candidates})
-    adcodes = sorted({a for _, a, *_ in candidates})
-    earliest = min(p for _, _, p, _ in candidates).replace(day=1)
-    earliest = earliest.replace(year=earliest.year - SEASON_YEARS - 1)
+    histories = season_histories(session, [(c, a) for c, a, *_ in candidates], min(p for _, _, p, _ in candidates))
+    ranges = {}
+    for code, adcode, period, frequency in candidates:
+        found = season_range(histories.get((code, adcode)), period, frequency)
+        if found is not None:
+            ranges[(code, adcode)] = found
+    return ranges
+
+
+def season_histories(session: Session, series: list[tuple[str, str]], earliest: date) -> dict[tuple[str, str], pd.DataFrame]:
+    """The values (columns ``period``, ``value``) of ``series`` from ``SEASON_YEARS`` years before ``earliest``
+    on, which ``season_range`` compares a period with."""
+    codes, adcodes = sorted({c for c, _ in series}), sorted({a for _, a in series})
+    start = earliest.replace(day=1)
+    start = start.replace(year=start.year - SEASON_YEARS - 1)
     rows = session.execute(select(Observation.indicator_code, Observation.area_adcode, Observation.period,
                                   Observation.value)
                            .where(Observation.indicator_code.in_(codes), Observation.area_adcode.in_(adcodes),
-                                  Observation.period >= earliest)).all()
+                                  Observation.period >= start)).all()
     history = pd.DataFrame([tuple(r) for r in rows], columns=["code", "adcode", "period", "value"])
-    groups = {key: part for key, part in history.groupby(["code", "adcode"])} if len(history) else {}
-    ranges = {}
-    for code, adcode, period, frequency in candidates:
-        part = groups.get((code, adcode))
-        if part is None:
-            continue
-        same = pd.Series(False, index=part.index)
-        for years in range(1, SEASON_YEARS + 1):
-            if frequency == "monthly":
-                low = high = shift(period, "monthly", -12 * years)
-            else:
-                then = period - timedelta(days=round(365.25 * years))
-                low, high = then - timedelta(days=SEASON_WINDOW_DAYS), then + timedelta(days=SEASON_WINDOW_DAYS)
-            same |= (part["period"] >= low) & (part["period"] <= high)
-        values = part.loc[same, "value"].astype(float)
-        if len(values) >= (20 if frequency == "daily" else 2):
-            ranges[(code, adcode)] = tuple(float(v) for v in values.quantile(SEASON_QUANTILES))
-    return ranges
+    return {key: part for key, part in history.groupby(["code", "adcode"])} if len(history) else {}
+
+
+def season_range(history: pd.DataFrame | None, period: date, frequency: str) -> tuple[float, float] | None:
+    """(5th, 95th percentile) of a series' values within ``SEASON_WINDOW_DAYS`` of ``period``'s date (daily), in
+    the same week or month, in the ``SEASON_YEARS`` years before; None with too little history."""
+    if history is None:
+        return None
+    same = pd.Series(False, index=history.index)
+    for years in range(1, SEASON_YEARS + 1):
+        if frequency == "monthly":
+            low = high = shift(period, "monthly", -12 * years)
+        else:
+            then = period - timedelta(days=round(365.25 * years))
+            low, high = then - timedelta(days=SEASON_WINDOW_DAYS), then + timedelta(days=SEASON_WINDOW_DAYS)
+        same |= (history["period"] >= low) & (history["period"] <= high)
+    values = history.loc[same, "value"].astype(float)
+    if len(values) < (20 if frequency == "daily" else 2):
+        return None
+    low, high = values.quantile(SEASON_QUANTILES)
+    return float(low), float(high)
 
 
 def load_states(session: Session, today: date, now: datetime | None = None) -> list[SeriesState]:

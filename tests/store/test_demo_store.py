@@ -75,3 +75,40 @@ def test_audit_command_prints_each_check(use_demo_store):
     assert "xiamen: all checks passed" in result.stdout
     for name in ("aqi", "air_days", "rain", "aggregation", "parts", "year_to_date", "derived", "growth", "ranges"):
         assert f"ok   {name}" in result.stdout
+
+
+def test_the_demo_opens_on_half_a_year_of_handled_alerts(use_demo_store):
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from indicators.accounts.access import Viewer, acting_as
+    from indicators.store import db
+    from indicators.store.models import Alert, AlertEvent, AlertTracking, Latest
+    from indicators.views.evaluation import evaluation
+
+    start = DEMO_TODAY - timedelta(days=182)
+    with acting_as(Viewer("ada", "admin", "restricted")):
+        ranking = evaluation("xiamen", start, DEMO_TODAY, now=datetime.combine(DEMO_TODAY, datetime.min.time())).ranking
+    assert len(ranking) >= 8 and ranking["received"].sum() >= 30
+    rates = ranking["on_time_rate"]
+    assert rates.max() == 100.0 and rates.min() < 90 and rates.nunique() >= 3  # some prompt, some late
+    assert (ranking["overdue"] > 0).any() and ranking["median_ack_minutes"].notna().all()
+    with Session(db.engine()) as session:
+        newest = {(c, a): p for c, a, p in session.execute(select(Latest.indicator_code, Latest.area_adcode,
+                                                                  Latest.period))}
+        closed = session.execute(select(Alert, AlertTracking).join(AlertTracking, AlertTracking.alert_id == Alert.id)
+                                 .where(Alert.state == "closed")).all()
+        assert len(closed) >= 30
+        for alert, tracking in closed:
+            assert alert.opened_at < tracking.acknowledged_at < tracking.resolved_at < alert.closed_at
+            assert alert.closed_at < datetime.combine(DEMO_TODAY, datetime.min.time())
+            assert alert.period < newest[(alert.indicator_code, alert.area_adcode)]  # today's breach is live
+            assert (tracking.escalation > 0) == (tracking.acknowledged_at > tracking.ack_due
+                                                 or tracking.resolved_at > tracking.resolve_due)
+            steps = session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert.id)
+                                    .order_by(AlertEvent.id)).all()
+            assert [e.at for e in steps] == sorted(e.at for e in steps)
+            assert [e.action for e in steps if e.action != "escalate"] == [
+                "open", "dispatch", "acknowledge", "resolve", "close"]
