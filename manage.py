@@ -507,7 +507,7 @@ def cmd_notify(args: argparse.Namespace) -> int:
             secret = os.environ.get("CITYVITALS_CHANNEL_SECRET", "")  # kept out of the shell's history
             number = add_channel(args.name, kind=args.kind, url=args.url, secret=secret, msg_format=args.format,
                                  city_key=args.city, department=args.department or "", clearance=args.clearance,
-                                 briefings=args.briefings or "")
+                                 briefings=args.briefings or "", lang=args.lang)
             print(f"channel #{number} added: {args.name} ({args.kind}{', signed' if secret else ''})")
         elif args.notify_command == "briefing":
             print(_briefing_job(args.kind))
@@ -669,6 +669,7 @@ def build_parser() -> argparse.ArgumentParser:
     channel.add_argument("--department", help="only alerts routed to this department (default: all of the city)")
     channel.add_argument("--clearance", default="internal")
     channel.add_argument("--briefings", help="briefings it also gets, as a short summary: daily,weekly,monthly")
+    channel.add_argument("--lang", default="zh", choices=("zh", "en"), help="the language of its alerts and briefings")
     notify_sub.add_parser("tick", help="route, escalate and deliver now (the scheduler does it every minute)")
     briefing = notify_sub.add_parser("briefing", help="send the briefing to its subscribers, e-mail and webhooks, "
                                                       "now (once a period)")

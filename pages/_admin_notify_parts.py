@@ -46,6 +46,9 @@ register_strings({
     "notify_col_clearance": ("密级上限", "Clearance"),
     "notify_col_briefings": ("订阅日报", "Briefings"),
     "notify_col_kind": ("类型", "Kind"),
+    "notify_col_lang": ("语言", "Language"),
+    "notify_lang_zh": ("中文", "Chinese"),
+    "notify_lang_en": ("英文", "English"),
     "notify_col_signed": ("签名", "Signed"),
     "notify_col_window": ("时间窗", "Window"),
     "notify_col_comment": ("原因", "Reason"),
@@ -136,9 +139,10 @@ def contacts(frame: pd.DataFrame, lang: str) -> html.Div:
 
 def channels(frame: pd.DataFrame, lang: str) -> html.Div:
     rows = [[r["name"], r["kind"], _text(r["department"]) or t("notify_any", lang), r["clearance"],
-             t("notify_yes" if r["signed"] else "notify_no", lang), _text(r["briefings"])]
+             t("notify_yes" if r["signed"] else "notify_no", lang), _text(r["briefings"]),
+             t(f"notify_lang_{r['lang'] or 'zh'}", lang)]
             for r in frame.to_dict("records")]
-    return table(rows, ("name", "kind", "department", "clearance", "signed", "briefings"), lang)
+    return table(rows, ("name", "kind", "department", "clearance", "signed", "briefings", "lang"), lang)
 
 
 def silences(frame: pd.DataFrame, lang: str) -> html.Div:

@@ -82,7 +82,7 @@ class Section:
 
 
 def _fmt_day(moment, lang: str) -> str:
-    return f"{moment:%Y年%m月%d日}" if lang == "zh" else f"{moment:%Y-%m-%d}"
+    return f"{moment:%Y年%m月%d日}" if lang == "zh" else f"{moment.day} {moment:%b %Y}"  # 11 Dec 2024, as elsewhere
 
 
 def title(b: Briefing, lang: str) -> str:

@@ -475,7 +475,7 @@ class NotifyContact(Base):
 class NotifyChannel(Base):
     """A webhook: a 钉钉 or 企业微信 group robot (``dingtalk``, ``wecom``) of a department, or a city's 一网统管 event
     platform (``platform``, generic JSON). No ``department``: every alert of its city. ``briefings``: the briefings
-    it also gets, a short summary each."""
+    it also gets, a short summary each, in ``lang``."""
 
     __tablename__ = "notify_channels"
 
@@ -489,6 +489,7 @@ class NotifyChannel(Base):
     department: Mapped[str] = mapped_column(String(64), default="")
     clearance: Mapped[str] = mapped_column(String(12), default="internal")
     briefings: Mapped[str] = mapped_column(String(40), default="")  # daily,weekly,monthly
+    lang: Mapped[str] = mapped_column(String(2), default="zh", server_default="zh")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -43,7 +43,7 @@ def notify_admin(city_key: str, now: datetime | None = None) -> NotifyAdmin:
                                                       | NotifyContact.city_key.is_(None)).order_by(NotifyContact.id))
     channels = read_frame(select(NotifyChannel.id, NotifyChannel.name, NotifyChannel.kind, NotifyChannel.url,
                                  NotifyChannel.msg_format, NotifyChannel.department, NotifyChannel.clearance,
-                                 NotifyChannel.briefings, NotifyChannel.active,
+                                 NotifyChannel.briefings, NotifyChannel.lang, NotifyChannel.active,
                                  (NotifyChannel.secret != "").label("signed"))
                           .where((NotifyChannel.city_key == city_key) | NotifyChannel.city_key.is_(None)))
     silences = read_frame(select(Silence).where(Silence.city_key == city_key).order_by(Silence.starts_at.desc()))

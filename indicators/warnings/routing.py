@@ -165,8 +165,9 @@ class AddressBook:
                          if kind in _split(c.briefings) and self._in_city(c.city_key, city)]
 
     def _channel_address(self, channel: NotifyChannel) -> Address:
-        """A webhook reads as a viewer of its city with the channel's clearance."""
-        return Address(Viewer(channel.name, "viewer", channel.clearance, channel.city_key), channel=channel)
+        """A webhook reads as a viewer of its city with the channel's clearance, in the channel's language."""
+        return Address(Viewer(channel.name, "viewer", channel.clearance, channel.city_key), channel.lang or "zh",
+                       channel=channel)
 
     def _address(self, contact: NotifyContact) -> list[Address]:
         viewer = self._viewer(contact)
@@ -257,12 +258,14 @@ def add_contact(*, email: str, role: str, department: str = "", username: str = 
 
 def add_channel(name: str, *, kind: str, url: str, secret: str = "", msg_format: str = "markdown",
                 city_key: str | None = None, department: str = "", clearance: str = "internal",
-                briefings: str = "") -> int:
-    """Add a webhook channel (admins; audited; the secret is not written to the audit log)."""
+                briefings: str = "", lang: str = "zh") -> int:
+    """Add a webhook channel (admins; audited; the secret is not written to the audit log); its alerts and
+    briefings are written in ``lang``."""
     viewer = required("notify.manage", target=f"channel:{name}", action="notify_config")
     _check_choice("kind", kind, WEBHOOK_KINDS)
     _check_choice("format", msg_format, MESSAGE_FORMATS)
     _check_choice("clearance", clearance, SENSITIVITIES)
+    _check_choice("language", lang, ("zh", "en"))
     for briefing_kind in _split(briefings):
         _check_choice("briefing", briefing_kind, BRIEFING_KINDS)
     if not url.startswith(("http://", "https://")):
@@ -270,12 +273,12 @@ def add_channel(name: str, *, kind: str, url: str, secret: str = "", msg_format:
     with db.transaction() as session:
         channel = NotifyChannel(name=name, kind=kind, url=url, secret=secret, msg_format=msg_format,
                                 city_key=city_key, department=department, clearance=clearance,
-                                briefings=",".join(_split(briefings)), created_by=viewer.username,
+                                briefings=",".join(_split(briefings)), lang=lang, created_by=viewer.username,
                                 created_at=datetime.now())
         session.add(channel)
         session.flush()
         record_in(session, "notify_config", target=f"channel#{channel.id}",
                   detail={"added": "channel", "name": name, "kind": kind, "department": department,
-                          "clearance": clearance, "signed": bool(secret), "briefings": ",".join(_split(briefings))})
+                          "clearance": clearance, "signed": bool(secret), "briefings": ",".join(_split(briefings)), "lang": lang})
         return channel.id
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import shutil
 import subprocess
 from dataclasses import replace
@@ -25,7 +26,7 @@ from indicators.views.briefing import briefing, send_briefings
 from indicators.warnings.alerts import run_warnings
 from indicators.warnings.channels import platform_signature
 from indicators.warnings.outbox import deliver_due
-from indicators.warnings.routing import add_channel, add_contact
+from indicators.warnings.routing import NotifyConfigError, add_channel, add_contact
 from settings import get_settings
 from tests.store._mini import XIAMEN, create_mini_store, series_frame, write_series
 from tests.support.loopback import Receiver, start_mail_server
@@ -160,7 +161,7 @@ def test_the_morning_job_mails_each_subscriber_their_own_briefing_with_the_pdf(d
     assert "信访" not in pdf and "信访" not in petition.get_body(("plain",)).get_content()
     assert flat("本期新发预警 2 条") in pdf
     [duty] = mail.to("duty@xm.gov.cn")  # a viewer account: public clearance, in English
-    assert duty["Subject"] == "Xiamen daily city briefing · 2024-12-11"
+    assert duty["Subject"] == "Xiamen daily city briefing · 11 Dec 2024"
     english = pdf_text(next(duty.iter_attachments()).get_content())
     assert "Petitions" not in english and flat("2 warning(s) opened") in english
     assert mail.to("eco@xm.gov.cn") == []
@@ -260,6 +261,23 @@ def receiver():
 
 def _no_pdf(*_args):
     raise AssertionError("a webhook gets a summary, never the PDF")
+
+
+def test_a_channel_asked_for_english_gets_its_briefing_in_english(day, receiver):
+    from pages._briefing_parts import webhook_text
+
+    settings = replace(get_settings(), public_url="https://cockpit.xm.gov.cn/")
+    add_channel("Foreign affairs office", kind="dingtalk", url=f"{receiver.url}/robot/en", city_key="xiamen",
+                clearance="public", briefings="daily", lang="en")
+    with pytest.raises(NotifyConfigError):
+        add_channel("bad", kind="dingtalk", url=f"{receiver.url}/robot/x", briefings="daily", lang="fr")
+    assert send_briefings("daily", _no_pdf, now=MORNING, settings=settings, summarize=webhook_text).written == 1
+    [robot] = receiver.at("/robot/en")
+    markdown = robot.json["markdown"]
+    assert markdown["title"].startswith("Xiamen") and "11 Dec 2024" in markdown["title"]
+    assert "**Red** Siming" in markdown["text"] and "PM2.5" in markdown["text"]
+    assert re.search(r"[\u4e00-\u9fff]", markdown["title"] + markdown["text"]) is None  # not a word of Chinese
+    assert "https://cockpit.xm.gov.cn/briefing?city=xiamen&kind=daily&lang=en" in markdown["text"]
 
 
 def test_webhook_channels_get_a_short_signed_summary_in_their_format_retried_until_taken(day, receiver):

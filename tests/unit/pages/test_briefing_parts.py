@@ -67,7 +67,7 @@ def test_a_quiet_day_says_so():
 def test_a_webhooks_summary_lists_the_red_and_orange_warnings_in_its_format():
     b = _briefing(severe=[_item(), _item(level="orange", sentence="湖里区 PM2.5日均浓度 预计达到 180")], severe_count=11)
     title, text = parts.webhook_text(b, "en", "markdown", "https://cockpit.example/briefing?city=xiamen")
-    assert title == "Xiamen daily city briefing · 2024-12-11"
+    assert title == "Xiamen daily city briefing · 11 Dec 2024"
     assert text.splitlines() == [
         "7 warning(s) opened and 3 resolved in the period; 8 open now: 2 red, 5 yellow, 1 blue.", "",
         "11 red or orange warning(s) open:", "- **Red** Siming PM2.5 was 260", "- **Orange** Siming PM2.5 was 260",
@@ -103,7 +103,7 @@ def test_the_printed_document_is_self_contained_and_escapes_the_stores_text():
     assert "--level-red: #d92d20" in document and "@media" not in document  # the tokens, on paper
     assert "lang='zh-CN'" in document and "生成时间 2024-12-11 07:00" in document
     subject, body = parts.mail_text(b, "en")
-    assert subject == "Xiamen daily city briefing · 2024-12-11" and "attached as a PDF" in body
+    assert subject == "Xiamen daily city briefing · 11 Dec 2024" and "attached as a PDF" in body
 
 
 def test_the_periods_and_the_schedule():
