@@ -103,8 +103,9 @@ def first_start(settings: Settings) -> None:
 
     print("First start: creating the store and generating demo data …")
     report = init_store(settings.database_url, city_keys=settings.demo_city_keys, seed=settings.demo_seed)
-    warnings = run_warnings()
-    print(f"Store ready in {report.seconds:.1f} s ({report.rows:,} demo observations, {warnings.opened} open alerts).")
+    warnings = report.warnings or run_warnings()  # init evaluates the warnings of the cities it generated
+    print(f"Store ready in {report.seconds:.1f} s ({report.rows:,} demo observations, {warnings.opened} open alerts, "
+          f"{sum(report.handled.values())} handled in the past half year).")
     if settings.first_start_forecast:
         log = ROOT / "data" / "first-forecast.log"
         log.parent.mkdir(exist_ok=True)

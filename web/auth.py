@@ -228,6 +228,8 @@ def login():
         if mine >= THROTTLE_PER_ACCOUNT or everyone >= THROTTLE_PER_ADDRESS:
             audit.record("sign_in_failed", target=username, detail={"reason": "throttled"}, user=username or "?")
             return _login_page(lang, _text("throttled", lang), 429, username)
+        if username in DEMO_ACCOUNTS and demo_enabled():
+            ensure_demo_accounts()  # the login page names them: they work before any page was visited
         acct = authenticate(username, password)
         if acct is not None and acct.username in DEMO_ONLY and not demo_enabled():
             acct = None  # a demo account's password is public: it opens nothing outside demo mode

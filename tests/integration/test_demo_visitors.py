@@ -87,3 +87,16 @@ def test_demo_accounts_open_nothing_once_demo_sign_in_is_off(dash_app, store_url
     for username in DEMO_ACCOUNTS:
         refused = sign_in(site.client(), username, DEMO_PASSWORD)
         assert refused.status_code == 401, username
+
+
+def test_a_demo_account_signs_in_before_any_page_was_visited(dash_app, store_url, monkeypatch):
+    db.upgrade(store_url)  # a fresh store: the demo accounts are not made yet
+    server = dash_app.server
+    monkeypatch.setitem(server.config, "CITYVITALS_SETTINGS",
+                        replace(server.config["CITYVITALS_SETTINGS"], demo_login=True))
+    client = Site(server, address_prefix="10.18").client()
+    assert sign_in(client, "demo-operator", DEMO_PASSWORD).status_code == 302
+    assert client.get("/data/upload").status_code == 200
+    monkeypatch.setitem(server.config, "CITYVITALS_SETTINGS",
+                        replace(server.config["CITYVITALS_SETTINGS"], demo_login=False))
+    assert sign_in(Site(server, address_prefix="10.19").client(), "demo-admin", DEMO_PASSWORD).status_code == 401
