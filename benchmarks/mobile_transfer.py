@@ -36,7 +36,7 @@ PAGES: list[tuple[str, str]] = [
     ("/catalog", ".ag-row, .catalog-item"),
     ("/alerts", "#alerts-list button"),
     ("/map", "#map-leaflet path.leaflet-interactive"),
-    ("/screen", ".screen-tile"),
+    ("/screen", ".screen-phone-item"),  # a phone gets the summary, not the stage
     ("/data/quality", ".quality-ranking tbody tr, .notice-error"),
     ("/data/upload", "#upload-file, .notice-error"),
     ("/data/loads", ".loads-page, .notice-error"),

@@ -136,8 +136,10 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
         ], className="indicator-grid"),
         html.Div([
             html.Section([html.H2(t("ind_areas", lang), className="section-title"),
-                          district_map(city, small_map, map_id="indicator-map", tile_url=tile_url, height="260px",
-                                       labels=lang),
+                          # Drawn when it nears the screen (assets/63-near-screen.js, ``draw_area_map``): a phone
+                          # that does not scroll down to it never downloads Leaflet.
+                          html.Div(id="indicator-map-slot", className="map-slot", **{"data-near-store": "indicator-map-near"}),
+                          dcc.Store(id="indicator-map-near"),
                           map_legend(small_map["mode"], small_map["breaks"], lang, unit=meta["unit"]),
                           dcc.Graph(figure=area_ranking_figure(ranking, meta, lang=lang),
                                     config={**GRAPH_CONFIG, "displayModeBar": False})],
@@ -159,6 +161,20 @@ def fill_indicator(args: dict) -> list:
         return build_indicator(args["code"], args["city"], args["lang"], args.get("area"), current_settings().tile_url)
     except PAGE_FAILURES as exc:
         return [failure_notice(exc, args["lang"])]
+
+
+@callback(Output("indicator-map-slot", "children"), Input("indicator-map-near", "data"),
+          State("indicator-args", "data"), prevent_initial_call=True)
+def draw_area_map(near: bool | None, args: dict) -> list:
+    """The districts' map, once its place nears the screen (the same reads as the page, so the same access)."""
+    meta = _meta(args["code"]) if near else None
+    if meta is None:
+        return []
+    city, lang = get_city(args["city"]), args["lang"]
+    area = args.get("area") if args.get("area") in set(areas(city.key)["adcode"]) else city.adcode
+    hideout = ranking_hideout(area_values(args["code"], city.key), meta, lang, area)
+    return [district_map(city, hideout, map_id="indicator-map", tile_url=current_settings().tile_url, height="260px",
+                         labels=lang)]
 
 
 @callback(Output("indicator-download", "data"),

@@ -186,6 +186,8 @@ def finish_static(response: flask.Response) -> flask.Response:
         response.set_data(BODIES.get(digest, encoding, raw))
         response.headers["Content-Encoding"] = encoding
     response.headers.pop("Accept-Ranges", None)  # ranges of the encoded body are not offered
+    for name in ("Content-Disposition", "Last-Modified", "Date"):  # the ETag decides; the server adds its Date
+        response.headers.pop(name, None)
     response.vary.add("Accept-Encoding")
     response.set_etag(f"{digest}-{encoding or 'identity'}")  # strong: these bytes, this encoding
     if revalidated:
@@ -241,6 +243,15 @@ def defer_libraries(app: dash.Dash) -> dict[str, str]:
     return libraries
 
 
+def drop_unused_libraries() -> None:
+    """Leave DataTable's bundle out of the pages (8 KiB on the wire): Dash imports it, no page draws one."""
+    from dash import dash_table
+
+    for entry in dash_table._js_dist:
+        if entry["relative_package_path"] == "dash_table/bundle.js":
+            entry["dynamic"] = True  # its async chunks are fetched only by a table, so never
+
+
 def lazy_meta_tag(libraries: dict[str, str]) -> str:
     """The meta tag that tells assets/01-lazy-libraries.js where each deferred library is."""
     content = json.dumps(libraries, separators=(",", ":")).replace("&", "&amp;").replace('"', "&quot;")
@@ -253,5 +264,6 @@ def init_app(app: dash.Dash) -> str:
     use_plotly_basic(server)
     server.before_request(serve_regenerator_for_polyfill)
     libraries = defer_libraries(app)
+    drop_unused_libraries()
     server.after_request(finish_static)  # runs before Flask-Compress's, which leaves an encoded answer alone
     return lazy_meta_tag(libraries)

@@ -96,6 +96,14 @@ def test_a_phone_downloads_grid_map_and_chart_code_only_where_they_show(page, li
     # The phone's catalog is a list: no grid code (the PC's grid loads it, tests/integration/test_catalog.py).
     catalog = scripts_of("/catalog?city=xiamen&lang=zh", ".catalog-item")
     assert not [url for url in catalog if "dash_ag_grid" in url or "dash_leaflet" in url or "plotly" in url]
+    # The indicator page's district map lies far below the chart: drawn, with Leaflet, only once scrolled to.
+    indicator = scripts_of("/indicator/ECO-GDP-001?city=xiamen&lang=zh", ".history-graph .main-svg")
+    page.wait_for_timeout(1500)  # past the moment a part near the screen waits for the charts above it
+    assert [url for url in indicator if "plotly" in url] and not [url for url in loaded if "dash_leaflet" in url]
+    assert page.locator("#indicator-map").count() == 0
+    page.locator("#indicator-map-slot").scroll_into_view_if_needed()
+    page.wait_for_selector("#indicator-map .district-label", timeout=30000)
+    assert [url for url in loaded if "dash_leaflet" in url]
     assert page_problems == {"console": [], "offsite": [], "failed": []}
 
 
