@@ -117,10 +117,9 @@ def alert_counter(counts: Mapping[str, int], lang: str) -> html.Div:
 
 
 def _alert_line(row: Mapping, lang: str) -> html.Li:
-    # The sentence names the area and the indicator itself.
-    sentence = localized(row, lang, "sentence")
-    return html.Li([html.Span(className=f"screen-dot level-{row['level']}"), html.Span(sentence)],
-                   className=f"screen-alert level-{row['level']}")
+    # The headline names the area and the indicator itself; the whole sentence is its hover.
+    return html.Li([html.Span(className=f"screen-dot level-{row['level']}"), html.Span(localized(row, lang, "headline"))],
+                   className=f"screen-alert level-{row['level']}", title=localized(row, lang, "sentence"))
 
 
 def alert_list(frame: pd.DataFrame, lang: str, count: int = 4) -> html.Section:

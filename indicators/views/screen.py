@@ -20,6 +20,7 @@ from indicators.catalog.levels import LEVEL_RANK
 from indicators.accounts.access import AccessDenied
 from indicators.catalog.screens import ScreenDef, ScreenRegistry, screens_in_use
 from indicators.catalog.topics import topic_of
+from indicators.warnings.rules import without_department
 from indicators.views.annotations import ChartAnnotation, city_events
 from indicators.views.queries import (
     alert_counts,
@@ -80,11 +81,14 @@ def map_candidates(rows: pd.DataFrame, focus: str | None = None) -> list[str]:
 
 def newest_alerts(frame: pd.DataFrame, count: int = TICKER_ITEMS) -> pd.DataFrame:
     """The open alerts the box and the ticker lead with: the most severe first, the newest first within a level
-    (only those the signed-in account may see reach here)."""
+    (only those the signed-in account may see reach here), each with its ``headline_zh``/``headline_en``: the
+    sentence without the responsible department, which the box has no room for."""
     if frame.empty:
-        return frame
+        return frame.assign(headline_zh=pd.Series(dtype=str), headline_en=pd.Series(dtype=str))
     ranked = frame.assign(_rank=frame["level"].map(LEVEL_RANK).fillna(0))
-    return ranked.sort_values(["_rank", "opened_at", "id"], ascending=False).drop(columns="_rank").head(count)
+    newest = ranked.sort_values(["_rank", "opened_at", "id"], ascending=False).drop(columns="_rank").head(count)
+    return newest.assign(headline_zh=newest["sentence_zh"].map(without_department),
+                         headline_en=newest["sentence_en"].fillna("").map(without_department))
 
 
 def panel_data(definition: ScreenDef, snapshot: pd.DataFrame, rows: pd.DataFrame, city_key: str,

@@ -171,12 +171,24 @@ def _on(period: date, frequency: str, lang: str) -> str:
     return f"in {format_period(period, frequency, 'en')}"
 
 
+# How a sentence names the responsible department at its end (Chinese, English).
+_TAIL_MARKS = (",责任单位:", "; responsible: ")
+
+
 def _tail(state: SeriesState) -> str:
-    return f",责任单位:{state.department}"
+    return f"{_TAIL_MARKS[0]}{state.department}"
 
 
 def _tail_en(state: SeriesState) -> str:
-    return f"; responsible: {state.department_en}"
+    return f"{_TAIL_MARKS[1]}{state.department_en}"
+
+
+def without_department(sentence: str) -> str:
+    """An alert's sentence without the responsible department it ends on: the line a wall shows from
+    afar, where the finding itself must fit ("厦门 公交准点率 …(红色预警)")."""
+    for mark in _TAIL_MARKS:
+        sentence = sentence.split(mark, 1)[0]
+    return sentence
 
 
 class Rule:

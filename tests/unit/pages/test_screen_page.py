@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from indicators.store import db
-from tests.helpers import request_context, text_of
+from tests.helpers import find_components, request_context, text_of
 
 
 @pytest.fixture(scope="module")
@@ -161,9 +161,24 @@ def test_the_ticker_is_a_timeline_events_first_then_alerts(screen):
 
 
 def test_newest_alerts_within_a_level_newest_first(screen):
-    same = pd.DataFrame([{"id": i, "level": "orange", "opened_at": datetime(2025, 6, i)} for i in (1, 3, 2)])
+    same = pd.DataFrame([{"id": i, "level": "orange", "opened_at": datetime(2025, 6, i), "sentence_zh": f"第{i}条",
+                          "sentence_en": f"number {i}"} for i in (1, 3, 2)])
     assert screen.newest_alerts(same)["id"].tolist() == [3, 2, 1]
     assert "No open alerts" in text_of(screen.ticker(ALERTS.iloc[0:0], "en"))
+
+
+def test_the_newest_alerts_box_shows_the_finding_and_keeps_the_department_for_the_hover(screen):
+    """The box has two lines an alert; in English the department filled the second and was cut mid-name."""
+    sentence = pd.DataFrame([{
+        "id": 1, "level": "red", "opened_at": datetime(2025, 6, 1),
+        "sentence_zh": "厦门市 公交准点率 2025年5月为 74 %,低于 75 %(红色预警),责任单位:市交通运输局",
+        "sentence_en": "Xiamen Bus punctuality rate was 74 % in May 2025, at or below 75 % (red warning); "
+                       "responsible: Municipal Transport Bureau"}])
+    [line] = find_components(screen.alert_list(screen.newest_alerts(sentence), "en"), "Li")
+    assert line["props"]["children"][1]["props"]["children"].endswith("at or below 75 % (red warning)")
+    assert line["props"]["title"].endswith("responsible: Municipal Transport Bureau")
+    shown = screen.newest_alerts(sentence).iloc[0]
+    assert shown["headline_en"].endswith("(red warning)") and shown["headline_zh"].endswith("(红色预警)")
 
 
 def test_titles(screen):
