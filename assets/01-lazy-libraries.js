@@ -58,6 +58,10 @@
 
     function standIn(name) {
       const React = window.React;
+      const onPhone = phoneView(namespace, name);
+      if (onPhone) {
+        return onPhone;
+      }
       function Deferred(props) {
         const [Real, setReal] = React.useState(function () { return library && library[name]; });
         React.useEffect(function () {
@@ -141,9 +145,24 @@
     return {
       load: load,
       loaded: function () { return library !== null; },
-      // Whether an answer's text holds a component of this library.
-      usedBy: function (text) { return text.indexOf('"namespace":"' + namespace + '"') !== -1; },
+      // Whether an answer's text holds a component of this library that is drawn by the library itself.
+      usedBy: function (text) {
+        return !phoneViewsOf(namespace) && text.indexOf('"namespace":"' + namespace + '"') !== -1;
+      },
     };
+  }
+
+  // A phone may draw a library's components with a lighter view of its own (window.cityvitalsPhoneViews,
+  // e.g. a list for AG Grid's grid, assets/92-desk-grids.js): then the library is never downloaded there.
+  const PHONE = window.matchMedia("(max-width: 600px)").matches;
+
+  function phoneViewsOf(namespace) {
+    return PHONE && (window.cityvitalsPhoneViews || {})[namespace];
+  }
+
+  function phoneView(namespace, name) {
+    const views = phoneViewsOf(namespace);
+    return views && views[name];
   }
 
   const libraries = JSON.parse(meta.content);

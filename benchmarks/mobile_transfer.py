@@ -40,10 +40,10 @@ PAGES: list[tuple[str, str]] = [
     ("/data/quality", ".quality-ranking tbody tr, .notice-error"),
     ("/data/upload", "#upload-file, .notice-error"),
     ("/data/loads", ".loads-page, .notice-error"),
-    ("/data/catalog", "#dcat-grid .ag-row, .notice-error"),
+    ("/data/catalog", "#dcat-grid .ag-row, #dcat-grid .phone-row, .notice-error"),
     ("/data/sources", ".src-page, .notice-error"),
-    ("/admin/users", "#admin-users-grid .ag-row, .notice-error"),
-    ("/admin/audit", ".admin-audit-grid .ag-row, .notice-error"),
+    ("/admin/users", "#admin-users-grid .ag-row, #admin-users-grid .phone-row, .notice-error"),
+    ("/admin/audit", ".admin-audit-grid .ag-row, .admin-audit-grid .phone-row, .notice-error"),
 ]
 
 

@@ -15,7 +15,7 @@ from indicators.catalog.entries import FREQUENCIES
 from indicators.views.data_quality import QualityView
 from indicators.views.quality import STATUSES, week_of
 from pages._format import format_period, format_value
-from pages._grid import indicator_link, js, markdown_text
+from pages._grid import indicator_link, indicator_page_link, js, markdown_text, phone_list
 from pages._i18n import department_name, frequency_name, localized, register_strings, t
 from pages._shell import href
 
@@ -87,6 +87,7 @@ register_strings({
     "quality_export_list_csv": ("导出清单 CSV", "List as CSV"),
     "quality_export_list_xlsx": ("导出清单 Excel", "List as Excel"),
     "quality_issues": ("历史缺期与异常值", "Gaps and outliers in the history"),
+    "quality_issues_tap": ("缺期与异常", "Gaps and outliers"),
     "quality_issues_pick": ("点击清单中的一行,查看该指标历史上的缺期与异常值。",
                             "Click a row of the list to see that indicator's gaps and outliers over its history."),
     "quality_issues_none": ("历史数据没有缺期,也未发现异常值。", "No gaps and no outliers in its history."),
@@ -201,6 +202,7 @@ def grid_rows(assessed: pd.DataFrame, lang: str) -> list[dict]:
     columns = {
         "code": assessed["code"].tolist(),
         "name": [markdown_text(name) for name in localized(assessed, lang).tolist()],
+        "name_text": localized(assessed, lang).tolist(),
         "department": assessed["department"].tolist(),
         "department_text": [department_name(name, lang) for name in assessed["department"].tolist()],
         "frequency": frequency,
@@ -209,6 +211,7 @@ def grid_rows(assessed: pd.DataFrame, lang: str) -> list[dict]:
         "last_period_text": ["—" if p is None else format_period(p, f, lang) for p, f in zip(last, frequency)],
         "days_late": assessed["days_late"].tolist(),
         "completeness": [None if pd.isna(c) else c for c in completeness.tolist()],
+        "completeness_text": ["—" if pd.isna(c) else f"{round(c)}%" for c in completeness.tolist()],
         "areas": [f"{current}/{expected}" for current, expected in zip(assessed["areas_current"].tolist(),
                                                                        assessed["areas"].tolist())],
         "gaps": assessed["gaps"].tolist(),
@@ -217,6 +220,15 @@ def grid_rows(assessed: pd.DataFrame, lang: str) -> list[dict]:
         "next_due_text": [format_day(d, lang) for d in due],
     }
     return [dict(zip(columns, values)) for values in zip(*columns.values())]
+
+
+def phone_rows(city: str, lang: str) -> dict:
+    """How a phone lists the rows (``pages._grid.phone_list``): the name links to the indicator, a tap on
+    "gaps and outliers" opens its history as a click on the PC's row does."""
+    texts = {"name": "name_text", "department": "department_text", "last_period": "last_period_text",
+             "completeness": "completeness_text", "next_due": "next_due_text"}
+    return phone_list(row_id="code", lang=lang, texts=texts, link=indicator_page_link(city, lang), pick="cellClicked",
+                      pick_label=t("quality_issues_tap", lang))
 
 
 def _labels(name: str, keys, lang: str) -> dict[str, str]:

@@ -26,6 +26,7 @@ from pages._admin_audit_parts import (
     toolbar,
 )
 from pages._export import table_bytes
+from pages._grid import phone_list
 from pages._i18n import t
 from pages._shell import href, resolve
 from pages._tabs import admin_tabs
@@ -67,6 +68,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
                    defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True},
                    dashGridOptions={"animateRows": False, "enableCellTextSelection": True,
                                     "suppressColumnVirtualisation": True,
+                                    "context": {"phone": phone_list(row_id="id", lang=lang)},
                                     "localeText": {"noRowsToShow": t("admin_audit_no_rows", lang)}}),
     ], className="admin-page admin-audit")
 

@@ -29,6 +29,7 @@ from pages._admin_users_parts import (
     edit_values,
     grid_rows,
 )
+from pages._grid import phone_list
 from pages._i18n import t
 from pages._shell import resolve
 from pages._tabs import admin_tabs
@@ -63,6 +64,8 @@ def layout(city: str | None = None, lang: str | None = None, **_query) -> html.D
                                     "suppressColumnVirtualisation": True,
                                     "rowSelection": {"mode": "singleRow", "checkboxes": False,
                                                      "enableClickSelection": True},
+                                    "context": {"phone": phone_list(row_id="username", lang=lang,
+                                                                    pick="selectedRows")},
                                     "localeText": {"noRowsToShow": t("admin_users_no_rows", lang)}}),
         html.Div([edit_form(lang), add_form(lang)], className="admin-panels"),
     ], className="admin-page admin-users")

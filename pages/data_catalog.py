@@ -36,6 +36,7 @@ from pages._data_catalog_parts import (
     history_table,
     import_view,
 )
+from pages._grid import phone_list
 from pages._i18n import t
 from pages._reports import decode_upload, in_language
 from pages._shell import href, resolve
@@ -65,7 +66,8 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
         dag.AgGrid(id="dcat-grid", rowData=[], columnDefs=column_defs(lang), getRowId="params.data.code",
                    defaultColDef={"resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
                    dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
-                                    "animateRows": False}, className="dcat-grid desk-grid",
+                                    "animateRows": False,
+                                    "context": {"phone": phone_list(row_id="code", lang=lang, pick="selectedRows")}}, className="dcat-grid desk-grid",
                    style={"height": "var(--dcat-grid-height)", "width": "100%"}),
         html.Div([
             html.Section(html.Div(html.P(t("dcat_pick", lang), className="muted"), id="dcat-form"), className="card"),

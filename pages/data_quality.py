@@ -25,6 +25,7 @@ from pages._data_quality_parts import (
     export_name,
     export_table,
     issues_panel,
+    phone_rows,
     quality_answer,
     status_options,
 )
@@ -102,7 +103,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
                            defaultColDef={"sortable": True, "resizable": True, "suppressHeaderMenuButton": True,
                                           "wrapHeaderText": True, "autoHeaderHeight": True},
                            dashGridOptions={"animateRows": False, "enableCellTextSelection": True,
-                                            "tooltipShowDelay": 300,
+                                            "tooltipShowDelay": 300, "context": {"phone": phone_rows(city, lang)},
                                             "localeText": {"noRowsToShow": t("quality_no_rows", lang)}}),
                 html.Aside([html.H3(t("quality_issues", lang), className="quality-section-title"),
                             html.Div(html.P(t("quality_issues_pick", lang), className="quality-hint"),

@@ -4,7 +4,8 @@ not downloaded again.
 * **Lazy libraries.** AG Grid and Leaflet (``LAZY_LIBRARIES``, ~370 KiB compressed) are left out of every page's
   scripts; ``assets/01-lazy-libraries.js`` loads one when an answer of the server first holds a component of it,
   before Dash's renderer sees that answer, from the URL named in the page's ``cityvitals-lazy-libraries`` meta
-  tag (fingerprinted like Dash's own, so cached for a year).
+  tag (fingerprinted like Dash's own, so cached for a year). On a phone AG Grid is never loaded: its grids are
+  drawn as lists by ``assets/92-desk-grids.js``.
 * **Plotly's basic bundle.** The charts draw only scatter and bar traces, so the path Dash's graphs load plotly.js
   from serves plotly.js's basic bundle (scatter, bar, pie; ``vendor/plotly-basic.min.js`` from the npm package
   ``plotly.js-basic-dist-min``, MIT, ``vendor/LICENSE.plotly.js``): 321 KiB on the wire instead of 1,085 KiB.

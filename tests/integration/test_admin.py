@@ -15,6 +15,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport", ["pc", "m
 CLEAN = {"console": [], "offsite": [], "failed": []}
 
 
+def _row(viewport, grid: str, row_id: str = "", index: int | None = None) -> str:
+    """A grid row's selector: AG Grid's on a PC, the list item a phone shows instead (assets/92-desk-grids.js)."""
+    if viewport["name"] == "mobile":
+        return f"{grid} .phone-row" + (f"[data-row-id='{row_id}']" if row_id else "") + (
+            f"[data-row-index='{index}']" if index is not None else "")
+    return f"{grid} .ag-center-cols-container .ag-row" + (f"[row-id='{row_id}']" if row_id else "") + (
+        f"[row-index='{index}']" if index is not None else "")
+
+
+def _cell(viewport, column: str) -> str:
+    """A column's cell within a row (on a phone, the fact's value)."""
+    return f"[data-col-id='{column}'] .phone-row-value" if viewport["name"] == "mobile" else f"[col-id='{column}']"
+
+
+def _column(page, viewport, grid: str, column: str) -> list[str]:
+    return page.eval_on_selector_all(f"{_row(viewport, grid)} {_cell(viewport, column)}", "cells => cells.map(c => c.innerText)")
+
+
 def _no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -100,7 +118,7 @@ def test_an_admin_adds_and_disables_an_account_and_the_log_shows_it(page, live_s
     markup = f"<img src=x onerror=window.__pwned=1>{viewport['name']}"
     _fail_sign_in(page, live_server, markup)
     _sign_in(page, live_server, admin, password, "/admin/users?city=xiamen&lang=zh")
-    page.wait_for_selector(f".ag-row[row-id='{admin}']", timeout=30000)
+    page.wait_for_selector(_row(viewport, ".admin-users-grid", admin), timeout=30000)
     assert page.inner_text("h1") == "账号管理" and "个账号" in page.inner_text("#admin-users-count")
     if viewport["name"] == "pc":  # phones navigate by the bottom tab bar, without the admin pages
         assert page.locator(".nav a[href^='/admin/users']").is_visible()  # the section's one entry
@@ -122,13 +140,16 @@ def test_an_admin_adds_and_disables_an_account_and_the_log_shows_it(page, live_s
     page.wait_for_selector("#admin-users-add-message .admin-password")
     assert len(page.inner_text("#admin-users-add-message .admin-password")) >= 16
     assert page.input_value("#admin-users-add-username") == "" and page.input_value("#admin-users-add-password") == ""
-    cells = f".ag-center-cols-container .ag-row[row-id='{name}']"
+    cells = _row(viewport, ".admin-users-grid", name)
     page.wait_for_selector(cells)
-    assert page.inner_text(f"{cells} [col-id='role']") == "分析员"
-    assert page.inner_text(f"{cells} [col-id='district_names']") == "思明区"
+    assert page.inner_text(f"{cells} {_cell(viewport, 'role')}") == "分析员"
+    assert page.inner_text(f"{cells} {_cell(viewport, 'district_names')}") == "思明区"
 
     # Select it and disable it.
-    page.locator(f".ag-row[row-id='{name}'] [col-id='username']").click()
+    if viewport["name"] == "mobile":
+        page.locator(f"{cells} .phone-row-title").click()
+    else:  # the name column is pinned: its cell is in the pinned rows
+        page.locator(f".admin-users-grid .ag-row[row-id='{name}'] [col-id='username']").click()
     page.wait_for_selector("#admin-users-edit:not([hidden])")
     assert name in page.inner_text("#admin-users-edit-name")
     wait_until(page, "document.querySelector('#admin-users-edit-districts').innerText.includes('思明区')")
@@ -136,16 +157,15 @@ def test_an_admin_adds_and_disables_an_account_and_the_log_shows_it(page, live_s
     page.wait_for_selector("#admin-users-edit-message .notice-success")
     assert f"已停用 {name}" in page.inner_text("#admin-users-edit-message")
     wait_until(page, "document.querySelector('#admin-users-toggle').innerText === '启用账号'")
-    assert page.inner_text(f"{cells} [col-id='state']") == "已停用"
+    assert page.inner_text(f"{cells} {_cell(viewport, 'state')}") == "已停用"
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"admin-users-changed-{viewport['name']}.png"), full_page=True)
 
     # The log lists both, newest first, and filters by the URL.
     settle()
     page.goto(f"{live_server}/admin/audit?city=xiamen&lang=zh&q={name}")
-    page.wait_for_selector(".admin-audit-grid .ag-row", timeout=30000)
-    actions = page.eval_on_selector_all(".admin-audit-grid .ag-center-cols-container [col-id='action']",
-                                        "cells => cells.map(c => c.innerText)")
+    page.wait_for_selector(_row(viewport, ".admin-audit-grid"), timeout=30000)
+    actions = _column(page, viewport, ".admin-audit-grid", "action")
     assert actions == ["账号变更", "新增账号"]
     assert page.inner_text("#admin-audit-count") == "共 2 条"
     page.locator("#admin-audit-action").click()
@@ -157,9 +177,8 @@ def test_an_admin_adds_and_disables_an_account_and_the_log_shows_it(page, live_s
     # Markup stored in the log is text in the grid: no element made of it, no script run.
     settle()
     page.goto(f"{live_server}/admin/audit?city=xiamen&lang=zh&action=sign_in_failed&q={quote(viewport['name'])}")
-    page.wait_for_selector(".admin-audit-grid .ag-row", timeout=30000)
-    targets = page.eval_on_selector_all(".admin-audit-grid .ag-center-cols-container [col-id='target']",
-                                        "cells => cells.map(c => c.innerText)")
+    page.wait_for_selector(_row(viewport, ".admin-audit-grid"), timeout=30000)
+    targets = _column(page, viewport, ".admin-audit-grid", "target")
     assert markup in targets
     assert page.locator(".admin-audit-grid img").count() == 0 and page.evaluate("window.__pwned") is None
 
@@ -171,9 +190,9 @@ def test_an_admin_adds_and_disables_an_account_and_the_log_shows_it(page, live_s
     assert "已导出" in page.inner_text("#admin-audit-export-message")
     settle()
     page.goto(f"{live_server}/admin/audit?city=xiamen&lang=zh&action=export&user={admin}")
-    page.wait_for_selector(".admin-audit-grid .ag-row", timeout=30000)
-    first = page.locator(".admin-audit-grid .ag-center-cols-container .ag-row[row-index='0']")
-    assert first.locator("[col-id='target']").inner_text() == "audit" and '"csv"' in first.inner_text()
+    page.wait_for_selector(_row(viewport, ".admin-audit-grid"), timeout=30000)
+    first = page.locator(_row(viewport, ".admin-audit-grid", index=0))
+    assert first.locator(_cell(viewport, "target")).inner_text() == "audit" and '"csv"' in first.inner_text()
     assert page.get_by_role("button", name=re.compile("删除|编辑|修改")).count() == 0  # the log is read only
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"admin-audit-{viewport['name']}.png"), full_page=False)

@@ -11,17 +11,22 @@ from tests.integration.conftest import artifacts_dir, assert_accessible, wait_un
 pytestmark = [pytest.mark.browser, pytest.mark.parametrize("viewport", ["pc", "mobile"], indirect=True)]
 CLEAN = {"console": [], "offsite": [], "failed": []}
 ROWS = ".quality-grid .ag-center-cols-container .ag-row"
+PHONE_ROWS = ".quality-grid .phone-row"  # a phone lists the rows (assets/92-desk-grids.js)
 
 
 def _no_horizontal_overflow(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def _open(page, url: str) -> None:
+def _rows(viewport) -> str:
+    return PHONE_ROWS if viewport["name"] == "mobile" else ROWS
+
+
+def _open(page, url: str, viewport) -> None:
     page.goto(url)
     page.wait_for_selector(".quality-ranking tbody tr", timeout=30000)
     # Rows below the fold are not painted (AG Grid's content-visibility), so they count once in the page.
-    page.wait_for_selector(ROWS, state="attached", timeout=30000)
+    page.wait_for_selector(_rows(viewport), state="attached", timeout=30000)
 
 
 def _figures(page) -> dict[str, str]:
@@ -36,7 +41,7 @@ def _shown(page) -> tuple[int, int]:
 
 
 def test_desk_shows_figures_ranking_and_list(page, live_server, page_problems, viewport):
-    _open(page, live_server + "/data/quality?city=xiamen&lang=zh")
+    _open(page, live_server + "/data/quality?city=xiamen&lang=zh", viewport)
     assert page.inner_text("h1") == "数据质量"
     assert page.locator(".data-tab.is-active").inner_text() == "数据质量"
     figures = _figures(page)
@@ -46,7 +51,8 @@ def test_desk_shows_figures_ranking_and_list(page, live_server, page_problems, v
     ranks = [int(cell) for cell in page.eval_on_selector_all(".quality-ranking tbody tr td:first-child",
                                                              "cells => cells.map(c => c.innerText)")]
     assert len(ranks) > 20 and ranks == sorted(ranks) and ranks[0] == 1
-    link = page.locator(".ag-row .quality-name a").first.get_attribute("href")
+    name = ".phone-row a.phone-row-title" if viewport["name"] == "mobile" else ".ag-row .quality-name a"
+    link = page.locator(name).first.get_attribute("href")
     assert link.startswith("/indicator/") and link.endswith("?city=xiamen&lang=zh")
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"data-quality-{viewport['name']}.png"), full_page=False)
@@ -55,7 +61,7 @@ def test_desk_shows_figures_ranking_and_list(page, live_server, page_problems, v
 
 
 def test_a_department_filters_the_list_and_a_row_opens_its_history(page, live_server, page_problems, viewport):
-    _open(page, live_server + "/data/quality?city=ningde&lang=en")
+    _open(page, live_server + "/data/quality?city=ningde&lang=en", viewport)
     total = _shown(page)[1]
     first = page.locator(".quality-ranking tbody tr").nth(2)
     department = first.get_attribute("data-department")
@@ -71,7 +77,12 @@ def test_a_department_filters_the_list_and_a_row_opens_its_history(page, live_se
         cells = page.eval_on_selector_all(f"{ROWS} [col-id='department']", "cells => cells.map(c => c.innerText)")
         assert cells and len(set(cells)) == 1
 
-    page.locator(f"{ROWS} [col-id='status']").first.click()
+    if viewport["name"] == "mobile":
+        assert page.locator(PHONE_ROWS).count() == min(indicators, 20)  # a page of the department's rows
+        assert not page.evaluate("performance.getEntriesByType('resource').some(e => e.name.includes('dash_ag_grid'))")
+        page.locator(f"{PHONE_ROWS} .phone-row-pick").first.click()
+    else:
+        page.locator(f"{ROWS} [col-id='status']").first.click()
     page.wait_for_selector("#quality-issues .quality-issues-title")
     assert page.locator("#quality-issues .quality-indicator-link").get_attribute("href").startswith("/indicator/")
     assert _no_horizontal_overflow(page)
@@ -80,7 +91,7 @@ def test_a_department_filters_the_list_and_a_row_opens_its_history(page, live_se
 
 
 def test_status_from_the_url_and_export_of_the_list(page, live_server, page_problems, viewport):
-    _open(page, live_server + "/data/quality?city=xiamen&lang=zh&status=on_time")
+    _open(page, live_server + "/data/quality?city=xiamen&lang=zh&status=on_time", viewport)
     if viewport["name"] == "mobile":  # a phone starts with the filters folded into one control
         assert not page.evaluate("document.querySelector('#quality-filters').open")
         page.click(".quality-filters > summary")
