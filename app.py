@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         title="城市生命体征 · City Vitals",
         update_title=None,
         serve_locally=True,
+        assets_ignore=static_files.BUNDLED_ASSETS,  # served joined (web/static_files.py)
         # The header and the pages' content are built by callbacks, so their components are not
         # in the first layout that Dash checks callbacks against.
         suppress_callback_exceptions=True,
