@@ -30,7 +30,7 @@ window.deskGrids = {
    downloads): each row an item titled by the grid's first shown column, the other shown columns that hold a value as
    labelled facts, a page of rows at a time. The page says how in the grid's dashGridOptions.context.phone (pages/_grid.py):
    the row id field, the title's link, the row fields holding shown texts, and what a tap sends back (the
-   selectedRows or cellClicked the PC grid would). */
+   selectedRows or cellClicked the PC grid would, and what it opens, to scroll to). */
 window.cityvitalsPhoneViews = Object.assign({}, window.cityvitalsPhoneViews, {
   dash_ag_grid: {
     AgGrid: function PhoneGrid(props) {
@@ -51,8 +51,19 @@ window.cityvitalsPhoneViews = Object.assign({}, window.cityvitalsPhoneViews, {
         return value == null || value === "" ? "—" : String(value);
       }
 
+      // What a tap opens lies below the list on a phone: it is scrolled to once the server has shown it.
+      function reveal(tries) {
+        var target = spec.reveal && document.querySelector(spec.reveal);
+        if (target && target.getClientRects().length) {
+          target.scrollIntoView({behavior: "smooth", block: "start"});
+        } else if (target && tries > 0) {
+          setTimeout(function () { reveal(tries - 1); }, 100);
+        }
+      }
+
       function pick(row, index) {
         var id = row[spec.id];
+        reveal(30);
         if (spec.pick === "selectedRows") {
           props.setProps({selectedRows: [row]});
         } else if (spec.pick === "cellClicked") {

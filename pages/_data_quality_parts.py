@@ -228,7 +228,7 @@ def phone_rows(city: str, lang: str) -> dict:
     texts = {"name": "name_text", "department": "department_text", "last_period": "last_period_text",
              "completeness": "completeness_text", "next_due": "next_due_text"}
     return phone_list(row_id="code", lang=lang, texts=texts, link=indicator_page_link(city, lang), pick="cellClicked",
-                      pick_label=t("quality_issues_tap", lang))
+                      pick_label=t("quality_issues_tap", lang), reveal="#quality-issues")
 
 
 def _labels(name: str, keys, lang: str) -> dict[str, str]:

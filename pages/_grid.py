@@ -31,7 +31,7 @@ def indicator_link(field: str, city: str, lang: str) -> dict:
 
 
 def phone_list(*, row_id: str, lang: str, texts: dict[str, str] | None = None, link: dict | None = None,
-               pick: str | None = None, pick_label: str = "", page: int = 20) -> dict:
+               pick: str | None = None, pick_label: str = "", reveal: str | None = None, page: int = 20) -> dict:
     """How a phone shows a desk grid: as a list drawn by ``assets/92-desk-grids.js``, so a phone never downloads
     AG Grid. Goes in the grid's ``dashGridOptions["context"]["phone"]``.
 
@@ -42,9 +42,10 @@ def phone_list(*, row_id: str, lang: str, texts: dict[str, str] | None = None, l
         link: the title's link: ``{"field", "prefix", "suffix"}`` around the row's field value.
         pick: what tapping a row sends back as the PC grid would: "selectedRows" or "cellClicked".
         pick_label: the tap button's label when the title is a link.
+        reveal: the selector of what a tap opens (below the list on a phone), scrolled to once it shows.
     """
     return {"id": row_id, "more": t("grid_phone_more", lang), "texts": texts or {}, "link": link, "pick": pick, "pickLabel": pick_label,
-            "page": page}
+            "reveal": reveal, "page": page}
 
 
 def indicator_page_link(city: str, lang: str) -> dict:

@@ -65,7 +65,7 @@ def layout(city: str | None = None, lang: str | None = None, **_query) -> html.D
                                     "rowSelection": {"mode": "singleRow", "checkboxes": False,
                                                      "enableClickSelection": True},
                                     "context": {"phone": phone_list(row_id="username", lang=lang,
-                                                                    pick="selectedRows")},
+                                                                    pick="selectedRows", reveal="#admin-users-edit")},
                                     "localeText": {"noRowsToShow": t("admin_users_no_rows", lang)}}),
         html.Div([edit_form(lang), add_form(lang)], className="admin-panels"),
     ], className="admin-page admin-users")

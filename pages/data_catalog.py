@@ -67,7 +67,8 @@ def layout(city: str | None = None, lang: str | None = None, code: str | None = 
                    defaultColDef={"resizable": True, "wrapHeaderText": True, "autoHeaderHeight": True},
                    dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True},
                                     "animateRows": False,
-                                    "context": {"phone": phone_list(row_id="code", lang=lang, pick="selectedRows")}}, className="dcat-grid desk-grid",
+                                    "context": {"phone": phone_list(row_id="code", lang=lang, pick="selectedRows",
+                                                                    reveal="#dcat-form")}}, className="dcat-grid desk-grid",
                    style={"height": "var(--dcat-grid-height)", "width": "100%"}),
         html.Div([
             html.Section(html.Div(html.P(t("dcat_pick", lang), className="muted"), id="dcat-form"), className="card"),

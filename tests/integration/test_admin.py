@@ -151,6 +151,9 @@ def test_an_admin_adds_and_disables_an_account_and_the_log_shows_it(page, live_s
     else:  # the name column is pinned: its cell is in the pinned rows
         page.locator(f".admin-users-grid .ag-row[row-id='{name}'] [col-id='username']").click()
     page.wait_for_selector("#admin-users-edit:not([hidden])")
+    if viewport["name"] == "mobile":  # on a phone the form lies below the list: the tap scrolls to it.
+        wait_until(page, "() => { const r = document.querySelector('#admin-users-edit').getBoundingClientRect();"
+                         " return r.top >= 0 && r.top < window.innerHeight; }")
     assert name in page.inner_text("#admin-users-edit-name")
     wait_until(page, "document.querySelector('#admin-users-edit-districts').innerText.includes('思明区')")
     page.click("#admin-users-toggle")

@@ -84,6 +84,9 @@ def test_a_department_filters_the_list_and_a_row_opens_its_history(page, live_se
     else:
         page.locator(f"{ROWS} [col-id='status']").first.click()
     page.wait_for_selector("#quality-issues .quality-issues-title")
+    if viewport["name"] == "mobile":  # on a phone the history lies below the list: the tap scrolls to it.
+        wait_until(page, "() => { const r = document.querySelector('#quality-issues .quality-issues-title')"
+                         ".getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }")
     assert page.locator("#quality-issues .quality-indicator-link").get_attribute("href").startswith("/indicator/")
     assert _no_horizontal_overflow(page)
     page.screenshot(path=str(artifacts_dir() / f"data-quality-filtered-{viewport['name']}.png"), full_page=False)
