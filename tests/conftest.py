@@ -8,7 +8,9 @@ run instead of skipping the PostgreSQL half.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import sqlite3
 import sys
 import uuid
 from datetime import date
@@ -119,13 +121,48 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path):
         db.dispose(url)
 
 
+def _demo_store_built_once(tmp_path_factory: pytest.TempPathFactory, url: str) -> None:
+    """Make the SQLite demo store at ``url``: under pytest-xdist one worker builds it and the others copy it (one
+    run's workers share their base folder's parent); alone, it is built in place."""
+    from indicators.bootstrap import init_store
+
+    def build(target: str) -> None:
+        init_store(target, city_keys=("xiamen", "ningde"), seed=7, today=DEMO_TODAY, progress=False)
+
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        build(url)
+        return
+    shared = tmp_path_factory.getbasetemp().parent / "demo-store.db"
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            built = shared.with_name("demo-store-built.db")
+            build(f"sqlite:///{built}")
+            # Through SQLite's backup (the store keeps a write-ahead log beside its file), then renamed whole.
+            _copy_sqlite(built, shared.with_name("demo-store-copy.db")).rename(shared)
+    _copy_sqlite(shared, Path(url.removeprefix("sqlite:///")))
+
+
+def _copy_sqlite(source: Path, target: Path) -> Path:
+    reader, writer = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        reader.backup(writer)
+    finally:
+        reader.close()
+        writer.close()
+    return target
+
+
 @pytest.fixture(params=BACKENDS, scope="session")
 def demo_store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """A store made by ``init`` (real catalog, both demo cities up to ``DEMO_TODAY``), per backend, once."""
     from indicators.bootstrap import init_store
 
     for url in _backend_url(request.param, tmp_path_factory.mktemp(request.param)):
-        init_store(url, city_keys=("xiamen", "ningde"), seed=7, today=DEMO_TODAY, progress=False)
+        if request.param == "sqlite":
+            _demo_store_built_once(tmp_path_factory, url)
+        else:
+            init_store(url, city_keys=("xiamen", "ningde"), seed=7, today=DEMO_TODAY, progress=False)
         yield url
 
 

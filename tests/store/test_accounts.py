@@ -140,6 +140,7 @@ def test_audit_entries_filter_by_user_action_text_and_time(store):
         audit.record("coffee_break")
 
 
+@pytest.mark.slow  # a manage.py process or a whole store: the full suite's, not the fast tier's
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # the command is the same on either store
 def test_manage_users_commands(store):
     env = {**os.environ, "CITYVITALS_DATABASE_URL": store}

@@ -125,6 +125,7 @@ def test_only_administrators_change_topics_and_refusals_are_audited(use_demo_sto
     assert len(refusals) == 5 and set(refusals["target"]) == {"topics.yaml"}
 
 
+@pytest.mark.slow  # a manage.py process or a whole store: the full suite's, not the fast tier's
 def test_manage_topics_import_versions_the_file(use_demo_store, tmp_path):
     start = datetime.now()
     env = {"PATH": "/usr/bin:/bin", "CITYVITALS_DATA_DIR": str(tmp_path), "HOME": str(tmp_path),

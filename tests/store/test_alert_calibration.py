@@ -143,6 +143,7 @@ def luan_store(tmp_path_factory):
     db.dispose(url)
 
 
+@pytest.mark.slow  # a manage.py process or a whole store: the full suite's, not the fast tier's
 def test_a_city_added_and_loaded_has_its_alerts_and_passes_the_audit(luan_store):
     from indicators.catalog.entries import load_catalog
     from indicators.demo.audit import audit_store

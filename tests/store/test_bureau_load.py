@@ -137,6 +137,7 @@ def test_a_single_month_that_disagrees_rejects_the_workbook(store):  # noqa: F81
         assert session.scalar(select(func.count()).select_from(Observation)) == 0
 
 
+@pytest.mark.slow  # a manage.py process or a whole store: the full suite's, not the fast tier's
 @pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)  # the command is the same on either store
 def test_manage_load_reads_one_sheet_or_all(store, tmp_path):  # noqa: F811
     path = tmp_path / "统计月报.xlsx"

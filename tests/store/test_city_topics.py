@@ -70,6 +70,7 @@ def added_city_store(request, tmp_path_factory):
         area_index.cache_clear()
 
 
+@pytest.mark.slow  # a whole three-city store: the full suite's, not the fast tier's
 def test_a_city_added_by_adcode_is_everywhere(added_city_store):
     from geo.cities import get_city, switch_cities
     from indicators.catalog.topics import load_topics
@@ -95,6 +96,7 @@ def test_a_city_added_by_adcode_is_everywhere(added_city_store):
     assert "经济运行" in page and "/indicator/" in page
 
 
+@pytest.mark.slow  # a whole three-city store: the full suite's, not the fast tier's
 def test_the_province_page_ranks_its_three_cities(added_city_store):
     from indicators.accounts.access import Viewer, acting_as
     from indicators.store import db

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from indicators.bootstrap import init_store
 from indicators.views.queries import latest_snapshot, store_stats, theme_scores
 from indicators.warnings.alerts import run_warnings
@@ -56,6 +58,7 @@ def test_warnings_on_the_demo_store(use_demo_store):
     assert {"threshold", "stale"} <= rules
 
 
+@pytest.mark.slow  # a manage.py process or a whole store: the full suite's, not the fast tier's
 def test_the_audit_passes_on_the_demo_store(use_demo_store):
     from geo.cities import get_city
     from indicators.catalog.entries import load_catalog
@@ -67,6 +70,7 @@ def test_the_audit_passes_on_the_demo_store(use_demo_store):
         assert report.check("derived").checked > 1000 and report.check("parts").checked > 20000
 
 
+@pytest.mark.slow  # a manage.py process or a whole store: the full suite's, not the fast tier's
 def test_audit_command_prints_each_check(use_demo_store):
     env = {**os.environ, "CITYVITALS_DATABASE_URL": use_demo_store}
     result = subprocess.run([sys.executable, "manage.py", "audit", "--city", "xiamen"], cwd=ROOT, env=env,

@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from indicators.accounts.audit import entries
 from indicators.store import db
 
@@ -17,6 +19,7 @@ def _manage(*args: str, data_dir: Path, store: str) -> subprocess.CompletedProce
                           text=True, timeout=120)
 
 
+@pytest.mark.slow  # a manage.py process or a whole store: the full suite's, not the fast tier's
 def test_manage_screen_check_export_import(tmp_path, store_url):
     db.upgrade(store_url)
     with db.transaction() as session:

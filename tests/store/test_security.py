@@ -173,6 +173,7 @@ def test_a_session_ends_after_its_idle_time(site, dash_app, monkeypatch):
 
 # ---- what each role receives ------------------------------------------------------------------------------
 
+@pytest.mark.slow  # every page and callback as a viewer: the full suite's, not the fast tier's
 def test_a_viewer_receives_no_restricted_or_internal_figure_by_any_request(site):
     viewer, leader = site.signed_in("viewer"), site.signed_in("leader")
     bodies = restricted_requests() + [screen_request("petition"), screen_request("safety")]

@@ -360,6 +360,7 @@ def _manage(*args: str, store_url: str) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+@pytest.mark.slow  # a manage.py process or a whole store: the full suite's, not the fast tier's
 def test_manage_py_load_as_a_user_holds_the_same_line(desk, store_url, tmp_path):
     operator = desk.user("operator", city_key="xiamen", districts=(SIMING,))
     file = tmp_path / "guess.csv"

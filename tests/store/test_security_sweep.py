@@ -157,6 +157,7 @@ def readable(answer: bytes) -> str:
     return json.loads(json.dumps("\n".join(parts)))
 
 
+@pytest.mark.slow  # every callback for every role: the full suite's, not the fast tier's
 def test_no_callback_answers_beyond_the_callers_clearance_or_scope(swept_store):
     site, loads, alerts = swept_store
     entries = callback_entries()

@@ -44,6 +44,7 @@ def city_values(world, code: str) -> pd.Series:
 # --------------------------------------------------------------------------- the audit
 
 
+@pytest.mark.slow  # a whole demo city generated and audited: the full suite's, not the fast tier's
 @pytest.mark.parametrize("key", CITIES)
 def test_the_audit_passes_for_every_demo_city(catalog, key):
     report = audit_generated(catalog, load_cities()[key], end=END, seed=SEED)
@@ -51,6 +52,7 @@ def test_the_audit_passes_for_every_demo_city(catalog, key):
     assert report.check("aqi").checked > 5000 and report.check("growth").checked > 300
 
 
+@pytest.mark.slow  # a whole demo city generated and audited: the full suite's, not the fast tier's
 def test_the_audit_passes_in_winter_too(catalog):
     report = audit_generated(catalog, load_cities()["luan"], end=WINTER, seed=SEED)
     assert report.ok, report.text()
