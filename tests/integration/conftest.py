@@ -133,7 +133,7 @@ def page_problems(page, live_server) -> dict[str, list[str]]:
     def failed(request):
         left_behind = request.failure == "net::ERR_ABORTED" and asked_under.get(request, 0) < documents["asked"]
         if request.url.startswith(live_server) and not left_behind:
-            problems["failed"].append(request.url)
+            problems["failed"].append(f"{request.url} ({request.failure})")  # the reason tells abort from failure
 
     def route(route):
         if route.request.url.startswith(live_server):
