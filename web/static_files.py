@@ -67,7 +67,7 @@ LAZY_LIBRARIES = {"dash_ag_grid": "dash_ag_grid.min.js", "dash_leaflet": "dash_l
 LAZY_META = "cityvitals-lazy-libraries"
 # The assets served joined instead of one by one (Dash's ``assets_ignore``), and the URL of each kind's bundle.
 BUNDLED_ASSETS = r"\.(css|js)$"
-BUNDLE_PATH = "/assets/_bundle.<kind>"
+BUNDLE_PATH = "/assets/_bundle.<any(css, js):kind>"  # any other kind is not this route's
 STATIC_ENDPOINTS = ("_dash_assets.static", "plotly_basic", "asset_bundle")
 STATIC_PREFIXES = ("/_dash-component-suites/", "/_favicon.ico")
 REVALIDATED_PATHS = ("/_dash-dependencies",)
@@ -268,7 +268,7 @@ def newest_time(files: list[Path]) -> float:
 def serve_bundle(kind: str) -> flask.Response:
     """The assets of one kind joined (scripts each ended by a line of their own, so one cannot run into the next)."""
     files = bundled_files(dash.get_app().config.assets_folder, kind)
-    if kind not in ("css", "js") or not files:
+    if not files:
         flask.abort(404)
     separator = b"\n;\n" if kind == "js" else b"\n"
     body = separator.join(path.read_bytes() for path in files)
