@@ -118,20 +118,30 @@ def browser_context_args(browser_context_args, viewport):
 def page_problems(page, live_server) -> dict[str, list[str]]:
     """Console errors, page errors, failed requests and requests that tried to leave the server.
 
-    A request still in flight when the test goes to another page is aborted by the browser (net::ERR_ABORTED, just
-    after the next page is asked for): that is the test leaving, not the server failing, so it is not counted.
+    A request of a page the test is leaving is aborted by the browser (net::ERR_ABORTED): sent before the next page
+    was asked for, or by the old page while the next one was on its way (a link is a new document). That is the
+    test leaving, not the server failing, so it is not counted.
     """
     problems: dict[str, list[str]] = {"console": [], "offsite": [], "failed": []}
-    documents = {"asked": 0}  # how many pages the main frame has asked for so far
+    # Navigations the main frame has asked for, and how many of them it had when its current page was shown.
+    documents = {"asked": 0, "shown": 0}
     asked_under: dict = {}  # request -> the page count when it was sent
+    leaving: set = set()  # requests sent while the next page was on its way
 
     def sent(request):
         if request.is_navigation_request() and request.frame == page.main_frame:
             documents["asked"] += 1
+        elif documents["asked"] > documents["shown"]:
+            leaving.add(request)
         asked_under[request] = documents["asked"]
 
+    def shown(frame):
+        if frame == page.main_frame:
+            documents["shown"] = documents["asked"]
+
     def failed(request):
-        left_behind = request.failure == "net::ERR_ABORTED" and asked_under.get(request, 0) < documents["asked"]
+        left = asked_under.get(request, 0) < documents["asked"] or request in leaving
+        left_behind = request.failure == "net::ERR_ABORTED" and left
         if request.url.startswith(live_server) and not left_behind:
             problems["failed"].append(f"{request.url} ({request.failure})")  # the reason tells abort from failure
 
@@ -145,6 +155,7 @@ def page_problems(page, live_server) -> dict[str, list[str]]:
     page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
     page.on("pageerror", lambda e: problems["console"].append(str(e)))
     page.on("request", sent)
+    page.on("framenavigated", shown)
     page.on("requestfailed", failed)
     return problems
 

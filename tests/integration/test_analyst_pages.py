@@ -164,9 +164,6 @@ def test_on_a_video_wall_the_charts_type_grows_with_the_page(page, live_server, 
     assert tick >= 24 and tick >= 0.8 * page_text, (tick, page_text)
     height = page.evaluate("document.querySelector('.history-graph .js-plotly-plot').getBoundingClientRect().height")
     assert height >= 700  # the 1920 layout's chart, doubled: not a strip across a 2160-high page
-    # The page's other answers (the district map, drawn once near the screen, which a wall always is) come first: a
-    # click while one is in flight replaces the page part that asked, and the browser aborts its request.
-    page.wait_for_load_state("networkidle")
     page.locator(".chips .chip", has_text="思明区").click()  # a new figure from the server is scaled again
     wait_until(page, "document.querySelector('.history-graph')?.closest('.card')?.innerText.includes('思明区')")
     wait_until(page, "document.querySelector('.history-graph .js-plotly-plot')?.layout?.font?.size === 26")
