@@ -46,8 +46,11 @@ register_strings({
                           "This indicator has no warning thresholds for districts (those of summed indicators apply "
                           "to the city total), so every district is normal; colour by quintiles instead."),
     "map_no_data": ("该城市暂无区县数据。", "No district data for this city yet."),
-    "map_panel_hint": ("点击地图上的区县,查看其核心指标和预警。",
-                       "Click a district on the map to see its headline values and alerts."),
+    "map_panel_hint": ("点击地图上的区县或排行中的一行,查看其核心指标和预警。",
+                       "Click a district on the map or in the ranking to see its headline values and alerts."),
+    "map_rank_title": ("区县排行", "Districts ranked"),
+    "map_rank_best_first": ("由好到差", "best first"),
+    "map_rank_high_first": ("由高到低", "highest first"),
     "map_panel_current": ("当前指标", "This indicator"),
     "map_panel_headlines": ("核心指标(最新)", "Headline indicators (latest)"),
     "map_panel_alerts": ("未结预警", "Open alerts"),
@@ -474,11 +477,40 @@ def colouring(view: MapView, mode: str, lang: str) -> dict:
             "period_text": period_text(view, lang)}
 
 
+def district_ranking(view: MapView, lang: str) -> html.Div | html.P:
+    """Before a district is picked: every district with a value at the shown period, ranked — best first where the
+    indicator has a good direction, else highest first — each row a button that opens the district's panel."""
+    if view.meta is None or view.period is None or view.rows.empty:
+        return panel_hint(lang)
+    rows = view.rows.dropna(subset=["value"])
+    judged = view.meta["direction"] in ("up", "down")
+    rows = rows.sort_values("value", ascending=view.meta["direction"] == "down")
+    largest = rows["value"].abs().max() or 1.0
+    names = {district.adcode: district.name(lang) for district in view.districts}
+    unit = unit_label(view.meta["unit"], lang)
+    items = [html.Li(html.Button([
+        html.Span(str(rank), className="map-rank-no"),
+        html.Span(names.get(row["adcode"], row["adcode"]), className="map-rank-name"),
+        html.Span(html.Span(className="map-rank-fill", style={"width": f"{abs(row['value']) / largest * 100:.0f}%"}),
+                  className="map-rank-bar"),
+        html.Span(f"{format_value(float(row['value']), lang)} {unit}".strip(), className="map-rank-value"),
+        level_badge(row["warning"], lang) if view.levelled else None,
+    ], id={"type": "map-rank", "adcode": row["adcode"]}, n_clicks=0, className="map-rank-row"))
+        for rank, row in enumerate(rows.to_dict("records"), start=1)]
+    order = t("map_rank_best_first" if judged else "map_rank_high_first", lang)
+    return html.Div([
+        html.H2(t("map_rank_title", lang), className="map-panel-title"),
+        html.P(f"{localized(view.meta, lang)} · {period_text(view, lang)} · {order}", className="muted map-rank-what"),
+        html.Ol(items, className="map-rank-list"),
+        panel_hint(lang),
+    ], className="map-ranking")
+
+
 def panel(view: MapView, lang: str) -> html.Div | html.P:
-    """The side panel of the view's district, or the hint when none is selected."""
+    """The side panel of the view's district, or the districts' ranking when none is selected."""
     figures = view.figures
     if figures is None:
-        return panel_hint(lang)
+        return district_ranking(view, lang)
     current = None
     if view.meta is not None and view.period is not None:
         current = {"name": localized(view.meta, lang), "unit": unit_label(view.meta["unit"], lang),

@@ -160,6 +160,15 @@ def fill_panel(area: str | None, code: str | None, index: int | None, args: dict
         return failure_notice(exc, args["lang"])
 
 
+@callback(Output("map-area", "data", allow_duplicate=True), Input({"type": "map-rank", "adcode": ALL}, "n_clicks"),
+          prevent_initial_call=True)
+def pick_ranked(clicks: list[int]):
+    """A row of the districts' ranking opens that district's panel (new rows arrive unclicked)."""
+    if not any(clicks or []):
+        return dash.no_update
+    return ctx.triggered_id["adcode"]
+
+
 # The client-side callbacks live in assets/66-map-page.js.
 def _client(name: str) -> ClientsideFunction:
     return ClientsideFunction(namespace="cityvitals_map", function_name=name)

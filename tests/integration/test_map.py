@@ -120,6 +120,32 @@ def test_map_recolours_animates_and_opens_a_district(page, live_server, page_pro
 
 
 @pytest.mark.parametrize("viewport", ["pc"], indirect=True)
+def test_before_a_click_the_panel_ranks_the_districts(page, live_server, page_problems, viewport):
+    """The side panel is not one hint line: it ranks the districts by the map's indicator (PM2.5, lower is
+    better, so the cleanest first), and a row opens that district's panel."""
+    page.goto(f"{live_server}/map?city=xiamen&lang=en&code={PM25}")
+    page.wait_for_selector(".map-rank-row", timeout=30000)
+    page.wait_for_load_state("networkidle")  # the panel is drawn with the page, then once more for the slider
+    rows = page.locator(".map-rank-row")
+    assert rows.count() == XIAMEN_DISTRICTS
+    texts = page.locator(".map-rank-value").all_inner_texts()
+    assert all(re.match(r"\d+(\.\d+)? μg/m³$", text) for text in texts), texts
+    values = [float(text.split()[0]) for text in texts]
+    assert values == sorted(values) and values[0] < values[-1]
+    assert "best first" in page.locator(".map-rank-what").inner_text()
+    widths = page.eval_on_selector_all(".map-rank-bar", "bars => bars.map(b => Math.round(b.getBoundingClientRect().left))")
+    assert len(set(widths)) == 1  # the bars line up
+    last = page.locator(".map-rank-name").nth(XIAMEN_DISTRICTS - 1).inner_text()
+    rows.nth(XIAMEN_DISTRICTS - 1).click()
+    page.wait_for_selector(".map-panel-body", timeout=30000)
+    assert page.locator(".map-panel-title").inner_text() == last
+    wait_until(page, "location.search.includes('area=3502')")
+    page.locator("#map-panel-close").click()
+    page.wait_for_selector(".map-rank-row", timeout=30000)
+    assert page_problems == CLEAN
+
+
+@pytest.mark.parametrize("viewport", ["pc"], indirect=True)
 def test_map_state_comes_from_the_url_in_english(page, live_server, page_problems, viewport):
     page.goto(f"{live_server}/map?city=ningde&lang=en&code={PM25}&mode=level&area=350902")
     page.wait_for_selector(".map-panel-body", timeout=30000)
