@@ -46,6 +46,18 @@ function declutter(map) {
   });
 }
 
+// District names have a pane of their own above the markers (600) and below tooltips (650): a facility cluster
+// or an alert marker never covers a name, and clicks pass through the names to what lies under them.
+const LABEL_PANE = "cityvitals-labels";
+function labelPane(map) {
+  if (!map.getPane(LABEL_PANE)) {
+    const pane = map.createPane(LABEL_PANE);
+    pane.style.zIndex = 640;
+    pane.style.pointerEvents = "none";
+  }
+  return LABEL_PANE;
+}
+
 function scheduleDeclutter(map) {
   if (!map) { return; }
   if (!map._cityvitalsLabels) {
@@ -65,18 +77,19 @@ window.cityvitals = Object.assign({}, window.cityvitals, {
       if (!props.label || props.label_lat == null) { return; }
       const text = document.createElement("span");
       text.textContent = String(props.label);
-      const marker = L.marker([props.label_lat, props.label_lon], {
-        icon: L.divIcon({html: text, className: "district-label", iconSize: null}),
-        interactive: false, keyboard: false, zIndexOffset: -1000,
-      });
+      let marker = null;
       layer.on("add", function () {
         if (!layer._map) { return; }
+        marker = marker || L.marker([props.label_lat, props.label_lon], {
+          icon: L.divIcon({html: text, className: "district-label", iconSize: null}),
+          interactive: false, keyboard: false, pane: labelPane(layer._map),
+        });
         marker.addTo(layer._map);
         const element = marker.getElement();
         if (element) { element.dataset.rank = props.rank || 99; element.setAttribute("aria-hidden", "true"); }
         scheduleDeclutter(layer._map);
       });
-      layer.on("remove", function () { marker.remove(); });
+      layer.on("remove", function () { if (marker) { marker.remove(); } });
     },
     declutter: declutter,
     // Facility clusters in the product's colours: the colour of the layer most of its points belong to

@@ -65,6 +65,13 @@ def test_clusters_take_the_layers_colours_not_leaflets(page, live_server, page_p
                                         "bubbles => bubbles.map(b => getComputedStyle(b).backgroundColor)")
     assert set(colours) == {"rgb(105, 65, 198)"}  # --layer-school, #6941c6
     assert "学校" in page.locator(".map-legend-layers").inner_text()
+    # Names are drawn above bubbles and alert markers (their own pane), so a bubble never covers a district's name.
+    z_order = page.evaluate("""() => {
+        const z = selector => Number(getComputedStyle(document.querySelector(selector).closest('.leaflet-pane')).zIndex);
+        return {names: z('#map-leaflet .district-label'), bubbles: z('#map-leaflet .marker-cluster'),
+                alerts: z('#map-leaflet path.alert-marker')};
+    }""")
+    assert z_order["names"] > max(z_order["bubbles"], z_order["alerts"]), z_order
     assert page_problems == CLEAN
 
 
