@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from shapely.geometry import mapping, shape
-from shapely.ops import unary_union
+from shapely.ops import polylabel, unary_union
 
 from geo.cities import ATTRIBUTION, City, load_cities
 
@@ -49,15 +49,31 @@ def city_outline(city: City) -> dict:
     return mapping(unary_union(shapes))
 
 
+def label_point(outline: dict) -> tuple[float, float]:
+    """Where a city's name goes: the point of its largest part farthest from the edge (``polylabel``), as
+    (lat, lon); a centroid can fall in the sea of a city of islands and bays."""
+    geometry = shape(outline)
+    largest = max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area)
+    point = polylabel(largest, tolerance=0.01)
+    return point.y, point.x
+
+
 @lru_cache(maxsize=8)
 def _collection(keys: tuple[str, ...]) -> dict:
     cities = load_cities()
-    features = [{"type": "Feature", "geometry": city_outline(cities[key]),
-                 "properties": {"adcode": cities[key].adcode, "key": key, "name_zh": cities[key].name_zh,
-                                "name_en": cities[key].name_en}} for key in keys]
+    outlines = {key: city_outline(cities[key]) for key in keys}
+    by_size = sorted(keys, key=lambda key: -shape(outlines[key]).area)
+    features = []
+    for key in keys:
+        lat, lon = label_point(outlines[key])
+        features.append({"type": "Feature", "geometry": outlines[key],
+                         "properties": {"adcode": cities[key].adcode, "key": key, "name_zh": cities[key].name_zh,
+                                        "name_en": cities[key].name_en, "label_lat": lat, "label_lon": lon,
+                                        "rank": by_size.index(key) + 1}})
     return {"type": "FeatureCollection", "features": features, "attribution": ATTRIBUTION}
 
 
 def province_geojson(cities: Iterable[City]) -> dict:
-    """The cities' outlines as a GeoJSON FeatureCollection, each feature with the city's adcode, key and names."""
+    """The cities' outlines as a GeoJSON FeatureCollection, each feature with the city's adcode, key, names and
+    where its name is drawn (``label_lat``, ``label_lon``; ``rank`` 1 = the largest city, whose name wins a clash)."""
     return _collection(tuple(city.key for city in cities))

@@ -14,7 +14,7 @@ from geo.provinces import province_geojson, province_name
 from indicators.views.province import FIGURES, ProvinceView
 from pages._format import format_value
 from pages._i18n import localized, register_strings, t
-from pages._map_layers import AREA_STYLE, AREA_TOOLTIP, area_hideout
+from pages._map_layers import AREA_STYLE, AREA_TOOLTIP, area_hideout, short_name
 from pages._shell import href
 from pages._tokens import TOKENS
 
@@ -69,7 +69,12 @@ def province_map(view: ProvinceView, lang: str, *, map_id: str = "province-map",
               for city in view.cities}
     hideout = area_hideout({city.adcode: TOKENS["--accent"] for city in view.cities}, labels)
     bounds = _bounds(view)
-    leaflet = dl.Map([dl.GeoJSON(id=f"{map_id}-areas", data=province_geojson(view.cities), hideout=hideout,
+    outlines = province_geojson(view.cities)
+    names = {city.adcode: short_name(city.name(lang), lang) for city in view.cities}
+    named = {**outlines, "features": [{**feature, "properties": {**feature["properties"],
+                                                                 "label": names[feature["properties"]["adcode"]]}}
+                                      for feature in outlines["features"]]}
+    leaflet = dl.Map([dl.GeoJSON(id=f"{map_id}-areas", data=named, hideout=hideout,
                                  style=AREA_STYLE, onEachFeature=AREA_TOOLTIP, attribution=ATTRIBUTION)],
                      id=map_id, bounds=bounds, zoomSnap=0.25, scrollWheelZoom=False, trackViewport=False,
                      style={"height": height, "width": "100%"}, className="district-map")

@@ -4,7 +4,7 @@ to, no text cut off; on a phone the counts and panels one below the other instea
 
 import pytest
 
-from tests.integration.conftest import artifacts_dir
+from tests.integration.conftest import artifacts_dir, wait_until
 
 pytestmark = pytest.mark.browser
 CLEAN = {"console": [], "offsite": [], "failed": []}
@@ -72,6 +72,10 @@ def test_the_province_page_ranks_its_cities_on_a_map_and_links_to_each(page, liv
     ranks = page.eval_on_selector_all(".province-table tbody tr", "rows => rows.map(r => r.cells[0].textContent)")
     assert len(ranks) >= 2 and ranks[0] == "1" and ranks == sorted(ranks)
     assert page.locator("#province-map path.leaflet-interactive").count() == len(ranks)
+    # The map names its cities (a point inside each, not a centroid in the sea).
+    wait_until(page, "document.querySelectorAll('#province-map .district-label span').length >= 2")
+    names = set(page.eval_on_selector_all("#province-map .district-label span", "spans => spans.map(s => s.textContent)"))
+    assert names == ({"厦门", "宁德"} if lang == "zh" else {"Xiamen", "Ningde"})
     # Every city's row links to the city, and the wall view is one tap away.
     links = page.eval_on_selector_all(".province-table tbody tr td:nth-child(2) a", "as => as.map(a => a.href)")
     assert all("/?city=" in link for link in links) and len(links) == len(ranks)
