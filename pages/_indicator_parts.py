@@ -12,7 +12,7 @@ from dash import dcc, html
 from forecasting.describe import describe_accuracy, describe_model
 from indicators.catalog.periods import year_ago as year_ago_of
 from pages._format import format_change, format_period, format_value, unit_label
-from pages._i18n import department_name, localized, register_strings, t, theme_name, topic_name
+from pages._i18n import department_name, localized, register_strings, source_name, t, theme_name, topic_name
 from pages._map_layers import area_hideout
 from pages._map_parts import small_map_colouring
 from pages._shell import href
@@ -139,7 +139,7 @@ def meta_card(meta: dict, lang: str, city: str) -> html.Dl:
         ("ind_theme", theme_name(meta["theme"], lang)),
         ("ind_topics", "、".join(topic_name(x, lang) for x in meta["topics"]) or "—"),
         ("department", department_name(meta["department"], lang)),
-        ("ind_source", meta["source"]),
+        ("ind_source", source_name(meta["source"], lang) or "—"),
         ("ind_standard", " ".join(x for x in (meta["source_standard"], meta["source_id"]) if x) or "—"),
         ("ind_sensitivity", t(f"sens_{meta['sensitivity']}", lang)),
     ]

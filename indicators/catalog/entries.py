@@ -445,6 +445,20 @@ def department_en(name_zh: str) -> str:
     return department_names().get(name_zh, name_zh)
 
 
+SOURCES_PATH = Path(__file__).with_name("sources.csv")
+
+
+@lru_cache(maxsize=1)
+def source_names() -> dict[str, str]:
+    """English names of the catalog's data sources, keyed by their Chinese names (``sources.csv``)."""
+    return _pairs(SOURCES_PATH, "source_zh", "source_en")
+
+
+def source_en(name_zh: str) -> str:
+    """A data source's English name (the name itself when none is recorded, as for a standard's code)."""
+    return source_names().get(name_zh, name_zh)
+
+
 UNITS_PATH = Path(__file__).with_name("units.csv")
 
 

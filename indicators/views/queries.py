@@ -23,6 +23,7 @@ from indicators.catalog.entries import (
     TOPICS,
     department_en,
     is_rate_unit,
+    source_en,
     unit_en,
 )
 from indicators.catalog.levels import (
@@ -577,4 +578,4 @@ def explain_level(code: str, adcode: str, lang: str = "zh") -> str:
     scale_en = ", ".join(f"{l} {format_number(v)}" for l, v in thresholds)
     if lang == "zh":
         return zh + (f"(阈值:{scale})" if scale else "") + f"。来源:{row['source']};责任单位:{row['department']}。"
-    return en + (f" (thresholds: {scale_en})" if scale_en else "") + f". Source: {row['source']}; responsible: {department_en(row['department'])}."
+    return en + (f" (thresholds: {scale_en})" if scale_en else "") + f". Source: {source_en(row['source'])}; responsible: {department_en(row['department'])}."

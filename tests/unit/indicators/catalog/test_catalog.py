@@ -306,6 +306,15 @@ def test_every_catalog_unit_has_an_english_form():
     assert unit_names()["亿元"] == "100M yuan" and unit_names()["张/千人"] == "beds per 1000 people"
 
 
+def test_every_catalog_source_has_an_english_name():
+    from indicators.catalog.entries import load_catalog, source_en, source_names
+
+    missing = {indicator.source for indicator in load_catalog() if indicator.source} - set(source_names())
+    assert not missing, f"add to indicators/catalog/sources.csv: {sorted(missing)}"
+    assert not [en for en in source_names().values() if re.search(r"[\u4e00-\u9fff]", en)]  # English, not Chinese
+    assert source_en("国家统计局月度统计").startswith("National Bureau of Statistics")
+
+
 # --------------------------------------------------------------------------- accumulation and derived indicators
 
 
