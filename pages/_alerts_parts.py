@@ -14,10 +14,11 @@ from geo.cities import get_city
 from indicators.accounts.access import current_viewer
 from indicators.catalog.entries import THEMES, TOPICS, department_en, department_names
 from indicators.catalog.levels import WORST_FIRST, Level
-from indicators.views.alerts import ACTIONS, FILTERS, STATE_CHOICES, STATES, ActionOutcome, AlertDetail
+from indicators.views.alerts import ACTIONS, FILTERS, STATE_CHOICES, STATES, ActionOutcome, AlertDetail, AlertOverview
 from indicators.warnings.alerts import TRANSITIONS
 from indicators.warnings.rules import RULES
 from pages._format import format_period, format_value, missing, unit_label
+from pages._briefing_parts import Bar, chart_block
 from pages._i18n import department_name, localized, register_strings, t, theme_name, topic_name
 from pages._shell import href
 from pages._widgets import dropdown, level_badge, notice
@@ -74,6 +75,11 @@ register_strings({
     "alerts_pick": ("从列表中选择一条预警,查看详情、处置记录并进行处置。",
                     "Select an alert to see its details and history and to act on it."),
     "alerts_none": ("没有符合条件的预警。", "No alerts match the filters."),
+    "alerts_overview": ("未结预警概况", "Open alerts at a glance"),
+    "alerts_overview_total": ("符合条件的未结预警 {total} 条,其中 {waiting} 条尚未签收。",
+                              "{total} open alerts match the filters; {waiting} not yet acknowledged."),
+    "alerts_by_department": ("按责任单位(颜色为最高等级)", "By responsible department (colour: the worst level)"),
+    "alerts_by_theme": ("按主题", "By theme"),
     "alerts_shown": ("显示 {shown} / {total}", "Showing {shown} of {total}"),
     "alerts_more": ("显示更多", "Show more"),
     "alerts_back": ("← 返回列表", "← Back to the list"),
@@ -304,6 +310,24 @@ def detail_content(detail: AlertDetail, *, city: str, lang: str) -> list:
         html.H3(t("alerts_history", lang), className="alert-detail-section"),
         history_table(detail.history, lang),
     ]
+
+
+def overview_content(overview: AlertOverview, lang: str) -> list:
+    """Before an alert is picked, the detail pane sums up the open alerts of the filters: how many wait to be
+    acknowledged, which departments hold them (coloured by their worst level) and in which themes."""
+    hint = html.P(t("alerts_pick", lang), className="alerts-hint")
+    if overview.total == 0:
+        return [hint]
+    departments = [Bar(department_name(row["department"], lang) if row["department"] else "—", int(row["count"]),
+                       f"--level-{row['worst']}") for row in overview.departments.head(10).to_dict("records")]
+    themes = [Bar(theme_name(row["theme"], lang), int(row["count"]), "--accent")
+              for row in overview.themes.to_dict("records")]
+    return [html.H2(t("alerts_overview", lang), className="alerts-overview-title"),
+            html.P(t("alerts_overview_total", lang).format(total=overview.total, waiting=overview.waiting),
+                   className="alerts-overview-total"),
+            html.Div([chart_block(t("alerts_by_department", lang), departments),
+                      chart_block(t("alerts_by_theme", lang), themes)], className="briefing-charts alerts-overview"),
+            hint]
 
 
 def level_chip_class(level: str, active: str | None) -> str:

@@ -29,7 +29,7 @@ from dash import (
 )
 
 from indicators.catalog.levels import WORST_FIRST
-from indicators.views.alerts import ACTIONS, FILTERS, alert_detail, alert_list, take_step
+from indicators.views.alerts import ACTIONS, FILTERS, alert_detail, alert_list, alert_overview, take_step
 from indicators.views.cache import cacheable_answer
 from pages._alerts_parts import (
     PAGE_SIZE,
@@ -45,6 +45,7 @@ from pages._alerts_parts import (
     level_chips,
     list_window,
     outcome_message,
+    overview_content,
     page_size,
     query_string,
 )
@@ -176,17 +177,23 @@ def select_alert(_rows, _back):
           Output("alerts-actions", "hidden"), Output("alerts-no-actions", "hidden"),
           Output("alerts-dispatch-field", "hidden"), Output("alerts-dispatch-to", "value"),
           [Output(f"alerts-do-{a}", "hidden") for a in ACTIONS], Output("alerts-action-message", "children"),
-          Input("alerts-selected", "data"), Input("alerts-version", "data"), State("alerts-args", "data"))
+          Input("alerts-selected", "data"), Input("alerts-version", "data"), *FILTER_INPUTS, State("alerts-args", "data"))
 @cacheable_answer()
-def fill_detail(selected, _version, page_args):
-    """Show the selected alert, with only the actions its state allows and the viewer's role may take."""
+def fill_detail(selected, _version, *args):
+    """Show the selected alert, with only the actions its state allows and the viewer's role may take; with none
+    selected, what the open alerts of the filters add up to."""
+    *values, page_args = args
+    filters = dict(zip(FILTERS, values))
     city, lang, selected = page_args["city"], page_args["lang"], record_id(selected)
     # A new selection clears the previous action's message; a refresh after the action keeps it.
     message = "" if ctx.triggered_id != "alerts-version" else no_update
     hidden = [True] * len(ACTIONS)
     if selected is None:
-        return [html.P(t("alerts_pick", lang), className="alerts-hint")], "alerts-main", True, True, True, \
-            None, *hidden, message
+        try:
+            overview = overview_content(alert_overview(city, tuple(sorted(filters.items()))), lang)
+        except PAGE_FAILURES as exc:
+            overview = [failure_notice(exc, lang)]
+        return overview, "alerts-main", True, True, True, None, *hidden, message
     try:
         detail = alert_detail(city, selected, lang)
     except PAGE_FAILURES as exc:

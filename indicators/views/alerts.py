@@ -15,6 +15,7 @@ import pandas as pd
 
 from indicators.accounts import audit
 from indicators.accounts.access import current_viewer
+from indicators.catalog.levels import Level
 from indicators.views.cache import cached
 from indicators.views.queries import alert_history, alerts, explain_level, indicators, latest_snapshot, level_counts
 from indicators.warnings.alerts import TRANSITIONS, AlertActionError, UnknownDepartment, act
@@ -101,6 +102,44 @@ def filtered_alerts(city: str, filters: Mapping[str, str | None]) -> pd.DataFram
     return alerts(city, adcode=filters.get("area"), theme=filters.get("theme"), topic=filters.get("topic"),
                   rule=filters.get("rule"), department=filters.get("department"),
                   state=None if state == "all" else state)
+
+
+@dataclass(frozen=True)
+class AlertOverview:
+    """What the open alerts of the filters add up to, shown before one is picked.
+
+    Attributes:
+        departments: per responsible department ``department``, ``count``, ``worst`` (level) and ``waiting`` (not
+            yet acknowledged), most alerts first.
+        themes: per theme ``theme`` and ``count``, most first.
+        waiting: open alerts nobody has acknowledged yet.
+        total: open alerts.
+    """
+
+    departments: pd.DataFrame
+    themes: pd.DataFrame
+    waiting: int
+    total: int
+
+
+@cached
+def alert_overview(city: str, filters: tuple[tuple[str, str | None], ...] = ()) -> AlertOverview:
+    """The open alerts matching ``filters`` (as ``alert_list``'s, the state left out) summed by department and theme.
+
+    Raises:
+        AccessDenied: the city is outside the viewer's scope.
+    """
+    frame = filtered_alerts(city, {**dict(filters), "state": "open"})
+    if dict(filters).get("level"):
+        frame = frame[frame["level"] == dict(filters)["level"]]
+    frame = frame.assign(rank=frame["level"].map(lambda level: Level(level).rank), waiting=frame["state"] == "new")
+    departments = (frame.groupby("department", as_index=False)
+                   .agg(count=("level", "size"), rank=("rank", "max"), waiting=("waiting", "sum"))
+                   .sort_values(["count", "rank"], ascending=False))
+    departments["worst"] = departments["rank"].map({level.rank: level.value for level in Level})
+    themes = frame.groupby("theme", as_index=False).agg(count=("level", "size")).sort_values("count", ascending=False)
+    return AlertOverview(departments=departments.drop(columns="rank").reset_index(drop=True),
+                         themes=themes.reset_index(drop=True), waiting=int(frame["waiting"].sum()), total=len(frame))
 
 
 def alert_list(city: str, filters: Mapping[str, str | None], *, start: int = 0, limit: int = 100) -> AlertList:
