@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dash
 import pandas as pd
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from geo.cities import get_city, load_cities
 from indicators.views.cache import cacheable_answer
@@ -16,9 +16,12 @@ from indicators.views.queries import (
     latest_snapshot,
     theme_scores,
 )
+from indicators.catalog.levels import Level
 from pages._format import format_value, unit_label
 from pages._i18n import localized, register_strings, t
-from pages._shell import href, resolve
+from pages._map_layers import alert_points, area_hideout, district_map
+from pages._shell import current_settings, href, resolve
+from pages._tokens import LEVEL_COLOURS
 from pages._widgets import (
     PAGE_FAILURES,
     alert_lines,
@@ -41,6 +44,10 @@ register_strings({
     "area_value": ("数值", "Value"),
     "area_others": ("其他区域", "Other areas"),
     "area_all_normal": ("本区域全部指标处于正常范围。", "Every indicator of this area is in its normal range."),
+    "area_map": ("各区县未结预警(颜色为最高等级,点击进入该区县)",
+                 "Open alerts by district (colour: the worst level; click for the district)"),
+    "area_map_none": ("无未结预警", "no open alerts"),
+    "area_map_tip": ("{n} 条未结预警,最高{level}", "{n} open alerts, worst {level}"),
 })
 WORST_SHOWN = 12
 
@@ -71,6 +78,24 @@ def rank_table(ranks: pd.DataFrame, catalog: pd.DataFrame, adcode: str, city: st
     return html.Table([head, html.Tbody(rows)], className="data-table")
 
 
+def alerts_map(city_key: str, adcode: str, open_alerts: pd.DataFrame, lang: str) -> html.Figure:
+    """The city's districts coloured by their worst open alert, this one outlined, with the alert markers and the
+    districts' names; a district without alerts is normal."""
+    city = get_city(city_key)
+    in_district = open_alerts[open_alerts["area_adcode"].isin([d.adcode for d in city.districts])]
+    colours, labels = {}, {}
+    for district in city.districts:
+        levels = in_district.loc[in_district["area_adcode"] == district.adcode, "level"]
+        worst = Level.worst(levels) if len(levels) else Level.NORMAL
+        colours[district.adcode] = LEVEL_COLOURS[worst.value]
+        tip = (t("area_map_tip", lang).format(n=len(levels), level=worst.label(lang)) if len(levels)
+               else t("area_map_none", lang))
+        labels[district.adcode] = [district.name(lang), tip]
+    hideout = area_hideout(colours, labels, selected=adcode if adcode != city.adcode else None)
+    return district_map(city, hideout, map_id="area-map", tile_url=current_settings().tile_url, height="360px",
+                        alerts=alert_points(city, in_district, lang), labels=lang)
+
+
 def build_area(adcode: str, lang: str) -> list:
     """The profile of one area (unknown adcodes give a "not found" notice)."""
     city = city_of(adcode)
@@ -85,6 +110,7 @@ def build_area(adcode: str, lang: str) -> list:
               for r in city_areas.to_dict("records")]
     worst = worst_rows(snapshot)
     ranks = district_ranks(city)
+    open_alerts = alerts(city)
     catalog = snapshot[["code", "name_zh", "name_en", "unit"]]
     return [
         html.Nav(others, className="chips", **{"aria-label": t("area_others", lang)}),
@@ -97,7 +123,9 @@ def build_area(adcode: str, lang: str) -> list:
         if not worst.empty else html.P(t("area_all_normal", lang), className="muted"),
         html.Div([
             html.Section([html.H2(t("area_alerts", lang), className="section-title"),
-                          alert_lines(alerts(city, adcode=adcode), lang, empty=t("area_no_alerts", lang))], className="card"),
+                          alert_lines(alerts(city, adcode=adcode), lang, empty=t("area_no_alerts", lang)),
+                          html.H3(t("area_map", lang), className="area-map-title"),
+                          alerts_map(city, adcode, open_alerts, lang)], className="card"),
             html.Section([html.H2(t("area_ranks", lang), className="section-title"),
                           rank_table(ranks, catalog, adcode, city, lang)], className="card")
             if row["level"] == "district" else None,
@@ -115,6 +143,7 @@ def layout(adcode: str = "", city: str | None = None, lang: str | None = None, *
         adcode = get_city(city).adcode
     return html.Div([
         dcc.Store(id="area-args", data={"adcode": adcode, "lang": lang}),
+        dcc.Location(id="area-go", refresh="callback-nav"),
         dcc.Loading(html.Div(id="area-content", className="area-page"), type="dot"),
     ])
 
@@ -127,3 +156,14 @@ def fill_area(args: dict) -> list:
         return build_area(args["adcode"], args["lang"])
     except PAGE_FAILURES as exc:
         return [failure_notice(exc, args["lang"])]
+
+
+@callback(Output("area-go", "href"), Input("area-map-areas", "clickData"), State("area-args", "data"),
+          prevent_initial_call=True)
+def open_district(feature: dict | None, args: dict):
+    """A click on a district of the map opens its profile."""
+    adcode = ((feature or {}).get("properties") or {}).get("adcode")
+    city = city_of(adcode) if adcode else None
+    if city is None or adcode == args["adcode"]:
+        return dash.no_update
+    return href(f"/area/{adcode}", city, args["lang"])

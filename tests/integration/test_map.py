@@ -146,6 +146,26 @@ def test_before_a_click_the_panel_ranks_the_districts(page, live_server, page_pr
 
 
 @pytest.mark.parametrize("viewport", ["pc"], indirect=True)
+def test_the_district_page_maps_open_alerts_and_a_click_opens_another_district(page, live_server, page_problems,
+                                                                               viewport):
+    page.goto(f"{live_server}/area/350203?city=xiamen&lang=zh")  # 思明区
+    districts = "#area-map path.leaflet-interactive:not(.alert-marker)"
+    page.wait_for_selector(districts, timeout=30000)
+    wait_until(page, "document.querySelectorAll('#area-map .district-label span').length >= 5")
+    assert page.locator(districts).count() == XIAMEN_DISTRICTS
+    assert set(page.eval_on_selector_all(districts, "ps => ps.map(p => p.getAttribute('fill'))")) <= LEVEL_FILLS
+    widths = page.eval_on_selector_all(districts, "ps => ps.map(p => p.getAttribute('stroke-width'))")
+    assert widths.count("3") == 1  # this district is outlined
+    assert "最高等级" in page.inner_text(".area-map-title")
+    outlined = widths.index("3")
+    page.locator(districts).nth((outlined + 1) % XIAMEN_DISTRICTS).click(force=True)
+    wait_until(page, "/\\/area\\/3502\\d\\d/.test(location.pathname) && !location.pathname.endsWith('350203')")
+    page.wait_for_selector(".area-page .theme-card", timeout=30000)
+    page.screenshot(path=str(artifacts_dir() / "area-map-pc.png"), full_page=True)
+    assert page_problems == CLEAN
+
+
+@pytest.mark.parametrize("viewport", ["pc"], indirect=True)
 def test_map_state_comes_from_the_url_in_english(page, live_server, page_problems, viewport):
     page.goto(f"{live_server}/map?city=ningde&lang=en&code={PM25}&mode=level&area=350902")
     page.wait_for_selector(".map-panel-body", timeout=30000)
