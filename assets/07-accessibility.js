@@ -6,7 +6,9 @@
      button becomes the tab stop and the hidden input is disabled, so it is neither focusable nor announced.
    - Date picker: the wrapper around the date's text box carries aria-expanded and aria-haspopup with no role
      (axe: aria-allowed-attr); as the text box's combobox (the ARIA 1.1 pattern) it may.
-   - Upload: dcc.Upload's file <input> has no name (axe: label); it takes its drop zone's text. */
+   - Upload: dcc.Upload's file <input> has no name (axe: label); it takes its drop zone's text.
+   - Checklist: a listbox of options that each hold a checkbox (axe: nested-interactive, and a listbox needs a
+     name); the checkboxes say all there is, so the list becomes a plain group and its labels plain labels. */
 (function () {
   "use strict";
 
@@ -21,6 +23,11 @@
     root.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]:not([role])").forEach(function (wrapper) {
       wrapper.setAttribute("role", "combobox");
     });
+    root.querySelectorAll(".dash-checklist[role=listbox]").forEach(function (list) { list.setAttribute("role", "group"); });
+    root.querySelectorAll(".dash-checklist [role=option], .dash-checklist [aria-selected]").forEach(function (option) {
+      option.removeAttribute("role");
+      option.removeAttribute("aria-selected");  // React sets it again on a toggle: the observer below sees that
+    });
     root.querySelectorAll("input[type=file]:not([aria-label])").forEach(function (input) {
       const zone = input.parentElement;
       const text = zone ? zone.textContent.replace(/\s+/g, " ").trim() : "";
@@ -30,7 +37,8 @@
     });
   }
 
-  // At once, before the browser paints or takes a key press: three selector queries per batch of changes.
+  // At once, before the browser paints or takes a key press: a few selector queries per batch of changes.
   new MutationObserver(function () { fix(document); })
-    .observe(document.documentElement, {childList: true, subtree: true});
+    .observe(document.documentElement, {childList: true, subtree: true, attributes: true,
+                                        attributeFilter: ["role", "aria-selected"]});
 })();

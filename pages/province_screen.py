@@ -51,7 +51,8 @@ def layout(city: str | None = None, lang: str | None = None, province: str | Non
         dcc.Store(id="province-screen-args", data={"province": chosen, "city": city, "lang": lang}),
         dcc.Interval(id="province-screen-refresh", interval=REFRESH_SECONDS * 1000),
         stage,
-        html.Div(id="province-screen-phone", className="screen-phone"),
+        html.Div(id="province-screen-phone", className="screen-phone", tabIndex="0", role="region",
+                 **{"aria-label": t("province_wall_title", lang).format(province=province_name(chosen, lang))}),
     ], id="screen-root", className="screen theme-dark province-screen", lang="en" if lang == "en" else "zh-CN",
         **{"data-lang": lang})
 

@@ -181,7 +181,9 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
         dcc.Interval(id="screen-refresh", interval=args["refresh"] * 1000),
         dcc.Interval(id="screen-rotate", interval=(args["rotate"] or 3600) * 1000, disabled=not args["rotate"]),
         stage,
-        html.Div(id="screen-phone", className="screen-phone"),  # a phone's summary instead of the shrunk stage
+        # A phone's summary instead of the shrunk stage; it scrolls, so a keyboard can reach it (tabIndex).
+        html.Div(id="screen-phone", className="screen-phone", tabIndex="0", role="region",
+                 **{"aria-label": t("screen_title", lang)}),
     ], id="screen-root", className="screen theme-dark" + (" screen-kiosk" if args["kiosk"] else ""),
         lang="en" if lang == "en" else "zh-CN",
         **{"data-lang": lang, "data-kiosk": "1" if args["kiosk"] else "0", "data-rotate": str(args["rotate"] or 0)})
