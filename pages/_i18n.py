@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indicators.catalog.entries import THEMES, TOPICS, department_en, source_en
+from indicators.catalog.entries import THEMES, TOPICS, department_en, english_definitions, source_en
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("城市生命体征", "City Vitals"),
@@ -107,6 +107,11 @@ def localized(row, lang: str, field: str = "name"):
 def department_name(department: str, lang: str) -> str:
     """A responsible department's display name (the catalog keeps it in Chinese)."""
     return department_en(department) if lang == "en" else department
+
+
+def definition_text(code: str, definition: str, lang: str) -> str:
+    """An indicator's definition in ``lang`` (the catalog's Chinese one where no English one is recorded)."""
+    return english_definitions().get(code, definition) if lang == "en" else definition
 
 
 def source_name(source: str, lang: str) -> str:

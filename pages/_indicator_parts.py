@@ -12,7 +12,16 @@ from dash import dcc, html
 from forecasting.describe import describe_accuracy, describe_model
 from indicators.catalog.periods import year_ago as year_ago_of
 from pages._format import format_change, format_period, format_value, unit_label
-from pages._i18n import department_name, localized, register_strings, source_name, t, theme_name, topic_name
+from pages._i18n import (
+    definition_text,
+    department_name,
+    localized,
+    register_strings,
+    source_name,
+    t,
+    theme_name,
+    topic_name,
+)
 from pages._map_layers import area_hideout
 from pages._map_parts import small_map_colouring
 from pages._shell import href
@@ -132,7 +141,7 @@ def meta_card(meta: dict, lang: str, city: str) -> html.Dl:
     a derived indicator's formula and a growth rate's level indicator (linked in ``city``)."""
     items = [
         ("ind_code", meta["code"]),
-        ("ind_definition", meta["definition"]),
+        ("ind_definition", definition_text(meta["code"], meta["definition"], lang)),
         ("ind_unit", unit_label(meta["unit"], lang) or "—"),
         ("ind_frequency", t(f"freq_{meta['frequency']}", lang)),
         ("ind_accumulation", t(f"acc_{meta.get('accumulation') or 'period'}", lang)),

@@ -177,7 +177,8 @@ def select_alert(_rows, _back):
           Output("alerts-actions", "hidden"), Output("alerts-no-actions", "hidden"),
           Output("alerts-dispatch-field", "hidden"), Output("alerts-dispatch-to", "value"),
           [Output(f"alerts-do-{a}", "hidden") for a in ACTIONS], Output("alerts-action-message", "children"),
-          Input("alerts-selected", "data"), Input("alerts-version", "data"), *FILTER_INPUTS, State("alerts-args", "data"))
+          Input("alerts-selected", "data"), Input("alerts-version", "data"), *FILTER_INPUTS,
+          State("alerts-args", "data"))
 @cacheable_answer()
 def fill_detail(selected, _version, *args):
     """Show the selected alert, with only the actions its state allows and the viewer's role may take; with none

@@ -459,6 +459,15 @@ def source_en(name_zh: str) -> str:
     return source_names().get(name_zh, name_zh)
 
 
+DEFINITIONS_EN_PATH = Path(__file__).with_name("definitions_en.csv")
+
+
+@lru_cache(maxsize=1)
+def english_definitions() -> dict[str, str]:
+    """The indicators' definitions in English (``definitions_en.csv``), keyed by code; the catalog's own are Chinese."""
+    return _pairs(DEFINITIONS_EN_PATH, "code", "definition_en")
+
+
 UNITS_PATH = Path(__file__).with_name("units.csv")
 
 

@@ -315,6 +315,14 @@ def test_every_catalog_source_has_an_english_name():
     assert source_en("国家统计局月度统计").startswith("National Bureau of Statistics")
 
 
+def test_every_indicator_has_an_english_definition():
+    from indicators.catalog.entries import english_definitions, load_catalog
+
+    codes = [indicator.code for indicator in load_catalog()]
+    assert sorted(english_definitions()) == sorted(codes), "indicators/catalog/definitions_en.csv: one row per code"
+    assert not [code for code, text in english_definitions().items() if not text or re.search(r"[\u3400-\u9fff]", text)]
+
+
 # --------------------------------------------------------------------------- accumulation and derived indicators
 
 
