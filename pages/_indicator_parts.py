@@ -10,7 +10,9 @@ import pandas as pd
 from dash import dcc, html
 
 from forecasting.describe import describe_accuracy, describe_model
+from indicators.catalog.levels import LEVELS
 from indicators.catalog.periods import year_ago as year_ago_of
+from indicators.warnings.rules import is_seasonal
 from pages._format import format_change, format_period, format_value, unit_label
 from pages._i18n import (
     definition_text,
@@ -25,6 +27,7 @@ from pages._i18n import (
 from pages._map_layers import area_hideout
 from pages._map_parts import small_map_colouring
 from pages._shell import href
+from pages._widgets import alert_lines
 
 register_strings({
     "ind_history": ("历史走势与预测", "History and forecast"),
@@ -33,6 +36,10 @@ register_strings({
     "ind_meta": ("指标说明", "About this indicator"),
     "ind_alerts": ("相关预警", "Its alerts"),
     "ind_no_alerts": ("该指标当前无预警。", "No open alerts for this indicator."),
+    "ind_no_alert_seasonal": ("数值在预警区间,但处在往年同期的常见范围内:天气与空气类指标按季节判断,不生成预警。",
+                              "The value is in a warning band but within what the same time of year reached in "
+                              "earlier years: weather and air figures are judged by season, so no alert is raised."),
+    "ind_handled_alerts": ("近期已办结", "Recently handled"),
     "ind_hourly_no_forecast": ("小时指标不做预测;其日值(按小时汇总)的预测见 {daily}。",
                                "Hourly values are not forecast; see the forecast of their days, {daily}."),
     "ind_no_forecast": ("预测尚未生成(预测批处理运行后显示)。", "No forecast yet (shown after the forecast batch runs)."),
@@ -134,6 +141,18 @@ def change_table(history: pd.DataFrame, meta: dict, lang: str) -> html.Table:
         headers = ["ind_period", "ind_value", "yoy"] + (["mom"] if with_mom else [])
     head = html.Thead(html.Tr([html.Th(t(key, lang)) for key in headers]))
     return html.Table([head, html.Tbody(rows)], className="data-table")
+
+
+def alerts_card_body(open_alerts: pd.DataFrame, handled: pd.DataFrame, meta: dict, level: str, lang: str) -> list:
+    """The indicator's open alerts; where there are none, why a value in a warning band raised none (judged by
+    season), and the alerts handled lately, so the card tells the indicator's record rather than stand empty."""
+    body = [alert_lines(open_alerts, lang, empty=t("ind_no_alerts", lang))]
+    if open_alerts.empty and level in LEVELS and is_seasonal(meta["theme"], meta["frequency"]):
+        body.append(html.P(t("ind_no_alert_seasonal", lang), className="muted"))
+    if not handled.empty:
+        body += [html.H3(t("ind_handled_alerts", lang), className="map-panel-subtitle"),
+                 alert_lines(handled, lang, empty="", limit=5)]
+    return body
 
 
 def meta_card(meta: dict, lang: str, city: str) -> html.Dl:

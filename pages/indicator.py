@@ -34,6 +34,7 @@ from pages._export import table_bytes
 from pages._format import unit_label
 from pages._i18n import localized, t
 from pages._indicator_parts import (
+    alerts_card_body,
     area_choice,
     change_table,
     export_table,
@@ -45,7 +46,7 @@ from pages._indicator_parts import (
 from pages._map_layers import district_map
 from pages._map_parts import legend as map_legend
 from pages._shell import current_settings, resolve
-from pages._widgets import PAGE_FAILURES, alert_lines, failure_notice, level_badge, notice
+from pages._widgets import PAGE_FAILURES, failure_notice, level_badge, notice
 
 dash.register_page(__name__, cacheable_layout=True, path_template="/indicator/<code>", title="指标 · City Vitals", name="indicator")
 
@@ -148,9 +149,16 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
                                   className="section-title"),
                           change_table(history, meta, lang)], className="card"),
             html.Section([html.H2(t("ind_alerts", lang), className="section-title"),
-                          alert_lines(alerts(city_key, code=code), lang, empty=t("ind_no_alerts", lang))], className="card"),
+                          *alerts_card_body(alerts(city_key, code=code), handled_alerts(city_key, code), meta, level,
+                                            lang)], className="card"),
         ], className="indicator-columns"),
     ]
+
+
+def handled_alerts(city_key: str, code: str) -> pd.DataFrame:
+    """The indicator's resolved and closed alerts in the city, the latest handled first."""
+    every = alerts(city_key, code=code, state=None)
+    return every[every["state"].isin(("resolved", "closed"))].sort_values("updated_at", ascending=False)
 
 
 @callback(Output("indicator-content", "children"), Input("indicator-args", "data"))

@@ -40,6 +40,12 @@ SEASONAL_FREQUENCIES = frozenset({"daily", "weekly", "monthly"})
 DIMENSIONLESS = frozenset({"无量纲"})
 
 
+def is_seasonal(theme: str, frequency: str) -> bool:
+    """Whether an indicator's values in a warning band are judged against the same time of earlier years (weather
+    and air: a winter's PM2.5 above the annual standard is the season, not news) before an alert is raised."""
+    return theme in SEASONAL_THEMES and frequency in SEASONAL_FREQUENCIES
+
+
 def register_rule(cls: type["Rule"]) -> type["Rule"]:
     """Register a rule class under its ``name``."""
     RULES[cls.name] = cls
@@ -111,7 +117,7 @@ class SeriesState:
     @property
     def seasonal(self) -> bool:
         """Whether the series is judged against its season (weather and air)."""
-        return self.theme in SEASONAL_THEMES and self.frequency in SEASONAL_FREQUENCIES
+        return is_seasonal(self.theme, self.frequency)
 
     def within_season(self, value: float) -> bool:
         """Whether ``value`` lies within what the same time of year reached in earlier years, on the bad side."""

@@ -8,7 +8,7 @@ import pytest
 import app as app_module  # creates the Dash app, which registers the pages
 from indicators.store import db
 from indicators.views.queries import indicators, latest_snapshot, series
-from pages._indicator_parts import change_table
+from pages._indicator_parts import alerts_card_body, change_table
 from pages.indicator import build_indicator, export_data, fill_indicator
 from tests.helpers import request_context, text_of
 
@@ -28,6 +28,18 @@ def test_page_shows_name_explanation_districts_and_metadata(use_demo_store):
     assert "阈值" in text or "预警" in text
     english = text_of(build_indicator(row["code"], "xiamen", "en", "350203"))
     assert row["name_en"] in english and "Siming" in english and "History and forecast · Siming" in english
+
+
+def test_the_alerts_card_says_why_a_seasonal_value_raised_none_and_lists_handled_ones():
+    none = pd.DataFrame(columns=["level", "sentence_zh", "sentence_en"])
+    handled = pd.DataFrame([{"level": "red", "sentence_zh": "厦门市 PM2.5 为 120(红色预警)", "sentence_en": "x"}])
+    air = {"theme": "environment", "frequency": "monthly"}
+    text = text_of(alerts_card_body(none, handled, air, "blue", "zh"))
+    assert "当前无预警" in text and "按季节判断" in text and "近期已办结" in text and "PM2.5 为 120" in text
+    economy = {"theme": "economy", "frequency": "monthly"}
+    assert "按季节判断" not in text_of(alerts_card_body(none, none, economy, "blue", "zh"))  # not judged by season
+    assert "按季节判断" not in text_of(alerts_card_body(none, none, air, "normal", "zh"))  # nothing to explain
+    assert "judged by season" in text_of(alerts_card_body(none, none, air, "yellow", "en"))
 
 
 def test_unknown_indicator_and_area(use_demo_store):
