@@ -315,9 +315,8 @@ def detail_content(detail: AlertDetail, *, city: str, lang: str) -> list:
 def overview_content(overview: AlertOverview, lang: str) -> list:
     """Before an alert is picked, the detail pane sums up the open alerts of the filters: how many wait to be
     acknowledged, which departments hold them (coloured by their worst level) and in which themes."""
-    hint = html.P(t("alerts_pick", lang), className="alerts-hint")
     if overview.total == 0:
-        return [hint]
+        return []
     departments = [Bar(department_name(row["department"], lang) if row["department"] else "—", int(row["count"]),
                        f"--level-{row['worst']}") for row in overview.departments.head(10).to_dict("records")]
     themes = [Bar(theme_name(row["theme"], lang), int(row["count"]), "--accent")
@@ -326,8 +325,7 @@ def overview_content(overview: AlertOverview, lang: str) -> list:
             html.P(t("alerts_overview_total", lang).format(total=overview.total, waiting=overview.waiting),
                    className="alerts-overview-total"),
             html.Div([chart_block(t("alerts_by_department", lang), departments),
-                      chart_block(t("alerts_by_theme", lang), themes)], className="briefing-charts alerts-overview"),
-            hint]
+                      chart_block(t("alerts_by_theme", lang), themes)], className="briefing-charts alerts-overview")]
 
 
 def level_chip_class(level: str, active: str | None) -> str:

@@ -113,6 +113,7 @@ def layout(city: str | None = None, lang: str | None = None, **query) -> html.Di
             html.Aside([
                 html.Button(t("alerts_back", lang), id="alerts-back", n_clicks=0, type="button",
                             className="alerts-back"),
+                html.Div(id="alerts-overview", className="alerts-overview-pane"),
                 html.Div(html.P(t("alerts_pick", lang), className="alerts-hint"), id="alerts-detail-body"),
                 action_form(lang, options["department"]),
             ], id="alerts-detail", className="alerts-detail"),
@@ -177,24 +178,17 @@ def select_alert(_rows, _back):
           Output("alerts-actions", "hidden"), Output("alerts-no-actions", "hidden"),
           Output("alerts-dispatch-field", "hidden"), Output("alerts-dispatch-to", "value"),
           [Output(f"alerts-do-{a}", "hidden") for a in ACTIONS], Output("alerts-action-message", "children"),
-          Input("alerts-selected", "data"), Input("alerts-version", "data"), *FILTER_INPUTS,
-          State("alerts-args", "data"))
+          Input("alerts-selected", "data"), Input("alerts-version", "data"), State("alerts-args", "data"))
 @cacheable_answer()
-def fill_detail(selected, _version, *args):
-    """Show the selected alert, with only the actions its state allows and the viewer's role may take; with none
-    selected, what the open alerts of the filters add up to."""
-    *values, page_args = args
-    filters = dict(zip(FILTERS, values))
+def fill_detail(selected, _version, page_args):
+    """Show the selected alert, with only the actions its state allows and the viewer's role may take."""
     city, lang, selected = page_args["city"], page_args["lang"], record_id(selected)
     # A new selection clears the previous action's message; a refresh after the action keeps it.
     message = "" if ctx.triggered_id != "alerts-version" else no_update
     hidden = [True] * len(ACTIONS)
     if selected is None:
-        try:
-            overview = overview_content(alert_overview(city, tuple(sorted(filters.items()))), lang)
-        except PAGE_FAILURES as exc:
-            overview = [failure_notice(exc, lang)]
-        return overview, "alerts-main", True, True, True, None, *hidden, message
+        return [html.P(t("alerts_pick", lang), className="alerts-hint")], "alerts-main", True, True, True, \
+            None, *hidden, message
     try:
         detail = alert_detail(city, selected, lang)
     except PAGE_FAILURES as exc:
@@ -207,6 +201,19 @@ def fill_detail(selected, _version, *args):
     return (detail_content(detail, city=city, lang=lang), "alerts-main has-selection", not allowed,
             bool(detail.allowed), "dispatch" not in allowed, detail.department,
             *[a not in allowed for a in ACTIONS], message)
+
+
+@callback(Output("alerts-overview", "children"), *FILTER_INPUTS, Input("alerts-version", "data"),
+          State("alerts-args", "data"))
+@cacheable_answer()
+def fill_overview(*args):
+    """What the open alerts of the filters add up to, shown in the detail pane while no alert is picked."""
+    *values, _version, page_args = args
+    filters = tuple((name, value) for name, value in zip(FILTERS, values))
+    try:
+        return overview_content(alert_overview(page_args["city"], filters), page_args["lang"])
+    except PAGE_FAILURES as exc:
+        return [failure_notice(exc, page_args["lang"])]
 
 
 @callback(Output("alerts-version", "data"), Output("alerts-action-message", "children", allow_duplicate=True),

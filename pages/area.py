@@ -78,7 +78,7 @@ def rank_table(ranks: pd.DataFrame, catalog: pd.DataFrame, adcode: str, city: st
     return html.Table([head, html.Tbody(rows)], className="data-table")
 
 
-def alerts_map(city_key: str, adcode: str, open_alerts: pd.DataFrame, lang: str) -> html.Figure:
+def alerts_map(city_key: str, adcode: str, open_alerts: pd.DataFrame, lang: str, tile_url: str) -> html.Figure:
     """The city's districts coloured by their worst open alert, this one outlined, with the alert markers and the
     districts' names; a district without alerts is normal."""
     city = get_city(city_key)
@@ -92,12 +92,12 @@ def alerts_map(city_key: str, adcode: str, open_alerts: pd.DataFrame, lang: str)
                else t("area_map_none", lang))
         labels[district.adcode] = [district.name(lang), tip]
     hideout = area_hideout(colours, labels, selected=adcode if adcode != city.adcode else None)
-    return district_map(city, hideout, map_id="area-map", tile_url=current_settings().tile_url, height="360px",
+    return district_map(city, hideout, map_id="area-map", tile_url=tile_url, height="360px",
                         alerts=alert_points(city, in_district, lang), labels=lang)
 
 
-def build_area(adcode: str, lang: str) -> list:
-    """The profile of one area (unknown adcodes give a "not found" notice)."""
+def build_area(adcode: str, lang: str, tile_url: str = "") -> list:
+    """The profile of one area (unknown adcodes give a "not found" notice); ``tile_url`` for its map's tiles."""
     city = city_of(adcode)
     city_areas = areas(city) if city else pd.DataFrame(columns=["adcode"])
     if city is None or adcode not in set(city_areas["adcode"]):
@@ -125,7 +125,7 @@ def build_area(adcode: str, lang: str) -> list:
             html.Section([html.H2(t("area_alerts", lang), className="section-title"),
                           alert_lines(alerts(city, adcode=adcode), lang, empty=t("area_no_alerts", lang)),
                           html.H3(t("area_map", lang), className="area-map-title"),
-                          alerts_map(city, adcode, open_alerts, lang)], className="card"),
+                          alerts_map(city, adcode, open_alerts, lang, tile_url)], className="card"),
             html.Section([html.H2(t("area_ranks", lang), className="section-title"),
                           rank_table(ranks, catalog, adcode, city, lang)], className="card")
             if row["level"] == "district" else None,
@@ -153,7 +153,7 @@ def layout(adcode: str = "", city: str | None = None, lang: str | None = None, *
 def fill_area(args: dict) -> list:
     """Render the area's profile."""
     try:
-        return build_area(args["adcode"], args["lang"])
+        return build_area(args["adcode"], args["lang"], current_settings().tile_url)
     except PAGE_FAILURES as exc:
         return [failure_notice(exc, args["lang"])]
 
