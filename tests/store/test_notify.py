@@ -244,12 +244,14 @@ def test_the_platform_reports_move_the_alert_and_a_bad_signature_is_refused_and_
     assert refused["detail"].str.contains("bad signature").any()
     assert refused["detail"].str.contains("replay window").any()
 
-    body = json.dumps(accepted, ensure_ascii=False).encode()
-    answer = platform(accepted, raw=body)
+    body, sent_at = json.dumps(accepted, ensure_ascii=False).encode(), time.time()
+    answer = platform(accepted, raw=body, at=sent_at)
     assert answer.status_code == 200 and answer.get_json() == {"moved": [alert.id]}
     assert _alert("ENV-AIR-001").state == "acknowledged"
     assert _history(alert.id)[-1] == ("acknowledge", "xm-ywtg", "已受理")
-    assert platform(accepted, raw=body).status_code == 401  # the same call again: a replay
+    # The same call again, timestamp and signature and all: a replay (a call signed a second later is a new call;
+    # CI once crossed that second and got the lifecycle's 409 instead).
+    assert platform(accepted, raw=body, at=sent_at).status_code == 401
     assert platform({"alert_id": alert.id, "state": "done", "platform": "xm-ywtg"}).status_code == 200
     assert _alert("ENV-AIR-001").state == "resolved"
     assert platform({"alert_id": alert.id, "state": "archived"}).status_code == 409
