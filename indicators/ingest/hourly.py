@@ -6,6 +6,9 @@ Each row names an hourly indicator, an area (adcode or name), a whole local hour
 their write scope is refused as not permitted and audited; any bad row rejects the load with its row, column
 and reason. A valid load is one load batch: the hours are written (corrections kept as revisions), the days
 they touch rolled up into their daily indicator, and the load recorded in the audit log.
+
+A push may hold hourly values and others together (``load_mixed``): the others go through the file loader as the
+CSV lines a department would send, and the hours, validated here, are written in its transaction and batch.
 """
 
 from __future__ import annotations
@@ -34,21 +37,20 @@ from indicators.ingest.importer import (
     RowError,
     area_lookup,
 )
-from indicators.ingest.loading import LoadReport, record_rejected
+from indicators.ingest.loading import LoadReport, load_bytes, record_rejected
 from indicators.ingest.tables import area_key
 from indicators.ingest.write_scope import NOT_PERMITTED
 from indicators.store import db
 from indicators.store.hourly import delete_older_hours, write_hourly
 from indicators.store.models import LoadBatch
 
-NOT_HOURLY = ("不是小时指标：小时值与其他数值请分开报送 / not an hourly indicator: push hourly values and other "
-              "values separately")
+NOT_HOURLY = "不是小时指标 / not an hourly indicator"
 FUTURE_HOUR = "时刻晚于当前时间 / the hour is later than the present one"
 
 
-def is_hourly_push(codes: Sequence[str], catalog: Catalog) -> bool:
-    """Whether a push carries hourly values (any of its indicator codes is an hourly indicator)."""
-    return any(code in catalog and catalog[code].frequency == "hourly" for code in codes)
+def hourly_codes(catalog: Catalog) -> frozenset[str]:
+    """The codes of the catalog's hourly indicators (the rows a push sends to this loader)."""
+    return frozenset(code for code, indicator in catalog.by_code.items() if indicator.frequency == "hourly")
 
 
 def load_hourly(rows: Sequence[dict], file_name: str, *, user: str | None = None, dry_run: bool = False,
@@ -81,7 +83,8 @@ def load_hourly(rows: Sequence[dict], file_name: str, *, user: str | None = None
                         scope=viewer.scope(), format="json", shape="long")
     cities = [get_city(city_key)] if city_key else list(load_cities().values())
     frame, report.errors, refused = _validated(rows, catalog, area_lookup(cities), viewer,
-                                               latest=(now or datetime.now()) + timedelta(hours=1), first_row=first_row)
+                                               latest=(now or datetime.now()) + timedelta(hours=1),
+                                               numbers=range(first_row, first_row + len(rows)))
     if refused:
         record_refusal(file_name, {"action": "data_load", "kind": kind, "dry_run": dry_run, "rows": refused})
     report.rows = len(frame)
@@ -116,12 +119,60 @@ def load_hourly(rows: Sequence[dict], file_name: str, *, user: str | None = None
     return report
 
 
+def load_mixed(hourly: Sequence[tuple[int, dict]], others: bytes, other_rows: Sequence[int], file_name: str, *,
+               user: str | None = None, dry_run: bool = False, city_key: str | None = None, kind: str = "api",
+               now: datetime | None = None) -> LoadReport:
+    """Load a push of hourly values and others as one: validated whole, written all or nothing in one transaction
+    and one load batch (undone together).
+
+    Args:
+        hourly: the hourly rows (as ``load_hourly`` takes them), each with the row number errors name.
+        others: the other rows as the CSV a department would send (``indicator,area,period,value``).
+        other_rows: the row number each line of ``others`` stands for, in order.
+        file_name, user, dry_run, city_key, kind, now: as ``load_hourly``.
+
+    Returns:
+        The report of both parts; ``report.ok`` is False when a row of either was rejected (nothing written).
+
+    Raises:
+        AccessDenied: the current viewer may not load data (audited).
+    """
+    viewer = required("data.load", target=file_name, action="data_load")
+    user = user or actor()[0]
+    catalog = store_catalog()
+    cities = [get_city(city_key)] if city_key else list(load_cities().values())
+    hours, errors, refused = _validated([row for _, row in hourly], catalog, area_lookup(cities), viewer,
+                                        latest=(now or datetime.now()) + timedelta(hours=1),
+                                        numbers=[number for number, _ in hourly])
+    if refused:
+        record_refusal(file_name, {"action": "data_load", "kind": kind, "dry_run": dry_run, "rows": refused})
+    if not errors:
+        return load_bytes(others, file_name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog,
+                          kind=kind, hours=hours, line_numbers=other_rows)
+    # A bad hourly row rejects the push: the other rows are only checked, so that every problem is reported.
+    report = load_bytes(others, file_name, user=user, dry_run=True, city_key=city_key, catalog=catalog, kind=kind,
+                        line_numbers=other_rows)
+    if report.failure:
+        return report
+    report.errors = sorted([*report.errors, *errors], key=lambda error: error.row)
+    report.rows += len(hours)
+    report.indicators = sorted(set(report.indicators) | set(hours["code"]))
+    report.areas = sorted(set(report.areas) | set(hours["adcode"]))
+    report.inserted = report.updated = report.unchanged = 0
+    report.dry_run = dry_run
+    if not dry_run:
+        with Session(db.engine()) as session:
+            record_rejected(session, report, user, kind)
+    return report
+
+
 def _validated(rows: Sequence[dict], catalog: Catalog, areas: dict[str, str], viewer, latest: datetime,
-               first_row: int) -> tuple[pd.DataFrame, list[RowError], int]:
-    """The valid rows as a frame (``code``, ``adcode``, ``observed_at``, ``value``), the errors, and how many rows
-    were refused as not permitted. A row without a value (null) is left out, as in files."""
+               numbers: Sequence[int]) -> tuple[pd.DataFrame, list[RowError], int]:
+    """The valid rows as a frame (``code``, ``adcode``, ``observed_at``, ``value``), the errors (naming each row by
+    its number in ``numbers``), and how many rows were refused as not permitted. A row without a value (null) is
+    left out, as in files."""
     kept, errors, refused, seen = [], [], 0, {}
-    for number, row in enumerate(rows, start=first_row):
+    for number, row in zip(numbers, rows):
         code, area_text = str(row.get("indicator", "")).strip(), str(row.get("area", "")).strip()
         value = row.get("value")
         problems = []

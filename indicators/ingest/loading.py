@@ -17,7 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -36,7 +37,7 @@ from indicators.ingest.importer import RowError
 from indicators.ingest.write_scope import check_batch, read_permitted, report_for
 from indicators.store import db
 from indicators.store.derived import recompute
-from indicators.store.hourly import undo_hourly
+from indicators.store.hourly import undo_hourly, write_hourly
 from indicators.store.models import HourlyRevision, LoadBatch, Observation, Revision
 from indicators.store.writes import insert_observations, refresh_latest
 
@@ -205,7 +206,8 @@ _DISK_FULL_SIGNS = ("database or disk is full", "no space left on device", "coul
 
 def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_run: bool = False,
                city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file",
-               sheet: str | int | None = None, today: date | None = None) -> LoadReport:
+               sheet: str | int | None = None, today: date | None = None, hours: pd.DataFrame | None = None,
+               line_numbers: Sequence[int] | None = None) -> LoadReport:
     """Validate a department's file (or a SQL source's rows) and, when valid and not a dry run, load it
     (``_load_bytes``). A load that fails for a reason outside the file — the disk fills up, the store goes
     away — is rolled back whole and reported in one line (``LoadReport.failure``), recorded and audited
@@ -216,7 +218,7 @@ def load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_r
     """
     try:
         return _load_bytes(content, file_name, user=user, dry_run=dry_run, city_key=city_key, catalog=catalog,
-                           kind=kind, sheet=sheet, today=today)
+                           kind=kind, sheet=sheet, today=today, hours=hours, line_numbers=line_numbers)
     except (DBAPIError, db.StoreUnavailable) as exc:
         reason = DISK_FULL if any(sign in str(exc).lower() for sign in _DISK_FULL_SIGNS) else STORE_DOWN
         report = LoadReport(file_name=file_name, checksum=hashlib.sha256(content).hexdigest(), dry_run=dry_run,
@@ -250,7 +252,8 @@ def _first_line(exc: Exception) -> str:
 
 def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_run: bool = False,
                 city_key: str | None = None, catalog: Catalog | None = None, kind: str = "file",
-                sheet: str | int | None = None, today: date | None = None) -> LoadReport:
+                sheet: str | int | None = None, today: date | None = None, hours: pd.DataFrame | None = None,
+                line_numbers: Sequence[int] | None = None) -> LoadReport:
     """Validate a department's file (or a SQL source's rows) and, when valid and not a dry run, load it.
 
     Args:
@@ -264,6 +267,10 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
         sheet: the XLSX sheet(s) to read (``importer.read_observations``): a name, a position, ``all``;
             the first sheet holding a table by default.
         today: the load's date (periods after the next one are refused); today by default.
+        hours: validated hourly values (``hourly.load_mixed``) written in the same transaction and batch:
+            a push that holds hourly values and others.
+        line_numbers: the row each of the file's lines stands for (line 2, under the header, is
+            ``line_numbers[0]``): errors name those rows, not the lines of this part of a push.
 
     Returns:
         The report; ``report.ok`` is False when the file was rejected (nothing written).
@@ -284,10 +291,13 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
                                      sheet=sheet, today=today)
     if refused:
         record_refusal(file_name, {"action": "data_load", "kind": kind, "dry_run": dry_run, "rows": refused})
-    report.rows, report.errors, report.notes = len(parsed.observations), list(parsed.errors), list(parsed.notes)
+    report.rows, report.notes = len(parsed.observations), list(parsed.notes)
+    report.errors = renumbered(parsed.errors, line_numbers)
     report.format, report.encoding, report.shape = parsed.format, parsed.encoding, parsed.shape
-    report.indicators = sorted(parsed.observations["code"].unique().tolist())
-    report.areas = sorted(parsed.observations["adcode"].unique().tolist())
+    hours = hours if hours is not None else pd.DataFrame(columns=["code", "adcode", "observed_at", "value"])
+    report.rows += len(hours)
+    report.indicators = sorted(set(parsed.observations["code"]) | set(hours["code"]))
+    report.areas = sorted(set(parsed.observations["adcode"]) | set(hours["adcode"]))
     with Session(db.engine()) as session:
         if report.errors:
             if not dry_run:
@@ -302,12 +312,19 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
         stored, given = split_derived(parsed.observations, catalog)
         report.inserted, report.updated, report.unchanged = write_observations(
             session, stored, catalog=catalog, batch_id=batch.id, source=file_name[:64])
-        report.errors = derived_disagreements(session, given, catalog)
+        report.errors = renumbered(derived_disagreements(session, given, catalog), line_numbers)
         if report.errors:
             session.rollback()
             if not dry_run:
                 record_rejected(session, report, user, kind)
             return report
+        if not hours.empty:
+            counts = write_hourly(session.connection(), hours, catalog=catalog, batch_id=batch.id,
+                                  source=file_name[:64], loaded_at=datetime.now())
+            report.inserted, report.updated, report.unchanged = (
+                old + added for old, added in zip((report.inserted, report.updated, report.unchanged), counts))
+            if counts[0] or counts[1]:
+                db.bump_data_version(session)
         if dry_run:
             session.rollback()
             return report
@@ -318,9 +335,18 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
         batch.report = json.dumps(report.to_dict(), ensure_ascii=False, default=str)
         record_in(session, "data_load", target=file_name, user=user,
                   detail={"batch": batch.id, "kind": kind, "checksum": report.checksum, "rows": report.rows,
-                          "inserted": report.inserted, "updated": report.updated, "indicators": report.indicators})
+                          "inserted": report.inserted, "updated": report.updated, "indicators": report.indicators,
+                          **({"hours": len(hours)} if len(hours) else {})})
         session.commit()
     return report
+
+
+def renumbered(errors: Sequence[RowError], line_numbers: Sequence[int] | None) -> list[RowError]:
+    """Errors naming the rows their lines stand for (``line_numbers``; the whole file, row 0, stays)."""
+    if line_numbers is None:
+        return list(errors)
+    return [replace(error, row=line_numbers[error.row - 2]) if 2 <= error.row < len(line_numbers) + 2 else error
+            for error in errors]
 
 
 def load_history(*, status: str | None = None, kind: str | None = None, limit: int = 500) -> pd.DataFrame:

@@ -382,7 +382,8 @@ def test_an_hourly_push_is_stored_by_the_hour_rolled_up_and_read_back_by_range(p
 
 @pytest.mark.parametrize("change,column", [({"period": "2025-06-30"}, "period"),
                                            ({"period": "2025-06-30T14:15:00+08:00"}, "period"),
-                                           ({"indicator": "ENV-AIR-001"}, "indicator")])
+                                           # a daily indicator's row in the push takes a day, not an hour
+                                           ({"indicator": "ENV-AIR-001"}, "period")])
 def test_a_bad_hourly_row_is_refused_by_row_and_column_and_nothing_is_written(push_site, change, column):
     from indicators.store.models import HourlyObservation
 
@@ -394,6 +395,51 @@ def test_a_bad_hourly_row_is_refused_by_row_and_column_and_nothing_is_written(pu
     with Session(db.engine()) as session:
         assert session.scalar(select(func.count()).select_from(HourlyObservation)) == 0
     assert _observations() == 0
+
+
+def test_hourly_and_daily_values_pushed_together_load_as_one_batch_and_undo_together(push_site):
+    from indicators.ingest.loading import undo_load
+    from indicators.store.models import HourlyObservation
+
+    secret = token_for("operator", writes=True, city_key="xiamen")
+    rows = [ROWS[0], *HOURS, ROWS[1]]
+    pushed = push_site.post("/api/v1/observations", json={"rows": rows}, headers=bearer(secret))
+    report = pushed.get_json()
+    assert pushed.status_code == 200 and (report["rows"], report["inserted"]) == (26, 26), report
+    assert report["indicators"] == ["ECO-IND-016", "ENV-AIR-101"]
+    with Session(db.engine()) as session:
+        assert session.scalar(select(func.count()).select_from(HourlyObservation)) == 24
+        assert {batch.kind for batch in session.scalars(select(LoadBatch))} == {"api"}
+        assert session.scalar(select(func.count()).select_from(LoadBatch)) == 1
+    assert _observations() == 3  # the two monthly values and the day the hours roll up into (mean 74.5)
+    with Session(db.engine()) as session:
+        assert session.scalar(select(Observation.value).where(Observation.indicator_code == "ENV-AIR-001")) == 74.5
+    undone = undo_load(report["load"])
+    assert undone.hours == 24 and _observations() == 0
+
+
+@pytest.mark.parametrize("bad_row,column", [(0, "value"), (3, "period")])
+def test_a_bad_row_of_a_mixed_push_is_named_by_its_place_in_the_push_and_nothing_is_written(push_site, bad_row,
+                                                                                             column):
+    from indicators.store.models import HourlyObservation
+
+    rows = [ROWS[0], *HOURS[:4], ROWS[1]]
+    rows[bad_row] = {**rows[bad_row], column: "bad" if column == "period" else -5}
+    csv_rows = "indicator,area,period,value\n" + "".join(
+        f"{row['indicator']},{row['area']},{row['period']},{row['value']}\n" for row in rows)
+    secret = token_for("operator", writes=True, city_key="xiamen")
+    for body in ({"json": {"rows": rows}}, {"data": csv_rows, "content_type": "text/csv"}):
+        answer = push_site.post("/api/v1/observations", headers=bearer(secret), **body)
+        assert answer.status_code == 422, answer.get_data(as_text=True)
+        line = bad_row + 1 if "json" in body else bad_row + 2  # JSON: the place in rows; CSV: the file's line
+        assert [(error["row"], error["column"]) for error in answer.get_json()["errors"]] == [(line, column)]
+        with Session(db.engine()) as session:
+            assert session.scalar(select(func.count()).select_from(HourlyObservation)) == 0
+        assert _observations() == 0
+    with Session(db.engine()) as session:
+        rejected = session.scalars(select(LoadBatch).where(LoadBatch.status == "rejected")).all()
+    # Both recorded, each naming the push's line (the JSON row's place + 1, as a CSV file's line under its header).
+    assert [[error["row"] for error in json.loads(batch.report)["errors"]] for batch in rejected] == [[bad_row + 2]] * 2
 
 
 def test_an_hourly_row_outside_the_tokens_districts_is_refused_and_audited(push_site):

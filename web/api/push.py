@@ -8,8 +8,8 @@ then the warnings are evaluated. A refused push answers 422 with the row-level r
 in ``rows``, from 1; for CSV the line of the file) and writes nothing.
 
 Rows of hourly indicators (``period`` a whole local hour: ``2025-06-30T14:00:00+08:00``, ``2025-06-30 14:00``) go to
-``hourly.load_hourly`` instead, with the same checks, batch, audit and answer; a push holds hourly values or others,
-not both.
+``hourly.load_hourly`` instead, with the same checks, batch, audit and answer; a push that holds both is loaded as one
+(``hourly.load_mixed``): one transaction, one load batch, every row's problems named by its own row.
 
 An ``Idempotency-Key`` header makes retries safe: the first answer is kept with the body's checksum; the same
 key with the same body gets the same answer again (nothing loaded twice), with another body a 409.
@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from indicators.ingest.catalog_edits import store_catalog
-from indicators.ingest.hourly import is_hourly_push, load_hourly
+from indicators.ingest.hourly import hourly_codes, load_hourly, load_mixed
 from indicators.ingest.loading import load_bytes
 from indicators.store import db
 from indicators.store.models import IdempotentPush
@@ -89,37 +89,55 @@ def _checked_size() -> bytes:
     return content
 
 
-def _as_csv(push: Push) -> bytes:
+COLUMNS = ["indicator", "area", "period", "value"]
+
+
+def _as_csv(rows: list[dict], columns: list[str]) -> bytes:
+    """Rows as the CSV a department would send (a number written exactly, a missing value blank)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["indicator", "area", "period", "value"])
-    for row in push.rows:
-        writer.writerow([row.indicator, row.area, row.period.isoformat() if isinstance(row.period, date)
-                         else row.period, "" if row.value is None else repr(row.value)])
+    writer = csv.DictWriter(buffer, columns, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows({key: "" if value is None else repr(value) if isinstance(value, float) else value
+                      for key, value in row.items()} for row in rows)
     return buffer.getvalue().encode()
 
 
+def _load_rows(rows: list[dict], columns: list[str], file_name: str, city: str | None, dry_run: bool,
+               content: bytes | None = None):
+    """Load rows (numbered from 2, as the lines of a CSV file under its header) through the loader their
+    indicators need: the file loader, the hourly one, or both as one load. ``content``: the rows' own file."""
+    hourly = hourly_codes(store_catalog())
+    is_hourly = [str(row.get("indicator") or "").strip() in hourly for row in rows]
+    if not any(is_hourly):
+        return load_bytes(content or _as_csv(rows, columns), file_name, city_key=city, dry_run=dry_run, kind="api")
+    hours = [(number, {**row, "value": _number(row.get("value"))})
+             for number, (row, hour) in enumerate(zip(rows, is_hourly), start=2) if hour]
+    if len(hours) == len(rows):
+        return load_hourly([row for _, row in hours], file_name, city_key=city, dry_run=dry_run, first_row=2)
+    others = [(number, row) for number, (row, hour) in enumerate(zip(rows, is_hourly), start=2) if not hour]
+    return load_mixed(hours, _as_csv([row for _, row in others], columns), [number for number, _ in others],
+                      file_name, city_key=city, dry_run=dry_run)
+
+
 def _load_json(push: Push, holder: str):
-    if is_hourly_push([row.indicator for row in push.rows], store_catalog()):
-        rows = [{**row.model_dump(), "period": str(row.period)} for row in push.rows]
-        # Numbered as the daily path's CSV lines (from 2), so that the answer's ``row`` is the position in ``rows``.
-        return load_hourly(rows, f"api-{holder}.json", city_key=push.city, dry_run=push.dry_run, first_row=2)
-    return load_bytes(_as_csv(push), f"api-{holder}.csv", city_key=push.city, dry_run=push.dry_run, kind="api")
+    rows = [{**row.model_dump(), "period": str(row.period)} for row in push.rows]
+    return _load_rows(rows, COLUMNS, f"api-{holder}.json", push.city, push.dry_run)
 
 
 def _load_csv(content: bytes, holder: str, city: str | None, dry_run: bool):
     text = content.decode("utf-8-sig", errors="replace")
-    rows = list(csv.DictReader(io.StringIO(text)))
-    if rows and {"indicator", "area", "period", "value"} <= set(rows[0]) and is_hourly_push(
-            [row["indicator"] or "" for row in rows], store_catalog()):
-        return load_hourly([{**row, "value": _number(row["value"])} for row in rows], f"api-{holder}.csv",
-                           city_key=city, dry_run=dry_run, first_row=2)
-    return load_bytes(content, f"api-{holder}.csv", city_key=city, dry_run=dry_run, kind="api")
+    reader = csv.DictReader(io.StringIO(text))
+    rows = list(reader)
+    if not rows or not set(COLUMNS) <= set(reader.fieldnames or ()):  # a wide table: the file loader reads it
+        return load_bytes(content, f"api-{holder}.csv", city_key=city, dry_run=dry_run, kind="api")
+    return _load_rows(rows, list(reader.fieldnames), f"api-{holder}.csv", city, dry_run, content)
 
 
-def _number(text: str | None) -> float | str | None:
-    """A CSV cell as a value: blank is none, a number a float, anything else stays text (refused as no number)."""
-    if not (text or "").strip():
+def _number(text: object) -> float | str | None:
+    """A cell as a value: blank is none, a number a float, anything else stays text (refused as no number)."""
+    if text is None or isinstance(text, (int, float)):
+        return text
+    if not text.strip():
         return None
     try:
         return float(text)
