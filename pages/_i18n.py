@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indicators.catalog.entries import THEMES, TOPICS, department_en, english_definitions, source_en
+from indicators.catalog.entries import THEMES, TOPICS, department_en, english_definitions, load_catalog, source_en
 
 STRINGS: dict[str, tuple[str, str]] = {
     "app_title": ("城市生命体征", "City Vitals"),
@@ -110,8 +110,13 @@ def department_name(department: str, lang: str) -> str:
 
 
 def definition_text(code: str, definition: str, lang: str) -> str:
-    """An indicator's definition in ``lang`` (the catalog's Chinese one where no English one is recorded)."""
-    return english_definitions().get(code, definition) if lang == "en" else definition
+    """An indicator's definition in ``lang``: in English the recorded translation while ``definition`` is still the
+    catalog file's Chinese text it translates; after an operator's edit, the edited Chinese text (the translation
+    would tell the old definition)."""
+    if lang != "en":
+        return definition
+    shipped = load_catalog().by_code.get(code)
+    return english_definitions().get(code, definition) if shipped and shipped.definition == definition else definition
 
 
 def source_name(source: str, lang: str) -> str:

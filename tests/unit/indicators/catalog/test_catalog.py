@@ -323,6 +323,16 @@ def test_every_indicator_has_an_english_definition():
     assert not [code for code, text in english_definitions().items() if not text or re.search(r"[\u3400-\u9fff]", text)]
 
 
+def test_an_edited_chinese_definition_is_not_shown_under_the_old_translation():
+    from indicators.catalog.entries import english_definitions, load_catalog
+    from pages._i18n import definition_text
+
+    shipped = load_catalog()["ECO-GDP-001"].definition
+    assert definition_text("ECO-GDP-001", shipped, "en") == english_definitions()["ECO-GDP-001"]
+    edited = shipped + "(含新口径)"
+    assert definition_text("ECO-GDP-001", edited, "en") == edited == definition_text("ECO-GDP-001", edited, "zh")
+
+
 # --------------------------------------------------------------------------- accumulation and derived indicators
 
 
