@@ -14,6 +14,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "themes": ("五大主题", "Five themes"),
     "headlines": ("核心指标", "Headline indicators"),
     "indicators_count": ("项指标", "indicators"),
+    "theme_open_alerts": ("当前预警", "Open alerts"),
     "health_score": ("健康指数", "Health score"),
     "yoy": ("同比", "YoY"),
     "mom": ("环比", "MoM"),

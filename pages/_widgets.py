@@ -44,7 +44,8 @@ def _score_text(score: float | None) -> str:
     return "—" if score is None or math.isnan(score) else f"{score:.0f}"
 
 
-def theme_card(row: Mapping, *, lang: str, total: int, link: str | None = None) -> html.Section:
+def theme_card(row: Mapping, *, lang: str, total: int, link: str | None = None,
+               counts_alerts: bool = False) -> html.Section:
     """One theme's card: name, indicator count, health score and counts by level.
 
     Args:
@@ -52,6 +53,8 @@ def theme_card(row: Mapping, *, lang: str, total: int, link: str | None = None) 
         lang: "zh" or "en".
         total: how many indicators the catalog has in the theme.
         link: where the name leads (the theme's page), or None.
+        counts_alerts: the counts are the theme's open alerts (captioned so, without a normal count), not its
+            indicators by level (which add up to ``total`` with those without data).
 
     Returns:
         The card.
@@ -65,8 +68,17 @@ def theme_card(row: Mapping, *, lang: str, total: int, link: str | None = None) 
             html.Div([html.Span(str(total), className="count-value"),
                       html.Span(t("indicators_count", lang), className="count-label")], className="count"),
         ], className="theme-figures"),
-        level_counts(row, lang),
+        *([html.Span(t("theme_open_alerts", lang), className="level-counts-caption")] if counts_alerts else []),
+        level_counts(row, lang, WORST_FIRST) if counts_alerts else _indicator_levels(row, total, lang),
     ], className=f"card theme-card theme-{row['theme']}", **{"data-theme": row["theme"]})
+
+
+def _indicator_levels(row: Mapping, total: int, lang: str) -> html.Ul:
+    """Indicators by level, with those without a value as "no data", so that the counts add up to ``total``."""
+    nodata = total - sum(int(row.get(level, 0)) for level in LEVEL_ORDER)
+    if nodata <= 0:
+        return level_counts(row, lang)
+    return level_counts({**row, Level.NODATA: nodata}, lang, (*LEVEL_ORDER, Level.NODATA))
 
 
 def change_span(label: str, change: float | None, unit: str, direction: str, lang: str,

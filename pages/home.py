@@ -38,9 +38,10 @@ register_strings({
 })
 
 
-def theme_alert_row(row: dict, counts: dict[str, int], alerted: int) -> dict:
-    """A theme card's row with its open alerts by level; ``normal`` counts its indicators without one."""
-    return {**row, **counts, "normal": max(int(row["indicators"]) - alerted, 0)}
+def theme_alert_row(row: dict, counts: dict[str, int]) -> dict:
+    """A theme card's row with its open alerts by level (the card shows no count of normal indicators: alerts and
+    indicators are counted apart, an indicator may have an alert in the city and in several districts)."""
+    return {**row, **counts}
 
 
 def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
@@ -70,9 +71,7 @@ def build_home(city_key: str, lang: str) -> list:
     snapshot = latest_snapshot(city.adcode)
     headlines = snapshot[snapshot["headline"]]
     open_alerts = alerts(city_key)
-    themed = [theme_alert_row(row, alert_counts(city_key, theme=row["theme"]),
-                              open_alerts.loc[open_alerts["theme"] == row["theme"], "indicator_code"].nunique())
-              for row in scores.to_dict("records")]
+    themed = [theme_alert_row(row, alert_counts(city_key, theme=row["theme"])) for row in scores.to_dict("records")]
     return [
         html.H2(t("home_alerts", lang), className="section-title"),
         html.Section([level_counts(alert_counts(city_key), lang, WORST_FIRST),
@@ -80,7 +79,7 @@ def build_home(city_key: str, lang: str) -> list:
                      className="card home-alerts", **{"data-total": str(len(open_alerts))}),
         html.H2(t("themes", lang), className="section-title"),
         html.Div([theme_card(row, lang=lang, total=int(totals.get(row["theme"], 0)),
-                             link=href(f"/themes/{row['theme']}", city_key, lang))
+                             link=href(f"/themes/{row['theme']}", city_key, lang), counts_alerts=True)
                   for row in themed], className="theme-grid"),
         html.H2(t("districts", lang), className="section-title"),
         html.Nav([dcc.Link(localized(row, lang), href=href(f"/area/{row['adcode']}", city_key, lang),

@@ -39,6 +39,24 @@ def test_theme_card(lang, name):
     assert name in text and '"72"' in text and '"134"' in text
 
 
+def _chip_counts(card) -> dict[str, int]:
+    chips = next(child for child in card.children if getattr(child, "className", "") == "level-counts")
+    return {chip.to_plotly_json()["props"]["data-level"]: int(chip.children[-1].children) for chip in chips.children}
+
+
+def test_a_theme_cards_indicators_by_level_add_up_to_its_indicators():
+    row = {"theme": "governance", "score": 71.6, "normal": 120, "blue": 3, "yellow": 2, "orange": 1, "red": 0}
+    counts = _chip_counts(theme_card(row, lang="zh", total=134))
+    assert counts["nodata"] == 8 and sum(counts.values()) == 134
+    assert "nodata" not in _chip_counts(theme_card(row, lang="zh", total=126))
+
+
+def test_a_theme_card_of_open_alerts_says_so_and_counts_no_normal_indicators():
+    card = theme_card({"theme": "economy", "score": 79, "blue": 27, "yellow": 4, "orange": 4, "red": 3}, lang="zh",
+                      total=118, counts_alerts=True)
+    assert set(_chip_counts(card)) == {"red", "orange", "yellow", "blue"} and "当前预警" in text_of(card)
+
+
 def test_dropdowns_speak_the_page_language():
     chinese, english = dropdown("zh", id="x").labels, dropdown("en", id="x", labels={"search": "Find"}).labels
     assert chinese["search"] == "搜索" and chinese["no_options_found"] == "无匹配选项"
