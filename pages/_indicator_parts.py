@@ -43,6 +43,9 @@ register_strings({
     "ind_hourly_no_forecast": ("小时指标不做预测;其日值(按小时汇总)的预测见 {daily}。",
                                "Hourly values are not forecast; see the forecast of their days, {daily}."),
     "ind_no_forecast": ("预测尚未生成(预测批处理运行后显示)。", "No forecast yet (shown after the forecast batch runs)."),
+    "ind_derived_no_forecast": ("本指标由其他指标计算得出({derived}),不单独预测:单独的预测会与其输入指标的预测相矛盾。",
+                                "Computed from other indicators ({derived}), so not forecast on its own: a forecast "
+                                "of its own would contradict its inputs' forecasts."),
     "ind_model": ("预测方法", "Forecast method"),
     "ind_export_csv": ("导出数据 CSV", "Export data (CSV)"),
     "ind_export_xlsx": ("导出数据 Excel", "Export data (Excel)"),
@@ -179,9 +182,14 @@ def meta_card(meta: dict, lang: str, city: str) -> html.Dl:
                    className="meta-list")
 
 
-def forecast_note(forecast: pd.DataFrame, frequency: str, observations: int, lang: str) -> str:
-    """The forecast's method and its held-out accuracy in words (``forecasting.describe``)."""
-    model = forecast.attrs.get("model")
+def forecast_note(forecast: pd.DataFrame, meta: dict, observations: int, lang: str) -> str:
+    """The forecast's method and its held-out accuracy in words (``forecasting.describe``), or why there is none:
+    the batch forecasts neither hourly nor derived indicators (``indicators.forecasts.batch.stale_series``)."""
+    if meta["frequency"] == "hourly":
+        return t("ind_hourly_no_forecast", lang).format(daily=meta["rolls_up_to"])
+    if meta.get("derived"):
+        return t("ind_derived_no_forecast", lang).format(derived=meta["derived"])
+    model, frequency = forecast.attrs.get("model"), meta["frequency"]
     if not model:
         return t("ind_no_forecast", lang)
     accuracy = describe_accuracy(forecast.attrs.get("smape"), model=model, frequency=frequency,

@@ -125,9 +125,7 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
                 dcc.Graph(figure=single_period_figure(history, meta, lang=lang),
                           config={**GRAPH_CONFIG, "displayModeBar": False}, className="single-graph")
                 if history["period_value"].notna().any() else None,
-                html.P(t("ind_hourly_no_forecast", lang).format(daily=meta["rolls_up_to"])
-                       if meta["frequency"] == "hourly" else forecast_note(forecast, meta["frequency"], history["value"].notna().sum(), lang),
-                       className="muted"),
+                html.P(forecast_note(forecast, meta, history["value"].notna().sum(), lang), className="muted"),
                 html.Div([html.Button(t("ind_export_csv", lang), id="indicator-export-csv", className="button"),
                           html.Button(t("ind_export_xlsx", lang), id="indicator-export-xlsx", className="button")],
                          className="actions"),

@@ -73,7 +73,10 @@ def test_the_indicator_page_names_the_method_and_its_accuracy(store, dash_app, u
 
     batch.run_batch(workers=1, progress=False)
     hotline = forecast_of("GOV-HOT-001", "350203")
-    assert forecast_note(hotline, "monthly", 48, "zh") == (
+    monthly = {"frequency": "monthly", "derived": ""}
+    assert forecast_note(hotline, monthly, 48, "zh") == (
         f"预测方法: ETS、Theta 组合预测(4 个模型等权平均) · 过去12期平均误差 {hotline.attrs['smape']:.1f}%")
-    assert forecast_note(hotline, "monthly", 48, "en").startswith("Forecast method: ensemble of ETS and Theta")
-    assert forecast_note(pd.DataFrame(), "monthly", 48, "en") == "No forecast yet (shown after the forecast batch runs)."
+    assert forecast_note(hotline, monthly, 48, "en").startswith("Forecast method: ensemble of ETS and Theta")
+    assert forecast_note(pd.DataFrame(), monthly, 48, "en") == "No forecast yet (shown after the forecast batch runs)."
+    gdp = {"frequency": "quarterly", "derived": "ECO-GDP-003 + ECO-GDP-004 + ECO-GDP-005"}
+    assert forecast_note(pd.DataFrame(), gdp, 40, "zh").startswith("本指标由其他指标计算得出(ECO-GDP-003 + ")
