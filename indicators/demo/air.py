@@ -15,6 +15,11 @@ The AQI is the national method: each pollutant's individual index (IAQI) interpo
 breakpoints of HJ 633-2012 table 1 (24-hour means of PM2.5, PM10, SO2, NO2 and CO; the daily maximum
 8-hour mean of O3), rounded up, and the AQI the largest of them. It is computed from the published
 (rounded) concentrations, so anyone can check it.
+
+A city with districts has a row of its own, as the monitoring network publishes it: its concentrations are its
+districts' weighted by population (the city's stations' mean), and its AQI is computed from them, a whole number
+like any AQI (not a mean of its districts' AQIs). Its share of good days — the fact the calibration matches — is
+then a whole number of days, and the city can be "good" on a day when a district is not.
 """
 
 from __future__ import annotations
@@ -90,12 +95,12 @@ class Air:
     """A city's simulated air quality on the daily grid, per district.
 
     Attributes:
-        districts: adcodes, in the order of the rows.
-        concentrations: pollutant → districts × days, as published (µg/m³ whole; CO mg/m³ one decimal).
-        aqi: districts × days.
+        areas: adcodes, in the order of the rows: the city's own first when it has districts, then the districts.
+        concentrations: pollutant → areas × days, as published (µg/m³ whole; CO mg/m³ one decimal).
+        aqi: areas × days.
     """
 
-    districts: list[str]
+    areas: list[str]
     concentrations: dict[str, np.ndarray]
     aqi: np.ndarray
 
@@ -126,6 +131,10 @@ class _Model:
                  episodes: list[Episode], seed: int):
         self.days, self.profile, self.weather = days, profile, weather
         self.districts = weather.districts
+        population = {district.adcode: max(district.population, 1) for district in city.districts}
+        self.city_adcode = city.adcode
+        self.city_weights = (np.array([population[a] for a in self.districts], dtype=float)
+                             if city.districts and city.adcode not in self.districts else None)
         n, m = len(days), len(self.districts)
         generator = rng(seed, "air", city.adcode)
         self.regional = np.clip(ar1(generator, 1, n, 0.8, 1.0)[0], -2.2, 2.2)  # stagnant weeks, city-wide
@@ -189,7 +198,13 @@ class _Model:
         raw = {"pm25": pm25, "o3": self.ozone(), **self.others(pm25, harshness)}
         published = {p: _published(p, values) for p, values in raw.items()}
         _minor_below_major(published)
-        return Air(self.districts, published, aqi(published))
+        if self.city_weights is None:
+            return Air(self.districts, published, aqi(published))
+        weights = self.city_weights[:, None] / self.city_weights.sum()
+        city = {p: _published(p, (weights * values).sum(axis=0)) for p, values in published.items()}
+        _minor_below_major(city)
+        published = {p: np.vstack([city[p][None, :], values]) for p, values in published.items()}
+        return Air([self.city_adcode, *self.districts], published, aqi(published))
 
 
 def concentration_at(pollutant: str, index: np.ndarray) -> np.ndarray:
@@ -223,13 +238,13 @@ def simulate(days: np.ndarray, city: City, profile: CityProfile, weather: Weathe
         seed: the demo seed.
 
     Returns:
-        The published concentrations and AQI of every district and day.
+        The published concentrations and AQI of the city (when it has districts) and every district, every day.
     """
     model = _Model(days, city, profile, weather, episodes, seed)
     target = profile.good_days / 100
     low, high = 0.0, 1.0
-    for _ in range(12):  # the good-day share falls as winters deepen and stagnant spells grow
+    for _ in range(12):  # the city's good-day share falls as winters deepen and stagnant spells grow
         harshness = (low + high) / 2
-        good = (model.build(harshness).aqi[:, model.fact_year] <= 100).mean()
+        good = (model.build(harshness).aqi[0, model.fact_year] <= 100).mean()  # the city's row (or only one)
         low, high = (harshness, high) if good > target else (low, harshness)
     return model.build((low + high) / 2)

@@ -3,15 +3,17 @@
 ``manage.py audit`` runs it on the store (the demo store after ``init``, or real data); the demo's tests
 run it on every demo city. Each check says how many figures it examined and lists what fails:
 
-* **aqi** — each district's daily AQI is the largest individual index (HJ 633-2012) of its published
+* **aqi** — each area's daily AQI (the city's too, computed from its own concentrations) is the largest individual index (HJ 633-2012) of its published
   PM2.5, PM10 and 8-hour ozone (SO2, NO2 and CO are not published daily; they may only lead an
   "excellent" day, AQI ≤ 50);
 * **air_days** — the monthly share of good days is the share of days with AQI ≤ 100, the heavy-pollution
   share that with AQI > 200, ozone exceedance days those above 160 µg/m³, monthly PM2.5, PM10 and
-  ozone the mean (ozone: 90th percentile) of the days;
+  ozone the mean (ozone: 90th percentile) of the days, in the city as in each district;
 * **rain** — monthly precipitation is the sum of the daily rain; the monthly mean temperature lies
   below the mean daily maximum;
-* **aggregation** — a city total is the sum of its districts, a city mean their (weighted) mean;
+* **pork** — the CPI's pork prices year on year match the change of the month's mean retail price of pork;
+* **aggregation** — a city total is the sum of its districts, a city mean their (weighted) mean (not the air
+  figures the city measures itself, ``physical.CITY_MEASURED``);
 * **parts** — totals and their parts (``indicators.demo.ties``): sums exact, parts within their totals,
   monthly counts the sums of the daily ones, shares their counts' ratio; industry within the secondary
   sector, per-capita GDP = GDP / residents, all-resident income between urban and rural;
@@ -33,6 +35,8 @@ import pandas as pd
 
 from geo.cities import City
 from indicators.catalog.entries import Catalog, Indicator
+from indicators.demo.physical import CITY_MEASURED
+from indicators.demo.ties import PORK_CPI, PORK_PRICE
 from indicators.store.derived import evaluate as evaluate_formula
 
 GROWTH_TOLERANCE = 3.0  # percentage points between published and level-implied growth (the data desk's default)
@@ -137,7 +141,7 @@ def _check_aqi(data: _Data) -> Check:
     check = Check("aqi", "daily AQI = largest IAQI of the published pollutants (HJ 633-2012)")
     if not data.has(AQI, PM25, PM10, O3):
         return check
-    columns = data.district_columns(AQI)
+    columns = list(data.wide(AQI).columns)  # the city's own AQI too: computed from its own concentrations
     tables = {code: data.wide(code).reindex(columns=columns) for code in (AQI, PM25, PM10, O3)}
     index = tables[AQI].index.intersection(tables[PM25].index).intersection(tables[PM10].index).intersection(tables[O3].index)
     aqi = tables[AQI].loc[index].to_numpy()
@@ -160,9 +164,9 @@ def _complete_months(daily: pd.DataFrame) -> pd.DataFrame:
 
 
 def _monthly_from_daily(check: Check, data: _Data, monthly_code: str, daily_code: str, reduce, tolerance: float,
-                        what: str, *, districts_only: bool = False) -> None:
-    """Monthly values against what their daily values give, in complete months. The city's AQI is the mean of
-    its districts' (not an AQI of its own), so figures drawn from it are checked on the districts only."""
+                        what: str) -> None:
+    """Monthly values against what their daily values give, in complete months, in every area: the city's air
+    figures are computed from its own daily values too (``physical.CITY_MEASURED``)."""
     if not data.has(monthly_code, daily_code):
         return
     daily = data.wide(daily_code)
@@ -170,8 +174,6 @@ def _monthly_from_daily(check: Check, data: _Data, monthly_code: str, daily_code
     complete = _complete_months(daily)
     computed = reduce(daily.groupby(daily.index.to_period("M")))
     areas = [a for a in monthly.columns if a in daily.columns]
-    if districts_only:
-        areas = [a for a in areas if a != data.city.adcode]
     for adcode in areas:
         for period, value in monthly[adcode].dropna().items():
             month = period.to_period("M")
@@ -189,13 +191,13 @@ def _check_air_days(data: _Data) -> Check:
         return check
     for code, condition in (("ENV-AIR-006", lambda g: (g <= 100).mean() * 100), ("ENV-AIR-007", lambda g: (g > 200).mean() * 100)):
         _monthly_from_daily(check, data, code, AQI, lambda groups, c=condition: groups.apply(lambda g: c(g)), 0.051,
-                            "the daily AQI gives", districts_only=True)
+                            "the daily AQI gives")
     _monthly_from_daily(check, data, "ENV-AIR-008", O3, lambda groups: groups.apply(lambda g: (g > 160).sum()), 0.01,
-                        "days above 160 µg/m³ in the daily values:", districts_only=True)
+                        "days above 160 µg/m³ in the daily values:")
     _monthly_from_daily(check, data, "ENV-AIR-010", PM25, lambda groups: groups.mean(), 0.51, "the daily mean is")
     _monthly_from_daily(check, data, "ENV-AIR-011", PM10, lambda groups: groups.mean(), 0.51, "the daily mean is")
     _monthly_from_daily(check, data, "ENV-AIR-012", O3, lambda groups: groups.quantile(0.9), 1.01,
-                        "the daily 90th percentile is", districts_only=True)  # a percentile does not average
+                        "the daily 90th percentile is")
     return check
 
 
@@ -232,7 +234,8 @@ def _check_aggregation(data: _Data) -> Check:
     check = Check("aggregation", "city = its districts by the aggregation rule")
     city = data.city.adcode
     for ind in data.catalog:
-        if ind.spatial_level != "district" or ind.aggregation == "none" or not data.has(ind.code):
+        if (ind.spatial_level != "district" or ind.aggregation == "none" or not data.has(ind.code)
+                or ind.code in CITY_MEASURED):  # the city's own air figures, checked against its own days
             continue
         table = data.wide(ind.code)
         if city not in table.columns or any(a not in table.columns for a in data.districts):
@@ -526,8 +529,28 @@ def _check_ranges(data: _Data) -> Check:
     return check
 
 
+def _check_pork(data: _Data) -> Check:
+    check = Check("pork", "the CPI's pork prices year on year = the change of the month's mean retail price")
+    if not data.has(PORK_PRICE, PORK_CPI):
+        return check
+    city = data.city.adcode
+    daily, change = data.wide(PORK_PRICE).get(city), data.wide(PORK_CPI).get(city)
+    if daily is None or change is None:
+        return check
+    months = daily.dropna().groupby(daily.dropna().index.to_period("M"))
+    means = months.mean()[months.size() >= 28]  # months with (nearly) every day's price
+    for period, value in change.dropna().items():
+        month = period.to_period("M")
+        if month in means.index and month - 12 in means.index:
+            check.checked += 1
+            expected = (means[month] / means[month - 12] - 1) * 100
+            if abs(value - expected) > 2.5:  # the index prices every day; the published days may miss a few
+                check.fail(f"{PORK_CPI} {_where(city, period)}: {value:g} %, the retail price changed {expected:.1f} %")
+    return check
+
+
 CHECKS = (_check_aqi, _check_air_days, _check_rain, _check_aggregation, _check_parts, _check_year_to_date,
-          _check_derived, _check_growth, _check_ranges)
+          _check_derived, _check_growth, _check_ranges, _check_pork)
 
 
 def audit_frame(frame: pd.DataFrame, catalog: Catalog, city: City) -> AuditReport:
@@ -592,6 +615,6 @@ def audit_generated(catalog: Catalog, city: City, *, end: date, seed: int) -> Au
     recomputed = aqi(world.air.concentrations)
     check.checked = int(recomputed.size)
     for i, j in zip(*np.nonzero(recomputed != world.air.aqi)):
-        check.fail(f"{world.air.districts[i]} day {j}: {world.air.aqi[i, j]:g} against {recomputed[i, j]:g}")
+        check.fail(f"{world.air.areas[i]} day {j}: {world.air.aqi[i, j]:g} against {recomputed[i, j]:g}")
     report.checks.insert(1, check)
     return report

@@ -6,8 +6,10 @@ temperature the mean of the days' (max + min) / 2, the share of good days the sh
 AQI ≤ 100, the heavy-pollution share the share with AQI > 200, ozone exceedance days the days whose
 8-hour maximum passed 160 µg/m³, monthly concentrations the means of the daily ones (CO: the 95th
 percentile of daily means, O3: the 90th percentile of daily 8-hour maxima, as GB 3095 evaluates them)
-and the composite index their sum over the annual limits. Districts are simulated; the city row follows
-by each indicator's aggregation rule (population-weighted where the catalog says so).
+and the composite index their sum over the annual limits. Districts are simulated; the city row of the weather
+follows by each indicator's aggregation rule, while the air figures of the city are computed from its own daily
+concentrations and AQI (``indicators.demo.air``), as the monitoring network publishes them: its AQI is a whole
+number and its good days a whole number of days (``CITY_MEASURED``).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from indicators.demo.weather import Weather
 
 HEAVY_POLLUTION = 200
 OZONE_LIMIT = 160
+# The air figures of districts whose city row is the city's own, computed from its daily concentrations and AQI.
+CITY_MEASURED = frozenset(f"ENV-AIR-{n:03d}" for n in (1, 2, 3, 4, 6, 7, 8, *range(10, 20)))
 
 
 def _daily(cal: Calendar, periods: Periods, grid: np.ndarray) -> np.ndarray:
@@ -39,10 +43,10 @@ def _percentile(q: float) -> Callable:
     return lambda values, axis: np.percentile(values, q, axis=axis)
 
 
-def _pollution(cal: Calendar, air: Air, weights: np.ndarray) -> dict[str, Callable[[Periods], np.ndarray]]:
-    """Each air indicator's district values for a frequency's periods."""
+def _pollution(cal: Calendar, air: Air) -> dict[str, Callable[[Periods], np.ndarray]]:
+    """Each air indicator's values of the air's areas (the city's own row first) for a frequency's periods."""
     c = air.concentrations
-    city = {p: (weights[:, None] * values).sum(axis=0) / weights.sum() for p, values in c.items()}
+    city = {p: values[0] for p, values in c.items()}
 
     def composite(periods: Periods) -> np.ndarray:
         means = {p: cal.average(city[p], periods) for p in ("pm25", "pm10", "so2", "no2")}
@@ -103,18 +107,18 @@ def apply(generator: Generator, weather: Weather, air: Air, profile: CityProfile
         profile: its facts (land area).
     """
     cal, city = generator.cal, generator.city
-    weights = np.array([max(d.population, 1) for d in city.districts], dtype=float) if city.districts else np.ones(1)
-    models = _weather(cal, weather) | _pollution(cal, air, weights)
-    for code, model in models.items():
+    pollution = _pollution(cal, air)
+    for code, model in (_weather(cal, weather) | pollution).items():
         ind = generator.by_code.get(code)
         if ind is None:
             continue
         periods = cal.periods[ind.frequency]
         values = model(periods) if len(periods.starts) else np.zeros((1, 0))
-        adcodes = [city.adcode] if values.shape[0] == 1 and ind.spatial_level == "city" else weather.districts
+        areas = air.areas if code in pollution else weather.districts
+        adcodes = [city.adcode] if values.shape[0] == 1 and ind.spatial_level == "city" else areas
         if ind.spatial_level == "city" and values.shape[0] > 1:
             continue  # a catalog that keeps this figure for the city only: nothing simulated fits it
-        generator.replace(ind, values, adcodes)
+        generator.replace(ind, values, adcodes, own_city=code in CITY_MEASURED)
         generator.done[code].keep = np.ones(len(periods.starts), dtype=bool)  # measured every day
     land_area(generator, profile)
 

@@ -577,6 +577,7 @@ class Generator:
         self.scales = scales
         self.weight_codes = {ind.weight_code for ind in self.by_code.values() if ind.weight_code}
         self.done: dict[str, Series] = {}
+        self.measured: set[str] = set()  # indicators whose city row is the city's own figure (``replace``)
 
     def scaled(self, ind: Indicator) -> Indicator:
         """The indicator with its typical value moved to this city's scale."""
@@ -617,9 +618,11 @@ class Generator:
             return None
         return self.weights(ind, self.series(self.by_code[ind.weight_code]))
 
-    def replace(self, ind: Indicator, values: np.ndarray, adcodes: list[str] | None = None) -> Series:
+    def replace(self, ind: Indicator, values: np.ndarray, adcodes: list[str] | None = None, *,
+                own_city: bool = False) -> Series:
         """Put new values into an indicator's series (a physical model or an identity made them),
-        recomputing the city row of an aggregated indicator from its districts.
+        recomputing the city row of an aggregated indicator from its districts (unless ``own_city``: the
+        values hold the city's own figures, measured, not aggregated).
 
         Args:
             ind: the indicator.
@@ -633,6 +636,8 @@ class Generator:
         adcodes = adcodes or current.adcodes
         rows = {a: values[i] for i, a in enumerate(adcodes)}
         updated = np.array([rows.get(a, current.values[i]) for i, a in enumerate(current.adcodes)], dtype=float)
+        if own_city:
+            self.measured.add(ind.code)
         if current.adcodes and current.adcodes[0] == self.city.adcode and self.aggregated_code(ind):
             spec = demo_spec(ind)
             updated[0] = _clip(ind, aggregate(ind, updated[1:], self.weights_of(ind), decimals(ind, spec)), False)
@@ -641,8 +646,9 @@ class Generator:
         return result
 
     def aggregated_code(self, ind: Indicator) -> bool:
-        """Whether an indicator's city row is computed from its districts."""
-        return ind.spatial_level == "district" and ind.aggregation != "none" and bool(self.city.districts)
+        """Whether an indicator's city row is computed from its districts (not the city's own, measured)."""
+        return (ind.spatial_level == "district" and ind.aggregation != "none" and bool(self.city.districts)
+                and ind.code not in self.measured)
 
     def weights(self, ind: Indicator, weight: Series) -> np.ndarray:
         """The weight's district values of the same period, or of the latest one before it."""

@@ -227,6 +227,32 @@ def per_day(generator: Generator, cal: Calendar) -> None:
         generator.replace(_ind(generator, code), np.round(values, 4), areas)
 
 
+# The retail price of lean pork and the CPI's pork prices year on year tell one pig cycle (猪周期).
+PORK_PRICE, PORK_CPI = "MKT-PRC-001", "MKT-PRC-008"
+
+
+def pork_cycle(generator: Generator, cal: Calendar) -> None:
+    """The daily pork price follows the CPI's pork index: each month's mean price is the mean a year before
+    times the index's change year on year (the first year of daily prices is the base), the days keeping
+    their own wander around their month's mean."""
+    if not _present(generator, PORK_PRICE, PORK_CPI):
+        return
+    price_ind, city = _ind(generator, PORK_PRICE), generator.city.adcode
+    daily, change = generator.series(price_ind).row(city), generator.series(_ind(generator, PORK_CPI)).row(city)
+    if daily is None or change is None or not len(daily):
+        return
+    months = cal.periods["monthly"]
+    month_of_day = np.searchsorted(months.lo, cal.periods["daily"].lo, side="right") - 1
+    means = np.array([daily[month_of_day == m].mean() if (month_of_day == m).any() else np.nan
+                      for m in range(len(months.lo))])
+    level = means.copy()
+    for m in range(12, len(level)):
+        if not np.isnan(level[m - 12]) and not np.isnan(means[m]):
+            level[m] = level[m - 12] * (1 + change[m] / 100)
+    values = daily * (level / means)[month_of_day]
+    generator.replace(price_ind, _rounded(price_ind, values)[None, :], [city])
+
+
 def apply(generator: Generator, cal: Calendar, seed: int) -> None:
     """Apply every tie, in the order the identities build on each other."""
     shares(generator, seed, daily=True)
@@ -235,3 +261,4 @@ def apply(generator: Generator, cal: Calendar, seed: int) -> None:
     sums(generator)
     ratios(generator, cal)
     per_day(generator, cal)
+    pork_cycle(generator, cal)

@@ -77,7 +77,8 @@ def test_audit_command_prints_each_check(use_demo_store):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "xiamen: all checks passed" in result.stdout
-    for name in ("aqi", "air_days", "rain", "aggregation", "parts", "year_to_date", "derived", "growth", "ranges"):
+    for name in ("aqi", "air_days", "rain", "aggregation", "parts", "year_to_date", "derived", "growth", "ranges",
+                 "pork"):
         assert f"ok   {name}" in result.stdout
 
 

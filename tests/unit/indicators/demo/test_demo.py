@@ -425,7 +425,10 @@ def test_real_catalog_for_the_demo_cities(key):
 
 
 def check_areas_and_aggregation(data: pd.DataFrame, city: City) -> None:
-    """Every district series has all areas, and the city is its districts' sum or mean."""
+    """Every district series has all areas, and the city is its districts' sum or mean; the air figures the city
+    measures itself lie within its districts' (concentrations, to their rounding) or at most their worst (the AQI)."""
+    from indicators.demo.physical import CITY_MEASURED
+
     district = data[data["spatial_level"] == "district"]
     areas = district.groupby("code")["adcode"].nunique()
     assert (areas == len(city.districts) + 1).all(), areas[areas != len(city.districts) + 1]
@@ -433,6 +436,12 @@ def check_areas_and_aggregation(data: pd.DataFrame, city: City) -> None:
     rollup = pd.DataFrame({"sum": rows.sum(), "mean": rows.mean(), "low": rows.min(), "high": rows.max()})
     city_rows = district[district["adcode"] == city.adcode].set_index(["code", "period"])
     joined = city_rows.join(rollup)
+    measured = joined.index.get_level_values("code").isin(CITY_MEASURED)
+    concentrations = joined.loc[joined.index.get_level_values("code").isin(["ENV-AIR-002", "ENV-AIR-003", "ENV-AIR-004"])]
+    assert concentrations["value"].between(concentrations["low"] - 0.5, concentrations["high"] + 0.5).all()
+    aqi = joined.xs("ENV-AIR-001", level="code")
+    assert (aqi["value"] <= aqi["high"]).all() and (aqi["value"] == aqi["value"].round()).all()
+    joined = joined[~measured]
     kind = joined["aggregation"].str.split(":").str[0]
     for rule, column in (("sum", "sum"), ("mean", "mean")):
         part = joined[kind == rule]

@@ -50,6 +50,7 @@ def test_the_audit_passes_for_every_demo_city(catalog, key):
     report = audit_generated(catalog, load_cities()[key], end=END, seed=SEED)
     assert report.ok, report.text()
     assert report.check("aqi").checked > 5000 and report.check("growth").checked > 300
+    assert report.check("pork").checked >= 24  # the months with a year of daily prices before them
 
 
 @pytest.mark.slow  # a whole demo city generated and audited: the full suite's, not the fast tier's
@@ -72,11 +73,14 @@ def test_the_audit_finds_what_is_wrong(catalog):
     broken.loc[rain, "value"] *= 2
     growth = broken.index[(broken["code"] == "ECO-GDP-002") & (broken["period"] == date(2020, 1, 1))]
     broken.loc[growth, "value"] = 5.3
+    pork = broken.index[(broken["code"] == "MKT-PRC-008") & (broken["period"] == date(2025, 3, 1))]
+    broken.loc[pork, "value"] += 40  # the CPI's pork line against a retail price that did not move so
     report = audit_frame(broken, catalog, load_cities()["xiamen"])
     assert not report.ok
     assert len(report.check("aqi").failures) == 3 and "350203" in report.check("aqi").failures[0]
     assert len(report.check("rain").failures) >= 1
     assert any("2020Q1" in f for f in report.check("growth").failures)
+    assert len(report.check("pork").failures) == 1 and "2025-03-01" in report.check("pork").failures[0]
 
 
 # --------------------------------------------------------------------------- facts and scale
@@ -182,6 +186,19 @@ def test_air_is_calibrated_and_realistic(worlds, key):
     assert ozone.max() <= 300
     good = (air.aqi <= 100).mean()
     assert (0.97 if world.profile.coastal else 0.85) <= good <= 1.0
+
+
+@pytest.mark.parametrize("key", CITIES)
+def test_the_citys_air_figures_are_its_own_as_the_network_publishes_them(worlds, key):
+    world = worlds[key]
+    aqi_of_days = city_values(world, "ENV-AIR-001")
+    assert (aqi_of_days == aqi_of_days.round()).all()  # an AQI is a whole number, not a mean of districts'
+    assert (city_values(world, "ENV-AIR-002") % 1 == 0).all()  # µg/m³ whole, as published
+    good = city_values(world, "ENV-AIR-006")
+    for month, share in good.items():
+        days = aqi_of_days[aqi_of_days.index.to_period("M") == month.to_period("M")]
+        if len(days) == month.days_in_month:  # a whole month: the share is of whole days
+            assert share == round(100 * (days <= 100).sum() / len(days), 1), month
 
 
 def test_xiamen_pm25_level():
