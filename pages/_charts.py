@@ -271,9 +271,12 @@ def area_ranking_figure(values: pd.DataFrame, meta: Mapping, *, lang: str) -> go
     figure = go.Figure(go.Bar(
         x=districts["value"], y=names, orientation="h",
         marker={"color": [LEVEL_COLOURS.get(level, LEVEL_COLOURS["nodata"]) for level in districts["warning"]]},
-        text=[f"{format_value(v, lang)} {unit}" for v in districts["value"]], textposition="auto",
+        # The bars carry the number only and the axis the unit: "1,102 100M yuan" beside a bar ran off a phone's chart.
+        text=[format_value(v, lang) for v in districts["value"]], textposition="auto",
         hovertemplate=f"%{{y}}: %{{x:,.4g}} {unit}<extra></extra>"))
     _base_layout(figure, height=max(160, 34 * len(names) + 56))
     figure.update_layout(hovermode="closest", showlegend=False)
     figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
+    if unit:
+        figure.update_xaxes(title={"text": unit, "standoff": 4, "font": {"size": 12}})
     return figure

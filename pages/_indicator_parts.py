@@ -128,13 +128,13 @@ def change_table(history: pd.DataFrame, meta: dict, lang: str) -> html.Table:
         period, value = indexed.index[i], indexed["value"].iat[i]
         cells = [html.Td(format_period(period, frequency, lang, cumulative=ytd,
                                        jan_feb_merged=bool(meta.get("jan_feb_merged")))),
-                 html.Td(f"{format_value(value, lang)} {label}", className="num"),
+                 html.Td(format_value(value, lang), className="num"),
                  html.Td(format_change(_change(value, year_ago[i], unit), unit, lang), className="num")]
         if with_mom:
             cells.append(html.Td(format_change(_change(value, previous[i], unit), unit, lang), className="num"))
         if single:
             single_value = indexed["period_value"].iat[i]
-            cells += [html.Td(f"{format_value(single_value, lang)} {label}", className="num"),
+            cells += [html.Td(format_value(single_value, lang), className="num"),
                       html.Td(format_change(_change(single_value, single_year_ago[i], "%"), "%", lang), className="num")]
         rows.append(html.Tr(cells))
     if ytd:
@@ -142,7 +142,12 @@ def change_table(history: pd.DataFrame, meta: dict, lang: str) -> html.Table:
             [f"ind_single_{frequency}", f"ind_single_yoy_{frequency}"] if single else [])
     else:
         headers = ["ind_period", "ind_value", "yoy"] + (["mom"] if with_mom else [])
-    head = html.Thead(html.Tr([html.Th(t(key, lang)) for key in headers]))
+    # The unit is said once, in the value columns' headings, not in every cell: on a phone five columns
+    # of "2,350 100M yuan" ran past the card and widened the page.
+    valued = {"ind_value", "ind_ytd_value", f"ind_single_{frequency}"}
+    open_, close = ("(", ")") if lang == "zh" else (" (", ")")
+    head = html.Thead(html.Tr([html.Th(f"{t(key, lang)}{open_}{label}{close}" if key in valued and label else t(key, lang))
+                               for key in headers]))
     return html.Table([head, html.Tbody(rows)], className="data-table")
 
 

@@ -95,10 +95,13 @@ def test_ranking_draws_districts_best_first_in_level_colours():
     values = pd.DataFrame({"adcode": ["350200", "350203", "350205"], "level": ["city", "district", "district"],
                            "name_zh": ["厦门市", "思明区", "海沧区"], "name_en": ["Xiamen", "Siming", "Haicang"],
                            "value": [30.0, 20.0, 10.0], "warning": ["normal", "red", "normal"]})
-    bar = area_ranking_figure(values, {"unit": "亿元"}, lang="zh").data[0]
+    figure = area_ranking_figure(values, {"unit": "亿元"}, lang="zh")
+    bar = figure.data[0]
     assert list(bar.y) == ["思明区", "海沧区"]
     assert list(bar.marker.color) == [LEVEL_COLOURS["red"], LEVEL_COLOURS["normal"]]
-    assert bar.text[0] == "20 亿元"
+    # The number on the bar, the unit once on the axis (a unit on every bar ran off a phone's chart).
+    assert bar.text[0] == "20"
+    assert figure.layout.xaxis.title.text == "亿元"
 
 
 @pytest.mark.parametrize(("text", "expected"), [("空气质量", "kqzl"), ("PM2.5 日均浓度", "pm25rjnd")])
@@ -256,3 +259,18 @@ def test_a_daily_chart_keeps_its_date_axis():
     history = pd.DataFrame({"period": pd.date_range("2025-01-01", periods=30).date, "value": range(30),
                             "revisions": 0, "first_value": np.nan})
     assert history_figure(history, pd.DataFrame(), DOWN, lang="zh").layout.xaxis.tickformat is None
+
+
+def test_change_table_says_the_unit_once_in_its_headings():
+    from pages._indicator_parts import change_table
+
+    periods = pd.date_range("2024-03-01", periods=8, freq="QS-MAR")
+    history = pd.DataFrame({"period": periods, "value": [float(100 * (i % 4 + 1)) for i in range(8)],
+                            "period_value": [100.0 + i for i in range(8)]})
+    meta = {"frequency": "quarterly", "unit": "亿元", "accumulation": "ytd"}
+    table = change_table(history, meta, "en")
+    headings = [th.children for th in table.children[0].children.children]
+    assert headings == ["Period", "Year to date (100M yuan)", "YTD YoY", "Quarter (100M yuan)", "Quarter YoY"]
+    first = [td.children for td in table.children[1].children[0].children]
+    assert first[1] == "400" and first[3] == "107"  # a phone's five columns fit: no unit in the cells
+    assert [th.children for th in change_table(history, meta, "zh").children[0].children.children][1] == "累计值(亿元)"
