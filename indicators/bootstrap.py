@@ -60,14 +60,19 @@ def generate_demo(session: Session, catalog: Catalog, city: City, *, seed: int, 
     session.flush()
     conn, loaded_at, rows = session.connection(), datetime.now(), 0
     chunks = generate_city(catalog, city, end=today, seed=seed)
-    bar = tqdm(chunks, total=len(catalog), desc=f"demo data {city.name_zh}", unit="indicator", disable=not progress)
+    bar = tqdm(total=len(catalog), desc=f"demo data {city.name_zh}", unit="indicator", disable=not progress)
     with bulk_load(conn):
-        for frame in bar:
+        for frame in chunks:
+            bar.update()
             indicator = catalog[frame["code"].iat[0]]
             if indicator.formula is not None:
                 continue  # computed from its inputs below, as for loaded data
             rows += insert_observations(conn, frame, batch_id=batch.id, source="demo", loaded_at=loaded_at)
             replace_latest(conn, compute_latest(frame, indicator, batch.id))
+        # The catalog's count was an upper bound (no hourly series here, no metro in a city without one): end at 100 %.
+        bar.total = bar.n
+        bar.refresh()
+        bar.close()
         recompute_all(conn, catalog, batch_id=batch.id)
     rows += add_demo_hours(conn, catalog, [city.adcode, *(d.adcode for d in city.districts)], today=today, seed=seed,
                            batch_id=batch.id, loaded_at=loaded_at)
