@@ -10,6 +10,7 @@ signed-in user and has the sign-out button; a viewer bound to one city sees only
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qs, quote, urlencode
 
 import dash
@@ -185,12 +186,38 @@ def build_header(path: str, city: str, lang: str, updated: str, state: dict[str,
     ]
 
 
+# The browser tab's title in English, by page name. A page registers its Chinese title (``register_page(title=…)``,
+# what Dash puts in the tab); in English assets/08-page-title.js swaps it for this one. Dash's callable titles
+# are no help: they get the path's variables, never the query's ``lang``.
+ENGLISH_TITLES = {
+    "home": "City Vitals", "theme": "Theme", "topic": "Topic", "area": "District", "indicator": "Indicator",
+    "catalog": "Indicator catalog", "alerts": "Alert centre", "map": "District map", "screen": "City at a glance",
+    "province": "Province", "province_screen": "Province wall", "inbox": "My alerts",
+    "evaluation": "Alert handling evaluation", "briefing": "Daily city briefing", "data_quality": "Data quality",
+    "data_catalog": "Catalog and thresholds", "data_upload": "Upload data", "data_loads": "Loads",
+    "data_sources": "SQL sources", "admin_users": "Accounts", "admin_audit": "Audit log",
+    "admin_notify": "Notifications & routing", "admin_screens": "Screens & playlists", "admin_topics": "Topics",
+}
+TITLE_SUFFIX = " · City Vitals"
+
+
+def english_titles() -> dict[str, str]:
+    """Each registered page's (Chinese) title → its English title; the home page's is the app's name alone."""
+    titles = {}
+    for page in dash.page_registry.values():
+        english = ENGLISH_TITLES.get(page["name"])
+        if isinstance(page.get("title"), str) and english:
+            titles[page["title"]] = english if english == "City Vitals" else english + TITLE_SUFFIX
+    return titles
+
+
 def layout() -> html.Div:
     """The shell around every page."""
     return html.Div([
         dcc.Location(id="shell-url"),
         dcc.Location(id="shell-go", refresh="callback-nav"),
         dcc.Store(id="shell-lang", data=current_settings().lang),  # the language of a URL without one
+        html.Div(id="shell-titles", hidden=True, **{"data-titles": json.dumps(english_titles(), ensure_ascii=False)}),
         html.Header(id="shell-header", className="shell-header"),
         html.Main(dash.page_container, className="shell-main"),
         html.Footer(id="shell-footer", className="shell-footer"),

@@ -42,3 +42,16 @@ def test_the_tab_bar_marks_each_page_s_section(dash_app):
         for path, section in sections.items():
             marked = [i for i, tab in enumerate(phone_tabs(path, "xiamen", "zh")) if "is-active" in tab.className]
             assert marked == [section], path
+
+
+def test_every_page_has_an_english_title(dash_app):
+    import dash
+
+    from pages._shell import english_titles
+
+    titles = english_titles()
+    for page in dash.page_registry.values():
+        assert titles.get(page["title"], "").endswith("City Vitals"), page["name"]
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in titles[page["title"]]), page["name"]
+    assert titles["预警中心 · City Vitals"] == "Alert centre · City Vitals"
+    assert titles["城市生命体征 · City Vitals"] == "City Vitals"
