@@ -278,5 +278,5 @@ def area_ranking_figure(values: pd.DataFrame, meta: Mapping, *, lang: str) -> go
     figure.update_layout(hovermode="closest", showlegend=False)
     figure.update_yaxes(autorange="reversed", gridcolor="rgba(0,0,0,0)")
     if unit:
-        figure.update_xaxes(title={"text": unit, "standoff": 4, "font": {"size": 12}})
+        figure.update_xaxes(title={"text": unit, "standoff": 4})  # in the layout's type, which walls scale
     return figure
