@@ -105,8 +105,9 @@ CITY_LEVEL = "市级指标不能按区县填报 / city-level indicator given for
 OUT_OF_RANGE = "超出合理范围 {low} ~ {high} / out of physical range {low} to {high}"
 DUPLICATE = ("重复：指标、地区、时间与第 {row} 行「{column}」相同 / "
              "duplicate key (indicator, area, period) of row {row}, column {column}")
-HOURLY_NOT_IN_FILES = ("小时指标按整点报送，请用接口 POST /api/v1/observations / an hourly indicator takes whole hours: "
-                       "push them to POST /api/v1/observations")
+HOURLY_NOT_IN_FILES = ("小时指标按整点报送：请用接口 POST /api/v1/observations，列名为 indicator、area、period、value / "
+                       "an hourly indicator takes whole hours: push them to POST /api/v1/observations with the columns "
+                       "indicator, area, period, value")
 FUTURE = ("时间晚于加载日期（{today}）的下一期 / the period is later than the one after the load's date ({today})")
 JAN_MERGED = ("该指标1—2月合并发布，没有单独的1月数 / this indicator is published for January and February together "
               "(1—2月): it has no January value")

@@ -483,6 +483,17 @@ def _header_key(name: str) -> str:
     return re.sub(r"\(.*\)$", "", norm(name).lower()) if name else ""
 
 
+def long_columns(headers: Iterable[str]) -> dict[str, str]:
+    """The header that names each role of a long table (``indicator``, ``area``, ``period``, ``value``) among
+    ``headers``, by ``ROLE_ALIASES`` (指标代码 → indicator; the earlier name of a role wins)."""
+    found: dict[str, tuple[int, str]] = {}
+    for header in headers:
+        role, rank = _ALIAS.get(_header_key(header or ""), (None, 0))
+        if role in ROLES and (role not in found or rank < found[role][0]):
+            found[role] = (rank, header)
+    return {role: header for role, (_, header) in found.items()}
+
+
 def is_city(adcode: str) -> bool:
     # Prefecture-level adcodes end in 00 (GB/T 2260); districts and counties never do.
     return adcode.endswith("00")

@@ -442,6 +442,23 @@ def test_a_bad_row_of_a_mixed_push_is_named_by_its_place_in_the_push_and_nothing
     assert [[error["row"] for error in json.loads(batch.report)["errors"]] for batch in rejected] == [[bad_row + 2]] * 2
 
 
+def test_a_csv_push_with_a_bureaus_own_headers_loads_hours_and_months_and_names_its_columns(push_site):
+    from indicators.store.models import HourlyObservation
+
+    secret = token_for("operator", writes=True, city_key="xiamen")
+    table = ("指标代码,地区,时期,数值,备注\n"
+             + "".join(f"ENV-AIR-101,思明区,2025-06-30 {hour:02d}:00,{40 + 3 * hour},\n" for hour in range(24))
+             + "ECO-IND-016,思明区,2024年1月,12.5,快报\n")
+    pushed = push_site.post("/api/v1/observations", data=table.encode(), content_type="text/csv", headers=bearer(secret))
+    assert pushed.status_code == 200 and pushed.get_json()["inserted"] == 25, pushed.get_data(as_text=True)
+    with Session(db.engine()) as session:
+        assert session.scalar(select(func.count()).select_from(HourlyObservation)) == 24
+    bad = table.replace("2025-06-30 05:00", "2025-06-30 05:30")
+    refused = push_site.post("/api/v1/observations", data=bad.encode(), content_type="text/csv", headers=bearer(secret))
+    assert refused.status_code == 422
+    assert [(error["row"], error["column"]) for error in refused.get_json()["errors"]] == [(7, "时期")]
+
+
 def test_an_hourly_row_outside_the_tokens_districts_is_refused_and_audited(push_site):
     from indicators.store.models import HourlyObservation
 

@@ -21,6 +21,7 @@ import csv
 import hashlib
 import io
 import json
+from dataclasses import replace
 from datetime import date, datetime
 
 import flask
@@ -33,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from indicators.ingest.catalog_edits import store_catalog
 from indicators.ingest.hourly import hourly_codes, load_hourly, load_mixed
 from indicators.ingest.loading import load_bytes
+from indicators.ingest.tables import long_columns
 from indicators.store import db
 from indicators.store.models import IdempotentPush
 from indicators.warnings.alerts import run_warnings
@@ -103,20 +105,26 @@ def _as_csv(rows: list[dict], columns: list[str]) -> bytes:
 
 
 def _load_rows(rows: list[dict], columns: list[str], file_name: str, city: str | None, dry_run: bool,
-               content: bytes | None = None):
+               content: bytes | None = None, roles: dict[str, str] | None = None):
     """Load rows (numbered from 2, as the lines of a CSV file under its header) through the loader their
-    indicators need: the file loader, the hourly one, or both as one load. ``content``: the rows' own file."""
+    indicators need: the file loader, the hourly one, or both as one load. ``content``: the rows' own file;
+    ``roles``: the column holding each of indicator, area, period and value (a CSV's own headers: 指标代码 …)."""
+    roles = roles or {role: role for role in COLUMNS}
     hourly = hourly_codes(store_catalog())
-    is_hourly = [str(row.get("indicator") or "").strip() in hourly for row in rows]
+    is_hourly = [str(row.get(roles["indicator"]) or "").strip() in hourly for row in rows]
     if not any(is_hourly):
         return load_bytes(content or _as_csv(rows, columns), file_name, city_key=city, dry_run=dry_run, kind="api")
-    hours = [(number, {**row, "value": _number(row.get("value"))})
+    hours = [(number, {role: row.get(roles[role]) for role in COLUMNS} | {"value": _number(row.get(roles["value"]))})
              for number, (row, hour) in enumerate(zip(rows, is_hourly), start=2) if hour]
     if len(hours) == len(rows):
-        return load_hourly([row for _, row in hours], file_name, city_key=city, dry_run=dry_run, first_row=2)
-    others = [(number, row) for number, (row, hour) in enumerate(zip(rows, is_hourly), start=2) if not hour]
-    return load_mixed(hours, _as_csv([row for _, row in others], columns), [number for number, _ in others],
-                      file_name, city_key=city, dry_run=dry_run)
+        report = load_hourly([row for _, row in hours], file_name, city_key=city, dry_run=dry_run, first_row=2)
+    else:
+        others = [(number, row) for number, (row, hour) in enumerate(zip(rows, is_hourly), start=2) if not hour]
+        report = load_mixed(hours, _as_csv([row for _, row in others], columns), [number for number, _ in others],
+                            file_name, city_key=city, dry_run=dry_run)
+    # The hourly rows' errors name the columns by role: name them as the sender did (时期, not period).
+    report.errors = [replace(error, column=roles.get(error.column, error.column)) for error in report.errors]
+    return report
 
 
 def _load_json(push: Push, holder: str):
@@ -128,9 +136,10 @@ def _load_csv(content: bytes, holder: str, city: str | None, dry_run: bool):
     text = content.decode("utf-8-sig", errors="replace")
     reader = csv.DictReader(io.StringIO(text))
     rows = list(reader)
-    if not rows or not set(COLUMNS) <= set(reader.fieldnames or ()):  # a wide table: the file loader reads it
+    roles = long_columns(reader.fieldnames or ())
+    if not rows or len(roles) < len(COLUMNS):  # a wide table: the file loader reads it
         return load_bytes(content, f"api-{holder}.csv", city_key=city, dry_run=dry_run, kind="api")
-    return _load_rows(rows, list(reader.fieldnames), f"api-{holder}.csv", city, dry_run, content)
+    return _load_rows(rows, list(reader.fieldnames), f"api-{holder}.csv", city, dry_run, content, roles)
 
 
 def _number(text: object) -> float | str | None:
