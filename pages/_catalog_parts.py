@@ -115,6 +115,15 @@ def parse_state(query: Mapping[str, str | None]) -> dict[str, str]:
     return state
 
 
+def _period_text(record: Mapping, lang: str) -> str:
+    """The newest period as the value covers it: a year-to-date amount's 2026年1—11月 or 前三季度, not 2026年11月."""
+    period, merged = record["period"], record.get("jan_feb_merged")
+    if missing(period):
+        return ""
+    return format_period(period, record["frequency"], lang, cumulative=record.get("accumulation") == "ytd",
+                         jan_feb_merged=not missing(merged) and bool(merged))
+
+
 def _row(record: Mapping, *, lang: str) -> dict:
     period = record["period"]
     return {
@@ -131,7 +140,7 @@ def _row(record: Mapping, *, lang: str) -> dict:
         "value_text": format_value(record["value"], lang),
         "unit": unit_label(record["unit"], lang),
         "period": None if missing(period) else period.isoformat(),
-        "period_text": "" if missing(period) else format_period(period, record["frequency"], lang),
+        "period_text": _period_text(record, lang),
         "level": LEVEL_SORT[record["level"]],
         "overdue": int(record["overdue"]),
     }
@@ -240,8 +249,7 @@ def export_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         header("spatial_level", lang): labels("spatial_level"),
         header("value", lang): frame["value"].astype(float),
         header("unit", lang): [unit_label(unit, lang) for unit in frame["unit"]],
-        header("period", lang): ["" if missing(p) else format_period(p, f, lang)
-                                 for p, f in zip(frame["period"], frame["frequency"])],
+        header("period", lang): [_period_text(record, lang) for record in frame.to_dict("records")],
         header("level", lang): labels("level"),
         header("overdue", lang): [freshness(n, p, lang) for n, p in zip(frame["overdue"], frame["period"])],
     })

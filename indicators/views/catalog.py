@@ -20,7 +20,7 @@ from indicators.views.queries import indicators, latest_snapshot, search_catalog
 
 # The catalog fields the grid and the export use.
 CATALOG_COLUMNS = ["code", "name_zh", "name_en", "theme", "topics", "department", "frequency", "sensitivity",
-                   "spatial_level", "unit"]
+                   "spatial_level", "unit", "accumulation", "jan_feb_merged"]
 # The metadata filters of ``search_catalog``; ``level`` is applied to the merged rows.
 METADATA_FILTERS = ("theme", "topic", "department", "frequency", "sensitivity", "spatial_level")
 

@@ -36,15 +36,17 @@ def view():
     return catalog
 
 
-def _meta(code, name_zh, name_en, *, theme="economy", topics=(), sensitivity="public", frequency="monthly", unit="亿元"):
+def _meta(code, name_zh, name_en, *, theme="economy", topics=(), sensitivity="public", frequency="monthly", unit="亿元",
+          accumulation="period"):
     return {"code": code, "name_zh": name_zh, "name_en": name_en, "theme": theme, "topics": topics,
+            "accumulation": accumulation, "jan_feb_merged": False,
             "department": "市统计局", "frequency": frequency, "sensitivity": sensitivity, "spatial_level": "city",
             "unit": unit, "definition": "…"}
 
 
 CATALOG = pd.DataFrame([
     _meta("ECO-GDP-001", "地区生产总值", "Gross regional product (GDP)", frequency="quarterly"),
-    _meta("ECO-CON-001", "社会消费品零售总额", "Retail sales", topics=("industry", "city_operation")),
+    _meta("ECO-CON-001", "社会消费品零售总额", "Retail sales", topics=("industry", "city_operation"), accumulation="ytd"),
     _meta("GOV-PET-001", "信访事项总量", "Petition matters", theme="governance", topics=("petition",),
           sensitivity="restricted", unit="件次"),
     _meta("ENV-AIR-001", "PM2.5 年均浓度", "PM2.5 annual mean", theme="environment", frequency="yearly", unit="μg/m³"),
@@ -95,7 +97,8 @@ def test_rows_carry_formatted_texts_and_sort_keys(parts, merged):
     rows = {row["code"]: row for row in parts.grid_rows(merged, lang="zh")}
     gdp, retail, petition, air = (rows[c] for c in ("ECO-GDP-001", "ECO-CON-001", "GOV-PET-001", "ENV-AIR-001"))
     assert gdp["value"] == 2_345_678.0 and gdp["value_text"] == "234.57万" and gdp["period_text"] == "2025Q1"
-    assert retail["period"] == "2025-05-01" and retail["period_text"] == "2025年5月" and retail["overdue"] == 2
+    # a year-to-date amount says the months it covers (累计), not its last month
+    assert retail["period"] == "2025-05-01" and retail["period_text"] == "2025年1—5月" and retail["overdue"] == 2
     assert retail["topics"] == "工业经济、城市运行" and retail["theme"] == "economy"  # keys; refData names them
     assert petition["value"] == 40.0 and petition["value_text"] == "40" and petition["period_text"] == "2025年5月"
     assert air["value_text"] == "—" and air["period"] is None
@@ -103,7 +106,7 @@ def test_rows_carry_formatted_texts_and_sort_keys(parts, merged):
     ranks = [r["level"] for r in (petition, retail, gdp, air)]
     assert ranks == sorted(ranks, reverse=True) and len(set(ranks)) == 4
     english = {row["code"]: row for row in parts.grid_rows(merged, lang="en")}
-    assert english["ECO-GDP-001"]["value_text"] == "2.35M" and english["ECO-CON-001"]["period_text"] == "May 2025"
+    assert english["ECO-GDP-001"]["value_text"] == "2.35M" and english["ECO-CON-001"]["period_text"] == "Jan–May 2025"
     assert english["ECO-CON-001"]["topics"] == "Industrial economy, City operation"
 
 
