@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -32,6 +32,21 @@ EVENT_TITLE_CHARS = {"zh": 16, "en": 28}
 # Hours an hourly indicator's chart shows at first (the range buttons reach the rest).
 HOURS_IN_VIEW = 48
 FONT = "Noto Sans CJK SC, Microsoft YaHei, Arial, sans-serif"
+
+
+# Plotly's dates in Chinese (its zh-CN locale, from plotly.js dist/plotly-locale-zh-cn.js, given as the config's
+# ``locales`` so that nothing is fetched): without it a Chinese page's date axes read "Jan 2026".
+ZH_CN = {"format": {
+    "days": ["星期日", "星期一", "星期二", "星期三", "星期四", "星期五", "星期六"],
+    "shortDays": ["周日", "周一", "周二", "周三", "周四", "周五", "周六"],
+    "months": ["一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月"],
+    "shortMonths": ["1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月"],
+    "date": "%Y-%m-%d"}}
+
+
+def graph_config(lang: str, config: dict) -> dict:
+    """``config`` for a ``dcc.Graph`` speaking the page's language (dates in Chinese on a Chinese page)."""
+    return {**config, "locale": "zh-CN", "locales": {"zh-CN": ZH_CN}} if lang == "zh" else {**config, "locale": "en"}
 
 
 def _base_layout(figure: go.Figure, *, height: int) -> go.Figure:
@@ -150,7 +165,15 @@ def history_figure(history: pd.DataFrame, forecast: pd.DataFrame, meta: Mapping,
                         rangeslider={"visible": False})
     if meta.get("frequency") == "hourly":
         _hour_axis(figure, history, lang)
+    elif lang == "zh":
+        figure.update_xaxes(tickformatstops=ZH_DATE_TICKS)
     return figure
+
+
+# Date ticks as Chinese writes them at each zoom: 12月6日 for days and weeks, 2026年3月 for months, 2026年 for years.
+ZH_DATE_TICKS = [{"dtickrange": [None, "M1"], "value": "%-m月%-d日"},
+                 {"dtickrange": ["M1", "M6"], "value": "%Y年%-m月"},
+                 {"dtickrange": ["M12", None], "value": "%Y年"}]
 
 
 def _hour_axis(figure: go.Figure, history: pd.DataFrame, lang: str) -> None:
@@ -235,9 +258,13 @@ def single_period_figure(history: pd.DataFrame, meta: Mapping, *, lang: str) -> 
                               hovertemplate=f"%{{customdata}}: %{{y:,.4g}} {unit}<extra></extra>"))
     _base_layout(figure, height=220)
     figure.update_layout(hovermode="closest")
-    key = "single_quarter" if frequency == "quarterly" else "single_month"
+    key = "single_quarter_bars" if frequency == "quarterly" else "single_month_bars"
     figure.update_layout(showlegend=False, title={"text": t(key, lang), "x": 0, "font": {"size": 13}},
                          margin={"t": 32})
+    # Years on the axis, as on the history chart above (Plotly's own date ticks say "Jan 2022" in any language).
+    years = sorted({period.year for period in shown["period"]})
+    figure.update_xaxes(tickvals=[date(year, 1, 1) for year in years],
+                        ticktext=[f"{year}年" if lang == "zh" else str(year) for year in years])
     figure.update_yaxes(title={"text": unit, "standoff": 4}, tickformat="~s" if lang == "en" else ",.4~g")
     return figure
 

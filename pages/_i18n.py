@@ -21,6 +21,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ytd_yoy": ("累计同比", "YTD YoY"),
     "single_month": ("当月", "Month"),
     "single_quarter": ("当季", "Quarter"),
+    "single_month_bars": ("当月值(近五年)", "Single months, last five years"),
+    "single_quarter_bars": ("当季值(近五年)", "Single quarters, last five years"),
     "as_of": ("截至", "as of"),
     "late": ("数据迟报", "Late data"),
     "no_data": ("暂无数据", "No data"),

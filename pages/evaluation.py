@@ -11,6 +11,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html,
 from indicators.accounts import audit
 from indicators.views.evaluation import evaluation
 from pages import _evaluation_parts as parts
+from pages._charts import graph_config
 from pages._export import table_bytes
 from pages._i18n import t
 from pages._shell import resolve
@@ -42,7 +43,7 @@ def layout(city: str | None = None, lang: str | None = None, **_query) -> html.D
             html.Section([html.H2(t("evaluation_trend", lang), id="evaluation-trend-title",
                                   className="quality-section-title"),
                           dcc.Graph(id="evaluation-trend", className="evaluation-trend",
-                                    config={"displayModeBar": False})],
+                                    config=graph_config(lang, {"displayModeBar": False}))],
                          id="evaluation-trend-card", className="card quality-card evaluation-trend-card"),
         ], className="quality-columns evaluation-columns"),
     ], className="admin-page evaluation-page")

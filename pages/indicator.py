@@ -29,7 +29,7 @@ from indicators.views.queries import (
     latest_snapshot,
     series,
 )
-from pages._charts import area_ranking_figure, history_figure, single_period_figure
+from pages._charts import area_ranking_figure, graph_config, history_figure, single_period_figure
 from pages._export import table_bytes
 from pages._format import unit_label
 from pages._i18n import localized, t
@@ -118,12 +118,12 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
                         className="section-title"),
                 dcc.Graph(figure=history_figure(history, forecast, meta, lang=lang, thresholds=not city_only,
                                                  annotations=events),
-                          config={**GRAPH_CONFIG, "toImageButtonOptions": {
-                              **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"{code}-{area}"}},
+                          config=graph_config(lang, {**GRAPH_CONFIG, "toImageButtonOptions": {
+                              **GRAPH_CONFIG["toImageButtonOptions"], "filename": f"{code}-{area}"}}),
                           className="history-graph"),
                 html.P(t("ind_thresholds_city", lang), className="muted") if city_only else None,
                 dcc.Graph(figure=single_period_figure(history, meta, lang=lang),
-                          config={**GRAPH_CONFIG, "displayModeBar": False}, className="single-graph")
+                          config=graph_config(lang, {**GRAPH_CONFIG, "displayModeBar": False}), className="single-graph")
                 if history["period_value"].notna().any() else None,
                 html.P(forecast_note(forecast, meta, history["value"].notna().sum(), lang), className="muted"),
                 html.Div([html.Button(t("ind_export_csv", lang), id="indicator-export-csv", className="button"),
@@ -141,7 +141,7 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
                           dcc.Store(id="indicator-map-near"),
                           map_legend(small_map["mode"], small_map["breaks"], lang, unit=meta["unit"]),
                           dcc.Graph(figure=area_ranking_figure(ranking, meta, lang=lang),
-                                    config={**GRAPH_CONFIG, "displayModeBar": False})],
+                                    config=graph_config(lang, {**GRAPH_CONFIG, "displayModeBar": False}))],
                          className="card") if has_districts else None,
             html.Section([html.H2(t("ind_changes_ytd" if meta.get("accumulation") == "ytd" else "ind_changes", lang),
                                   className="section-title"),

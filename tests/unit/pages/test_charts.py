@@ -88,7 +88,19 @@ def test_a_year_to_date_line_restarts_each_year_and_its_single_months_are_bars()
     assert len(values) == 25 and np.isnan(values[12]) and values[11] == 1200.0 and values[13] == 100.0
     bars = single_period_figure(history, meta, lang="zh")
     assert list(bars.data[0].y) == [100.0] * 24 and bars.data[0].customdata[0] == "2023年1月"
-    assert bars.layout.title.text == "当月"
+    assert bars.layout.title.text == "当月值(近五年)"
+    assert list(bars.layout.xaxis.ticktext) == ["2023年", "2024年"]  # years, not Plotly's English "Jan 2023"
+
+
+def test_graphs_write_dates_in_the_pages_language():
+    from pages._charts import graph_config
+
+    chinese = graph_config("zh", {"displayModeBar": False})
+    assert chinese["locale"] == "zh-CN" and chinese["locales"]["zh-CN"]["format"]["shortMonths"][0] == "1月"
+    assert graph_config("en", {"displayModeBar": False}) == {"displayModeBar": False, "locale": "en"}
+    history = _history(revised_at=())
+    stops = history_figure(history, _forecast().iloc[0:0], UP, lang="zh", thresholds=False).layout.xaxis.tickformatstops
+    assert [stop.value for stop in stops] == ["%-m月%-d日", "%Y年%-m月", "%Y年"]
 
 
 def test_ranking_draws_districts_best_first_in_level_colours():
