@@ -79,6 +79,7 @@ register_strings({
     "alerts_overview_total": ("符合条件的未结预警 {total} 条,其中 {waiting} 条尚未签收。",
                               "{total} open alerts match the filters; {waiting} not yet acknowledged."),
     "alerts_by_department": ("按责任单位(颜色为最高等级)", "By responsible department (colour: the worst level)"),
+    "alerts_other_departments": ("其他 {n} 个单位", "{n} other departments"),
     "alerts_by_theme": ("按主题", "By theme"),
     "alerts_shown": ("显示 {shown} / {total}", "Showing {shown} of {total}"),
     "alerts_more": ("显示更多", "Show more"),
@@ -312,13 +313,20 @@ def detail_content(detail: AlertDetail, *, city: str, lang: str) -> list:
     ]
 
 
+TOP_DEPARTMENTS = 10
+
+
 def overview_content(overview: AlertOverview, lang: str) -> list:
     """Before an alert is picked, the detail pane sums up the open alerts of the filters: how many wait to be
     acknowledged, which departments hold them (coloured by their worst level) and in which themes."""
     if overview.total == 0:
         return []
     departments = [Bar(department_name(row["department"], lang) if row["department"] else "—", int(row["count"]),
-                       f"--level-{row['worst']}") for row in overview.departments.head(10).to_dict("records")]
+                       f"--level-{row['worst']}") for row in overview.departments.head(TOP_DEPARTMENTS).to_dict("records")]
+    rest = overview.departments.iloc[TOP_DEPARTMENTS:]
+    if len(rest):  # the bars add up to the total: the departments beyond the top ones as one bar
+        departments.append(Bar(t("alerts_other_departments", lang).format(n=len(rest)), int(rest["count"].sum()),
+                               "--text-muted"))
     themes = [Bar(theme_name(row["theme"], lang), int(row["count"]), "--accent")
               for row in overview.themes.to_dict("records")]
     return [html.H2(t("alerts_overview", lang), className="alerts-overview-title"),

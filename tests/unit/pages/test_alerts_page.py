@@ -323,6 +323,20 @@ def test_with_no_alert_picked_the_detail_sums_up_the_open_alerts(alerts_page, vi
     assert int(overview.departments["count"].sum()) == open_alerts
 
 
+def test_the_overviews_department_bars_add_up_to_the_open_alerts():
+    from indicators.views.alerts import AlertOverview
+    from pages._alerts_parts import overview_content
+
+    departments = pd.DataFrame({"department": [f"市第{i}局" for i in range(12)], "count": [12 - i for i in range(12)],
+                                "worst": ["blue"] * 12, "waiting": [0] * 12})
+    overview = AlertOverview(departments, pd.DataFrame({"theme": ["economy"], "count": [78]}), waiting=0, total=78)
+    content = overview_content(overview, "en")
+    by_department = content[2].children[0]  # the first chart: departments
+    values = [int(row.children[2].children) for row in by_department.children[1:]]
+    assert len(values) == 11 and sum(values) == 78  # ten departments, and the other two as one bar
+    assert "2 other departments" in text_of(by_department)
+
+
 def test_action_callback_refreshes_the_list_and_keeps_refusals_polite(alerts_page, view, store):
     alert_id = _alert_id(view, "ENV-AIR-001")
     args = {"city": "xiamen", "lang": "en"}
