@@ -3,6 +3,7 @@ and the action form. Values in (rows of ``indicators.views.alerts`` views), comp
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date
 from urllib.parse import urlencode
@@ -199,6 +200,15 @@ def _unbroken(text: str) -> str:
     return text.replace(" ", "\u00a0")
 
 
+# A number and the unit after it ("-6 %", "37.1 月", "150 μg/m³"): kept on one line.
+_AMOUNT = re.compile(r"(\d) (?=[^\s\d,,。;;()()])")
+
+
+def _amounts_unbroken(sentence: str) -> str:
+    """The sentence with each number bound to its unit, so that a narrow list never wraps "-6 / %"."""
+    return _AMOUNT.sub("\\1\u00a0", sentence)
+
+
 def alert_row(row: Mapping, lang: str, *, selected: bool = False, today: date | None = None) -> html.Button:
     """One alert in the list: level, sentence, where and what, who and when; clicking selects it.
 
@@ -217,7 +227,7 @@ def alert_row(row: Mapping, lang: str, *, selected: bool = False, today: date | 
         html.Span([level_badge(row["level"], lang),
                    html.Span(state_name(row["state"], lang), className=f"alert-state state-{row['state']}")],
                   className="alert-row-head"),
-        html.Span(localized(row, lang, "sentence"), className="alert-sentence"),
+        html.Span(_amounts_unbroken(localized(row, lang, "sentence")), className="alert-sentence"),
         # One text line, not a component per fact: a page of rows must render and travel fast.
         # Where and who repeat the sentence: a phone leaves them out (50-alerts.css), keeping the rule and times.
         html.Span([html.Span(" · ".join([area, indicator, department]) + " · ", className="alert-meta-where"),

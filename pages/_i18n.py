@@ -18,6 +18,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "health_score": ("健康指数", "Health score"),
     "yoy": ("同比", "YoY"),
     "mom": ("环比", "MoM"),
+    # 环比 in English by the period it compares with: a daily series' is day on day, not month on month.
+    "mom_hourly": ("环比", "vs prev. hour"),
+    "mom_daily": ("环比", "DoD"),
+    "mom_weekly": ("环比", "WoW"),
+    "mom_monthly": ("环比", "MoM"),
+    "mom_quarterly": ("环比", "QoQ"),
+    "mom_yearly": ("环比", "vs prev. year"),
     "ytd_yoy": ("累计同比", "YTD YoY"),
     "single_month": ("当月", "Month"),
     "single_quarter": ("当季", "Quarter"),

@@ -63,6 +63,7 @@ register_strings({
     "ind_area": ("区域", "Area"),
     "ind_ytd_value": ("累计值", "Year to date"),
     "ind_changes_ytd": ("累计与当月", "Year to date and single periods"),
+    "ind_changes_ytd_quarterly": ("累计与当季", "Year to date and single quarters"),
     "ind_single_monthly": ("当月值", "Month"),
     "ind_single_quarterly": ("当季值", "Quarter"),
     "ind_single_yoy_monthly": ("当月同比", "Month YoY"),
@@ -141,7 +142,7 @@ def change_table(history: pd.DataFrame, meta: dict, lang: str) -> html.Table:
         headers = ["ind_period", "ind_ytd_value", "ytd_yoy"] + (
             [f"ind_single_{frequency}", f"ind_single_yoy_{frequency}"] if single else [])
     else:
-        headers = ["ind_period", "ind_value", "yoy"] + (["mom"] if with_mom else [])
+        headers = ["ind_period", "ind_value", "yoy"] + ([f"mom_{frequency}"] if with_mom else [])
     # The unit is said once, in the value columns' headings, not in every cell: on a phone five columns
     # of "2,350 100M yuan" ran past the card and widened the page.
     valued = {"ind_value", "ind_ytd_value", f"ind_single_{frequency}"}

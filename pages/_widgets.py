@@ -127,7 +127,8 @@ def tile_changes(row: Mapping, lang: str, class_name: str = "change") -> list[ht
         return change_span(label, change, unit, row["direction"], lang, class_name)
 
     if row.get("accumulation") != "ytd":
-        return [span(t("yoy", lang), row["yoy"], row["change_unit"]), span(t("mom", lang), row["mom"], row["change_unit"])]
+        return [span(t("yoy", lang), row["yoy"], row["change_unit"]),
+                span(t(f"mom_{row.get('frequency') or 'monthly'}", lang), row["mom"], row["change_unit"])]
     spans = [span(t("ytd_yoy", lang), row["yoy"], row["change_unit"])]
     if not missing(row.get("period_value")):
         single = t("single_quarter" if row["frequency"] == "quarterly" else "single_month", lang)

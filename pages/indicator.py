@@ -143,7 +143,8 @@ def build_indicator(code: str, city_key: str, lang: str, area: str | None, tile_
                           dcc.Graph(figure=area_ranking_figure(ranking, meta, lang=lang),
                                     config=graph_config(lang, {**GRAPH_CONFIG, "displayModeBar": False}))],
                          className="card") if has_districts else None,
-            html.Section([html.H2(t("ind_changes_ytd" if meta.get("accumulation") == "ytd" else "ind_changes", lang),
+            html.Section([html.H2(t(("ind_changes_ytd_quarterly" if meta["frequency"] == "quarterly" else "ind_changes_ytd")
+                                 if meta.get("accumulation") == "ytd" else "ind_changes", lang),
                                   className="section-title"),
                           change_table(history, meta, lang)], className="card"),
             html.Section([html.H2(t("ind_alerts", lang), className="section-title"),

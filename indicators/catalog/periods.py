@@ -152,7 +152,7 @@ def periods_overdue(latest: date | None, frequency: str, today: date, jan_feb_me
 
 def format_period(period: date, frequency: str, lang: str, *, cumulative: bool = False,
                   jan_feb_merged: bool = False) -> str:
-    """A period as readers expect it: 2024年3月 / Mar 2024, 2024Q1, 3月15日 …
+    """A period as readers expect it: 2024年3月 / Mar 2024, 2024年一季度 / Q1 2024, 3月15日 …
 
     Args:
         period: the period's first day.
@@ -174,8 +174,9 @@ def format_period(period: date, frequency: str, lang: str, *, cumulative: bool =
         return f"{('Q1', 'H1', 'Q1–Q3', 'Full year')[quarter - 1]} {period.year}"
     if frequency == "yearly":
         return f"{period.year}年" if lang == "zh" else str(period.year)
-    if frequency == "quarterly":
-        return f"{period.year}Q{(period.month - 1) // 3 + 1}"
+    if frequency == "quarterly":  # as the bureaus write a single quarter: 2024年三季度, Q3 2024
+        quarter = (period.month - 1) // 3 + 1
+        return f"{period.year}年{'一二三四'[quarter - 1]}季度" if lang == "zh" else f"Q{quarter} {period.year}"
     if frequency == "monthly":
         return f"{period.year}年{period.month}月" if lang == "zh" else period.strftime("%b %Y")
     if frequency == "hourly" and isinstance(period, datetime):

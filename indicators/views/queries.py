@@ -54,7 +54,7 @@ from indicators.store.models import (
     Revision,
 )
 from indicators.views.cache import cached
-from indicators.warnings.rules import format_number
+from indicators.warnings.rules import DIMENSIONLESS, format_number
 
 INDICATOR_COLUMNS = [c.name for c in IndicatorDef.__table__.columns if c.name not in ("catalog_version", "file_values")]
 
@@ -561,18 +561,19 @@ def explain_level(code: str, adcode: str, lang: str = "zh") -> str:
     when = format_period(period, row["frequency"], lang, cumulative=ytd, jan_feb_merged=bool(row["jan_feb_merged"]))
     if ytd:
         when += "累计" if lang == "zh" else " (year to date)"
-    value = f"{format_number(row['value'])} {row['unit'] if lang == 'zh' else unit_en(row['unit'])}"
+    unit = "" if row["unit"] in DIMENSIONLESS else row["unit"] if lang == "zh" else unit_en(row["unit"])
+    value = f"{format_number(row['value'])} {unit}".rstrip()  # an index (AQI 93) has no unit to say
     thresholds = [(level, row[level]) for level in LEVELS if not pd.isna(row[level])]
     if row["level"] in LEVELS:
         threshold = row[row["level"]]
         word_zh, word_en = {"up": ("低于", "below"), "down": ("高于", "above")}.get(row["direction"], ("偏离目标超过", "off target by more than"))
-        zh = f"{when} 为 {value},{word_zh}{Level(row['level']).label('zh')}阈值 {format_number(threshold)}"
+        zh = f"{when}为 {value},{word_zh}{Level(row['level']).label('zh')}阈值 {format_number(threshold)}"
         en = f"{value} in {when}, {word_en} the {row['level']} threshold {format_number(threshold)}"
     elif thresholds:
-        zh = f"{when} 为 {value},未越过任何预警阈值"
+        zh = f"{when}为 {value},未越过任何预警阈值"
         en = f"{value} in {when}, within all warning thresholds"
     else:
-        zh = f"{when} 为 {value},该指标未设预警阈值"
+        zh = f"{when}为 {value},该指标未设预警阈值"
         en = f"{value} in {when}; this indicator has no warning thresholds"
     scale = "、".join(f"{Level(l).label('zh')} {format_number(v)}" for l, v in thresholds)
     scale_en = ", ".join(f"{l} {format_number(v)}" for l, v in thresholds)

@@ -131,7 +131,7 @@ def test_alert_queries_for_the_pages(store):
     assert alert_history(alert_id)["action"].tolist() == ["open", "dispatch", "acknowledge"]  # routed by the system
     assert alerts("xiamen", state="acknowledged")["id"].tolist() == [alert_id]
     assert explain_level("GOV-HOT-001", "350206") == (
-        "2024年11月 为 79 %,低于黄色阈值 80(阈值:蓝色 85、黄色 80、橙色 75、红色 70)。"
+        "2024年11月为 79 %,低于黄色阈值 80(阈值:蓝色 85、黄色 80、橙色 75、红色 70)。"
         "来源:12345热线系统;责任单位:市政务服务中心。")
     assert explain_level("GOV-HOT-001", "350203", "en").startswith("91 % in Nov 2024, within all warning thresholds")
 

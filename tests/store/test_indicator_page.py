@@ -98,6 +98,7 @@ def test_an_hourly_indicator_shows_its_hours(use_demo_store, lang, hour):
 
     assert explain_level("ENV-AIR-101", "350203", lang).startswith(hour if lang == "zh" else "")
     assert hour in explain_level("ENV-AIR-101", "350203", lang)
+    assert not {"无量纲", "index"} & set(explain_level("ENV-AIR-101", "350203", lang).split())  # an AQI has no unit
     graphs = [c for c in _walk(content) if isinstance(c, dcc.Graph) and "history-graph" in (c.className or "")]
     figure = graphs[0].figure
     assert len(figure.data[-1].x) == HOURLY_CHART_HOURS

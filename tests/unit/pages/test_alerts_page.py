@@ -323,6 +323,12 @@ def test_with_no_alert_picked_the_detail_sums_up_the_open_alerts(alerts_page, vi
     assert int(overview.departments["count"].sum()) == open_alerts
 
 
+def test_a_number_and_its_unit_never_wrap_apart_in_the_list():
+    from pages._alerts_parts import _amounts_unbroken
+
+    assert _amounts_unbroken("工业增加值同比 为 -6 %,去化周期 37.1 月") == "工业增加值同比 为 -6\u00a0%,去化周期 37.1\u00a0月"
+
+
 def test_the_overviews_department_bars_add_up_to_the_open_alerts():
     from indicators.views.alerts import AlertOverview
     from pages._alerts_parts import overview_content

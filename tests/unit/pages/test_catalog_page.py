@@ -96,7 +96,7 @@ def test_level_filter(view, merged):
 def test_rows_carry_formatted_texts_and_sort_keys(parts, merged):
     rows = {row["code"]: row for row in parts.grid_rows(merged, lang="zh")}
     gdp, retail, petition, air = (rows[c] for c in ("ECO-GDP-001", "ECO-CON-001", "GOV-PET-001", "ENV-AIR-001"))
-    assert gdp["value"] == 2_345_678.0 and gdp["value_text"] == "234.57万" and gdp["period_text"] == "2025Q1"
+    assert gdp["value"] == 2_345_678.0 and gdp["value_text"] == "234.57万" and gdp["period_text"] == "2025年一季度"
     # a year-to-date amount says the months it covers (累计), not its last month
     assert retail["period"] == "2025-05-01" and retail["period_text"] == "2025年1—5月" and retail["overdue"] == 2
     assert retail["topics"] == "工业经济、城市运行" and retail["theme"] == "economy"  # keys; refData names them

@@ -57,7 +57,7 @@ def test_overdue_counts_periods_past_their_due_date():
 
 @pytest.mark.parametrize("frequency, period, zh, en", [
     ("monthly", date(2024, 3, 1), "2024年3月", "Mar 2024"),
-    ("quarterly", date(2024, 1, 1), "2024Q1", "2024Q1"),
+    ("quarterly", date(2024, 7, 1), "2024年三季度", "Q3 2024"),
     ("daily", date(2024, 3, 15), "3月15日", "15 Mar 2024"),
     ("yearly", date(2024, 1, 1), "2024年", "2024"),
 ])
