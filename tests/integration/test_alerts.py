@@ -57,7 +57,8 @@ def test_before_a_pick_the_detail_pane_sums_up_the_open_alerts(page, live_server
     by_department = [int(x) for x in charts.nth(0).locator(".briefing-bar-value").all_inner_texts()]
     by_theme = [int(x) for x in charts.nth(1).locator(".briefing-bar-value").all_inner_texts()]
     assert total > 0 and sum(by_theme) == total  # every alert has one theme
-    assert by_department == sorted(by_department, reverse=True) and sum(by_department) <= total
+    named = by_department[:10]  # the departments beyond the top ten are one bar after them
+    assert named == sorted(named, reverse=True) and sum(by_department) == total
     assert page.inner_text(".alerts-overview-total").startswith(f"{total} open alerts")
     red = int(page.inner_text("#alerts-count-red"))
     page.click("#alerts-chip-red")  # the summary follows the filters
