@@ -313,7 +313,7 @@ def detail_content(detail: AlertDetail, *, city: str, lang: str) -> list:
         html.Div([level_badge(row["level"], lang),
                   html.Span(state_name(row["state"], lang), className=f"alert-state state-{row['state']}")],
                  className="alert-row-head"),
-        html.H2(localized(row, lang, "sentence"), className="alert-detail-title"),
+        html.H2(_amounts_unbroken(localized(row, lang, "sentence")), className="alert-detail-title"),
         html.Dl(facts, className="alert-facts"),
         html.H3(t("alerts_why_colour", lang), className="alert-detail-section"),
         html.P(detail.explanation, className="alert-explanation"),
