@@ -295,6 +295,7 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
     report.errors = renumbered(parsed.errors, line_numbers)
     report.format, report.encoding, report.shape = parsed.format, parsed.encoding, parsed.shape
     hours = hours if hours is not None else pd.DataFrame(columns=["code", "adcode", "observed_at", "value"])
+    report.errors += renumbered(days_given_with_their_hours(parsed.observations, hours, catalog), line_numbers)
     report.rows += len(hours)
     report.indicators = sorted(set(parsed.observations["code"]) | set(hours["code"]))
     report.areas = sorted(set(parsed.observations["adcode"]) | set(hours["adcode"]))
@@ -339,6 +340,18 @@ def _load_bytes(content: bytes, file_name: str, *, user: str | None = None, dry_
                           **({"hours": len(hours)} if len(hours) else {})})
         session.commit()
     return report
+
+
+DAY_OF_HOURS = ("该日值由同批报送的小时值汇总得出，请只报送小时值 / this day's value is computed from the hours pushed "
+                "with it: push the hours only")
+
+
+def days_given_with_their_hours(observations: pd.DataFrame, hours: pd.DataFrame, catalog: Catalog) -> list[RowError]:
+    """Daily values a load gives beside the hours they roll up from: the rollup would replace them unseen."""
+    rolled = {(catalog[code].rolls_up_to, adcode, observed_at.date())
+              for code, adcode, observed_at in hours[["code", "adcode", "observed_at"]].itertuples(index=False)}
+    return [RowError(int(row.row), "period", str(row.period), DAY_OF_HOURS)
+            for row in observations.itertuples() if (row.code, row.adcode, row.period) in rolled]
 
 
 def renumbered(errors: Sequence[RowError], line_numbers: Sequence[int] | None) -> list[RowError]:

@@ -418,6 +418,21 @@ def test_hourly_and_daily_values_pushed_together_load_as_one_batch_and_undo_toge
     assert undone.hours == 24 and _observations() == 0
 
 
+def test_a_day_pushed_beside_the_hours_it_rolls_up_from_is_refused_not_overwritten_unseen(push_site):
+    from indicators.store.models import HourlyObservation
+
+    day = {"indicator": "ENV-AIR-001", "area": "思明区", "period": "2025-06-30", "value": 60}
+    answer = push_site.post("/api/v1/observations", json={"rows": [*HOURS, day]},
+                            headers=bearer(token_for("operator", writes=True, city_key="xiamen")))
+    assert answer.status_code == 422
+    errors = answer.get_json()["errors"]
+    assert [(error["row"], error["column"]) for error in errors] == [(25, "period")]
+    assert "push the hours only" in errors[0]["reason"]
+    with Session(db.engine()) as session:
+        assert session.scalar(select(func.count()).select_from(HourlyObservation)) == 0
+    assert _observations() == 0
+
+
 @pytest.mark.parametrize("bad_row,column", [(0, "value"), (3, "period")])
 def test_a_bad_row_of_a_mixed_push_is_named_by_its_place_in_the_push_and_nothing_is_written(push_site, bad_row,
                                                                                              column):
