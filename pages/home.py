@@ -38,12 +38,6 @@ register_strings({
 })
 
 
-def theme_alert_row(row: dict, counts: dict[str, int]) -> dict:
-    """A theme card's row with its open alerts by level (the card shows no count of normal indicators: alerts and
-    indicators are counted apart, an indicator may have an alert in the city and in several districts)."""
-    return {**row, **counts}
-
-
 def layout(city: str | None = None, lang: str | None = None, **_) -> html.Div:
     """The page skeleton; its content is filled by ``fill_home`` from the URL's city and language."""
     city, lang = resolve(city, lang)
@@ -71,7 +65,8 @@ def build_home(city_key: str, lang: str) -> list:
     snapshot = latest_snapshot(city.adcode)
     headlines = snapshot[snapshot["headline"]]
     open_alerts = alerts(city_key)
-    themed = [theme_alert_row(row, alert_counts(city_key, theme=row["theme"])) for row in scores.to_dict("records")]
+    # A theme card's counts are its open alerts (an indicator may have one in the city and in several districts).
+    themed = [{**row, **alert_counts(city_key, theme=row["theme"])} for row in scores.to_dict("records")]
     return [
         html.H2(t("home_alerts", lang), className="section-title"),
         html.Section([level_counts(alert_counts(city_key), lang, WORST_FIRST),
